@@ -1,0 +1,433 @@
+"""``python -m flake8_bn_update_ops``: check, fix and diff without flake8.
+
+Exit status: 0 nothing left, 1 findings remain (or ``--diff`` would change something),
+2 usage, configuration or I/O errors (reported after every other file is processed).
+Findings go to standard output; errors and the summary line go to standard error.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import fnmatch
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, List, Optional, Sequence
+
+from . import __version__
+from .config import (ConfigError, FileConfig, build_settings, check_codes, load_config,
+                     normalize_patterns, split_list)
+from .fileio import DECODE, SourceFile, SourceFileError, decode_stdin, read_source, write_source
+from .findings import SAFE, UNSAFE, Finding
+from .formats import FORMATS, Report, render
+from .noqa import file_is_exempt, physical_lines
+from .settings import Settings
+
+PROGRAM = "flake8-bn-update-ops"
+DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__",
+                   "node_modules", "build", "dist", "*.egg-info")
+PARSE_ERROR = "BNU900"
+
+
+class UsageError(Exception):
+    """A wrong option or configuration value: one line, exit 2."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything a worker process needs to handle one file (picklable)."""
+
+    settings: Settings
+    select: Optional[tuple]
+    ignore: Optional[tuple]
+    fix: bool
+    unsafe: bool
+    diff: bool
+
+
+@dataclass
+class FileResult:
+    path: str
+    reports: List[Report] = field(default_factory=list)
+    fixed: int = 0
+    safe_fixable: int = 0       # only counted when not fixing
+    unsafe_fixable: int = 0
+    diff: str = ""
+    errors: List[str] = field(default_factory=list)
+    new_text: Optional[str] = None  # the fixed source (stdin --fix writes it to stdout)
+
+
+# ---------------------------------------------------------------------------- files
+
+def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    """flake8's rule: the base name or the absolute path matches a glob."""
+    basename = os.path.basename(path)
+    if basename not in {".", ".."} and any(fnmatch.fnmatch(basename, p) for p in patterns):
+        return True
+    absolute = os.path.abspath(path)
+    return any(fnmatch.fnmatch(absolute, p) for p in patterns)
+
+
+def iter_paths(arguments: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
+    """Files to check: explicit files as given, ``*.py`` under directories, in order."""
+    for argument in arguments:
+        if _excluded(argument, exclude):
+            continue
+        if not os.path.isdir(argument):
+            yield argument  # a missing or broken path is reported when read
+            continue
+        for root, folders, files in os.walk(argument):
+            folders[:] = sorted(d for d in folders if not _excluded(os.path.join(root, d), exclude))
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                if name.endswith(".py") and not _excluded(path, exclude):
+                    yield path
+
+
+# ---------------------------------------------------------------------------- one file
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split()) or "unknown error"
+
+
+def _describe(exc: BaseException) -> str:
+    detail = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _wanted(code: str, options: RunOptions) -> bool:
+    # BNU900 means "nothing was checked here": shown unless ignored, whatever --select says.
+    if options.ignore and code.startswith(options.ignore):
+        return False
+    if code == PARSE_ERROR:
+        return True
+    return not options.select or code.startswith(options.select)
+
+
+def _parse_error(path: str, reason: str, options: RunOptions) -> List[Report]:
+    finding = Finding(line=1, column=0, code=PARSE_ERROR,
+                      message=f"{PARSE_ERROR} could not parse: {_one_line(reason)}")
+    return [Report(path, finding, None)] if _wanted(PARSE_ERROR, options) else []
+
+
+def _reports(path: str, text: str, findings: Iterable[Finding]) -> List[Report]:
+    lines = physical_lines(text)
+    return [Report(path, f, lines[f.line - 1] if 0 < f.line <= len(lines) else None)
+            for f in findings]
+
+
+def _split_keeping_newlines(text: str) -> List[str]:
+    # Only real newlines: str.splitlines would also split at form feeds.
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    out = []
+    for line in difflib.unified_diff(_split_keeping_newlines(before), _split_keeping_newlines(after),
+                                     fromfile=f"a/{path}", tofile=f"b/{path}"):
+        if not line.endswith(("\n", "\r")):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def _fixed_source_error(text: str, path: str) -> Optional[str]:
+    try:
+        compile(text, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return _one_line(exc)
+    return None
+
+
+def check_text(path: str, text: str, options: RunOptions, result: FileResult) -> None:
+    """Analyse (and maybe fix) one decoded source; fill ``result``."""
+    from .engine import analyze_source, fix_source
+    from .findings import UnparsableSource
+
+    if file_is_exempt(text):  # "# flake8: noqa" skips the whole file, as in flake8
+        return
+    select, ignore = options.select, options.ignore
+    try:
+        if options.fix or options.diff:
+            fixed = fix_source(text, path, options.settings, unsafe=options.unsafe,
+                               select=select, ignore=ignore)
+        else:
+            findings = analyze_source(text, path, options.settings, honour_noqa=True,
+                                      select=select, ignore=ignore)
+    except UnparsableSource as exc:
+        result.reports = _parse_error(path, str(exc), options)
+        return
+    except Exception as exc:  # noqa: BLE001 - an engine bug must cost one file, not the run
+        reason = f"could not analyse this file: {_describe(exc)}"
+        finding = Finding(line=1, column=0, code=PARSE_ERROR, message=f"{PARSE_ERROR} {reason}")
+        result.reports = [Report(path, finding, None)] if _wanted(PARSE_ERROR, options) else []
+        return
+    if not (options.fix or options.diff):
+        result.reports = _reports(path, text, findings)
+        result.safe_fixable = sum(f.fix_safety == SAFE for f in findings)
+        result.unsafe_fixable = sum(f.fix_safety == UNSAFE for f in findings)
+        return
+    if fixed.source != text:
+        problem = _fixed_source_error(fixed.source, path)
+        if problem is not None:
+            result.errors.append(f"{path}: the fixed source does not compile ({problem}); "
+                                 "file left unchanged")
+            result.reports = _reports(path, text, analyze_source(
+                text, path, options.settings, honour_noqa=True, select=select, ignore=ignore))
+            return
+        result.new_text = fixed.source
+        if options.diff:
+            result.diff = unified_diff(path, text, fixed.source)
+    result.fixed = fixed.fixed
+    result.unsafe_fixable = fixed.unsafe_fixable
+    result.reports = _reports(path, fixed.source, fixed.remaining)
+
+
+def check_file(path: str, options: RunOptions) -> FileResult:
+    """The unit of work of a worker process; never raises."""
+    result = FileResult(path)
+    try:
+        try:
+            source: SourceFile = read_source(path)
+        except SourceFileError as exc:
+            if exc.kind == DECODE:  # bad bytes: Python could not parse it either
+                result.reports = _parse_error(path, str(exc), options)
+            else:
+                result.errors.append(f"{path}: {exc}")
+            return result
+        check_text(path, source.text, options, result)
+        if options.fix and not options.diff and result.new_text is not None:
+            try:
+                write_source(source, result.new_text)
+            except SourceFileError as exc:
+                result.errors.append(f"{path}: {exc}")
+                result.fixed = 0
+    except Exception as exc:  # noqa: BLE001 - one line per file, the run goes on
+        result.errors.append(f"{path}: internal error: {_describe(exc)}")
+    return result
+
+
+def _check_file_task(task):
+    return check_file(*task)
+
+
+def check_stdin(display_name: str, options: RunOptions) -> "tuple[FileResult, Optional[bytes]]":
+    """Standard input; with --fix also the bytes to write to standard output."""
+    raw = sys.stdin.buffer.read()
+    result = FileResult(display_name)
+    try:
+        text, encoding = decode_stdin(raw)
+    except SourceFileError as exc:
+        if exc.kind == DECODE:
+            result.reports = _parse_error(display_name, str(exc), options)
+        else:
+            result.errors.append(str(exc))
+        return result, (raw if options.fix and not options.diff else None)
+    try:
+        check_text(display_name, text, options, result)
+    except Exception as exc:  # noqa: BLE001
+        result.errors.append(f"{display_name}: internal error: {_describe(exc)}")
+    if not options.fix or options.diff:
+        return result, None
+    if result.new_text is None:
+        return result, raw  # unchanged: give back exactly the bytes received
+    return result, result.new_text.encode(encoding)
+
+
+def run_files(paths: List[str], options: RunOptions, jobs: int) -> Iterator[FileResult]:
+    """Results in the order of ``paths``, streamed as workers finish them."""
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield check_file(path, options)
+        return
+    try:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(paths)))
+    except (OSError, ImportError, NotImplementedError):  # no process support here: stay serial
+        for path in paths:
+            yield check_file(path, options)
+        return
+    with pool:
+        chunk = max(1, min(16, len(paths) // (jobs * 8)))
+        yield from pool.map(_check_file_task, [(p, options) for p in paths], chunksize=chunk)
+
+
+# ---------------------------------------------------------------------------- options
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m flake8_bn_update_ops",
+        description="Find and fix TensorFlow batch-normalization update-op pitfalls (BNU001-BNU008).",
+    )
+    add = parser.add_argument
+    add("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .); - for standard input")
+    add("--fix", action="store_true", help="apply safe fixes in place")
+    add("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
+    add("--diff", action="store_true", help="print a unified diff of the fixes; write nothing")
+    add("--select", metavar="CODES", help="only report codes with these prefixes (comma separated)")
+    add("--ignore", metavar="CODES", help="do not report codes with these prefixes")
+    add("--extend-ignore", metavar="CODES", help="add to the ignored prefixes")
+    add("--exclude", metavar="GLOBS", help="globs of paths to skip (replaces the defaults)")
+    add("--extend-exclude", metavar="GLOBS", help="globs of paths to skip, beside the defaults")
+    add("--jobs", "-j", type=int, metavar="N", help="processes (default: all cores; 1: no pool)")
+    add("--stdin-filename", metavar="PATH", help="the file name standard input stands for")
+    add("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    add("--show-source", action="store_true", help="show the offending line with a caret")
+    add("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    add("--config", metavar="FILE", help="read options from this file (flake8 ini or pyproject.toml)")
+    add("--isolated", action="store_true", help="ignore every configuration file")
+    add("--bn-training-names", metavar="NAMES", help="extra training-flag parameter names")
+    add("--bn-wrappers", metavar="NAME:FLAG", help="project batch-norm wrappers as dotted.name:flag")
+    add("--bn-train-op-helpers", metavar="NAMES", help="extra helpers that already run the update ops")
+    add("--bn-cross-module", metavar="yes|no", help="follow imports into the project's modules")
+    add("--version", action="version", version=f"{PROGRAM} {__version__}")
+    return parser
+
+
+def _merged_codes(values: dict, key: str, extend_key: str, origins: dict) -> Optional[tuple]:
+    codes: List[str] = []
+    if key in values:
+        codes = check_codes(split_list(values[key]), origins.get(key, "command line"), key)
+    if extend_key in values:
+        codes += check_codes(split_list(values[extend_key]), origins.get(extend_key, "command line"),
+                             extend_key)
+    return tuple(codes) or None
+
+
+def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
+    """Merge the configuration files with the command line; return the options and excludes."""
+    config: FileConfig = load_config(args.config, isolated=args.isolated)
+    values, origins = dict(config.values), dict(config.origins)
+    for key in ("select", "ignore", "extend-ignore", "exclude", "extend-exclude", "bn-training-names",
+                "bn-wrappers", "bn-train-op-helpers", "bn-cross-module"):
+        given = getattr(args, key.replace("-", "_"))
+        if given is not None:
+            values[key], origins[key] = given, "command line"
+            config.base_dirs[key] = os.getcwd()
+    settings = build_settings(values, origins)
+    select = _merged_codes(values, "select", "extend-select", origins)
+    ignore = _merged_codes(values, "ignore", "extend-ignore", origins)
+    exclude = list(DEFAULT_EXCLUDE)
+    if "exclude" in values:
+        exclude = normalize_patterns(split_list(values["exclude"]), config.base_dirs["exclude"])
+    if "extend-exclude" in values:
+        exclude += normalize_patterns(split_list(values["extend-exclude"]),
+                                      config.base_dirs["extend-exclude"])
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    options = RunOptions(settings=settings, select=select, ignore=ignore, fix=args.fix,
+                         unsafe=args.unsafe_fixes, diff=args.diff)
+    return options, exclude
+
+
+# ---------------------------------------------------------------------------- output
+
+class Totals:
+    def __init__(self) -> None:
+        self.remaining = self.fixed = self.safe_fixable = self.unsafe_fixable = 0
+        self.errors = 0
+        self.diffs = 0
+
+    def add(self, result: FileResult) -> None:
+        self.remaining += len(result.reports)
+        self.fixed += result.fixed
+        self.safe_fixable += result.safe_fixable
+        self.unsafe_fixable += result.unsafe_fixable
+        self.errors += len(result.errors)
+        self.diffs += bool(result.diff)
+
+    def summary(self, options: RunOptions) -> str:
+        verb = "would fix" if options.diff else "fixed"
+        parts = [f"{verb} {self.fixed}, remaining {self.remaining}"]
+        if not (options.fix or options.diff) and self.safe_fixable:
+            parts.append(f"{self.safe_fixable} fixable with --fix")
+        if not options.unsafe and self.unsafe_fixable:
+            parts.append(f"{self.unsafe_fixable} more fixable with --unsafe-fixes")
+        if self.errors:
+            parts.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
+        return f"{PROGRAM}: " + "; ".join(parts)
+
+
+def _write(stream, text: str) -> None:
+    if text:
+        stream.write(text)
+        stream.flush()
+
+
+def run(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        options, exclude = resolve_options(args)
+    except (ConfigError, UsageError) as exc:
+        print(f"{PROGRAM}: error: {exc}", file=sys.stderr)
+        return 2
+    paths = args.paths or ["."]
+    streaming = args.format in ("text", "github")
+    collected: List[Report] = []
+    totals = Totals()
+
+    def emit(result: FileResult, findings_stream) -> None:
+        totals.add(result)
+        for error in result.errors:
+            print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        if options.diff:
+            _write(sys.stdout, result.diff)
+            return
+        if streaming:
+            _write(findings_stream, render(args.format, result.reports, args.show_source))
+        else:
+            collected.extend(result.reports)
+
+    if "-" in paths:
+        if len(paths) > 1:
+            print(f"{PROGRAM}: error: - (standard input) cannot be mixed with paths", file=sys.stderr)
+            return 2
+        name = args.stdin_filename or "stdin"
+        result, fixed_bytes = check_stdin(name, options)
+        # With --fix the fixed source owns standard output; findings go to standard error.
+        emit(result, sys.stderr if fixed_bytes is not None else sys.stdout)
+        if fixed_bytes is not None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(fixed_bytes)
+            sys.stdout.buffer.flush()
+    else:
+        jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+        for result in run_files(list(iter_paths(paths, exclude)), options, jobs):
+            emit(result, sys.stdout)
+    if not streaming and not options.diff:
+        target = sys.stderr if ("-" in paths and options.fix) else sys.stdout
+        _write(target, render(args.format, collected, args.show_source))
+    print(totals.summary(options), file=sys.stderr)
+    if totals.errors:
+        return 2
+    if args.exit_zero:
+        return 0
+    if options.diff:
+        return 1 if totals.diffs else 0
+    return 1 if totals.remaining else 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point: never a traceback, whatever happens."""
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        print(f"{PROGRAM}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as Unix tools do.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 2
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        print(f"{PROGRAM}: internal error: {_describe(exc)}", file=sys.stderr)
+        return 2

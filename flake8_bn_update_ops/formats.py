@@ -1,0 +1,218 @@
+"""How the command prints findings: text, json, github and sarif.
+
+Every format receives the same ``Report`` records; none of them looks at the engine.
+Columns: ``Finding.column`` is 0-based; every format prints it 1-based, as flake8 does.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Optional
+from urllib.parse import quote
+
+from . import __version__
+from .findings import Finding
+
+FORMATS = ("text", "json", "github", "sarif")
+README_URL = "https://github.com/flake8-bn-update-ops/flake8-bn-update-ops"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+# Rule metadata for SARIF consumers (GitHub code scanning shows it beside each alert).
+# (short description, help text); the README section of each code is its anchor.
+RULE_DOCS: Dict[str, "tuple[str, str]"] = {
+    "BNU001": ("Train op does not run the batch-norm update ops",
+               "The train op is not made to depend on the UPDATE_OPS collection, so the "
+               "moving mean and variance stay at 0 and 1 and inference normalizes with them. "
+               "Wrap the train-op statement in "
+               "`with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):`."),
+    "BNU002": ("Batch-norm training flag hard-coded",
+               "A literal True makes inference normalize with batch statistics; a literal False "
+               "creates no update ops, so the layer never learns its statistics. Pass the "
+               "function's training flag instead."),
+    "BNU003": ("Batch-norm training flag missing",
+               "tf.layers batch norm defaults to training=False (no updates, no batch "
+               "statistics); contrib/slim defaults to is_training=True (inference uses batch "
+               "statistics). Pass the training flag explicitly."),
+    "BNU004": ("Update ops read before the batch-norm layers exist",
+               "get_collection returns a copy of UPDATE_OPS at the call; layers built after it "
+               "are missing from the list and never update. Read the collection after the "
+               "layers are built, or use get_collection_ref."),
+    "BNU005": ("Update ops attached to the loss, not to the train op",
+               "A scalar loss wrapped in control_dependencies(UPDATE_OPS) does not make the "
+               "train op run the updates: its gradient never reads the identity op. Wrap the "
+               "train op instead."),
+    "BNU006": ("Keras batch normalization in graph-mode training",
+               "Keras BatchNormalization layers never add their updates to UPDATE_OPS, so the "
+               "usual wrapper does nothing in graph mode. Make the train op depend on "
+               "model.updates (or layer.updates)."),
+    "BNU007": ("Keras model called without training=True in a custom training loop",
+               "Inside tf.GradientTape a model containing BatchNormalization called without "
+               "training=True runs in inference mode: its moving statistics never update. "
+               "Pass training=True."),
+    "BNU008": ("Checkpoint leaves out the batch-norm moving statistics",
+               "A Saver given only trainable variables does not save moving_mean and "
+               "moving_variance; the restored model evaluates with mean 0 and variance 1. "
+               "Save the moving statistics too."),
+    "BNU900": ("Could not analyse this file",
+               "The file could not be parsed or analysed, so none of its batch-norm problems "
+               "are reported. The message gives the reason."),
+}
+
+
+def help_uri(code: str) -> str:
+    return f"{README_URL}#{code.lower()}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """One finding in one file, as the command shows it."""
+
+    path: str                   # as the user named it (stdin: the --stdin-filename)
+    finding: Finding
+    source_line: Optional[str]  # the physical line, for --show-source
+
+    @property
+    def code(self) -> str:
+        return self.finding.code
+
+    @property
+    def message(self) -> str:
+        # flake8 prints the code once; the message text already starts with it.
+        text = self.finding.message
+        return text[len(self.code):].lstrip() if text.startswith(self.code) else text
+
+
+def _caret(report: Report) -> str:
+    line = (report.source_line or "").rstrip("\r\n")
+    indent = "".join(c if c.isspace() else " " for c in line[:report.finding.column])
+    return f"{line}\n{indent}^"
+
+
+def format_text(reports: Iterable[Report], show_source: bool = False) -> str:
+    lines = []
+    for report in reports:
+        f = report.finding
+        lines.append(f"{report.path}:{f.line}:{f.column + 1}: {report.code} {report.message}")
+        if show_source and report.source_line is not None:
+            lines.append(_caret(report))
+    return "".join(line + "\n" for line in lines)
+
+
+def _json_record(report: Report) -> dict:
+    f = report.finding
+    return {
+        "path": report.path,
+        "line": f.line,
+        "column": f.column + 1,
+        "end_line": f.end_line,
+        "end_column": None if f.end_column is None else f.end_column + 1,
+        "code": report.code,
+        "message": report.message,
+        "fix_available": f.fix_safety is not None,
+        "fix_safety": f.fix_safety,
+    }
+
+
+def format_json(reports: Iterable[Report], show_source: bool = False) -> str:
+    return json.dumps([_json_record(r) for r in reports], indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    # GitHub workflow commands: %, CR and LF must be escaped in the message...
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    # ...and also , and : in property values such as file=.
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(reports: Iterable[Report], show_source: bool = False) -> str:
+    lines = []
+    for report in reports:
+        f = report.finding
+        properties = [f"file={_escape_property(report.path)}", f"line={f.line}", f"col={f.column + 1}"]
+        if f.end_line is not None:
+            properties.append(f"endLine={f.end_line}")
+        if f.end_column is not None and f.end_line == f.line:
+            properties.append(f"endColumn={f.end_column + 1}")
+        properties.append(f"title={_escape_property(report.code)}")
+        lines.append(f"::error {','.join(properties)}::{_escape_data(report.code + ' ' + report.message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _sarif_rule(code: str) -> dict:
+    short, text = RULE_DOCS[code]
+    return {
+        "id": code,
+        "name": "".join(word.capitalize() for word in short.replace("-", " ").split()
+                        if word.isalnum()),
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": text},
+        "help": {"text": f"{text} See {help_uri(code)}",
+                 "markdown": f"{text}\n\n[{code} in the README]({help_uri(code)})"},
+        "helpUri": help_uri(code),
+        "defaultConfiguration": {"level": "error" if code == "BNU900" else "warning"},
+    }
+
+
+def _artifact_uri(path: str) -> "tuple[str, Optional[str]]":
+    """A relative URI against %SRCROOT% (the working folder) when the path is inside it."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, os.getcwd()) if not path.startswith("<") else path
+    if not relative.startswith(".."):
+        return quote(relative.replace(os.sep, "/")), "%SRCROOT%"
+    return "file://" + quote(absolute.replace(os.sep, "/")), None
+
+
+def format_sarif(reports: Iterable[Report], show_source: bool = False) -> str:
+    codes = list(RULE_DOCS)
+    results = []
+    for report in reports:
+        f = report.finding
+        uri, base = _artifact_uri(report.path)
+        location = {"uri": uri}
+        if base:
+            location["uriBaseId"] = base
+        region = {"startLine": f.line, "startColumn": f.column + 1}
+        if f.end_line is not None and f.end_column is not None:
+            region.update(endLine=f.end_line, endColumn=f.end_column + 1)
+        result = {
+            "ruleId": report.code,
+            "level": "error" if report.code == "BNU900" else "warning",
+            "message": {"text": f"{report.code} {report.message}"},
+            "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
+        }
+        if report.code in RULE_DOCS:
+            result["ruleIndex"] = codes.index(report.code)
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "flake8-bn-update-ops",
+                "version": __version__,
+                "informationUri": README_URL,
+                "rules": [_sarif_rule(code) for code in codes],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {
+                "uri": "file://" + quote(os.getcwd().replace(os.sep, "/").rstrip("/") + "/")}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+FORMATTERS: Dict[str, Callable[..., str]] = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+    "sarif": format_sarif,
+}
+
+
+def render(name: str, reports: List[Report], show_source: bool = False) -> str:
+    return FORMATTERS[name](reports, show_source=show_source)

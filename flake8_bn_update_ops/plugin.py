@@ -1,0 +1,83 @@
+"""The flake8 adapter: a thin skin over the engine.
+
+flake8 imports every installed plugin at start-up, even under ``--select E``, so this
+module imports neither libcst nor the engine: ``run()`` does, once flake8 hands it a
+file. An exception escaping a plugin aborts flake8 for every file and every plugin,
+so ``run()`` turns any engine failure into one BNU900 finding.
+"""
+from __future__ import annotations
+
+from typing import Iterator, List, Tuple
+
+from . import __version__
+from .settings import DEFAULT_SETTINGS, Settings
+
+_OPTIONS = (
+    ("--bn-training-names", "bn-training-names", True,
+     "extra parameter names that mean the batch-norm training flag (comma separated)"),
+    ("--bn-wrappers", "bn-wrappers", True,
+     "the project's own batch-norm wrappers as dotted.name:flag (comma separated)"),
+    ("--bn-train-op-helpers", "bn-train-op-helpers", True,
+     "extra helpers that already run the update ops, as dotted names (comma separated)"),
+    ("--bn-cross-module", "bn-cross-module", False,
+     "follow imports into the project's own modules: yes (default) or no"),
+)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split()) or "unknown error"
+
+
+class BatchNormUpdateOpsChecker:
+    name = "flake8-bn-update-ops"
+    version = __version__
+
+    # parse_options runs once per flake8 run (and again in long-lived editor servers).
+    settings: Settings = DEFAULT_SETTINGS
+
+    def __init__(self, tree, lines: List[str], filename: str) -> None:
+        # ``tree`` is flake8's ast; the engine parses with libcst from the same lines.
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, parser) -> None:
+        for flag, _, is_list, help_text in _OPTIONS:
+            parser.add_option(
+                flag,
+                default=None,
+                parse_from_config=True,
+                comma_separated_list=is_list,
+                help=help_text,
+            )
+
+    @classmethod
+    def parse_options(cls, options) -> None:
+        from .config import ConfigError, build_settings, flake8_option_origin
+
+        values = {}
+        for flag, key, _, _ in _OPTIONS:
+            value = getattr(options, flag[2:].replace("-", "_"), None)
+            if value is not None:
+                values[key] = value
+        origins = {key: flake8_option_origin(options, key) for key in values}
+        try:
+            cls.settings = build_settings(values, origins)
+        except ConfigError as exc:
+            # flake8 prints an ExecutionError as one clean message, no traceback.
+            from flake8.exceptions import ExecutionError
+
+            raise ExecutionError(f"flake8-bn-update-ops: {exc}") from None
+
+    def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        source = "".join(self.lines)
+        try:
+            from .engine import analyze_source
+
+            findings = analyze_source(source, self.filename, self.settings, honour_noqa=False)
+        except Exception as exc:  # noqa: BLE001 - any engine failure must stay one finding
+            reason = _one_line(exc) if exc.args else type(exc).__name__
+            yield 1, 0, f"BNU900 could not analyse this file: {reason}", type(self)
+            return
+        for finding in findings:
+            yield finding.line, finding.column, _one_line(finding.message), type(self)
