@@ -43,8 +43,11 @@ def decode_source(raw: bytes) -> "tuple[str, str]":
     """Decode like the interpreter: BOM or PEP 263 line, else UTF-8. Returns (text, encoding)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-    except SyntaxError as exc:  # unknown codec in the coding line, or BOM plus another codec
-        raise SourceFileError(f"cannot detect the encoding: {exc.msg}", DECODE) from None
+    except SyntaxError as exc:
+        if "invalid or missing encoding declaration" not in exc.msg:
+            # an unknown codec in the coding line, or a BOM with another codec
+            raise SourceFileError(f"cannot detect the encoding: {exc.msg}", DECODE) from None
+        encoding = "utf-8"  # the first two lines are not UTF-8: say where, below
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
