@@ -1,0 +1,13 @@
+"""Everything under tests/tf runs real TensorFlow: mark it ``tf`` (tox's ``py`` env deselects it)."""
+from pathlib import Path
+
+import pytest
+
+_HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)   # before pytest's own -m deselection reads the markers
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.tf)
