@@ -1,14 +1,19 @@
 """The one analysis core every front end calls.
 
 source text -> pre-check -> parse -> facts (one visitor pass) -> rules -> findings (with fixes).
+libcst is imported here lazily, only for files that pass the text pre-check: flake8 imports
+every plugin at start-up and ``import libcst`` costs more than a small flake8 run.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
-from .findings import Finding, UnparsableSource  # noqa: F401  (re-exported for front ends)
+from .findings import SAFE, UNSAFE, Finding, UnparsableSource
+from .precheck import might_have_findings
 from .settings import DEFAULT_SETTINGS, Settings
+
+MAX_FIX_ROUNDS = 5
 
 
 @dataclass
@@ -23,11 +28,115 @@ def analyze_source(source: str, filename: str = "<stdin>", settings: Settings = 
                    *, honour_noqa: bool = False, select: Optional[Sequence[str]] = None,
                    ignore: Optional[Sequence[str]] = None) -> List[Finding]:
     """Findings for one module, sorted by position. Raises UnparsableSource."""
-    raise NotImplementedError
+    if not might_have_findings(source, _extra_words(settings)):
+        return []
+    module = _parse(source)
+    findings = _findings(module, filename, settings)
+    return _filter(findings, source, honour_noqa, select, ignore)
 
 
 def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS,
                *, unsafe: bool = False, select: Optional[Sequence[str]] = None,
                ignore: Optional[Sequence[str]] = None) -> FixResult:
     """Apply fixes until nothing changes (bounded). ``# noqa``'d findings are not fixed."""
-    raise NotImplementedError
+    from .fixes import apply_fixes
+
+    if not might_have_findings(source, _extra_words(settings)):
+        return FixResult(source, 0, [], 0)
+    allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
+    current = source
+    module = _parse(current)
+    findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
+    initial = len(findings)
+    for _ in range(MAX_FIX_ROUNDS):
+        fixes = [finding.fix for finding in findings if finding.fix is not None and finding.fix_safety in allowed]
+        if not fixes:
+            break
+        fixed_module = apply_fixes(module, fixes)
+        candidate = fixed_module.code
+        if candidate == current:
+            break
+        try:
+            compile(candidate, filename, "exec")
+            module = _parse(candidate)
+        except (SyntaxError, ValueError, UnparsableSource) as error:
+            # A fix must never damage a file: keep the last good source.
+            raise FixFailed(f"a fix produced code that does not compile ({error}); file left unchanged")
+        current = candidate
+        findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
+    remaining = [_without_fix(finding) for finding in findings]
+    unsafe_fixable = sum(1 for finding in findings if finding.fix_safety == UNSAFE) if not unsafe else 0
+    return FixResult(current, max(0, initial - len(findings)), remaining, unsafe_fixable)
+
+
+class FixFailed(UnparsableSource):
+    """A fix would have produced broken code; the source is left as it was."""
+
+
+def _extra_words(settings: Settings) -> Tuple[str, ...]:
+    return tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers)
+
+
+def _parse(source: str):
+    import libcst as cst
+
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        message = str(error).strip().splitlines()
+        raise UnparsableSource(message[0] if message else "libcst could not parse this file") from None
+    except RecursionError:
+        raise UnparsableSource("too deeply nested for the parser") from None
+    except Exception as error:  # noqa: BLE001 - the native parser raises assorted errors on odd input
+        text = str(error).strip().splitlines()
+        raise UnparsableSource(text[0] if text else type(error).__name__) from None
+
+
+def _findings(module, filename: str, settings: Settings) -> List[Finding]:
+    from .analysis import Analyzer
+    from .context import RuleContext
+    from .facts import collect
+    from .positions import positions_of
+    from .project import external_index
+    from .rules import all_rules
+
+    try:
+        facts = collect(module)
+        analyzer = Analyzer(facts, settings, external_index(filename, settings))
+        analysis = analyzer.run()
+        context = RuleContext(analyzer, analysis)
+        reports = []
+        seen = set()
+        for rule in all_rules():
+            for report in rule.check(context):
+                key = (id(report.node), report.code)
+                if key not in seen:
+                    seen.add(key)
+                    reports.append(report)
+        places = positions_of(module, [report.node for report in reports])
+    except RecursionError:
+        raise UnparsableSource("too deeply nested to analyse") from None
+    findings = []
+    for report in reports:
+        line, column, end_line, end_column = places.get(id(report.node), (1, 0, None, None))
+        safety = getattr(report.fix, "safety", None) if report.fix is not None else None
+        findings.append(Finding(line, column, report.code, report.message, safety, end_line, end_column,
+                                report.fix))
+    findings.sort(key=lambda finding: finding.sort_key)
+    return findings
+
+
+def _filter(findings: List[Finding], source: str, honour_noqa: bool, select, ignore) -> List[Finding]:
+    if select:
+        findings = [finding for finding in findings if finding.code.startswith(tuple(select))]
+    if ignore:
+        findings = [finding for finding in findings if not finding.code.startswith(tuple(ignore))]
+    if honour_noqa and findings and "noqa" in source.lower():
+        from .noqa import drop_suppressed
+
+        findings = drop_suppressed(findings, source)
+    return findings
+
+
+def _without_fix(finding: Finding) -> Finding:
+    return finding

@@ -1,0 +1,57 @@
+"""Line and column of the few nodes that become findings.
+
+libcst's PositionProvider computes a range for every node of the module (measured at about 3x
+the parse). We render the module once with a codegen state that records only the requested
+nodes' syntactic starts, and only for files that have findings.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Dict, Iterable, Tuple
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+
+class _RecordingState(CodegenState):
+    def __init__(self, module: cst.Module, targets: Dict[int, None]):
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.targets = targets
+        self.line = 1
+        self.column = 0
+        self.found: Dict[int, Tuple[int, int, int, int]] = {}
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        newlines = value.count("\n") + value.count("\r") - value.count("\r\n")
+        if newlines:
+            self.line += newlines
+            self.column = len(value) - max(value.rfind("\n"), value.rfind("\r")) - 1
+        else:
+            self.column += len(value)
+
+    @contextmanager
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        if id(node) not in self.targets:
+            yield
+            return
+        start = (self.line, self.column)
+        try:
+            yield
+        finally:
+            if id(node) not in self.found:
+                self.found[id(node)] = (start[0], start[1], self.line, self.column)
+
+
+def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Tuple[int, int, int, int]]:
+    """id(node) -> (line, column, end_line, end_column); line 1-based, column 0-based characters."""
+    targets = {id(node): None for node in nodes}
+    if not targets:
+        return {}
+    state = _RecordingState(module, targets)
+    module._codegen(state)
+    return state.found

@@ -1,0 +1,232 @@
+"""What we know about the TensorFlow API, as data.
+
+A new API is a new row here, not a new ``if`` in a rule. Names are canonical dotted paths:
+``canonical()`` folds the many spellings of one API (``tensorflow.compat.v1.X``,
+``tf_keras.X``, contrib's ``python.layers`` paths) onto one key before any table is consulted.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Optional, Tuple
+
+# Longest prefix first. ``tensorflow.compat.v1.X`` and ``tensorflow.X`` are the same API for
+# matching (RULES: "tensorflow.compat.v1.X and tensorflow.X are the same API").
+_PREFIX_ALIASES: Tuple[Tuple[str, str], ...] = tuple(sorted((
+    ("tensorflow.compat.v1.", "tensorflow."),
+    ("tensorflow._api.v2.compat.v1.", "tensorflow."),
+    ("tensorflow.compat.v2.", "tensorflow."),
+    ("tensorflow.python.framework.ops.", "tensorflow."),
+    ("tensorflow.python.keras.", "tensorflow.keras."),
+    ("tensorflow.python.layers.normalization.", "tensorflow.layers."),
+    ("tensorflow.python.training.saver.", "tensorflow.train."),
+    ("tensorflow.contrib.layers.python.layers.layers.", "tensorflow.contrib.layers."),
+    ("tensorflow.contrib.layers.python.layers.", "tensorflow.contrib.layers."),
+    ("tensorflow.contrib.slim.python.slim.learning.", "tensorflow.contrib.slim.learning."),
+    ("tensorflow.contrib.slim.layers.", "tensorflow.contrib.layers."),
+    ("tensorflow.contrib.framework.python.ops.arg_scope.", "tensorflow.contrib.framework."),
+    ("tensorflow.contrib.framework.python.ops.", "tensorflow.contrib.framework."),
+    ("tensorflow.contrib.slim.arg_scope", "tensorflow.contrib.framework.arg_scope"),
+    ("tf_slim.layers.layers.", "tf_slim."),
+    ("tf_slim.layers.", "tf_slim."),
+    ("tf_slim.ops.arg_scope.", "tf_slim."),
+    ("tf_slim.training.training.", "tf_slim.training."),
+    ("tf_keras.src.", "tensorflow.keras."),
+    ("tf_keras.", "tensorflow.keras."),
+    ("tensorflow.keras.layers.normalization.batch_normalization.", "tensorflow.keras.layers."),
+    ("tensorflow.keras.layers.normalization.", "tensorflow.keras.layers."),
+    ("keras.src.layers.normalization.batch_normalization.", "keras.layers."),
+    ("keras.layers.normalization.", "keras.layers."),
+    ("tensorflow.keras.models.", "tensorflow.keras."),
+    ("keras.models.", "keras."),
+), key=lambda pair: -len(pair[0])))
+
+
+def canonical(dotted: str) -> str:
+    """Fold an API spelling onto its canonical key (idempotent)."""
+    for _ in range(3):  # prefixes can chain: compat.v1 then contrib paths
+        for prefix, replacement in _PREFIX_ALIASES:
+            if dotted.startswith(prefix) or dotted + "." == prefix:
+                dotted = replacement + dotted[len(prefix):]
+                break
+        else:
+            return dotted
+    return dotted
+
+
+# ----------------------------------------------------------------------------------------------
+# Batch-norm sites
+
+
+@dataclass(frozen=True)
+class BatchNormApi:
+    display: str                    # how messages name it
+    family: str                     # "layers" (tf.layers), "contrib" (contrib/slim), "keras"
+    flag: str                       # the training-flag parameter
+    flag_position: Optional[int]    # its positional index in the call that takes it
+    flag_default: Optional[bool]    # None: decided by the Keras learning phase
+    is_class: bool                  # the flag goes to the instance call, not the constructor
+    collection_arg: Optional[str] = None
+    collection_position: Optional[int] = None
+
+
+_TF_LAYERS_FN = BatchNormApi("tf.layers.batch_normalization", "layers", "training", 14, False, False)
+_TF_LAYERS_CLASS = BatchNormApi("tf.layers.BatchNormalization", "layers", "training", 1, False, True)
+# contrib's signature: batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
+# param_initializers, param_regularizers, updates_collections, is_training, ...)
+_CONTRIB = BatchNormApi("tf.contrib.layers.batch_norm", "contrib", "is_training", 9, True, False,
+                        "updates_collections", 8)
+_SLIM = BatchNormApi("slim.batch_norm", "contrib", "is_training", 9, True, False,
+                     "updates_collections", 8)
+_KERAS = BatchNormApi("tf.keras.layers.BatchNormalization", "keras", "training", 1, None, True)
+_KERAS3 = BatchNormApi("keras.layers.BatchNormalization", "keras", "training", 1, None, True)
+
+BATCH_NORM_APIS: Dict[str, BatchNormApi] = {
+    "tensorflow.layers.batch_normalization": _TF_LAYERS_FN,
+    "tensorflow.layers.BatchNormalization": _TF_LAYERS_CLASS,
+    "tensorflow.contrib.layers.batch_norm": _CONTRIB,
+    "tensorflow.contrib.slim.batch_norm": _SLIM,
+    "tf_slim.batch_norm": _SLIM,
+    "tensorflow.keras.layers.BatchNormalization": _KERAS,
+    "tensorflow.keras.layers.experimental.SyncBatchNormalization": _KERAS,
+    "keras.layers.BatchNormalization": _KERAS3,
+}
+
+# Keyword that routes a contrib/slim layer through a batch-norm function, and the dict of its options.
+NORMALIZER_FN_KEYWORD = "normalizer_fn"
+NORMALIZER_PARAMS_KEYWORD = "normalizer_params"
+# contrib's keyword that puts the moving statistics into other collections (BNU008's escape).
+VARIABLES_COLLECTIONS_KEYWORD = "variables_collections"
+
+ARG_SCOPES: FrozenSet[str] = frozenset({
+    "tensorflow.contrib.framework.arg_scope",
+    "tf_slim.arg_scope",
+})
+PARTIALS: FrozenSet[str] = frozenset({"functools.partial"})
+
+# Training-flag parameter names. Passing the first group is a safe fix; the others are guesses.
+SAFE_FLAG_NAMES: Tuple[str, ...] = ("training", "is_training")
+UNSAFE_FLAG_NAMES: Tuple[str, ...] = ("is_train", "train", "phase_train", "train_phase",
+                                      "training_phase")
+MODE_PARAMETER = "mode"
+
+# ----------------------------------------------------------------------------------------------
+# Train ops and the helpers that already run the update ops
+
+TRAIN_OP_METHODS: FrozenSet[str] = frozenset({"minimize", "apply_gradients"})
+# Roots whose ``minimize`` is not a TensorFlow train op (``scipy.optimize.minimize``).
+TRAIN_OP_ROOTS: FrozenSet[str] = frozenset({"tensorflow", "keras", "tf_keras", "tf_slim"})
+
+# Helpers that collect UPDATE_OPS themselves (measured for slim); the keyword that overrides it.
+UPDATE_RUNNING_HELPERS: Dict[str, str] = {
+    "tensorflow.contrib.training.create_train_op": "update_ops",
+    "tensorflow.contrib.slim.learning.create_train_op": "update_ops",
+    "tf_slim.learning.create_train_op": "update_ops",
+    "tf_slim.training.create_train_op": "update_ops",
+    "tensorflow.contrib.layers.optimize_loss": "update_ops",
+}
+# Their positional index of ``update_ops``: create_train_op(total_loss, optimizer, global_step, update_ops)
+UPDATE_RUNNING_HELPER_POSITION: Dict[str, int] = {
+    "tensorflow.contrib.training.create_train_op": 3,
+    "tensorflow.contrib.slim.learning.create_train_op": 3,
+    "tf_slim.learning.create_train_op": 3,
+    "tf_slim.training.create_train_op": 3,
+}
+
+GRADIENT_CALLS: FrozenSet[str] = frozenset({"compute_gradients", "gradients", "gradient"})
+
+# ----------------------------------------------------------------------------------------------
+# Collections
+
+COLLECTION_READERS: FrozenSet[str] = frozenset({"get_collection", "get_collection_ref"})
+LIVE_COLLECTION_READER = "get_collection_ref"
+UPDATE_OPS = "update_ops"             # the collection's string value, our key for it
+KERAS_UPDATES = "<keras .updates>"    # the key Keras carriers add (never UPDATE_OPS)
+ANY_UPDATES = "*"                     # a carrier we cannot see into (documented heuristic)
+GRAPH_KEYS: Dict[str, str] = {
+    "tensorflow.GraphKeys.UPDATE_OPS": UPDATE_OPS,
+    "tensorflow.GraphKeys.TRAINABLE_VARIABLES": "trainable_variables",
+    "tensorflow.GraphKeys.GLOBAL_VARIABLES": "variables",
+    "tensorflow.GraphKeys.MODEL_VARIABLES": "model_variables",
+    "tensorflow.GraphKeys.MOVING_AVERAGE_VARIABLES": "moving_average_variables",
+}
+KERAS_UPDATE_ATTRIBUTES: FrozenSet[str] = frozenset({"updates"})
+KERAS_UPDATE_METHODS: FrozenSet[str] = frozenset({"get_updates_for"})
+UPDATE_NAME_HEURISTIC = re.compile(r"update", re.IGNORECASE)
+
+GROUPING_CALLS: FrozenSet[str] = frozenset({"tensorflow.group", "tensorflow.tuple"})
+CONTROL_DEPENDENCIES = "control_dependencies"
+RUN_METHODS: FrozenSet[str] = frozenset({"run"})
+FEED_KEYWORD = "feed_dict"
+FETCH_KEYWORD = "fetches"
+
+# ----------------------------------------------------------------------------------------------
+# Losses (BNU005 needs to know a scalar loss when it sees one)
+
+SCALAR_LOSS_PREFIXES: Tuple[str, ...] = (
+    "tensorflow.reduce_", "tensorflow.math.reduce_", "tensorflow.losses.", "tensorflow.nn.l2_loss",
+    "tensorflow.add_n", "tensorflow.math.add_n", "tensorflow.keras.losses.",
+)
+PASS_THROUGH_CALLS: FrozenSet[str] = frozenset({"tensorflow.identity"})
+SUMMARY_CALLS: FrozenSet[str] = frozenset({
+    "tensorflow.summary.scalar", "tensorflow.summary.histogram", "tensorflow.summary.merge",
+    "tensorflow.summary.merge_all",
+})
+SUMMARY_MERGE_ALL = "tensorflow.summary.merge_all"
+
+# ----------------------------------------------------------------------------------------------
+# Graph mode (BNU003-Keras, BNU006), eager code (BNU007)
+
+GRAPH_MODE_CALLS: FrozenSet[str] = frozenset({
+    "tensorflow.Session", "tensorflow.InteractiveSession", "tensorflow.train.MonitoredTrainingSession",
+    "tensorflow.placeholder", "tensorflow.placeholder_with_default",
+    "tensorflow.disable_eager_execution", "tensorflow.disable_v2_behavior",
+})
+GRAPH_MODE_KEYWORDS: FrozenSet[str] = frozenset({"model_fn"})
+TF1_OPTIMIZER_PREFIX = "tensorflow.train."
+GRADIENT_TAPE = "tensorflow.GradientTape"
+LEARNING_PHASE_SETTERS: FrozenSet[str] = frozenset({"tensorflow.keras.backend.set_learning_phase"})
+LEARNING_PHASE = "tensorflow.keras.backend.learning_phase"
+
+KERAS_MODEL_CLASSES: FrozenSet[str] = frozenset({
+    "tensorflow.keras.Sequential", "tensorflow.keras.Model", "keras.Sequential", "keras.Model",
+})
+KERAS_APPLICATION_PREFIXES: Tuple[str, ...] = ("tensorflow.keras.applications.", "keras.applications.")
+# tf.keras.applications models that contain BatchNormalization (VGG has none).
+KERAS_APPLICATIONS_WITH_BATCH_NORM: FrozenSet[str] = frozenset({
+    "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
+    "ResNetRS50", "ResNetRS101", "ResNetRS152", "ResNetRS200", "ResNetRS270", "ResNetRS350",
+    "ResNetRS420", "InceptionV3", "InceptionResNetV2", "Xception", "MobileNet", "MobileNetV2",
+    "MobileNetV3Small", "MobileNetV3Large", "DenseNet121", "DenseNet169", "DenseNet201",
+    "NASNetMobile", "NASNetLarge", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2",
+    "EfficientNetB3", "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
+    "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
+    "EfficientNetV2S", "EfficientNetV2M", "EfficientNetV2L", "RegNetX002", "RegNetY002",
+})
+# Keras 3 (``keras.``) has no ``.updates``: BNU006's fix is only written for these roots.
+KERAS2_ROOTS: Tuple[str, ...] = ("tensorflow.keras.",)
+
+# ----------------------------------------------------------------------------------------------
+# Checkpoints (BNU008)
+
+SAVERS: FrozenSet[str] = frozenset({"tensorflow.train.Saver"})
+TRAINABLE_ONLY_CALLS: FrozenSet[str] = frozenset({"tensorflow.trainable_variables"})
+TRAINABLE_COLLECTION = "trainable_variables"
+
+# ----------------------------------------------------------------------------------------------
+# Text pre-check: a file that mentions none of these words cannot produce a finding.
+
+
+def _trigger_words() -> FrozenSet[str]:
+    words = set()
+    for table in (BATCH_NORM_APIS, UPDATE_RUNNING_HELPERS):
+        words.update(name.rsplit(".", 1)[-1] for name in table)
+    words.update(TRAIN_OP_METHODS)
+    words.update(name.rsplit(".", 1)[-1] for name in SAVERS)
+    words.add(GRADIENT_TAPE.rsplit(".", 1)[-1])
+    words.update(COLLECTION_READERS)
+    words.update({"UPDATE_OPS", UPDATE_OPS, NORMALIZER_FN_KEYWORD})
+    return frozenset(words)
+
+
+TRIGGER_WORDS: FrozenSet[str] = _trigger_words()
