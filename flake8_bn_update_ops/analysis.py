@@ -204,7 +204,10 @@ class Analyzer:
             entries, complete = {}, True
             for element in expr.elements:
                 if isinstance(element, cst.StarredDictElement):
-                    complete = False
+                    # ``{**BN_PARAMS, "is_training": t}``: follow a dict the module shows
+                    spread, spread_complete = self.dict_entries(element.value, fact, depth + 1)
+                    entries.update(spread)
+                    complete = complete and spread_complete
                     continue
                 key = string_value(element.key)
                 if key is None:

@@ -46,8 +46,11 @@ def canonical(dotted: str) -> str:
     """Fold an API spelling onto its canonical key (idempotent)."""
     for _ in range(3):  # prefixes can chain: compat.v1 then contrib paths
         for prefix, replacement in _PREFIX_ALIASES:
-            if dotted.startswith(prefix) or dotted + "." == prefix:
+            if dotted.startswith(prefix):
                 dotted = replacement + dotted[len(prefix):]
+                break
+            if dotted + "." == prefix:
+                dotted = replacement.rstrip(".")
                 break
         else:
             return dotted

@@ -1,0 +1,57 @@
+"""Case files that read like user code and carry their expectations inline (after
+flake8-bugbear's eval files).
+
+A trailing ``# expect: BNU001:16`` names a finding's code and 1-based column on that line;
+every line without one must stay silent. A line starting with ``# --- `` starts a new,
+independent module: each section is analysed on its own (rules such as "a run anywhere in the
+module" are module-wide), with the other sections blanked out so line numbers stay those of
+the file.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Set, Tuple
+
+CASES_DIR = Path(__file__).parent / "cases"
+_EXPECT = re.compile(r"#\s*expect:\s*((?:BNU\d{3}:\d+[\s,]*)+)")
+_SECTION = re.compile(r"^# --- ")
+
+
+@dataclass
+class Section:
+    file: Path
+    index: int
+    source: str                               # whole-file line numbering, other sections blank
+    expected: Set[Tuple[int, int, str]]       # (line, 1-based column, code)
+
+    @property
+    def id(self) -> str:
+        return f"{self.file.stem}[{self.index}]"
+
+
+def load_sections(path: Path) -> List[Section]:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [0] + [number for number, line in enumerate(lines) if _SECTION.match(line)]
+    bounds = list(zip(starts, starts[1:] + [len(lines)]))
+    sections = []
+    for index, (start, end) in enumerate(bounds):
+        padded = ["\n" if not (start <= number < end) else line for number, line in enumerate(lines)]
+        expected = set()
+        for number in range(start, end):
+            match = _EXPECT.search(lines[number])
+            if match:
+                for item in re.findall(r"BNU\d{3}:\d+", match.group(1)):
+                    code, column = item.split(":")
+                    expected.add((number + 1, int(column), code))
+        if any(line.strip() for line in lines[start:end]):
+            sections.append(Section(path, index, "".join(padded), expected))
+    return sections
+
+
+def all_sections() -> List[Section]:
+    sections = []
+    for path in sorted(CASES_DIR.glob("*.py")):
+        sections.extend(load_sections(path))
+    return sections
