@@ -9,5 +9,5 @@ _HERE = Path(__file__).resolve().parent
 @pytest.hookimpl(tryfirst=True)   # before pytest's own -m deselection reads the markers
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if _HERE in Path(str(item.fspath)).resolve().parents:
+        if _HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.tf)

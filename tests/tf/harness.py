@@ -174,8 +174,8 @@ def _child_main() -> None:
     real_stdout = sys.stdout
     request = json.loads(sys.stdin.read())
     try:
-        import numpy
         import tensorflow as tf
+        import numpy
         if int(tf.__version__.split(".")[1]) >= 16 and tf.__version__.startswith("2."):
             import tf_keras  # noqa: F401  (tf.compat.v1.layers needs it on TF >= 2.16)
         keras_backend = tf.compat.v1.keras.backend

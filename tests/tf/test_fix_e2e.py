@@ -1,0 +1,264 @@
+"""End-to-end proof on real TensorFlow: the buggy scripts are frozen, the real command fixes them, they train.
+
+For every script in ``tests/tf/scripts/`` (small realistic training programs with one pitfall each):
+
+1. TensorFlow runs it as written: the batch-norm moving mean stays at its initial 0 (or, for BNU008,
+   the restored one is 0; for BNU003, the layer output is not normalized);
+2. ``python -m flake8_bn_update_ops file.py`` reports exactly the expected code, where RULES.md says;
+3. ``python -m flake8_bn_update_ops --fix [--unsafe-fixes] file.py`` on a copy in a temporary folder
+   exits 0 and rewrites it;
+4. TensorFlow runs the fixed copy: the moving mean moves (is restored, the output is normalized);
+5. the command is then silent on the fixed copy.
+
+``tests/tf/scripts/fixed/`` holds the same scripts fixed by hand exactly as RULES.md says each fix
+writes; ``test_handwritten_fix_trains`` runs them, which checks TensorFlow and our scripts, not the fixer.
+
+Run with ``pytest tests/tf -m tf -s`` to see the before/after numbers.
+"""
+from __future__ import annotations
+
+import difflib
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+from harness import ScriptResult, run_scripts_or_skip
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+HANDWRITTEN = SCRIPTS / "fixed"
+
+MOVED = 0.05          # a moving mean that trained on data centred on 3.0 is far above this (~0.15 to 1.8)
+
+
+@dataclass(frozen=True)
+class Case:
+    script: str
+    code: str            # the one code the command must report on the buggy script
+    where: str           # the source text the finding must point at (line and 1-based column)
+    effect: str          # "moves", "normalizes" or "restores": what the fix must achieve
+    unsafe: bool = False
+    eager: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.script[:-3]
+
+
+CASES = [
+    Case("bnu001_layers_function.py", "BNU001", "tf.train.AdamOptimizer(1e-2).minimize(loss)", "moves"),
+    Case("bnu001_layers_class.py", "BNU001", "optimizer.minimize(loss)", "moves"),
+    Case("bnu001_apply_gradients.py", "BNU001", "optimizer.apply_gradients(clipped", "moves"),
+    Case("bnu004_read_before_layers.py", "BNU004", "tf.get_collection(tf.GraphKeys.UPDATE_OPS)", "moves"),
+    Case("bnu005_identity_loss.py", "BNU005", "tf.train.GradientDescentOptimizer(0.01).minimize(loss)",
+         "moves"),
+    Case("bnu003_missing_training.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
+    Case("bnu006_keras_graph_mode.py", "BNU006", "tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)",
+         "moves", unsafe=True),
+    Case("bnu007_gradient_tape.py", "BNU007", "model(x)", "moves", eager=True),
+    Case("bnu008_saver_trainable_only.py", "BNU008", "tf.trainable_variables()", "restores", unsafe=True),
+]
+PARAMS = [pytest.param(case, id=case.id) for case in CASES]
+
+
+# --- running things -------------------------------------------------------------------------------
+
+def run_all(paths: Dict[str, Path]) -> Dict[str, ScriptResult]:
+    """Run the scripts of the cases named in ``paths``: graph ones in one child, eager ones in another."""
+    by_name = {case.script: case for case in CASES}
+    graph = {name: path for name, path in paths.items() if not by_name[name].eager}
+    eager = {name: path for name, path in paths.items() if by_name[name].eager}
+    results = run_scripts_or_skip(graph) if graph else {}
+    if eager:
+        results.update(run_scripts_or_skip(eager, eager=True))
+    return results
+
+
+def command(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flake8_bn_update_ops", *args], cwd=str(cwd),
+                          capture_output=True, text=True, timeout=120)
+
+
+def show(proc: subprocess.CompletedProcess) -> str:
+    return (f"$ python {' '.join(proc.args[1:])}\nexit code {proc.returncode}\n--- stdout ---\n{proc.stdout}"
+            f"--- stderr ---\n{proc.stderr}")
+
+
+@dataclass
+class FixOutcome:
+    path: Path
+    original: str
+    check_before: subprocess.CompletedProcess
+    fix: subprocess.CompletedProcess
+    fixed: str
+    check_after: Optional[subprocess.CompletedProcess]
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+@pytest.fixture(scope="module")
+def before() -> Dict[str, ScriptResult]:
+    return run_all({case.script: SCRIPTS / case.script for case in CASES})
+
+
+@pytest.fixture(scope="module")
+def handwritten() -> Dict[str, ScriptResult]:
+    return run_all({case.script: HANDWRITTEN / case.script for case in CASES})
+
+
+@pytest.fixture(scope="module")
+def fixed(tmp_path_factory) -> Dict[str, FixOutcome]:
+    """Each script copied to its own folder, checked, fixed with the real command, checked again."""
+    outcomes = {}
+    for case in CASES:
+        folder = tmp_path_factory.mktemp(case.id)
+        path = folder / case.script
+        shutil.copyfile(SCRIPTS / case.script, path)
+        original = path.read_text(encoding="utf-8")
+        check_before = command(case.script, cwd=folder)
+        fix_args = ["--fix", "--unsafe-fixes"] if case.unsafe else ["--fix"]
+        fix = command(*fix_args, case.script, cwd=folder)
+        text = path.read_text(encoding="utf-8")
+        check_after = command(case.script, cwd=folder) if text != original else None
+        outcomes[case.script] = FixOutcome(path, original, check_before, fix, text, check_after)
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def after(fixed) -> Dict[str, ScriptResult]:
+    """The fixed copies, run by TensorFlow (only those the command changed)."""
+    return run_all({name: outcome.path for name, outcome in fixed.items() if outcome.changed})
+
+
+# --- what "frozen" and "repaired" mean per effect --------------------------------------------------
+
+def numbers(case: Case, result: Optional[ScriptResult]) -> str:
+    if result is None:
+        return "not run"
+    if not result.ok:
+        return "script failed"
+    keys = {"moves": ["moving_mean_abs"],
+            "normalizes": ["bn_output_batch_mean_abs", "moving_mean_abs"],
+            "restores": ["trained_moving_mean_abs", "restored_moving_mean_abs",
+                         "trained_eval_output_mean", "restored_eval_output_mean"]}[case.effect]
+    return ", ".join(f"{k}={result.data.get(k)!r}" for k in keys)
+
+
+def frozen_problems(case: Case, d: Dict[str, object]) -> List[str]:
+    problems = []
+    if case.effect == "restores":
+        if not d["trained_moving_mean_abs"] > MOVED:
+            problems.append("the moving mean did not train before saving")
+        if d["restored_moving_mean_abs"] != 0.0:
+            problems.append("the restored moving mean is not 0")
+    else:
+        if d["moving_mean_abs"] != 0.0:
+            problems.append("the moving mean moved")
+        if case.effect == "normalizes" and not d["bn_output_batch_mean_abs"] > 0.5:
+            problems.append("the layer output is already normalized")
+    return problems
+
+
+def repaired_problems(case: Case, d: Dict[str, object]) -> List[str]:
+    problems = []
+    if case.effect == "restores":
+        if not d["trained_moving_mean_abs"] > MOVED:
+            problems.append("the moving mean did not train")
+        if d["restored_moving_mean_abs"] != pytest.approx(d["trained_moving_mean_abs"], abs=1e-6):
+            problems.append("the restored moving mean is not the trained one")
+        if d["restored_eval_output_mean"] != pytest.approx(d["trained_eval_output_mean"], abs=1e-4):
+            problems.append("the restored model evaluates differently")
+    else:
+        if not d["moving_mean_abs"] > MOVED:
+            problems.append("the moving mean did not move")
+        if case.effect == "normalizes" and not d["bn_output_batch_mean_abs"] < 1e-3:
+            problems.append("the layer output is not normalized (batch mean not near 0)")
+    return problems
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_buggy_script_is_frozen(case, before):
+    result = before[case.script]
+    print(f"\n[{case.code} {case.script}] as written: {numbers(case, result)}")
+    assert result.ok, result.describe()
+    problems = frozen_problems(case, result.data)
+    assert not problems, f"{case.script} is not frozen as written ({numbers(case, result)}): {problems}"
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_handwritten_fix_trains(case, handwritten):
+    """The RULES.md fix, written by hand: proves the script and the fix's premise on TensorFlow."""
+    result = handwritten[case.script]
+    print(f"\n[{case.code} {case.script}] fixed by hand: {numbers(case, result)}")
+    assert result.ok, result.describe()
+    problems = repaired_problems(case, result.data)
+    assert not problems, f"{case.script} fixed by hand ({numbers(case, result)}): {problems}"
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_command_reports_the_bug(case, fixed):
+    outcome = fixed[case.script]
+    proc = outcome.check_before
+    lines = outcome.original.splitlines()
+    hits = [(n, line.index(case.where)) for n, line in enumerate(lines, 1) if case.where in line]
+    assert len(hits) == 1, f"the anchor {case.where!r} must occur once in {case.script}"
+    line, column = hits[0]
+    expected = f"{case.script}:{line}:{column + 1}: {case.code} "
+    assert proc.returncode == 1, show(proc)
+    reported = [out for out in proc.stdout.splitlines() if out.strip()]
+    assert [out[:len(expected)] for out in reported] == [expected], \
+        f"expected exactly one finding starting {expected!r}\n{show(proc)}"
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_fix_command_rewrites_the_script(case, fixed):
+    outcome = fixed[case.script]
+    assert outcome.fix.returncode == 0, show(outcome.fix)
+    assert outcome.changed, f"the file was not changed\n{show(outcome.fix)}"
+    compile(outcome.fixed, case.script, "exec")
+    diff = "".join(difflib.unified_diff(outcome.original.splitlines(True), outcome.fixed.splitlines(True),
+                                        "before/" + case.script, "after/" + case.script))
+    print(f"\n[{case.code} {case.script}] the command's fix:\n{diff}")
+    by_hand = (HANDWRITTEN / case.script).read_text(encoding="utf-8")
+    if by_hand != outcome.fixed:   # informative only: RULES.md's wording is the core's tests' business
+        print(f"[{case.code} {case.script}] differs from tests/tf/scripts/fixed/{case.script}:\n" + "".join(
+            difflib.unified_diff(by_hand.splitlines(True), outcome.fixed.splitlines(True), "by hand", "command")))
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_fixed_script_trains(case, before, fixed, after):
+    outcome = fixed[case.script]
+    if not outcome.changed:
+        pytest.fail(f"the command did not change {case.script}, so nothing was fixed\n{show(outcome.fix)}")
+    result = after[case.script]
+    summary = f"before fix: {numbers(case, before[case.script])}; after fix: {numbers(case, result)}"
+    print(f"\n[{case.code} {case.script}] {summary}")
+    assert result.ok, f"{summary}\n{result.describe()}"
+    problems = repaired_problems(case, result.data)
+    assert not problems, f"{case.script} after the command's fix: {problems}\n{summary}"
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_command_is_silent_on_the_fixed_script(case, fixed):
+    outcome = fixed[case.script]
+    if outcome.check_after is None:
+        pytest.fail(f"the command did not change {case.script}\n{show(outcome.fix)}")
+    assert outcome.check_after.returncode == 0, show(outcome.check_after)
+    assert outcome.check_after.stdout.strip() == "", show(outcome.check_after)
+
+
+def test_every_script_has_a_case_and_a_handwritten_fix():
+    """A script added to tests/tf/scripts without a case would never be proven."""
+    scripts = sorted(p.name for p in SCRIPTS.glob("*.py"))
+    assert scripts == sorted(case.script for case in CASES)
+    assert sorted(p.name for p in HANDWRITTEN.glob("*.py")) == scripts
+    for name in scripts:
+        assert (SCRIPTS / name).read_text() != (HANDWRITTEN / name).read_text(), name
