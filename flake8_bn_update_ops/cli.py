@@ -132,7 +132,7 @@ def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(out)
 
 
-def _fixed_source_error(text: str, path: str) -> Optional[str]:
+def _compile_error(text: str, path: str) -> Optional[str]:
     try:
         compile(text, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -169,8 +169,13 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
         result.unsafe_fixable = sum(f.fix_safety == UNSAFE for f in findings)
         return
     if fixed.source != text:
-        problem = _fixed_source_error(fixed.source, path)
-        if problem is not None:
+        problem = _compile_error(fixed.source, path)
+        original_problem = problem and _compile_error(text, path)
+        if original_problem:
+            # libcst took it, Python does not: the file itself does not parse.
+            result.reports = _parse_error(path, original_problem, options)
+            return
+        if problem is not None:  # the fixer broke valid code: keep the file, say so
             result.errors.append(f"{path}: the fixed source does not compile ({problem}); "
                                  "file left unchanged")
             result.reports = _reports(path, text, analyze_source(

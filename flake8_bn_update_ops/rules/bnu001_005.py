@@ -32,7 +32,9 @@ def check(context) -> Iterable[Report]:
             continue
         loss_keys = _loss_dependency_keys(analyzer, op)
         if loss_keys is not None and (tf_api.ANY_UPDATES in loss_keys[0] or required <= loss_keys[0]):
-            keys, dependency = loss_keys
+            keys, dependency, scalar = loss_keys
+            if scalar is False:
+                continue  # a non-scalar loss's gradient reads the identity op: the updates run (measured)
             yield Report(op.call.node, "BNU005",
                          f"BNU005 the {api} update ops are attached to the loss, not to `{op.method}`: "
                          "a scalar loss's gradient never runs them, so the moving statistics stay at 0 and 1",
@@ -60,8 +62,7 @@ def _loss_dependency_keys(analyzer, op):
     keys = analyzer.dependency_keys(binding.parents, binding.scope)
     if not keys:
         return None
-    if analyzer.is_scalar_loss(binding.value, binding.scope, binding.seq) is False:
-        return None  # a non-scalar loss's gradient reads the identity op and runs them (measured)
+    scalar = analyzer.is_scalar_loss(binding.value, binding.scope, binding.seq)
     dependency = None
     for node in reversed(binding.parents):
         items = getattr(node, "items", None)
@@ -74,7 +75,7 @@ def _loss_dependency_keys(analyzer, op):
                     break
         if dependency:
             break
-    return keys, dependency
+    return keys, dependency, scalar
 
 
 def context_code(analyzer, node) -> str:
