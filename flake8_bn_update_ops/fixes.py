@@ -61,12 +61,11 @@ def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> c
     if index < len(args):
         new_arg = new_arg.with_changes(comma=previous.comma if isinstance(previous.comma, cst.Comma) else inner_comma)
         args.insert(index, new_arg)
-    elif isinstance(previous.comma, cst.Comma):
-        args[index - 1] = previous.with_changes(comma=inner_comma)
-        args.insert(index, new_arg.with_changes(comma=previous.comma))
     else:
-        args[index - 1] = previous.with_changes(comma=inner_comma)
-        args.insert(index, new_arg)
+        # The last argument owns the whitespace before ``)``: it moves to the new last one.
+        args[index - 1] = previous.with_changes(comma=inner_comma, whitespace_after_arg=cst.SimpleWhitespace(""))
+        args.insert(index, new_arg.with_changes(comma=previous.comma,
+                                                whitespace_after_arg=previous.whitespace_after_arg))
     return call.with_changes(args=args)
 
 
