@@ -97,6 +97,7 @@ class Binding:
     seq: int
     parents: Tuple[cst.CSTNode, ...]
     relative_level: int = 0        # for ``from . import x``
+    from_import: bool = False      # ``from m import x`` (x may be a module attribute)
 
 
 @dataclasses.dataclass(eq=False)
@@ -185,9 +186,10 @@ class _Collector:
 
     # -- bindings -----------------------------------------------------------------------------
 
-    def bind(self, name: str, kind: str, value=None, qualified=None, scope=None, level=0) -> Binding:
+    def bind(self, name: str, kind: str, value=None, qualified=None, scope=None, level=0,
+             from_import=False) -> Binding:
         scope = scope or self.scope
-        binding = Binding(name, kind, value, qualified, scope, self.seq, tuple(self.parents), level)
+        binding = Binding(name, kind, value, qualified, scope, self.seq, tuple(self.parents), level, from_import)
         scope.bindings.setdefault(name, []).append(binding)
         return binding
 
@@ -238,13 +240,13 @@ def _on_import_from(self: _Collector, node: cst.ImportFrom):
     module = _dotted(node.module) if node.module is not None else ""
     level = len(node.relative)
     if isinstance(node.names, cst.ImportStar):
-        self.bind("*", "import", qualified=module + ".*", level=level)
+        self.bind("*", "import", qualified=module + ".*", level=level, from_import=True)
         return False
     for alias in node.names:
         name = _dotted(alias.name)
         local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
         qualified = f"{module}.{name}" if module else name
-        self.bind(local, "import", qualified=qualified, level=level)
+        self.bind(local, "import", qualified=qualified, level=level, from_import=True)
     return False
 
 

@@ -33,6 +33,7 @@ class Value:
     binding: Optional[Binding] = None
     construction: Optional[cst.Call] = None
     imported: bool = False          # rooted at an import (as opposed to a builtin/unknown root)
+    export: Optional[object] = None  # project.Export for ``external_builder`` / ``external_result``
 
 
 @dataclass
@@ -62,12 +63,6 @@ class Resolver:
                 return before[-1] if before else bindings[-1]
             first = False
             current = current.parent
-        star = self.facts.module_scope.bindings.get("*")
-        if star and self.external is not None:
-            for binding in star:
-                found = self.external.star_import_binding(binding, name)
-                if found is not None:
-                    return found
         return None
 
     def all_bindings(self, name: str, scope: Scope) -> List[Binding]:
@@ -97,13 +92,15 @@ class Resolver:
         if isinstance(expr, cst.Name):
             binding = self.lookup(expr.value, scope, seq)
             if binding is None:
-                return None
+                return self._star_value(expr.value)
             return self.value_of_binding(binding, depth + 1)
         if isinstance(expr, cst.Attribute):
             base = self.value_of(expr.value, scope, seq, depth + 1)
             if base is not None and base.kind == "api":
                 return Value("api", tf_api.canonical(f"{base.qualname}.{expr.attr.value}"),
                              imported=base.imported)
+            if base is not None and base.kind == "project_module" and self.external is not None:
+                return self.external.module_attribute(base.qualname, expr.attr.value)
             bindings = self.attribute_bindings(expr)
             if bindings and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
                 return self.value_of_binding(bindings[-1], depth + 1)
@@ -124,13 +121,15 @@ class Resolver:
                              imported=callee.imported)
             if callee.kind == "local":
                 return Value("local_result", callee.qualname, binding=callee.binding, construction=expr)
+            if callee.kind == "external_builder":
+                return Value("external_result", callee.qualname, construction=expr, export=callee.export)
             return None
         return None
 
     def value_of_binding(self, binding: Binding, depth: int = 0) -> Optional[Value]:
         if binding.kind == "import":
             qualified = binding.qualified or ""
-            if binding.relative_level or self._is_project_import(qualified):
+            if binding.relative_level or self._is_project_import(qualified) or qualified.endswith(".*"):
                 if self.external is not None:
                     found = self.external.resolve_import(binding)
                     if found is not None:
@@ -141,6 +140,15 @@ class Resolver:
             return Value("local", binding.name, binding=binding)
         if binding.kind == "assign" and binding.value is not None:
             return self.value_of(binding.value, binding.scope, binding.seq, depth + 1)
+        return None
+
+    def _star_value(self, name: str) -> Optional[Value]:
+        if self.external is None:
+            return None
+        for binding in self.facts.module_scope.bindings.get("*", ()):
+            found = self.external.resolve_star(binding, name)
+            if found is not None:
+                return found
         return None
 
     def _is_project_import(self, qualified: str) -> bool:

@@ -39,6 +39,14 @@ def check(context) -> Iterable[Report]:
         yield Report(flag.node, "BNU002",
                      f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: {effect}",
                      fix)
+    for fact, display, parameter, literal in analyzer.wrapper_calls():
+        if _chosen_by_training_flag(analyzer, fact.parents, fact.node):
+            continue
+        effect = ("inference normalizes with batch statistics" if literal else
+                  "no update ops are created and the layer never learns its moving statistics")
+        yield Report(fact.node, "BNU002",
+                     f"BNU002 this call leaves `{parameter}` at the wrapper's default {literal}, which becomes the "
+                     f"{display} training flag: {effect}")
 
 
 def _chosen_by_training_flag(analyzer, parents, node) -> bool:
