@@ -1,0 +1,322 @@
+"""Run generated TF1-style training programs and let TensorFlow say whether batch norm trained.
+
+Each worker is one Python process that imports TensorFlow once and then executes many programs,
+each on a fresh default graph with TensorFlow's global v1/v2 toggles put back to the same state
+(``disable_v2_behavior`` in one program must not change the next one).  A program does nothing
+special for us: the worker wraps ``Session.close`` and, before any session of the program closes
+(and for sessions still open when the program ends), reads every global variable whose name
+contains ``moving_mean``.  One such variable is one batch-norm layer.
+
+Verdicts:
+  ``trains``  every layer's moving mean moved away from its initial zeros;
+  ``frozen``  none did;
+  ``partial`` some did;
+  ``error``   the program raised, timed out, crashed its worker, or built no batch-norm layer
+              (the traceback is kept: a generated program must never error).
+
+Used as a library (``run_programs``) by the test; run as ``python runner.py --worker`` it is
+the worker.  ``python runner.py prog.py ...`` runs files and prints their verdicts.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+# A moving mean starts at exactly 0.0; one update with momentum 0.99 moves it by 1% of a batch
+# mean, and the programs' inputs have means of 1.5 or more.  Anything above this counts as moved.
+MOVED_THRESHOLD = 1e-6
+
+WORKER_ENV = {
+    "TF_USE_LEGACY_KERAS": "1",      # tf.compat.v1.layers needs tf_keras on TF 2.16+
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "CUDA_VISIBLE_DEVICES": "",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+}
+
+
+@dataclass
+class Verdict:
+    program_id: str
+    verdict: str                          # trains | frozen | partial | error
+    layers: Dict[str, float] = field(default_factory=dict)   # moving_mean name -> max |value|
+    error: str = ""
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- parent side
+
+class _Worker:
+    """One worker process; replaced when it crashes or hangs."""
+
+    def __init__(self, startup_timeout: float):
+        self.startup_timeout = startup_timeout
+        self.proc: Optional[subprocess.Popen] = None
+        self.stderr_file = None
+        self._start()
+
+    def _start(self) -> None:
+        env = dict(os.environ)
+        env.update(WORKER_ENV)
+        self.stderr_file = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr_file,
+            env=env, bufsize=0,
+        )
+        line = self._read_line(self.startup_timeout)
+        if not line or json.loads(line).get("ready") is not True:
+            tail = self._stderr_tail()
+            self.kill()
+            raise RuntimeError(f"differential worker failed to start:\n{tail}")
+
+    def _read_line(self, timeout: float) -> Optional[bytes]:
+        assert self.proc is not None and self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        chunks = []
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not ready:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 16)
+            if not chunk:
+                return b""             # EOF: the worker died
+            chunks.append(chunk)
+            if chunk.endswith(b"\n"):
+                return b"".join(chunks)
+
+    def _stderr_tail(self, limit: int = 4000) -> str:
+        try:
+            self.stderr_file.seek(0, os.SEEK_END)
+            size = self.stderr_file.tell()
+            self.stderr_file.seek(max(0, size - limit))
+            return self.stderr_file.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.stderr_file is not None:
+            self.stderr_file.close()
+            self.stderr_file = None
+
+    def run(self, program_id: str, source: str, filename: str, timeout: float) -> Verdict:
+        assert self.proc is not None and self.proc.stdin is not None
+        request = json.dumps({"id": program_id, "source": source, "filename": filename}) + "\n"
+        started = time.monotonic()
+        try:
+            self.proc.stdin.write(request.encode("utf-8"))
+            self.proc.stdin.flush()
+            line = self._read_line(timeout)
+        except (BrokenPipeError, OSError):
+            line = b""
+        if not line:
+            hung = line is None
+            tail = self._stderr_tail()
+            self.kill()
+            self._start()
+            what = f"timed out after {timeout:.0f} s" if hung else "worker process died"
+            return Verdict(program_id, "error", error=f"{what}\n--- worker stderr tail ---\n{tail}",
+                           seconds=time.monotonic() - started)
+        answer = json.loads(line)
+        return Verdict(program_id, answer["verdict"], answer.get("layers", {}),
+                       answer.get("error", ""), answer.get("seconds", 0.0))
+
+
+def run_programs(programs: Iterable[Tuple[str, str, str]], *, workers: int = 2,
+                 timeout: float = 90.0, startup_timeout: float = 180.0) -> Dict[str, Verdict]:
+    """Run ``(program_id, source, filename)`` triples; return their verdicts by id.
+
+    ``workers`` processes run in parallel (the machine this was written for has 2 cores).
+    """
+    queue: List[Tuple[str, str, str]] = list(programs)
+    queue.reverse()
+    results: Dict[str, Verdict] = {}
+    lock = threading.Lock()
+    failures: List[BaseException] = []
+
+    def drain() -> None:
+        worker = None
+        try:
+            worker = _Worker(startup_timeout)
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    program_id, source, filename = queue.pop()
+                verdict = worker.run(program_id, source, filename, timeout)
+                with lock:
+                    results[program_id] = verdict
+        except BaseException as exc:  # reported after join: a test must see it
+            failures.append(exc)
+        finally:
+            if worker is not None:
+                worker.kill()
+
+    threads = [threading.Thread(target=drain, daemon=True) for _ in range(max(1, workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if queue or failures and not results:
+        raise failures[0] if failures else RuntimeError("differential workers stopped early")
+    return results
+
+
+# --------------------------------------------------------------------------- worker side
+
+def _worker_main() -> None:
+    protocol = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)              # whatever the programs print goes to the worker's stderr
+    sys.stdout = os.fdopen(1, "w", buffering=1)
+
+    import builtins
+    import traceback
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    import numpy as np
+    import tensorflow as tf
+    from tensorflow.python.client import session as session_lib
+    from tensorflow.python.compat import v2_compat
+
+    try:
+        import tf_keras
+    except ImportError:      # Keras programs will then error, and say why
+        tf_keras = None
+
+    tf.get_logger().setLevel("ERROR")
+    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
+    tf.compat.v1.disable_eager_execution()
+
+    opened: List = []
+    snapshots: List[Tuple[int, object]] = []     # (session order, {name: max|mm|} or error)
+
+    def snapshot(sess) -> None:
+        if getattr(sess, "_bnu_snapshot_taken", False) or getattr(sess, "_closed", False):
+            return
+        sess._bnu_snapshot_taken = True
+        try:
+            graph = sess.graph
+            variables = [v for v in graph.get_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES)
+                         if "moving_mean" in v.op.name]
+            if not variables:
+                return
+            values = sess.run(variables)
+            layers = {v.op.name: float(np.max(np.abs(val))) if np.size(val) else 0.0
+                      for v, val in zip(variables, values)}
+            snapshots.append((opened.index(sess) if sess in opened else -1, layers))
+        except Exception:       # an uninitialised variable, a closed graph...
+            snapshots.append((-1, "reading moving means failed:\n" + traceback.format_exc()))
+
+    def patch_close(cls) -> None:
+        original = cls.__dict__.get("close")
+        if original is None:
+            return
+
+        def close(self, *args, **kwargs):
+            snapshot(self)
+            return original(self, *args, **kwargs)
+
+        cls.close = close
+
+    for cls in (session_lib.BaseSession, session_lib.Session, session_lib.InteractiveSession):
+        patch_close(cls)
+
+    original_init = session_lib.BaseSession.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        opened.append(self)
+
+    session_lib.BaseSession.__init__ = init
+
+    def reset_tf_state() -> None:
+        # enable_v2_behavior() minus eager execution: every program starts from the state a fresh
+        # `python prog.py` has once it calls disable_eager_execution(); a program that calls
+        # disable_v2_behavior() switches the rest off for itself only.
+        g = v2_compat.__dict__
+        g["tf2"].enable()
+        g["tensor_shape"].enable_v2_tensorshape()
+        g["resource_variables_toggle"].enable_resource_variables()
+        g["tensor"].enable_tensor_equality()
+        g["control_flow_v2_toggles"].enable_control_flow_v2()
+        for name in g["_DATA_V2_CALLBACKS"].list():
+            g["_DATA_V2_CALLBACKS"].lookup(name)()
+        tf.compat.v1.disable_eager_execution()
+        if tf_keras is not None:
+            tf_keras.backend.clear_session()
+        tf.compat.v1.reset_default_graph()
+
+    protocol.write(json.dumps({"ready": True}) + "\n")
+    for line in sys.stdin:
+        request = json.loads(line)
+        started = time.monotonic()
+        answer = {"id": request["id"]}
+        opened.clear()
+        snapshots.clear()
+        try:
+            reset_tf_state()
+            code = compile(request["source"], request["filename"], "exec")
+            namespace = {"__name__": "__main__", "__file__": request["filename"],
+                         "__builtins__": builtins}
+            exec(code, namespace)
+            for sess in list(opened):
+                snapshot(sess)
+            errors = [s for _, s in snapshots if isinstance(s, str)]
+            layer_sets = [s for _, s in snapshots if isinstance(s, dict)]
+            if not layer_sets:
+                answer.update(verdict="error", error="\n".join(errors) or
+                              "no session ever held a moving_mean variable")
+            else:
+                layers = layer_sets[-1]      # the last session that saw the batch-norm layers
+                # NaN (a diverged run) still means the update ops ran
+                moved = [not value <= MOVED_THRESHOLD for value in layers.values()]
+                verdict = "trains" if all(moved) else "frozen" if not any(moved) else "partial"
+                answer.update(verdict=verdict, layers=layers)
+        except BaseException:
+            answer.update(verdict="error", error=traceback.format_exc())
+        finally:
+            for sess in list(opened):
+                try:
+                    sess._bnu_snapshot_taken = True
+                    sess.close()
+                except Exception:
+                    pass
+            opened.clear()
+        answer["seconds"] = time.monotonic() - started
+        protocol.write(json.dumps(answer) + "\n")
+        protocol.flush()
+
+
+def main(argv: Sequence[str]) -> int:
+    if argv[:1] == ["--worker"]:
+        _worker_main()
+        return 0
+    items = []
+    for path in argv:
+        with open(path, encoding="utf-8") as handle:
+            items.append((path, handle.read(), os.path.abspath(path)))
+    for program_id, verdict in sorted(run_programs(items).items()):
+        print(f"{program_id}: {verdict.verdict} {verdict.layers}")
+        if verdict.error:
+            print(verdict.error)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
