@@ -7,6 +7,7 @@ Findings go to standard output; errors and the summary line go to standard error
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import fnmatch
 import os
@@ -140,23 +141,65 @@ def _compile_error(text: str, path: str) -> Optional[str]:
     return None
 
 
+def _syntax_error(text: str, path: str) -> Optional[str]:
+    """What Python's parser says about ``text`` (flake8's E999), or None."""
+    try:
+        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return _one_line(exc)
+    return None
+
+
+def _is_relevant(text: str, settings: Settings) -> bool:
+    """Whether the engine will parse this file (the same cheap text test it uses)."""
+    from .precheck import might_have_findings
+
+    return might_have_findings(text, tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers))
+
+
 def check_text(path: str, text: str, options: RunOptions, result: FileResult) -> None:
     """Analyse (and maybe fix) one decoded source; fill ``result``."""
+    from . import engine
     from .engine import analyze_source, fix_source
     from .findings import UnparsableSource
+
+    fix_failed = getattr(engine, "FixFailed", ())  # parsed fine, but no safe fix could be made
 
     if file_is_exempt(text):  # "# flake8: noqa" skips the whole file, as in flake8
         return
     select, ignore = options.select, options.ignore
+
+    def analyze() -> List[Finding]:
+        return analyze_source(text, path, options.settings, honour_noqa=True,
+                              select=select, ignore=ignore)
+
+    # The command has no E999: a file that matters but that Python cannot parse is a
+    # BNU900 (libcst accepts some such files, e.g. 500 nested parentheses).
+    if _is_relevant(text, options.settings):
+        problem = _syntax_error(text, path)
+        if problem is not None:
+            result.reports = _parse_error(path, problem, options)
+            return
     try:
         if options.fix or options.diff:
             fixed = fix_source(text, path, options.settings, unsafe=options.unsafe,
                                select=select, ignore=ignore)
         else:
-            findings = analyze_source(text, path, options.settings, honour_noqa=True,
-                                      select=select, ignore=ignore)
+            findings = analyze()
     except UnparsableSource as exc:
-        result.reports = _parse_error(path, str(exc), options)
+        original_problem = _compile_error(text, path)
+        if isinstance(exc, fix_failed) and original_problem is None:
+            # The file is fine but its fix could not be made safely: keep the file,
+            # report its findings, and say why it was not fixed.
+            result.errors.append(f"{path}: not fixed: {_one_line(exc)}")
+            try:
+                result.reports = _reports(path, text, analyze())
+            except UnparsableSource as again:
+                result.reports = _parse_error(path, str(again), options)
+            return
+        # Python's own reason when Python rejects the file too: it names the real
+        # problem, where libcst or the fixer's compile check names a symptom.
+        result.reports = _parse_error(path, original_problem or str(exc), options)
         return
     except Exception as exc:  # noqa: BLE001 - an engine bug must cost one file, not the run
         reason = f"could not analyse this file: {_describe(exc)}"
@@ -170,16 +213,9 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
         return
     if fixed.source != text:
         problem = _compile_error(fixed.source, path)
-        original_problem = problem and _compile_error(text, path)
-        if original_problem:
-            # libcst took it, Python does not: the file itself does not parse.
-            result.reports = _parse_error(path, original_problem, options)
-            return
         if problem is not None:  # the fixer broke valid code: keep the file, say so
-            result.errors.append(f"{path}: the fixed source does not compile ({problem}); "
-                                 "file left unchanged")
-            result.reports = _reports(path, text, analyze_source(
-                text, path, options.settings, honour_noqa=True, select=select, ignore=ignore))
+            result.errors.append(f"{path}: not fixed: the fixed source does not compile ({problem})")
+            result.reports = _reports(path, text, analyze())
             return
         result.new_text = fixed.source
         if options.diff:

@@ -135,7 +135,7 @@ def test_bad_bytes_are_decode_errors(tmp_path, data, message):
 
 
 def test_stdin_is_decoded_like_a_file():
-    assert decode_stdin(b"# coding: latin-1\nx = '\xe9'\n") == ("# coding: latin-1\nx = '\u00e9'\n",
-                                                              "iso-8859-1")
+    text, encoding = decode_stdin(b"# coding: latin-1\nx = '\xe9'\n")
+    assert (text, encoding) == ("# coding: latin-1\nx = '\u00e9'\n", "iso-8859-1")
     with pytest.raises(SourceFileError, match="standard input: cannot decode"):
         decode_stdin(b"x = '\xff'\n")
