@@ -81,7 +81,7 @@ class TensorFlowMissing(Exception):
     """TensorFlow (or tf_keras, which tf.compat.v1.layers needs on TF >= 2.16) cannot be imported."""
 
 
-def child_environment() -> Dict[str, str]:
+def child_environment(keras3: bool = False) -> Dict[str, str]:
     env = dict(os.environ)
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     env["CUDA_VISIBLE_DEVICES"] = ""
@@ -90,7 +90,7 @@ def child_environment() -> Dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     # On TF >= 2.16 tf.compat.v1.layers needs tf_keras, selected before TensorFlow is imported.
     # TF 2.15 has no tf_keras and must not see the variable.
-    if importlib.util.find_spec("tf_keras") is not None:
+    if importlib.util.find_spec("tf_keras") is not None and not keras3:
         env["TF_USE_LEGACY_KERAS"] = "1"
     else:
         env.pop("TF_USE_LEGACY_KERAS", None)
@@ -108,20 +108,23 @@ def _load(source: ScriptSource) -> Dict[str, str]:
     return {"source": source, "file": "<script>"}
 
 
-def run_scripts(scripts: Mapping[str, ScriptSource], *, eager: bool = False,
+def run_scripts(scripts: Mapping[str, ScriptSource], *, eager: bool = False, keras3: bool = False,
                 timeout: float = 60.0, python: Optional[str] = None) -> Dict[str, ScriptResult]:
     """Run every script in one child process; return their results by name.
+
+    ``keras3=True`` runs them without ``TF_USE_LEGACY_KERAS`` (``import keras`` is Keras 3 there, and
+    ``tf.compat.v1.layers`` is unavailable on TF >= 2.16).
 
     A script that raises or times out gets ``ok=False`` and its traceback; the others still run.
     Raises ``TensorFlowMissing`` when the child cannot import TensorFlow.
     """
     jobs = [{"name": name, **_load(src)} for name, src in scripts.items()]
-    request = json.dumps({"eager": eager, "timeout": timeout, "jobs": jobs})
+    request = json.dumps({"eager": eager, "keras3": keras3, "timeout": timeout, "jobs": jobs})
     backstop = 30.0 + timeout * max(1, len(jobs))
     try:
         proc = subprocess.run([python or sys.executable, str(Path(__file__).resolve())],
                               input=request, capture_output=True, text=True,
-                              env=child_environment(), timeout=backstop)
+                              env=child_environment(keras3), timeout=backstop)
         out, err, crashed = proc.stdout, proc.stderr, proc.returncode != 0
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
@@ -176,9 +179,15 @@ def _child_main() -> None:
     try:
         import tensorflow as tf
         import numpy
-        if int(tf.__version__.split(".")[1]) >= 16 and tf.__version__.startswith("2."):
-            import tf_keras  # noqa: F401  (tf.compat.v1.layers needs it on TF >= 2.16)
-        keras_backend = tf.compat.v1.keras.backend
+        if request["keras3"]:
+            import keras
+            if not keras.__version__.startswith("3."):
+                raise ImportError(f"Keras 3 wanted, found keras {keras.__version__}")
+            clear_session = keras.backend.clear_session
+        else:
+            if int(tf.__version__.split(".")[1]) >= 16 and tf.__version__.startswith("2."):
+                import tf_keras  # noqa: F401  (tf.compat.v1.layers needs it on TF >= 2.16)
+            clear_session = tf.compat.v1.keras.backend.clear_session
     except Exception as exc:  # noqa: BLE001  (any import failure means: no usable TensorFlow)
         _emit(real_stdout, {"import_error": f"{type(exc).__name__}: {exc}"})
         return
@@ -193,7 +202,7 @@ def _child_main() -> None:
                                      "error": "", "seconds": 0.0}
         start = time.perf_counter()
         try:
-            keras_backend.clear_session()
+            clear_session()
             # tf_keras draws the seeds of unseeded initializers from Python's ``random`` (measured:
             # tf.set_random_seed alone leaves the kernels different on every run); seeding it here
             # makes every script's numbers reproducible and independent of the batch order.

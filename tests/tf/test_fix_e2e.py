@@ -21,6 +21,7 @@ import difflib
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -67,15 +68,16 @@ PARAMS = [pytest.param(case, id=case.id) for case in CASES]
 
 # --- running things -------------------------------------------------------------------------------
 
-def run_all(paths: Dict[str, Path]) -> Dict[str, ScriptResult]:
-    """Run the scripts of the cases named in ``paths``: graph ones in one child, eager ones in another."""
+def run_all(*groups: Dict[str, Path]) -> List[Dict[str, ScriptResult]]:
+    """Run each group of ``{case script: path}``; graph scripts share one child, eager ones another."""
     by_name = {case.script: case for case in CASES}
-    graph = {name: path for name, path in paths.items() if not by_name[name].eager}
-    eager = {name: path for name, path in paths.items() if by_name[name].eager}
+    jobs = {(i, name): path for i, group in enumerate(groups) for name, path in group.items()}
+    graph = {f"{i}:{name}": path for (i, name), path in jobs.items() if not by_name[name].eager}
+    eager = {f"{i}:{name}": path for (i, name), path in jobs.items() if by_name[name].eager}
     results = run_scripts_or_skip(graph) if graph else {}
     if eager:
         results.update(run_scripts_or_skip(eager, eager=True))
-    return results
+    return [{name: results[f"{i}:{name}"] for name in group} for i, group in enumerate(groups)]
 
 
 def command(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -103,21 +105,27 @@ class FixOutcome:
 
 
 @pytest.fixture(scope="module")
-def before() -> Dict[str, ScriptResult]:
-    return run_all({case.script: SCRIPTS / case.script for case in CASES})
+def baseline() -> Dict[str, Dict[str, ScriptResult]]:
+    """The scripts as written and as fixed by hand, in one batch (one TensorFlow import per mode)."""
+    results = run_all({case.script: SCRIPTS / case.script for case in CASES},
+                      {case.script: HANDWRITTEN / case.script for case in CASES})
+    return {"as written": results[0], "by hand": results[1]}
 
 
 @pytest.fixture(scope="module")
-def handwritten() -> Dict[str, ScriptResult]:
-    return run_all({case.script: HANDWRITTEN / case.script for case in CASES})
+def before(baseline) -> Dict[str, ScriptResult]:
+    return baseline["as written"]
+
+
+@pytest.fixture(scope="module")
+def handwritten(baseline) -> Dict[str, ScriptResult]:
+    return baseline["by hand"]
 
 
 @pytest.fixture(scope="module")
 def fixed(tmp_path_factory) -> Dict[str, FixOutcome]:
     """Each script copied to its own folder, checked, fixed with the real command, checked again."""
-    outcomes = {}
-    for case in CASES:
-        folder = tmp_path_factory.mktemp(case.id)
+    def check_fix_check(case: Case, folder: Path) -> FixOutcome:
         path = folder / case.script
         shutil.copyfile(SCRIPTS / case.script, path)
         original = path.read_text(encoding="utf-8")
@@ -126,14 +134,18 @@ def fixed(tmp_path_factory) -> Dict[str, FixOutcome]:
         fix = command(*fix_args, case.script, cwd=folder)
         text = path.read_text(encoding="utf-8")
         check_after = command(case.script, cwd=folder) if text != original else None
-        outcomes[case.script] = FixOutcome(path, original, check_before, fix, text, check_after)
-    return outcomes
+        return FixOutcome(path, original, check_before, fix, text, check_after)
+
+    folders = {case.script: tmp_path_factory.mktemp(case.id) for case in CASES}
+    with ThreadPoolExecutor(max_workers=3) as pool:   # the commands are independent child processes
+        futures = {case.script: pool.submit(check_fix_check, case, folders[case.script]) for case in CASES}
+        return {name: future.result() for name, future in futures.items()}
 
 
 @pytest.fixture(scope="module")
 def after(fixed) -> Dict[str, ScriptResult]:
     """The fixed copies, run by TensorFlow (only those the command changed)."""
-    return run_all({name: outcome.path for name, outcome in fixed.items() if outcome.changed})
+    return run_all({name: outcome.path for name, outcome in fixed.items() if outcome.changed})[0]
 
 
 # --- what "frozen" and "repaired" mean per effect --------------------------------------------------

@@ -174,6 +174,39 @@ def test_unhandled_train_op_leaves_moving_mean_0_and_variance_1(facts):
     assert d["wrapped"]["moving_variance"] != 1.0, d
 
 
+LOOK_ALIKES = graph_script("not_handled_look_alikes", '''
+    results = {}
+    for variant in ("optimizer_built_in_block", "trainable_variables_as_dependencies",
+                    "collected_never_used", "group_with_update_ops"):
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [None, 4])
+            is_training = tf.placeholder(tf.bool, [])
+            loss = tf.reduce_mean(tf.square(bn_net(x, is_training)))
+            update_ops = tf.get_collection(UPDATE_OPS)
+            if variant == "optimizer_built_in_block":
+                with tf.control_dependencies(update_ops):
+                    optimizer = tf.train.GradientDescentOptimizer(0.1)
+                train_op = optimizer.minimize(loss)
+            elif variant == "trainable_variables_as_dependencies":
+                with tf.control_dependencies(tf.trainable_variables()):
+                    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+            elif variant == "collected_never_used":
+                train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+            else:   # the control: a handled form
+                train_op = tf.group(tf.train.GradientDescentOptimizer(0.1).minimize(loss), *update_ops)
+            results[variant] = train(train_op, x, is_training)
+    report(**results)
+''')
+
+
+def test_not_handled_look_alikes_leave_moving_mean_at_0(facts):
+    d = data(facts, LOOK_ALIKES)
+    assert d["optimizer_built_in_block"]["moving_mean_abs"] == 0.0, d
+    assert d["trainable_variables_as_dependencies"]["moving_mean_abs"] == 0.0, d
+    assert d["collected_never_used"]["moving_mean_abs"] == 0.0, d
+    assert d["group_with_update_ops"]["moving_mean_abs"] > 0.1, d
+
+
 CALLEE = graph_script("control_dependencies_reaches_callee", '''
     def make_train_op(loss):
         return tf.train.GradientDescentOptimizer(0.1).minimize(loss)
@@ -432,6 +465,42 @@ def test_keras_layer_without_training_in_graph_mode_does_not_update_even_with_up
     assert d["no_training_updates_attached"]["moving_mean_abs"] == 0.0, d
     # the same graph with the learning phase fed 1 does update: the learning phase is the cause
     assert d["no_training_learning_phase_fed_1"]["moving_mean_abs"] > 0.1, d
+
+
+KERAS3_GRAPH = """
+import json
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+tf.compat.v1.disable_eager_execution()
+rng = np.random.RandomState(0)
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+bn = keras.layers.BatchNormalization()
+loss = tf.reduce_mean(tf.square(keras.layers.Dense(1)(bn(x, training=True))))
+update_ops = tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)
+with tf.compat.v1.control_dependencies(update_ops):
+    train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.compat.v1.Session() as sess:
+    sess.run(tf.compat.v1.global_variables_initializer())
+    for _ in range(10):
+        sess.run(train_op, {x: rng.normal(3.0, 1.0, size=(32, 4)).astype(np.float32)})
+    moving_mean = sess.run(bn.moving_mean.value)
+print(json.dumps({"keras": keras.__version__, "has_updates": hasattr(bn, "updates"),
+                  "n_update_ops": len(update_ops), "moving_mean_abs": float(np.abs(moving_mean).mean())}))
+"""
+
+
+def test_keras3_batch_norm_in_graph_mode_has_no_updates_and_stays_frozen():
+    """RULES.md: Keras 3 has no ``.updates`` in graph mode (so BNU006's fix is only for tf.keras/tf_keras)."""
+    result = run_scripts_or_skip({"keras3_graph_mode": KERAS3_GRAPH}, keras3=True)["keras3_graph_mode"]
+    print(f"\n[tf fact] keras3_graph_mode: {json.dumps(result.data)}")
+    assert result.ok, result.describe()
+    d = result.data
+    assert d["has_updates"] is False, d
+    assert d["n_update_ops"] == 0, d
+    assert d["moving_mean_abs"] == 0.0, d
 
 
 # --- BNU008: collections and checkpoints ------------------------------------------------------------
