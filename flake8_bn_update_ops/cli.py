@@ -372,8 +372,10 @@ class Totals:
         self.remaining = self.fixed = self.safe_fixable = self.unsafe_fixable = 0
         self.errors = 0
         self.diffs = 0
+        self.files = 0
 
     def add(self, result: FileResult) -> None:
+        self.files += 1
         self.remaining += len(result.reports)
         self.fixed += result.fixed
         self.safe_fixable += result.safe_fixable
@@ -383,7 +385,8 @@ class Totals:
 
     def summary(self, options: RunOptions) -> str:
         verb = "would fix" if options.diff else "fixed"
-        parts = [f"{verb} {self.fixed}, remaining {self.remaining}"]
+        files = f"{self.files} file{'s' if self.files != 1 else ''}"
+        parts = [f"{files}: {verb} {self.fixed}, remaining {self.remaining}"]
         if not (options.fix or options.diff) and self.safe_fixable:
             parts.append(f"{self.safe_fixable} fixable with --fix")
         if not options.unsafe and self.unsafe_fixable:

@@ -132,7 +132,9 @@ def format_github(reports: Iterable[Report], show_source: bool = False) -> str:
     lines = []
     for report in reports:
         f = report.finding
-        properties = [f"file={_escape_property(report.path)}", f"line={f.line}", f"col={f.column + 1}"]
+        # GitHub resolves file= against the repository root: "./pkg/x.py" would not match.
+        path = report.path if os.path.isabs(report.path) else os.path.normpath(report.path)
+        properties = [f"file={_escape_property(path)}", f"line={f.line}", f"col={f.column + 1}"]
         if f.end_line is not None:
             properties.append(f"endLine={f.end_line}")
         if f.end_column is not None and f.end_line == f.line:

@@ -66,6 +66,8 @@ def test_github_annotations_escape_their_special_characters():
     # In the message only %, CR and LF are special; 100% must not end the command.
     assert lines[1].endswith("::BNU002 training=True hard-coded, 100%25")
     assert len(lines) == 3
+    # "./" from a directory walk is dropped: GitHub matches file= against repository paths.
+    assert render("github", _reports("./pkg/train.py")).startswith("::error file=pkg/train.py,line=7,")
 
 
 def test_sarif_validates_against_the_official_schema():
