@@ -131,7 +131,9 @@ class _Gen:
         else:
             self.api = rng.choice(LAYERS_APIS)
         self.keras = self.api in KERAS_APIS
-        if self.keras and self.flag.startswith("mixed"):
+        # A model called with training=False is a deliberate choice (frozen statistics), not a
+        # batch-norm site (RULES.md, BNU002/BNU007): hard-coded False goes on the layer calls instead.
+        if self.keras and (self.flag.startswith("mixed") or self.flag in ("false", "const_false")):
             self.api = "keras_layer"
         self.imports = rng.choice(IMPORTS)
         self.structure = rng.choice(STRUCTURES)
@@ -1012,7 +1014,8 @@ class _Gen:
                                    and self.partial_flag_in_partial))
         if not handled:
             if self.keras:
-                causes.append(self.api == "keras_seq")
+                # BNU006's fix names the one Keras model in the train op's scope
+                causes.append(self.api == "keras_seq" and not self.train_in_helper)
             else:
                 causes.append(self.handling != "ref_in_block")
         return {

@@ -1,0 +1,11 @@
+# expect: BNU002 10:82
+# expect-fix: `training=False` inside the functools.partial becomes `training=is_training` (the enclosing
+#   function's single training-flag parameter, RULES.md BNU002 fix); the fixer leaves it (no fix offered),
+#   so the layer built through `bn` never creates update ops.
+import functools
+import tensorflow.compat.v1 as tf
+
+
+def network(inputs, is_training):
+    bn = functools.partial(tf.layers.batch_normalization, momentum=0.9, training=False)
+    return bn(tf.layers.dense(inputs, 8))
