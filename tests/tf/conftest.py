@@ -11,3 +11,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.tf)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from harness import MEASUREMENTS
+
+    if MEASUREMENTS:
+        terminalreporter.section("TensorFlow measurements (tests/tf)")
+        for line in MEASUREMENTS:
+            terminalreporter.write_line(line)

@@ -26,7 +26,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Union
+from typing import Dict, List, Mapping, Optional, Union
 
 # Lines the child writes for the parent start with this marker; anything else on the child's stdout
 # (a library printing directly to the file descriptor) is ignored.
@@ -75,6 +75,17 @@ class ScriptResult:
         if self.stdout and not self.data:
             text += f"\n--- stdout ---\n{self.stdout}"
         return text
+
+
+# Before/after numbers the tests measured; conftest.py prints them in pytest's terminal summary, so
+# the CI log shows them without ``-s``.
+MEASUREMENTS: List[str] = []
+
+
+def record(line: str) -> None:
+    """Print a measured number now (``pytest -s``) and keep it for the end-of-run summary."""
+    print(line)
+    MEASUREMENTS.append(line.strip())
 
 
 class TensorFlowMissing(Exception):

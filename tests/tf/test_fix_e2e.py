@@ -28,7 +28,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from harness import ScriptResult, run_scripts_or_skip
+from harness import ScriptResult, record, run_scripts_or_skip
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 HANDWRITTEN = SCRIPTS / "fixed"
@@ -199,7 +199,7 @@ def repaired_problems(case: Case, d: Dict[str, object]) -> List[str]:
 @pytest.mark.parametrize("case", PARAMS)
 def test_buggy_script_is_frozen(case, before):
     result = before[case.script]
-    print(f"\n[{case.code} {case.script}] as written: {numbers(case, result)}")
+    record(f"\n[{case.code} {case.script}] as written: {numbers(case, result)}")
     assert result.ok, result.describe()
     problems = frozen_problems(case, result.data)
     assert not problems, f"{case.script} is not frozen as written ({numbers(case, result)}): {problems}"
@@ -209,7 +209,7 @@ def test_buggy_script_is_frozen(case, before):
 def test_handwritten_fix_trains(case, handwritten):
     """The RULES.md fix, written by hand: proves the script and the fix's premise on TensorFlow."""
     result = handwritten[case.script]
-    print(f"\n[{case.code} {case.script}] fixed by hand: {numbers(case, result)}")
+    record(f"\n[{case.code} {case.script}] fixed by hand: {numbers(case, result)}")
     assert result.ok, result.describe()
     problems = repaired_problems(case, result.data)
     assert not problems, f"{case.script} fixed by hand ({numbers(case, result)}): {problems}"
@@ -252,7 +252,7 @@ def test_fixed_script_trains(case, before, fixed, after):
         pytest.fail(f"the command did not change {case.script}, so nothing was fixed\n{show(outcome.fix)}")
     result = after[case.script]
     summary = f"before fix: {numbers(case, before[case.script])}; after fix: {numbers(case, result)}"
-    print(f"\n[{case.code} {case.script}] {summary}")
+    record(f"\n[{case.code} {case.script}] command --fix: {summary}")
     assert result.ok, f"{summary}\n{result.describe()}"
     problems = repaired_problems(case, result.data)
     assert not problems, f"{case.script} after the command's fix: {problems}\n{summary}"

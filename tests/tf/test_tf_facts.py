@@ -16,7 +16,7 @@ from typing import Dict
 
 import pytest
 
-from harness import ScriptResult, run_scripts_or_skip
+from harness import ScriptResult, record, run_scripts_or_skip
 
 GRAPH_PRELUDE = '''
 import json
@@ -102,7 +102,7 @@ def facts() -> Dict[str, ScriptResult]:
     results.update(run_scripts_or_skip(_EAGER, eager=True))
     print()
     for name, result in results.items():
-        print(f"[tf fact] {name}: {json.dumps(result.data)}" + ("" if result.ok else "  FAILED"))
+        record(f"[tf fact] {name}: {json.dumps(result.data)}" + ("" if result.ok else "  FAILED"))
     return results
 
 
@@ -495,7 +495,7 @@ print(json.dumps({"keras": keras.__version__, "has_updates": hasattr(bn, "update
 def test_keras3_batch_norm_in_graph_mode_has_no_updates_and_stays_frozen():
     """RULES.md: Keras 3 has no ``.updates`` in graph mode (so BNU006's fix is only for tf.keras/tf_keras)."""
     result = run_scripts_or_skip({"keras3_graph_mode": KERAS3_GRAPH}, keras3=True)["keras3_graph_mode"]
-    print(f"\n[tf fact] keras3_graph_mode: {json.dumps(result.data)}")
+    record(f"\n[tf fact] keras3_graph_mode: {json.dumps(result.data)}")
     assert result.ok, result.describe()
     d = result.data
     assert d["has_updates"] is False, d
