@@ -6,6 +6,7 @@ every plugin at start-up and ``import libcst`` costs more than a small flake8 ru
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -14,6 +15,7 @@ from .precheck import might_have_findings
 from .settings import DEFAULT_SETTINGS, Settings
 
 MAX_FIX_ROUNDS = 5
+_TRAILING_WHITESPACE = re.compile(r"(\r\n|\r|\n)[ \t\f\r\n]*\Z")
 
 
 @dataclass
@@ -44,8 +46,21 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
     if not might_have_findings(source, _extra_words(settings)):
         return FixResult(source, 0, [], 0)
     allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
-    current = source
+    # libcst drops the last line ending of a file that uses lone CRs (seen with libcst 1.9):
+    # such a file is fixed with LF and turned back, byte for byte.
+    lone_cr = "\r" in source and "\n" not in source
+    current = source.replace("\r", "\n") if lone_cr else source
     module = _parse(current)
+    tail = ""
+    if module.code != current:
+        # libcst also drops some whitespace-only lines at the end of a file: fix the file
+        # without them and put them back.
+        match = _TRAILING_WHITESPACE.search(current)
+        if match is not None:
+            current, tail = current[:match.end(1)], current[match.end(1):]
+            module = _parse(current)
+        if module.code != current:
+            raise FixFailed("libcst does not reproduce this file byte for byte; it is left unchanged")
     findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
     initial = len(findings)
     for _ in range(MAX_FIX_ROUNDS):
@@ -66,6 +81,9 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
         findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
     remaining = [_without_fix(finding) for finding in findings]
     unsafe_fixable = sum(1 for finding in findings if finding.fix_safety == UNSAFE) if not unsafe else 0
+    current += tail
+    if lone_cr:
+        current = current.replace("\n", "\r")
     return FixResult(current, max(0, initial - len(findings)), remaining, unsafe_fixable)
 
 
