@@ -244,6 +244,7 @@ def check_file(path: str, options: RunOptions) -> FileResult:
             except SourceFileError as exc:
                 result.errors.append(f"{path}: {exc}")
                 result.fixed = 0
+        result.new_text = None  # written (or not wanted): do not ship it back to the parent
     except Exception as exc:  # noqa: BLE001 - one line per file, the run goes on
         result.errors.append(f"{path}: internal error: {_describe(exc)}")
     return result
