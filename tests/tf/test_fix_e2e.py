@@ -57,6 +57,8 @@ CASES = [
     Case("bnu004_read_before_layers.py", "BNU004", "tf.get_collection(tf.GraphKeys.UPDATE_OPS)", "moves"),
     Case("bnu005_identity_loss.py", "BNU005", "tf.train.GradientDescentOptimizer(0.01).minimize(loss)",
          "moves"),
+    # BNU002's fix turns the flag on, which creates the update ops: BNU001 appears and is fixed in the same run
+    Case("bnu002_literal_false.py", "BNU002", 'False, name="bn"', "moves", unsafe=True),
     Case("bnu003_missing_training.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
     Case("bnu006_keras_graph_mode.py", "BNU006", "tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)",
          "moves", unsafe=True),
