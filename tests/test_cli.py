@@ -270,3 +270,34 @@ def test_config_from_pyproject_is_used(tmp_path):
     assert run_cli(tmp_path).returncode == 0
     proc = run_cli(tmp_path, "--isolated")
     assert proc.returncode == 1 and len(finding_lines(proc.out)) == 2
+
+
+OPS = textwrap.dedent("""\
+    import tensorflow as tf
+
+    def conv_bn(x, is_training):
+        return tf.layers.batch_normalization(x, training=is_training)
+""")
+TRAINER = textwrap.dedent("""\
+    import tensorflow as tf
+    from ops import conv_bn
+
+    def build(x, is_training):
+        loss = tf.reduce_mean(conv_bn(x, is_training))
+        train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+        return train_op
+""")
+
+
+def test_cross_module_switch_and_stdin_file_name_reach_the_engine(tmp_path):
+    write(tmp_path, "proj/ops.py", OPS)
+    write(tmp_path, "proj/train.py", TRAINER)
+    proj = tmp_path / "proj"
+    on = finding_lines(run_cli(proj, "train.py").out)
+    assert [line.split(": ")[1].split()[0] for line in on] == ["BNU001"]
+    assert run_cli(proj, "--bn-cross-module", "no", "train.py").returncode == 0
+    # Standard input with its file name sees the sibling module, as an editor needs.
+    proc = run_cli(tmp_path, "-", "--stdin-filename", str(proj / "train.py"), stdin=TRAINER.encode())
+    assert len(finding_lines(proc.out)) == 1
+    write(tmp_path, "proj/setup.cfg", "[flake8]\nbn-cross-module = no\n")
+    assert run_cli(proj, "train.py").returncode == 0
