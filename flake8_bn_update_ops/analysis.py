@@ -40,7 +40,11 @@ class Analyzer:
     def __init__(self, facts: ModuleFacts, settings: Settings, external=None):
         self.facts = facts
         self.settings = settings
-        self.resolver = Resolver(facts, external)
+        # The project's own batch-norm wrappers (``bn-wrappers``): dotted name -> flag.
+        self.wrapper_apis = {
+            tf_api.canonical(name): tf_api.BatchNormApi(name.rsplit(".", 1)[-1], "wrapper", flag, None, None, False)
+            for name, flag in settings.wrappers.items()}
+        self.resolver = Resolver(facts, external, forced_api=frozenset(settings.wrappers))
         self.external = external
         self.result = ModuleAnalysis()
         self._values: Dict[int, Optional[Value]] = {}
@@ -49,6 +53,7 @@ class Analyzer:
         self._train_op_calls: Set[int] = set()
         self._handling: Dict[int, Handling] = {}
         self._update_ops_subclasses: Set[int] = set()
+        self.keras_updates_in_update_ops = False
 
     # -- entry ----------------------------------------------------------------------------------
 
@@ -109,6 +114,8 @@ class Analyzer:
                 if func_attr_name(fact.node) in ("add_to_collection", "add_to_collections")
                 and fact.node.args and self.collection_key(fact.node.args[0].value, fact) == tf_api.UPDATE_OPS]
         for fact in adds:
+            if self._adds_keras_updates(fact):
+                self.keras_updates_in_update_ops = True
             scope = fact.scope
             while scope is not None and scope.kind != "class":
                 scope = scope.parent
@@ -120,13 +127,23 @@ class Analyzer:
                 if api is not None and api.family == "keras":
                     self._update_ops_subclasses.add(id(scope.node))
 
+    def _adds_keras_updates(self, fact: CallFact) -> bool:
+        """``for u in model.updates: tf.add_to_collection(UPDATE_OPS, u)``: the project puts the
+        Keras updates into UPDATE_OPS itself, so an UPDATE_OPS dependency runs them."""
+        values = [arg.value for arg in fact.node.args[1:]]
+        loop = enclosing(fact.parents, cst.For)
+        if loop is not None:
+            values.append(loop.iter)
+        return any(tf_api.KERAS_UPDATES in self.carried(value, fact.scope, fact.seq, with_ops=False)
+                   for value in values)
+
     def _scan_sites(self):
         constructions: Dict[int, Tuple[CallFact, tf_api.BatchNormApi, str]] = {}
         used_constructions: Set[int] = set()
         for fact in self.facts.calls:
             value = self.callee(fact)
             if value is not None and value.kind == "api":
-                api = tf_api.BATCH_NORM_APIS.get(value.qualname)
+                api = tf_api.BATCH_NORM_APIS.get(value.qualname) or self.wrapper_apis.get(value.qualname)
                 if api is not None:
                     if api.is_class:
                         constructions[id(fact.node)] = (fact, api, value.qualname)

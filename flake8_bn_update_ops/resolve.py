@@ -40,6 +40,7 @@ class Value:
 class Resolver:
     facts: ModuleFacts
     external: Optional[object] = None  # project-aware lookups (project.ProjectIndex), or None
+    forced_api: frozenset = frozenset()  # dotted names configured as APIs (``bn-wrappers``)
     _call_facts: Dict[int, CallFact] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -129,6 +130,8 @@ class Resolver:
     def value_of_binding(self, binding: Binding, depth: int = 0) -> Optional[Value]:
         if binding.kind == "import":
             qualified = binding.qualified or ""
+            if qualified in self.forced_api:
+                return Value("api", qualified, imported=True)
             if binding.relative_level or self._is_project_import(qualified) or qualified.endswith(".*"):
                 if self.external is not None:
                     found = self.external.resolve_import(binding)

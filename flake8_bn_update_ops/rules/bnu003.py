@@ -23,6 +23,7 @@ CODES = ("BNU003",)
 _EFFECT = {
     "layers": "`training` defaults to False: the layer never updates or uses batch statistics",
     "contrib": "`is_training` defaults to True: inference normalizes with batch statistics",
+    "wrapper": "the training mode is left to the wrapper's default",
     "keras": "in graph mode the Keras learning phase defaults to 0: the layer runs in inference mode "
              "and its moving statistics never update",
 }

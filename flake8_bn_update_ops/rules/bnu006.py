@@ -26,6 +26,8 @@ def check(context) -> Iterable[Report]:
         keys = analyzer.handling(op).keys
         if tf_api.KERAS_UPDATES in keys or tf_api.ANY_UPDATES in keys:
             continue
+        if analyzer.keras_updates_in_update_ops and tf_api.UPDATE_OPS in keys:
+            continue  # the module itself adds the Keras updates to UPDATE_OPS
         yield Report(op.call.node, "BNU006",
                      f"BNU006 `{op.method}` trains Keras BatchNormalization in graph mode without its "
                      "`.updates`: Keras never adds them to UPDATE_OPS, so the moving statistics never update",

@@ -91,3 +91,15 @@ def net(x, training):
 
 def train(loss):
     return tf.compat.v1.train.AdamOptimizer().minimize(loss)  # expect: BNU001:12
+
+# --- the module adds the Keras updates to UPDATE_OPS itself: the textbook wrapper works
+import tensorflow as tf
+
+tf.compat.v1.disable_eager_execution()
+model = tf.keras.Sequential([tf.keras.layers.Dense(16), tf.keras.layers.BatchNormalization()])
+x = tf.compat.v1.placeholder(tf.float32, [None, 8])
+loss = tf.reduce_mean(model(x, training=True))
+for update in model.updates:
+    tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.UPDATE_OPS, update)
+with tf.control_dependencies(tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)):
+    train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
