@@ -6,7 +6,8 @@ every plugin at start-up and ``import libcst`` costs more than a small flake8 ru
 """
 from __future__ import annotations
 
-import re
+import contextlib
+import sys
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -15,13 +16,27 @@ from .precheck import might_have_findings
 from .settings import DEFAULT_SETTINGS, Settings
 
 MAX_FIX_ROUNDS = 5
-_TRAILING_WHITESPACE = re.compile(r"(\r\n|\r|\n)[ \t\f\r\n]*\Z")
+# The walk and libcst's code generation recurse once or twice per nesting level; real files
+# stay far below this, and the 500-deep test input needs about 1,500 frames.
+_RECURSION_LIMIT = 6000
+
+
+@contextlib.contextmanager
+def _deep_recursion():
+    previous = sys.getrecursionlimit()
+    if previous < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        if previous < _RECURSION_LIMIT:
+            sys.setrecursionlimit(previous)
 
 
 @dataclass
 class FixResult:
     source: str                 # the fixed source (== input when nothing changed)
-    fixed: int                  # how many findings the applied fixes removed
+    fixed: int                  # how many fixes were applied (a chain such as BNU002 -> BNU001 counts both)
     remaining: List[Finding]    # findings left after fixing (noqa'd ones excluded)
     unsafe_fixable: int         # how many of ``remaining`` an --unsafe-fixes run would fix
 
@@ -33,7 +48,8 @@ def analyze_source(source: str, filename: str = "<stdin>", settings: Settings = 
     if not might_have_findings(source, _extra_words(settings)):
         return []
     module = _parse(source)
-    findings = _findings(module, filename, settings)
+    with _deep_recursion():
+        findings = _findings(module, filename, settings)
     return _filter(findings, source, honour_noqa, select, ignore)
 
 
@@ -41,34 +57,37 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
                *, unsafe: bool = False, select: Optional[Sequence[str]] = None,
                ignore: Optional[Sequence[str]] = None) -> FixResult:
     """Apply fixes until nothing changes (bounded). ``# noqa``'d findings are not fixed."""
-    from .fixes import apply_fixes
-
     if not might_have_findings(source, _extra_words(settings)):
         return FixResult(source, 0, [], 0)
+    with _deep_recursion():
+        return _fix(source, filename, settings, unsafe, select, ignore)
+
+
+def _fix(source, filename, settings, unsafe, select, ignore) -> FixResult:
+    from .fixes import apply_fixes
+    from .roundtrip import NotRestorable, protect
+
     allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
-    # libcst drops the last line ending of a file that uses lone CRs (seen with libcst 1.9):
-    # such a file is fixed with LF and turned back, byte for byte.
-    lone_cr = "\r" in source and "\n" not in source
-    current = source.replace("\r", "\n") if lone_cr else source
+
+    current, restore = protect(source)
     module = _parse(current)
-    tail = ""
-    if module.code != current:
-        # libcst also drops some whitespace-only lines at the end of a file: fix the file
-        # without them and put them back.
-        match = _TRAILING_WHITESPACE.search(current)
-        if match is not None:
-            current, tail = current[:match.end(1)], current[match.end(1):]
-            module = _parse(current)
+    findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
+    if not any(finding.fix is not None and finding.fix_safety in allowed for finding in findings):
+        return FixResult(source, 0, findings, _unsafe_fixable(findings, unsafe))
+    try:
         if module.code != current:
             raise FixFailed("libcst does not reproduce this file byte for byte; it is left unchanged")
-    findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
-    initial = len(findings)
+    except RecursionError:
+        raise FixFailed("too deeply nested to fix; it is left unchanged") from None
+    applied = 0
     for _ in range(MAX_FIX_ROUNDS):
         fixes = [finding.fix for finding in findings if finding.fix is not None and finding.fix_safety in allowed]
         if not fixes:
             break
-        fixed_module = apply_fixes(module, fixes)
-        candidate = fixed_module.code
+        try:
+            candidate = apply_fixes(module, fixes).code
+        except RecursionError:
+            raise FixFailed("too deeply nested to fix; it is left unchanged") from None
         if candidate == current:
             break
         try:
@@ -77,14 +96,18 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
         except (SyntaxError, ValueError, UnparsableSource) as error:
             # A fix must never damage a file: keep the last good source.
             raise FixFailed(f"a fix produced code that does not compile ({error}); file left unchanged")
+        applied += len(fixes)
         current = candidate
         findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
-    remaining = [_without_fix(finding) for finding in findings]
-    unsafe_fixable = sum(1 for finding in findings if finding.fix_safety == UNSAFE) if not unsafe else 0
-    current += tail
-    if lone_cr:
-        current = current.replace("\n", "\r")
-    return FixResult(current, max(0, initial - len(findings)), remaining, unsafe_fixable)
+    try:
+        fixed_source = restore(current)
+    except NotRestorable as error:
+        raise FixFailed(f"{error}; file left unchanged") from None
+    return FixResult(fixed_source, applied, findings, _unsafe_fixable(findings, unsafe))
+
+
+def _unsafe_fixable(findings, unsafe: bool) -> int:
+    return 0 if unsafe else sum(1 for finding in findings if finding.fix_safety == UNSAFE)
 
 
 class FixFailed(UnparsableSource):
@@ -154,7 +177,3 @@ def _filter(findings: List[Finding], source: str, honour_noqa: bool, select, ign
 
         findings = drop_suppressed(findings, source)
     return findings
-
-
-def _without_fix(finding: Finding) -> Finding:
-    return finding

@@ -46,8 +46,16 @@ _HANDLED_FIELDS: Dict[type, frozenset] = {
     cst.Global: frozenset({"names"}),
     cst.Nonlocal: frozenset({"names"}),
 }
-_LEAF_TYPES = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Comment,
-               cst.SimpleWhitespace, cst.Newline, cst.EmptyLine, cst.Pass, cst.Ellipsis)
+_LEAF_TYPES = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Comment,
+                         cst.SimpleWhitespace, cst.Newline, cst.EmptyLine, cst.Pass, cst.Ellipsis})
+_NODE_TYPE_CACHE: Dict[type, bool] = {}
+
+
+def _is_node_type(node_type: type) -> bool:
+    known = _NODE_TYPE_CACHE.get(node_type)
+    if known is None:
+        known = _NODE_TYPE_CACHE[node_type] = issubclass(node_type, cst.CSTNode)
+    return known
 
 _field_cache: Dict[type, Tuple[str, ...]] = {}
 
@@ -150,37 +158,36 @@ class _Collector:
 
     def _walk(self, node: cst.CSTNode) -> None:
         self.seq += 1
-        handler = _HANDLERS.get(type(node))
+        node_type = type(node)
+        handler = _HANDLERS.get(node_type)
         if handler is not None and handler(self, node) is False:
             return
-        if isinstance(node, _LEAF_TYPES):
+        if node_type in _LEAF_TYPES:
             return
         parents = self.parents
         parents.append(node)
-        for name in _walked_fields(type(node)):
-            child = getattr(node, name)
-            if child is None:
-                continue
-            if isinstance(child, cst.CSTNode):
-                self._walk(child)
-            elif isinstance(child, (tuple, list)):
-                for item in child:
-                    if isinstance(item, cst.CSTNode):
-                        self._walk(item)
+        self._walk_fields(node, _walked_fields(node_type))
         parents.pop()
+
+    def _walk_fields(self, node: cst.CSTNode, fields: Tuple[str, ...]) -> None:
+        # isinstance() against libcst's abstract node classes goes through ABC machinery
+        # (measured as a fifth of the walk): test concrete types through a cache instead.
+        walk = self._walk
+        for name in fields:
+            child = getattr(node, name)
+            child_type = type(child)
+            if child_type is tuple or child_type is list:
+                for item in child:
+                    if _is_node_type(type(item)):
+                        walk(item)
+            elif _is_node_type(child_type):
+                walk(child)
 
     def _walk_in_scope(self, node: cst.CSTNode, scope: Scope, fields: Tuple[str, ...]) -> None:
         outer = self.scope
         self.scope = scope
         self.parents.append(node)
-        for name in fields:
-            child = getattr(node, name)
-            if isinstance(child, cst.CSTNode):
-                self._walk(child)
-            elif isinstance(child, (tuple, list)):
-                for item in child:
-                    if isinstance(item, cst.CSTNode):
-                        self._walk(item)
+        self._walk_fields(node, fields)
         self.parents.pop()
         self.scope = outer
 

@@ -22,7 +22,7 @@ def main():
     loss = tf.reduce_mean(tf.square(pred - y))
     update_ops = tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)
     with tf.compat.v1.control_dependencies(update_ops):
-        with tf.compat.v1.control_dependencies(model.updates):
+        with tf.compat.v1.control_dependencies(model.get_updates_for(x)):
             train_op = tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)
 
     with tf.compat.v1.Session() as sess:
