@@ -260,6 +260,13 @@ class Analyzer:
             return Flag("unknown")
         return None
 
+    def scope_of_argument(self, node) -> Optional[Scope]:
+        """The scope of the call that takes ``node`` as an argument (a partial, an arg_scope)."""
+        for fact in self.facts.calls:
+            if any(arg.value is node for arg in fact.node.args):
+                return fact.scope
+        return None
+
     def flag_from_node(self, node, fact: CallFact, origin: str) -> Flag:
         literal = is_literal_bool(node)
         if literal is None and isinstance(node, cst.Name):
@@ -665,7 +672,7 @@ class Analyzer:
         if isinstance(expr, cst.Attribute):
             if expr.attr.value in tf_api.KERAS_UPDATE_ATTRIBUTES:
                 return {tf_api.KERAS_UPDATES}
-            bindings = self.resolver.attribute_bindings(expr)
+            bindings = self.resolver.attribute_bindings(expr, scope, seq)
             if bindings:
                 return self._carried_by_bindings(bindings, with_ops, reads, visiting, depth)
             if tf_api.UPDATE_NAME_HEURISTIC.search(expr.attr.value):
@@ -874,9 +881,10 @@ class Analyzer:
                 return self.references_op(binding.value, op, fact, depth + 1)
             return False
         if isinstance(expr, cst.Attribute):
-            if op.result is not None and op.result.name == f"{getattr(expr.value, 'value', '')}.{expr.attr.value}":
-                return True
-            return False
+            if op.result is None or "." not in op.result.name:
+                return False
+            return any(binding is op.result
+                       for binding in self.resolver.attribute_bindings(expr, fact.scope, fact.seq))
         if isinstance(expr, cst.Lambda):
             return False
         for field in _walked_fields(type(expr)):

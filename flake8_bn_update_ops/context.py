@@ -33,7 +33,7 @@ class RuleContext:
             binding = resolver.lookup(func.value, fact.scope, fact.seq)
             return self._model_bindings.get(id(binding)) if binding is not None else None
         if isinstance(func, cst.Attribute):
-            for binding in resolver.attribute_bindings(func):
+            for binding in resolver.attribute_bindings(func, fact.scope, fact.seq):
                 if id(binding) in self._model_bindings:
                     return self._model_bindings[id(binding)]
         return None

@@ -39,6 +39,8 @@ def tf_spelling(analyzer: Analyzer) -> TfSpelling:
                 compat_alias = name
             elif qualified == "tensorflow" and tensorflow_alias is None:
                 tensorflow_alias = name
+    if compat_alias is None:
+        compat_alias = _assigned_compat_alias(analyzer, tensorflow_alias)
     if compat_alias is not None:
         return TfSpelling(compat_alias, None)
     if tensorflow_alias is not None:
@@ -49,6 +51,18 @@ def tf_spelling(analyzer: Analyzer) -> TfSpelling:
     alias = "tf" if not _bound_anywhere(analyzer, "tf") else "tf1"
     module = "tensorflow.compat.v1" if mentions_compat else "tensorflow"
     return TfSpelling(alias, (module, alias))
+
+
+def _assigned_compat_alias(analyzer: Analyzer, tensorflow_alias: Optional[str]) -> Optional[str]:
+    """``v1 = tf.compat.v1`` at module level (canonical names fold compat.v1 away, so read the
+    spelling itself)."""
+    if tensorflow_alias is None:
+        return None
+    for name, bindings in analyzer.facts.module_scope.bindings.items():
+        if len(bindings) == 1 and bindings[0].kind == "assign" and \
+                _dotted(bindings[0].value) == f"{tensorflow_alias}.compat.v1":
+            return name
+    return None
 
 
 def _bound_anywhere(analyzer: Analyzer, name: str) -> bool:

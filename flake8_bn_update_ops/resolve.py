@@ -80,10 +80,22 @@ class Resolver:
             current = current.parent
         return []
 
-    def attribute_bindings(self, node: cst.Attribute) -> List[Binding]:
-        if isinstance(node.value, cst.Name):
-            return self.facts.attribute_assignments.get(f"{node.value.value}.{node.attr.value}", [])
-        return []
+    def attribute_bindings(self, node: cst.Attribute, scope: Optional[Scope] = None,
+                           seq: int = 10 ** 9) -> List[Binding]:
+        """Assignments to ``X.attr``: ``self.attr = ...`` in a class, read through ``self`` or
+        through an instance of that class (``model = Model(); model.loss``)."""
+        if not isinstance(node.value, cst.Name):
+            return []
+        key = f"{node.value.value}.{node.attr.value}"
+        direct = self.facts.attribute_assignments.get(key, [])
+        if direct or node.value.value in ("self", "cls") or scope is None:
+            return direct
+        owner = self.value_of(node.value, scope, seq)
+        if owner is None or owner.kind != "local_result" or owner.binding is None:
+            return []
+        class_node = owner.binding.value
+        return [binding for binding in self.facts.attribute_assignments.get(f"self.{node.attr.value}", [])
+                if class_node in binding.parents]
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -102,8 +114,8 @@ class Resolver:
                              imported=base.imported)
             if base is not None and base.kind == "project_module" and self.external is not None:
                 return self.external.module_attribute(base.qualname, expr.attr.value)
-            bindings = self.attribute_bindings(expr)
-            if bindings and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+            bindings = self.attribute_bindings(expr, scope, seq)
+            if bindings:
                 return self.value_of_binding(bindings[-1], depth + 1)
             return None
         if isinstance(expr, cst.Call):

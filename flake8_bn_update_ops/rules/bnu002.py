@@ -32,8 +32,9 @@ def check(context) -> Iterable[Report]:
         effect = ("inference normalizes with batch statistics" if flag.literal else
                   "no update ops are created and the layer never learns its moving statistics")
         fix = None
-        parameter = flag_parameter(analyzer, site.call.scope)
-        if parameter is not None and flag.origin == "call":
+        parameter = flag_parameter(analyzer, analyzer.scope_of_argument(flag.node) or site.call.scope) \
+            if flag.origin in ("call", "partial", "arg_scope") else None
+        if parameter is not None:
             name, _ = parameter
             fix = ReplaceNode(flag.node, lambda _updated, name=name: cst.Name(name), "unsafe")
         yield Report(flag.node, "BNU002",

@@ -51,11 +51,14 @@ def _fix(context, op):
         return None
     model = candidates[0]
     training_input = _training_input(context, model, op)
-    if training_input is None:
+    if training_input is not None:
+        updates = f"{model.binding.name}.get_updates_for({training_input})"
+    elif not _built_on_its_own_input(context, model):
+        updates = f"{model.binding.name}.updates"   # called where we cannot see (a helper)
+    else:
         return None
     spelling = tf_spelling(context.analyzer)
-    wrap = plan_wrap(context.analyzer, op.call,
-                     f"{spelling.prefix}.control_dependencies({model.binding.name}.get_updates_for({training_input}))",
+    wrap = plan_wrap(context.analyzer, op.call, f"{spelling.prefix}.control_dependencies({updates})",
                      spelling.add_import)
     if wrap is not None:
         wrap.safety = UNSAFE
@@ -77,3 +80,19 @@ def _training_input(context, model, op):
             return None
         inputs.add(module.code_for_node(first.value))
     return inputs.pop() if len(inputs) == 1 else None
+
+
+_BUILT_ON_INPUT_WORDS = ("input_shape", "input_dim", "batch_input_shape", "Input(", "InputLayer")
+
+
+def _built_on_its_own_input(context, model) -> bool:
+    """A functional model, an application, or a Sequential given its input: Keras already
+    called it on its own placeholder, whose updates ``.updates`` would also hold."""
+    value = model.binding.value
+    if not isinstance(value, cst.Call):
+        return True
+    name = context.analyzer.qualname(value.func, model.binding.scope, model.binding.seq) or ""
+    if not name.endswith("Sequential"):
+        return True
+    text = context.analyzer.facts.module.code_for_node(value)
+    return any(word in text for word in _BUILT_ON_INPUT_WORDS)
