@@ -21,6 +21,7 @@ by path alone: an editor's long-lived flake8 server sees files change between ru
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
@@ -236,7 +237,7 @@ def _compute_summary(module_path: str, settings) -> ModuleSummary:
         source = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return summary
-    if not might_have_findings(source) and "import" not in source:
+    if not _relevant(module_path, source, settings, set()):
         return summary
     from .analysis import Analyzer
     from .engine import _parse
@@ -254,6 +255,56 @@ def _compute_summary(module_path: str, settings) -> ModuleSummary:
         return summary
     _fill_summary(summary, analyzer, analysis)
     return summary
+
+
+_IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^#\n]*)"
+                      r"|import[ \t]+([\w.]+))", re.MULTILINE)
+_RELEVANCE: Dict[Tuple[str, int, int], bool] = {}
+
+
+def _relevant(module_path: str, source: str, settings, visiting: Set[str]) -> bool:
+    """Whether a module can matter to an importer: it mentions a trigger word, or imports
+    (transitively) a project module that does. A cheap text scan, so that a project's
+    unrelated modules are never parsed for their summaries."""
+    if might_have_findings(source):
+        return True
+    try:
+        stat = os.stat(module_path)
+    except OSError:
+        return False
+    key = (module_path, stat.st_size, stat.st_mtime_ns)
+    if key in _RELEVANCE:
+        return _RELEVANCE[key]
+    if module_path in visiting:
+        return False
+    top_level = not visiting
+    visiting.add(module_path)
+    index = ProjectIndex(module_path, settings)
+    answer = False
+    for dots, from_module, names, plain in _IMPORTS.findall(source):
+        candidates = [from_module or plain]
+        if not plain:  # ``from pkg import sub``: ``sub`` may be a module of its own
+            candidates += [f"{from_module}.{name}" if from_module else name
+                           for name in re.findall(r"\b(\w+)\b(?:\s+as\s+\w+)?", names.strip("()"))
+                           if name != "as"]
+        for candidate in candidates:
+            target = index.module_file(candidate, len(dots)) if (candidate or dots) else None
+            if target is None or target == module_path:
+                continue
+            try:
+                with open(target, "rb") as handle:
+                    text = handle.read().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if _relevant(target, text, settings, visiting):
+                answer = True
+                break
+        if answer:
+            break
+    if answer or top_level:
+        # A "no" found inside a cycle may only mean "not yet": only the outermost one is final.
+        _RELEVANCE[key] = answer
+    return answer
 
 
 def _fill_summary(summary: ModuleSummary, analyzer, analysis) -> None:

@@ -69,6 +69,13 @@ def test_builder_in_a_package_imported_as_a_module(tmp_path):
     assert codes(tmp_path / "proj" / "train.py") == [(8, "BNU001")]
 
 
+def test_submodule_imported_by_name_through_an_empty_package(tmp_path):
+    model = "from nets import resnet\n\n\ndef net(x, is_training):\n    return resnet.conv_bn(x, is_training)\n"
+    write(tmp_path, {"nets/__init__.py": "", "nets/resnet.py": BUILDER, "model.py": model,
+                     "train.py": trainer("from model import net", "net(images, is_training)")})
+    assert codes(tmp_path / "train.py") == [(8, "BNU001")]
+
+
 def test_relative_import_in_a_package(tmp_path):
     write(tmp_path, {"pkg/__init__.py": "", "pkg/layers.py": BUILDER,
                      "pkg/train.py": trainer("from .layers import conv_bn", "conv_bn(images, is_training)")})
