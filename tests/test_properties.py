@@ -89,7 +89,7 @@ def _analysis_survives(source: str) -> None:
 
 # --- (a) arbitrary valid programs -------------------------------------------------------------
 
-@_settings(40)
+@_settings(100)
 @given(source=hypothesmith.from_grammar())
 def test_analysis_never_raises_on_programs_from_the_grammar(source):
     _analysis_survives(source)
@@ -105,7 +105,7 @@ def _indent(source: str, unit: str = "    ") -> str:
     return "".join(unit + line if line.strip() else line for line in source.splitlines(True))
 
 
-@_settings(40)
+@_settings(100)
 @given(generated=st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()), tf_code=tf_programs(),
        where=st.sampled_from(["before", "after", "in_function", "in_class"]))
 def test_analysis_never_raises_on_generated_code_spliced_into_tf_code(generated, tf_code, where):
