@@ -205,6 +205,9 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
         reason = f"could not analyse this file: {_describe(exc)}"
         finding = Finding(line=1, column=0, code=PARSE_ERROR, message=f"{PARSE_ERROR} {reason}")
         result.reports = [Report(path, finding, None)] if _wanted(PARSE_ERROR, options) else []
+        # An engine bug is not the file's fault: it also makes the run exit 2, so a broken
+        # install does not pass for a finding.
+        result.errors.append(f"{path}: internal error: {_describe(exc)}")
         return
     if not (options.fix or options.diff):
         result.reports = _reports(path, text, findings)

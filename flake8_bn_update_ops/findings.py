@@ -31,6 +31,12 @@ class Finding:
     def sort_key(self):
         return (self.line, self.column, self.code)
 
+    def __reduce__(self):
+        # The fix holds libcst nodes and closures: it stays in the process that made it. A
+        # finding sent to another process (the command's worker pool) travels without it.
+        return (Finding, (self.line, self.column, self.code, self.message, self.fix_safety,
+                          self.end_line, self.end_column))
+
 
 class UnparsableSource(Exception):
     """libcst (or Python) cannot parse the source; the message is one line."""
