@@ -23,6 +23,8 @@ import importlib.metadata
 import os
 import platform
 import shutil
+import signal
+import hashlib
 import statistics
 import subprocess
 import sys
@@ -92,8 +94,15 @@ def run_once(argv: List[str], paths: List[str], scratch: Path) -> Run:
     err_path = scratch / "stderr.txt"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv + paths, stdout=out, stderr=err, cwd=str(scratch))
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen(argv + paths, stdout=out, stderr=err, cwd=str(scratch),
+                                start_new_session=True)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            # Interrupted: take the child and its worker pool down with us.
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+            raise
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     bnu = 0
@@ -137,6 +146,23 @@ def machine() -> List[str]:
            ver("mccabe"), ver("libcst"), DIST, ver(DIST)),
         "load average at start: %s" % ", ".join("%.2f" % x for x in load),
     ]
+
+
+def package_state() -> str:
+    """The analysed package's version as run: git commit (+ whether the tree is dirty) and a
+    digest of its sources, to catch a core that changes while the benchmark runs."""
+    import flake8_bn_update_ops
+
+    pkg = Path(flake8_bn_update_ops.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(pkg.rglob("*.py")):
+        digest.update(path.read_bytes())
+    try:
+        commit = subprocess.run(["git", "-C", str(pkg), "describe", "--always", "--dirty"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return "%s, sources %s" % (commit or "no git", digest.hexdigest()[:12])
 
 
 def count_lines(files: List[Path]) -> int:
@@ -188,9 +214,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not wanted or set(wanted) - {"A", "B", "C"} or args.repeat < 1:
         parser.error("--corpus takes A, B and/or C; --repeat at least 1")
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    state = package_state()
     print("flake8-bn-update-ops benchmark")
     for line in machine():
         print("  " + line)
+    print("  %s as run: %s" % (DIST, state))
     print("  " + HONESTY.replace("\n", "\n  "))
     print("  repeat %d, interleaved; times are wall-clock medians (+- half the min-max range)"
           % args.repeat)
@@ -256,6 +285,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("\nFAILED RUNS (their times are not meaningful):")
         for f in failures:
             print("  " + f)
+    if package_state() != state:
+        print("\nWARNING: the package's sources changed during the run (now %s): rows may"
+              " mix versions; run again" % package_state())
     print("\ntotal benchmark time %.0f s" % (time.time() - started))
     return 0
 
