@@ -57,6 +57,7 @@ def _is_node_type(node_type: type) -> bool:
         known = _NODE_TYPE_CACHE[node_type] = issubclass(node_type, cst.CSTNode)
     return known
 
+
 _field_cache: Dict[type, Tuple[str, ...]] = {}
 
 
@@ -251,7 +252,8 @@ def _on_import_from(self: _Collector, node: cst.ImportFrom):
         return False
     for alias in node.names:
         name = _dotted(alias.name)
-        local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+        renamed = alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+        local = alias.asname.name.value if renamed else name
         qualified = f"{module}.{name}" if module else name
         self.bind(local, "import", qualified=qualified, level=level, from_import=True)
     return False

@@ -6,7 +6,7 @@ comments, quotes, blank lines, tabs, CRLF).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst

@@ -165,7 +165,8 @@ def _bound_update_ops_variable(analyzer: Analyzer, fact: CallFact) -> Optional[s
             call = binding.value
             if func_attr_name(call) in tf_api.COLLECTION_READERS and len(call.args) == 1:
                 call_fact = analyzer.fact_of(call)
-                if call_fact is not None and analyzer.collection_key(call.args[0].value, call_fact) == tf_api.UPDATE_OPS:
+                key = analyzer.collection_key(call.args[0].value, call_fact) if call_fact is not None else None
+                if key == tf_api.UPDATE_OPS:
                     if len(bindings) == 1 and (best is None or binding.seq > best[0]):
                         best = (binding.seq, name)
     return best[1] if best else None

@@ -308,8 +308,6 @@ def _relevant(module_path: str, source: str, settings, visiting: Set[str]) -> bo
 
 
 def _fill_summary(summary: ModuleSummary, analyzer, analysis) -> None:
-    from .facts import Scope
-
     scope = analyzer.facts.module_scope
     builders = analyzer.builder_info()
     for name, bindings in scope.bindings.items():

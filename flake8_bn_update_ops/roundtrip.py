@@ -11,7 +11,7 @@ anything else that does not round-trip is refused by the caller.
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Tuple
 
 _TRAILING_WHITESPACE = re.compile(r"(\r\n|\r|\n)[ \t\f\r\n]*\Z")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")

@@ -30,7 +30,7 @@ _EFFECT = {
 
 
 def check(context) -> Iterable[Report]:
-    analyzer, analysis = context.analyzer, context.analysis
+    analysis = context.analysis
     for site in analysis.sites:
         if site.flag.state != "missing":
             continue

@@ -11,7 +11,6 @@ from typing import Iterable
 
 import libcst as cst
 
-from .. import tf_api
 from ..fixes import ReplaceNode, insert_keyword
 from ..resolve import call_keyword, has_star_kwargs
 from . import Report
