@@ -141,13 +141,12 @@ def _compile_error(text: str, path: str) -> Optional[str]:
     return None
 
 
-def _syntax_error(text: str, path: str) -> Optional[str]:
-    """What Python's parser says about ``text`` (flake8's E999), or None."""
+def _python_parse(text: str, path: str):
+    """(Python's ast, None) or (None, what Python's parser says: flake8's E999)."""
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True), None
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return _one_line(exc)
-    return None
+        return None, _one_line(exc)
 
 
 def _is_relevant(text: str, settings: Settings) -> bool:
@@ -169,21 +168,24 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
         return
     select, ignore = options.select, options.ignore
 
+    tree = None
+
     def analyze() -> List[Finding]:
         return analyze_source(text, path, options.settings, honour_noqa=True,
-                              select=select, ignore=ignore)
+                              select=select, ignore=ignore, tree=tree)
 
     # The command has no E999: a file that matters but that Python cannot parse is a
-    # BNU900 (libcst accepts some such files, e.g. 500 nested parentheses).
+    # BNU900 (libcst accepts some such files, e.g. 500 nested parentheses). Python's tree
+    # also lets the engine skip files that mention batch norm only in comments and strings.
     if _is_relevant(text, options.settings):
-        problem = _syntax_error(text, path)
+        tree, problem = _python_parse(text, path)
         if problem is not None:
             result.reports = _parse_error(path, problem, options)
             return
     try:
         if options.fix or options.diff:
             fixed = fix_source(text, path, options.settings, unsafe=options.unsafe,
-                               select=select, ignore=ignore)
+                               select=select, ignore=ignore, tree=tree)
         else:
             findings = analyze()
     except UnparsableSource as exc:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from .findings import SAFE, UNSAFE, Finding, UnparsableSource
-from .precheck import might_have_findings
+from .precheck import might_have_findings, tree_might_have_findings
 from .settings import DEFAULT_SETTINGS, Settings
 
 MAX_FIX_ROUNDS = 5
@@ -43,21 +43,27 @@ class FixResult:
 
 def analyze_source(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS,
                    *, honour_noqa: bool = False, select: Optional[Sequence[str]] = None,
-                   ignore: Optional[Sequence[str]] = None) -> List[Finding]:
-    """Findings for one module, sorted by position. Raises UnparsableSource."""
+                   ignore: Optional[Sequence[str]] = None, tree=None) -> List[Finding]:
+    """Findings for one module, sorted by position. Raises UnparsableSource.
+
+    ``tree``: Python's ``ast`` of the same source when the caller has it (flake8 does): it
+    lets a file whose trigger words sit only in comments and strings skip the libcst parse."""
     if not might_have_findings(source, _extra_words(settings)):
         return []
-    module = _parse(source)
+    if tree is not None and not tree_might_have_findings(tree, _extra_words(settings)):
+        return []
     with _deep_recursion():
-        findings = _findings(module, filename, settings)
+        findings = _findings(None, filename, settings, source)
     return _filter(findings, source, honour_noqa, select, ignore)
 
 
 def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS,
                *, unsafe: bool = False, select: Optional[Sequence[str]] = None,
-               ignore: Optional[Sequence[str]] = None) -> FixResult:
+               ignore: Optional[Sequence[str]] = None, tree=None) -> FixResult:
     """Apply fixes until nothing changes (bounded). ``# noqa``'d findings are not fixed."""
     if not might_have_findings(source, _extra_words(settings)):
+        return FixResult(source, 0, [], 0)
+    if tree is not None and not tree_might_have_findings(tree, _extra_words(settings)):
         return FixResult(source, 0, [], 0)
     with _deep_recursion():
         return _fix(source, filename, settings, unsafe, select, ignore)
@@ -133,18 +139,42 @@ def _parse(source: str):
         raise UnparsableSource(text[0] if text else type(error).__name__) from None
 
 
-def _findings(module, filename: str, settings: Settings) -> List[Finding]:
+def analysis_of(source: str, filename: str, settings: Settings, module=None):
+    """(module, analyzer, analysis) for a source: parsed (unless ``module`` is given) and
+    analysed once. With cross-module analysis on, a recent analysis of the same file content
+    is reused: a module is analysed for itself and again when an importer needs its summary."""
     from .analysis import Analyzer
-    from .context import RuleContext
     from .facts import collect
+    from .project import external_index, recall_analysis, remember_analysis
+
+    external = external_index(filename, settings)
+    if module is None and external is not None:
+        cached = recall_analysis(external.path, source, settings)
+        if cached is not None:
+            return cached
+    fresh = module is None
+    if fresh:
+        module = _parse(source)
+    try:
+        with _deep_recursion():
+            analyzer = Analyzer(collect(module), settings, external)
+            analysis = analyzer.run()
+    except RecursionError:
+        raise UnparsableSource("too deeply nested to analyse") from None
+    if fresh and external is not None:
+        remember_analysis(external.path, source, settings, (module, analyzer, analysis))
+    return module, analyzer, analysis
+
+
+def _findings(module, filename: str, settings: Settings, source: Optional[str] = None) -> List[Finding]:
+    """Findings with positions. Give ``module`` when fixes must refer to its nodes; give
+    ``source`` (and no module) to let a cached analysis serve."""
+    from .context import RuleContext
     from .positions import positions_of
-    from .project import external_index
     from .rules import all_rules
 
+    module, analyzer, analysis = analysis_of(source, filename, settings, module)
     try:
-        facts = collect(module)
-        analyzer = Analyzer(facts, settings, external_index(filename, settings))
-        analysis = analyzer.run()
         context = RuleContext(analyzer, analysis)
         reports = []
         seen = set()

@@ -36,7 +36,9 @@ class BatchNormUpdateOpsChecker:
     settings: Settings = DEFAULT_SETTINGS
 
     def __init__(self, tree, lines: List[str], filename: str) -> None:
-        # ``tree`` is flake8's ast; the engine parses with libcst from the same lines.
+        # ``tree`` is flake8's ast: it lets the engine skip files whose trigger words sit only in
+        # comments and strings; the engine parses with libcst from the same lines.
+        self.tree = tree
         self.lines = lines
         self.filename = filename
 
@@ -74,7 +76,7 @@ class BatchNormUpdateOpsChecker:
         try:
             from .engine import analyze_source
 
-            findings = analyze_source(source, self.filename, self.settings, honour_noqa=False)
+            findings = analyze_source(source, self.filename, self.settings, honour_noqa=False, tree=self.tree)
         except Exception as exc:  # noqa: BLE001 - any engine failure must stay one finding
             reason = _one_line(exc) if exc.args else type(exc).__name__
             yield 1, 0, f"BNU900 could not analyse this file: {reason}", type(self)

@@ -13,6 +13,10 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 
+class _AllFound(Exception):
+    """Every requested node has its position: the rest of the module need not be rendered."""
+
+
 class _RecordingState(CodegenState):
     def __init__(self, module: cst.Module, targets: Dict[int, None]):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
@@ -26,13 +30,11 @@ class _RecordingState(CodegenState):
             self.add_token(token)
 
     def add_token(self, value: str) -> None:
-        self.tokens.append(value)
-        newlines = value.count("\n") + value.count("\r") - value.count("\r\n")
-        if newlines:
-            self.line += newlines
-            self.column = len(value) - max(value.rfind("\n"), value.rfind("\r")) - 1
-        else:
+        if "\n" not in value and "\r" not in value:
             self.column += len(value)
+            return
+        self.line += value.count("\n") + value.count("\r") - value.count("\r\n")
+        self.column = len(value) - max(value.rfind("\n"), value.rfind("\r")) - 1
 
     @contextmanager
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
@@ -45,6 +47,8 @@ class _RecordingState(CodegenState):
         finally:
             if id(node) not in self.found:
                 self.found[id(node)] = (start[0], start[1], self.line, self.column)
+                if len(self.found) == len(self.targets):
+                    raise _AllFound
 
 
 def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Tuple[int, int, int, int]]:
@@ -53,5 +57,8 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, 
     if not targets:
         return {}
     state = _RecordingState(module, targets)
-    module._codegen(state)
+    try:
+        module._codegen(state)
+    except _AllFound:
+        pass
     return state.found

@@ -23,3 +23,35 @@ def _words(extra_words: tuple) -> tuple:
 
 def might_have_findings(source: str, extra_words: Iterable[str] = ()) -> bool:
     return any(word in source for word in _words(tuple(sorted(extra_words))))
+
+
+@functools.lru_cache(maxsize=16)
+def _exact_words(extra_words: tuple) -> frozenset:
+    return frozenset(TRIGGER_WORDS) | frozenset(extra_words)
+
+
+def tree_might_have_findings(tree, extra_words: Iterable[str] = ()) -> bool:
+    """The same words, but only where Python code uses them as names, attributes, keywords,
+    imports or the ``"update_ops"`` key: not in comments or docstrings. Run on the ``ast``
+    the caller already has (flake8 hands one to every plugin) after the text test passed, it
+    spares the libcst parse of files that only talk about batch norm."""
+    import ast
+
+    words = _exact_words(tuple(sorted(extra_words)))
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind is ast.Attribute:
+            name = node.attr
+        elif kind is ast.Name:
+            name = node.id
+        elif kind is ast.keyword:
+            name = node.arg
+        elif kind is ast.alias:
+            name = node.name.rsplit(".", 1)[-1]
+        elif kind is ast.Constant and type(node.value) is str and len(node.value) < 16:
+            name = node.value
+        else:
+            continue
+        if name in words:
+            return True
+    return False

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from . import tf_api
 from .findings import UnparsableSource
-from .precheck import might_have_findings
 
 
 @dataclass(frozen=True)
@@ -237,42 +237,70 @@ def _compute_summary(module_path: str, settings) -> ModuleSummary:
         source = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return summary
-    if not _relevant(module_path, source, settings, set()):
+    if not _relevant(module_path, source, settings, set(), _RELEVANCE_DEPTH):
         return summary
-    from .analysis import Analyzer
-    from .engine import _parse
-    from .facts import collect
+    from .engine import analysis_of
 
     try:
-        module = _parse(source)
-        facts = collect(module)
+        _, analyzer, analysis = analysis_of(source, module_path, settings)
     except (UnparsableSource, RecursionError):
-        return summary
-    analyzer = Analyzer(facts, settings, ProjectIndex(module_path, settings))
-    try:
-        analysis = analyzer.run()
-    except RecursionError:
         return summary
     _fill_summary(summary, analyzer, analysis)
     return summary
 
 
+# The last few analyses, by file and content: a module is analysed for itself and again for
+# its importers' summaries (measured: 451 parses for 322 files on benchmark corpus A). A few
+# entries suffice since the command and flake8 visit a folder's files together, and keep
+# memory flat (whole libcst trees are large).
+_ANALYSES: "OrderedDict[Tuple[str, int, object], tuple]" = OrderedDict()
+_ANALYSES_KEPT = 8
+
+
+def _analysis_key(path: str, source: str, settings):
+    return (path, hash(source), hash(settings))
+
+
+def recall_analysis(path: str, source: str, settings):
+    key = _analysis_key(path, source, settings)
+    found = _ANALYSES.get(key)
+    if found is not None:
+        _ANALYSES.move_to_end(key)
+    return found
+
+
+def remember_analysis(path: str, source: str, settings, analysed) -> None:
+    _ANALYSES[_analysis_key(path, source, settings)] = analysed
+    while len(_ANALYSES) > _ANALYSES_KEPT:
+        _ANALYSES.popitem(last=False)
+
+
 _IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^#\n]*)"
                       r"|import[ \t]+([\w.]+))", re.MULTILINE)
-_RELEVANCE: Dict[Tuple[str, int, int], bool] = {}
+_RELEVANCE: Dict[Tuple[str, int, int, int], bool] = {}
 
 
-def _relevant(module_path: str, source: str, settings, visiting: Set[str]) -> bool:
-    """Whether a module can matter to an importer: it mentions a trigger word, or imports
-    (transitively) a project module that does. A cheap text scan, so that a project's
-    unrelated modules are never parsed for their summaries."""
-    if might_have_findings(source):
+_RELEVANCE_DEPTH = 3   # ops.py <- model.py <- nets/__init__.py <- train.py: deeper chains are rare
+
+
+def _mentions_builder_words(source: str, settings) -> bool:
+    words = tf_api.BUILDER_WORDS | {name.rsplit(".", 1)[-1] for name in settings.wrappers}
+    return any(word in source for word in words)
+
+
+def _relevant(module_path: str, source: str, settings, visiting: Set[str], depth: int) -> bool:
+    """Whether a module can matter to an importer: it mentions a batch-norm builder word, or
+    imports (through at most ``depth`` links) a project module that does. A cheap text scan,
+    so that a project's unrelated modules are never parsed for their summaries."""
+    if _mentions_builder_words(source, settings):
         return True
+    if depth <= 0:
+        return False
     try:
         stat = os.stat(module_path)
     except OSError:
         return False
-    key = (module_path, stat.st_size, stat.st_mtime_ns)
+    key = (module_path, stat.st_size, stat.st_mtime_ns, depth)
     if key in _RELEVANCE:
         return _RELEVANCE[key]
     if module_path in visiting:
@@ -296,7 +324,7 @@ def _relevant(module_path: str, source: str, settings, visiting: Set[str]) -> bo
                     text = handle.read().decode("utf-8", "replace")
             except OSError:
                 continue
-            if _relevant(target, text, settings, visiting):
+            if _relevant(target, text, settings, visiting, depth - 1):
                 answer = True
                 break
         if answer:

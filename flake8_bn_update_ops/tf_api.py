@@ -6,6 +6,7 @@ A new API is a new row here, not a new ``if`` in a rule. Names are canonical dot
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Optional, Tuple
@@ -42,6 +43,7 @@ _PREFIX_ALIASES: Tuple[Tuple[str, str], ...] = tuple(sorted((
 ), key=lambda pair: -len(pair[0])))
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(dotted: str) -> str:
     """Fold an API spelling onto its canonical key (idempotent)."""
     for _ in range(3):  # prefixes can chain: compat.v1 then contrib paths
@@ -233,3 +235,9 @@ def _trigger_words() -> FrozenSet[str]:
 
 
 TRIGGER_WORDS: FrozenSet[str] = _trigger_words()
+
+# A project module matters to the modules that import it only if it can build batch norm
+# (or re-export something that does): a narrower test than TRIGGER_WORDS, which also holds
+# words such as ``minimize`` that a module may use without building anything.
+BUILDER_WORDS: FrozenSet[str] = frozenset(
+    {name.rsplit(".", 1)[-1] for name in BATCH_NORM_APIS} | {NORMALIZER_FN_KEYWORD, "applications"})

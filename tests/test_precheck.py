@@ -1,0 +1,51 @@
+"""The cheap tests that let files skip the libcst parse, and the words they come from."""
+from __future__ import annotations
+
+import ast
+
+from flake8_bn_update_ops import tf_api
+from flake8_bn_update_ops.engine import analyze_source
+from flake8_bn_update_ops.precheck import might_have_findings, tree_might_have_findings
+
+BUGGY = ("import tensorflow as tf\n\n\ndef f(x, training, opt):\n"
+         "    h = tf.layers.batch_normalization(x, training=training)\n"
+         "    return opt.minimize(tf.reduce_mean(h))\n")
+
+
+def test_trigger_words_come_from_the_tables():
+    for table in (tf_api.BATCH_NORM_APIS, tf_api.UPDATE_RUNNING_HELPERS):
+        for name in table:
+            assert name.rsplit(".", 1)[-1] in tf_api.TRIGGER_WORDS
+    assert tf_api.TRAIN_OP_METHODS <= tf_api.TRIGGER_WORDS
+
+
+def test_text_check():
+    assert might_have_findings(BUGGY)
+    assert not might_have_findings("import os\nprint(os.getcwd())\n")
+    assert might_have_findings("my_bn(x)\n", extra_words=("my_bn",))
+
+
+def test_tree_check_ignores_comments_and_strings():
+    talk = '"""We minimize the loss with batch_norm."""\n# tf.get_collection(tf.GraphKeys.UPDATE_OPS)\nx = 1\n'
+    assert might_have_findings(talk)
+    assert not tree_might_have_findings(ast.parse(talk))
+    assert tree_might_have_findings(ast.parse(BUGGY))
+    assert tree_might_have_findings(ast.parse("from tensorflow.contrib.layers import batch_norm\n"))
+    assert tree_might_have_findings(ast.parse("k = 'update_ops'\n"))
+
+
+def test_the_tree_check_does_not_change_findings():
+    expected = analyze_source(BUGGY)
+    assert [f.code for f in expected] == ["BNU001"]
+    assert analyze_source(BUGGY, tree=ast.parse(BUGGY)) == expected
+
+
+def test_a_module_that_only_trains_is_not_summarised_for_importers(tmp_path):
+    from flake8_bn_update_ops.project import summarize
+    from flake8_bn_update_ops.settings import DEFAULT_SETTINGS
+
+    (tmp_path / "util.py").write_text("def fit(opt, loss):\n    return opt.minimize(loss)\n")
+    (tmp_path / "ops.py").write_text("import tensorflow as tf\n\n\ndef bn(x, t):\n"
+                                     "    return tf.layers.batch_normalization(x, training=t)\n")
+    assert summarize(str(tmp_path / "util.py"), DEFAULT_SETTINGS).exports == {}
+    assert set(summarize(str(tmp_path / "ops.py"), DEFAULT_SETTINGS).exports) == {"bn"}
