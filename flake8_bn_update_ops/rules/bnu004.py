@@ -24,37 +24,42 @@ def check(context) -> Iterable[Report]:
     builds += context.external_builder_calls
     if not builds:
         return
-    reported = set()
+    # Every (train op, consuming call) that relies on a read, with the layers built too late
+    # for it: one finding per read, and a fix only if it cures every one of them.
+    late_by_read = {}
     for op in analysis.train_ops:
-        handling = analyzer.handling(op)
-        for read, consumer_seq in handling.reads:
-            if id(read.call.node) in reported:
-                continue
+        for read, consumer_seq in analyzer.handling(op).reads:
             function = read.call.scope.function()
             if function is not op.call.scope.function():
                 continue
             frozen_at = consumer_seq if read.live and consumer_seq is not None else read.call.seq
             late = [fact for fact in builds
                     if fact.scope.function() is function and frozen_at < fact.seq < op.call.seq]
-            if not late:
-                continue
-            reported.add(id(read.call.node))
-            yield Report(read.call.node, "BNU004",
-                         f"BNU004 `{_reader(read)}(UPDATE_OPS)` is read before the batch-norm layers exist: "
-                         "the list misses their update ops, so the moving statistics never update",
-                         _fix(context, read, consumer_seq, late))
+            entry = late_by_read.setdefault(id(read.call.node), (read, []))
+            if late:
+                entry[1].append((consumer_seq, late))
+    for read, problems in late_by_read.values():
+        if not problems:
+            continue
+        yield Report(read.call.node, "BNU004",
+                     f"BNU004 `{_reader(read)}(UPDATE_OPS)` is read before the batch-norm layers exist: "
+                     "the list misses their update ops, so the moving statistics never update",
+                     _fix(context, read, problems))
 
 
 def _reader(read) -> str:
     return tf_api.LIVE_COLLECTION_READER if read.live else "get_collection"
 
 
-def _fix(context, read, consumer_seq, late):
-    """``get_collection`` -> ``get_collection_ref`` only when every late site comes before the
-    consuming call and the list is never mutated (mutating a _ref list writes into the graph's
-    own collection)."""
-    if read.live or consumer_seq is None or any(fact.seq > consumer_seq for fact in late):
+def _fix(context, read, problems):
+    """``get_collection`` -> ``get_collection_ref`` only when, for every consumer, the late
+    layers come before that consuming call, and the list is never mutated (mutating a _ref
+    list writes into the graph's own collection)."""
+    if read.live:
         return None
+    for consumer_seq, late in problems:
+        if consumer_seq is None or any(fact.seq > consumer_seq for fact in late):
+            return None
     func = read.call.node.func
     if not isinstance(func, cst.Attribute):
         return None
