@@ -267,6 +267,11 @@ class HandlingMixin:
             binding = self.resolver.lookup(loss.value, fact.scope, fact.seq)
             if binding is not None and binding.kind == "assign":
                 return binding
+        if isinstance(loss, cst.Attribute):   # ``self.loss = tf.identity(self.loss)``
+            bindings = [binding for binding in self.resolver.attribute_bindings(loss, fact.scope, fact.seq)
+                        if binding.kind == "assign" and binding.seq < fact.seq]
+            if bindings:
+                return max(bindings, key=lambda binding: binding.seq)
         return None
 
     def _loss_behind_gradients(self, expr, fact: CallFact, depth: int = 0):
@@ -307,6 +312,13 @@ class HandlingMixin:
         if isinstance(expr, cst.Name):
             binding = self.resolver.lookup(expr.value, scope, seq)
             if binding is not None and binding.kind == "assign":
+                return self.is_scalar_loss(binding.value, binding.scope, binding.seq, depth + 1)
+            return None
+        if isinstance(expr, cst.Attribute):
+            earlier = [binding for binding in self.resolver.attribute_bindings(expr, scope, seq)
+                       if binding.kind == "assign" and binding.seq < seq]
+            if earlier:
+                binding = max(earlier, key=lambda binding: binding.seq)
                 return self.is_scalar_loss(binding.value, binding.scope, binding.seq, depth + 1)
             return None
         if isinstance(expr, cst.BinaryOperation):

@@ -196,6 +196,8 @@ LEARNING_PHASE = "tensorflow.keras.backend.learning_phase"
 KERAS_MODEL_CLASSES: FrozenSet[str] = frozenset({
     "tensorflow.keras.Sequential", "tensorflow.keras.Model", "keras.Sequential", "keras.Model",
 })
+KERAS_INPUTS: FrozenSet[str] = frozenset({"tensorflow.keras.Input", "tensorflow.keras.layers.Input",
+                                          "keras.Input", "keras.layers.Input"})
 KERAS_APPLICATION_PREFIXES: Tuple[str, ...] = ("tensorflow.keras.applications.", "keras.applications.")
 # tf.keras.applications models that contain BatchNormalization (VGG has none).
 KERAS_APPLICATIONS_WITH_BATCH_NORM: FrozenSet[str] = frozenset({

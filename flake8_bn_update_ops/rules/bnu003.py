@@ -48,7 +48,10 @@ def check(context) -> Iterable[Report]:
 def _keras_calls_without_training(context):
     analyzer, analysis = context.analyzer, context.analysis
     seen = set()
+    functional = _functional_model_scopes(analyzer)
     for site in analysis.keras_sites:
+        if id(site.call.scope.function()) in functional:
+            continue  # building a functional model on keras.Input: the model's own call takes `training`
         if site.via == "instance" and site.flag.state == "missing" and not analyzer.in_eager_function(site.call):
             seen.add(id(site.call.node))
             yield site.call, site.api.display
@@ -58,6 +61,11 @@ def _keras_calls_without_training(context):
         if call_keyword(fact.node, "training") is None and not has_star_kwargs(fact.node.args) \
                 and len(fact.node.args) < 2:
             yield fact, f"Keras model `{model.binding.name}` (contains BatchNormalization)"
+
+
+def _functional_model_scopes(analyzer):
+    return {id(fact.scope.function()) for fact in analyzer.facts.calls
+            if analyzer.call_qualname(fact) in tf_api.KERAS_INPUTS}
 
 
 def _fix(context, fact, keyword: str, force_unsafe: bool = False) -> Optional[ReplaceNode]:

@@ -64,3 +64,27 @@ def train(sess, x, is_training):
     train_op = tf.train.AdamOptimizer().minimize(loss)  # expect: BNU005:16
     sess.run(train_op, feed_dict={is_training: True})
     print(sess.run([train_op, loss], feed_dict={is_training: False}))
+
+# --- the identity loss on an attribute, never fetched with the train op
+import tensorflow.compat.v1 as tf
+
+
+class Trainer(object):
+    def __init__(self, x, is_training):
+        h = tf.layers.batch_normalization(x, training=is_training)
+        self.loss = tf.losses.mean_squared_error(x, h)
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            self.loss = tf.identity(self.loss)
+        self.train_op = tf.train.AdamOptimizer().minimize(self.loss)  # expect: BNU005:25
+
+# --- add_n of losses attached, train op built from compute_gradients in a helper
+import tensorflow as tf
+
+
+def build(x, is_training):
+    losses = [tf.reduce_mean(tf.layers.batch_normalization(x, training=is_training))]
+    total = tf.add_n(losses)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        total = tf.identity(total)
+    opt = tf.train.MomentumOptimizer(0.1, 0.9)
+    return opt.apply_gradients(opt.compute_gradients(total))  # expect: BNU005:12

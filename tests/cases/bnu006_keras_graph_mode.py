@@ -103,3 +103,45 @@ for update in model.updates:
     tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.UPDATE_OPS, update)
 with tf.control_dependencies(tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)):
     train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
+
+# --- an Estimator model_fn with a functional Keras model: graph mode, no .updates
+import tensorflow as tf
+
+
+def model_fn(features, labels, mode):
+    inputs = tf.keras.Input(shape=(8,))
+    hidden = tf.keras.layers.BatchNormalization()(tf.keras.layers.Dense(16)(inputs))
+    model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(hidden))
+    logits = model(features, training=mode == tf.estimator.ModeKeys.TRAIN)
+    loss = tf.compat.v1.losses.mean_squared_error(labels, logits)
+    train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)  # expect: BNU006:16
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+estimator = tf.estimator.Estimator(model_fn=model_fn)
+
+# --- a subclassed Keras model trained in a session; its call is a model call without training (BNU003)
+import tensorflow.compat.v1 as tf
+import tf_keras
+
+tf.disable_eager_execution()
+
+
+class Net(tf_keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = tf_keras.layers.Dense(4)
+        self.norm = tf_keras.layers.BatchNormalization()
+
+    def call(self, x, training=None):
+        return self.norm(self.dense(x), training=training)
+
+
+net = Net()
+images = tf.placeholder(tf.float32, [None, 3])
+loss = tf.reduce_mean(net(images))  # expect: BNU003:23
+optimizer = tf.train.GradientDescentOptimizer(0.1)
+grads = optimizer.compute_gradients(loss)
+step = optimizer.apply_gradients(grads)  # expect: BNU006:8
+with tf.Session() as sess:
+    sess.run(step)
