@@ -35,9 +35,12 @@ def tree_might_have_findings(tree, extra_words: Iterable[str] = ()) -> bool:
     imports or the ``"update_ops"`` key: not in comments or docstrings. Run on the ``ast``
     the caller already has (flake8 hands one to every plugin) after the text test passed, it
     spares the libcst parse of files that only talk about batch norm."""
+    return tree_uses_words(tree, _exact_words(tuple(sorted(extra_words))))
+
+
+def tree_uses_words(tree, words) -> bool:
     import ast
 
-    words = _exact_words(tuple(sorted(extra_words)))
     for node in ast.walk(tree):
         kind = type(node)
         if kind is ast.Attribute:

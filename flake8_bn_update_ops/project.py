@@ -20,6 +20,7 @@ by path alone: an editor's long-lived flake8 server sees files change between ru
 """
 from __future__ import annotations
 
+import ast
 import os
 import re
 from collections import OrderedDict
@@ -28,6 +29,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from . import tf_api
 from .findings import UnparsableSource
+from .precheck import tree_uses_words
 
 
 @dataclass(frozen=True)
@@ -277,30 +279,44 @@ def remember_analysis(path: str, source: str, settings, analysed) -> None:
 
 _IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^#\n]*)"
                       r"|import[ \t]+([\w.]+))", re.MULTILINE)
-_RELEVANCE: Dict[Tuple[str, int, int, int], bool] = {}
+_RELEVANCE: Dict[tuple, bool] = {}
+_MENTIONS: Dict[tuple, bool] = {}
 
 
 _RELEVANCE_DEPTH = 3   # ops.py <- model.py <- nets/__init__.py <- train.py: deeper chains are rare
 
 
 def _mentions_builder_words(source: str, settings) -> bool:
+    """A builder word used as code (not in a docstring or comment): tf_keras, for one, names
+    BatchNormalization in hundreds of docstrings. Python's parser is ten times cheaper than
+    libcst's, and only files whose text has the word get that far."""
     words = tf_api.BUILDER_WORDS | {name.rsplit(".", 1)[-1] for name in settings.wrappers}
-    return any(word in source for word in words)
+    if not any(word in source for word in words):
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return tree_uses_words(tree, words)
 
 
 def _relevant(module_path: str, source: str, settings, visiting: Set[str], depth: int) -> bool:
     """Whether a module can matter to an importer: it mentions a batch-norm builder word, or
     imports (through at most ``depth`` links) a project module that does. A cheap text scan,
     so that a project's unrelated modules are never parsed for their summaries."""
-    if _mentions_builder_words(source, settings):
-        return True
-    if depth <= 0:
-        return False
     try:
         stat = os.stat(module_path)
     except OSError:
         return False
-    key = (module_path, stat.st_size, stat.st_mtime_ns, depth)
+    file_key = (module_path, stat.st_size, stat.st_mtime_ns, hash(settings))
+    mentions = _MENTIONS.get(file_key)
+    if mentions is None:
+        mentions = _MENTIONS[file_key] = _mentions_builder_words(source, settings)
+    if mentions:
+        return True
+    if depth <= 0:
+        return False
+    key = file_key + (depth,)
     if key in _RELEVANCE:
         return _RELEVANCE[key]
     if module_path in visiting:

@@ -242,4 +242,5 @@ TRIGGER_WORDS: FrozenSet[str] = _trigger_words()
 # (or re-export something that does): a narrower test than TRIGGER_WORDS, which also holds
 # words such as ``minimize`` that a module may use without building anything.
 BUILDER_WORDS: FrozenSet[str] = frozenset(
-    {name.rsplit(".", 1)[-1] for name in BATCH_NORM_APIS} | {NORMALIZER_FN_KEYWORD, "applications"})
+    {name.rsplit(".", 1)[-1] for name in BATCH_NORM_APIS} | {NORMALIZER_FN_KEYWORD}
+    | KERAS_APPLICATIONS_WITH_BATCH_NORM)
