@@ -81,7 +81,7 @@ class Resolver:
         return []
 
     def attribute_bindings(self, node: cst.Attribute, scope: Optional[Scope] = None,
-                           seq: int = 10 ** 9) -> List[Binding]:
+                           seq: int = 10 ** 9, owner: Optional["Value"] = None) -> List[Binding]:
         """Assignments to ``X.attr``: ``self.attr = ...`` in a class, read through ``self`` or
         through an instance of that class (``model = Model(); model.loss``)."""
         if not isinstance(node.value, cst.Name):
@@ -90,7 +90,8 @@ class Resolver:
         direct = self.facts.attribute_assignments.get(key, [])
         if direct or node.value.value in ("self", "cls") or scope is None:
             return direct
-        owner = self.value_of(node.value, scope, seq)
+        if owner is None:
+            owner = self.value_of(node.value, scope, seq)
         if owner is None or owner.kind != "local_result" or owner.binding is None:
             return []
         class_node = owner.binding.value
@@ -114,7 +115,10 @@ class Resolver:
                              imported=base.imported)
             if base is not None and base.kind == "project_module" and self.external is not None:
                 return self.external.module_attribute(base.qualname, expr.attr.value)
-            bindings = self.attribute_bindings(expr, scope, seq)
+            if base is None and not isinstance(expr.value, cst.Name):
+                return None
+            bindings = self.attribute_bindings(expr, scope, seq, owner=base) if base is not None else \
+                self.facts.attribute_assignments.get(f"{expr.value.value}.{expr.attr.value}", [])
             if bindings:
                 return self.value_of_binding(bindings[-1], depth + 1)
             return None
