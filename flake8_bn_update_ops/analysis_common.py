@@ -20,3 +20,17 @@ def function_parents(parents: Tuple[cst.CSTNode, ...]) -> Tuple[cst.CSTNode, ...
         if isinstance(parents[index], (cst.FunctionDef, cst.Lambda)):
             return parents[index + 1:]
     return parents
+
+
+def child_expressions(expr: cst.CSTNode):
+    """The semantic children of an expression node, call arguments unwrapped to their values
+    (for the questions that ask whether an expression "is or contains" something)."""
+    from .facts import _walked_fields
+
+    for field in _walked_fields(type(expr)):
+        child = getattr(expr, field)
+        for item in child if isinstance(child, (tuple, list)) else (child,):
+            if isinstance(item, cst.Arg):
+                item = item.value
+            if isinstance(item, cst.CSTNode):
+                yield item

@@ -7,10 +7,10 @@ from typing import Iterable, Optional, Set
 import libcst as cst
 
 from . import tf_api
-from .facts import Binding, CallFact, Scope, _walked_fields
+from .facts import Binding, CallFact, Scope
 from .model import Handling, TrainOp, UpdateOpsRead
 from .resolve import argument, func_attr_name, is_literal_bool, string_value
-from .analysis_common import enclosing, function_parents
+from .analysis_common import child_expressions, enclosing, function_parents
 
 _MAX_DEPTH = 30
 
@@ -73,15 +73,9 @@ class HandlingMixin:
         if isinstance(expr, (cst.Lambda, cst.SimpleString, cst.Integer, cst.Float)):
             return set()
         keys: Set[str] = set()
-        for field in _walked_fields(type(expr)):
-            child = getattr(expr, field)
-            children = child if isinstance(child, (tuple, list)) else (child,)
-            for item in children:
-                if isinstance(item, cst.Arg):
-                    item = item.value
-                if isinstance(item, cst.CSTNode):
-                    keys |= self.carried(item, scope, seq, with_ops=with_ops, reads=reads, visiting=visiting,
-                                         depth=depth + 1)
+        for item in child_expressions(expr):
+            keys |= self.carried(item, scope, seq, with_ops=with_ops, reads=reads, visiting=visiting,
+                                 depth=depth + 1)
         return keys
 
     def _carried_by_bindings(self, bindings: Iterable[Binding], with_ops, reads, visiting, depth) -> Set[str]:
@@ -244,15 +238,7 @@ class HandlingMixin:
                        for binding in self.resolver.attribute_bindings(expr, fact.scope, fact.seq))
         if isinstance(expr, cst.Lambda):
             return False
-        for field in _walked_fields(type(expr)):
-            child = getattr(expr, field)
-            children = child if isinstance(child, (tuple, list)) else (child,)
-            for item in children:
-                if isinstance(item, cst.Arg):
-                    item = item.value
-                if isinstance(item, cst.CSTNode) and self.references_op(item, op, fact, depth + 1):
-                    return True
-        return False
+        return any(self.references_op(item, op, fact, depth + 1) for item in child_expressions(expr))
 
     # -- losses ---------------------------------------------------------------------------------
 

@@ -52,19 +52,11 @@ class Resolver:
         return self._call_facts.get(id(node))
 
     def lookup(self, name: str, scope: Scope, seq: int) -> Optional[Binding]:
-        current: Optional[Scope] = scope
-        first = True
-        while current is not None:
-            if current.kind == "class" and not first:
-                current = current.parent
-                continue
-            bindings = current.bindings.get(name)
-            if bindings:
-                before = [binding for binding in bindings if binding.seq < seq]
-                return before[-1] if before else bindings[-1]
-            first = False
-            current = current.parent
-        return None
+        bindings = self.all_bindings(name, scope)
+        if not bindings:
+            return None
+        before = [binding for binding in bindings if binding.seq < seq]
+        return before[-1] if before else bindings[-1]
 
     def all_bindings(self, name: str, scope: Scope) -> List[Binding]:
         """Every binding of ``name`` in the scope that owns it ("bound anywhere in a scope")."""
