@@ -304,7 +304,7 @@ class Analyzer(BuildersMixin, HandlingMixin, KerasModelsMixin):
         return None
 
     def keeps_moving_in_trainable(self, args, qualname: str) -> bool:
-        if call_keyword_args(args, tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None:
+        if argument(args, tf_api.VARIABLES_COLLECTIONS_KEYWORD, None) is not None:
             return True
         return any(keyword.keyword.value == tf_api.VARIABLES_COLLECTIONS_KEYWORD
                    for keyword in self._arg_scope_defaults.get(qualname, ()))
@@ -436,10 +436,3 @@ class Analyzer(BuildersMixin, HandlingMixin, KerasModelsMixin):
         if isinstance(expr, cst.Call):
             return self.is_flag_expression(expr.func) or any(self.is_flag_expression(arg.value) for arg in expr.args)
         return False
-
-
-def call_keyword_args(args, keyword: str):
-    for arg in args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg
-    return None

@@ -69,10 +69,8 @@ class RuleContext:
         while scope is not None:
             scopes.add(id(scope))
             scope = scope.parent
-        found = []
+        latest = {}   # one model per name: its last binding in scope wins
         for model in self.analysis.keras_models:
             if id(model.binding.scope) in scopes and model.binding.seq < fact.seq and "." not in model.binding.name:
-                found.append(model)
-        names = {model.binding.name for model in found}
-        return [model for model in found if model.binding.name in names and
-                model is [m for m in found if m.binding.name == model.binding.name][-1]]
+                latest[model.binding.name] = model
+        return list(latest.values())

@@ -162,9 +162,6 @@ class ProjectIndex:
                 return found
         return None
 
-    def star_import_binding(self, binding, name):
-        return None  # star imports are resolved through ``resolve_star``
-
     def resolve_star(self, binding, name: str):
         module_path = self.module_file(binding.qualified[:-2] if binding.qualified.endswith(".*")
                                        else binding.qualified, binding.relative_level)
