@@ -18,46 +18,21 @@ FORMATS = ("text", "json", "github", "sarif")
 README_URL = "https://github.com/flake8-bn-update-ops/flake8-bn-update-ops"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
-# Rule metadata for SARIF consumers (GitHub code scanning shows it beside each alert).
-# (short description, help text); the README section of each code is its anchor.
-RULE_DOCS: Dict[str, "tuple[str, str]"] = {
-    "BNU001": ("Train op does not run the batch-norm update ops",
-               "The train op is not made to depend on the UPDATE_OPS collection, so the "
-               "moving mean and variance stay at 0 and 1 and inference normalizes with them. "
-               "Wrap the train-op statement in "
-               "`with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):`."),
-    "BNU002": ("Batch-norm training flag hard-coded",
-               "A literal True makes inference normalize with batch statistics; a literal False "
-               "creates no update ops, so the layer never learns its statistics. Pass the "
-               "function's training flag instead."),
-    "BNU003": ("Batch-norm training flag missing",
-               "tf.layers batch norm defaults to training=False (no updates, no batch "
-               "statistics); contrib/slim defaults to is_training=True (inference uses batch "
-               "statistics). Pass the training flag explicitly."),
-    "BNU004": ("Update ops read before the batch-norm layers exist",
-               "get_collection returns a copy of UPDATE_OPS at the call; layers built after it "
-               "are missing from the list and never update. Read the collection after the "
-               "layers are built, or use get_collection_ref."),
-    "BNU005": ("Update ops attached to the loss, not to the train op",
-               "A scalar loss wrapped in control_dependencies(UPDATE_OPS) does not make the "
-               "train op run the updates: its gradient never reads the identity op. Wrap the "
-               "train op instead."),
-    "BNU006": ("Keras batch normalization in graph-mode training",
-               "Keras BatchNormalization layers never add their updates to UPDATE_OPS, so the "
-               "usual wrapper does nothing in graph mode. Make the train op depend on "
-               "model.updates (or layer.updates)."),
-    "BNU007": ("Keras model called without training=True in a custom training loop",
-               "Inside tf.GradientTape a model containing BatchNormalization called without "
-               "training=True runs in inference mode: its moving statistics never update. "
-               "Pass training=True."),
-    "BNU008": ("Checkpoint leaves out the batch-norm moving statistics",
-               "A Saver given only trainable variables does not save moving_mean and "
-               "moving_variance; the restored model evaluates with mean 0 and variance 1. "
-               "Save the moving statistics too."),
-    "BNU900": ("Could not analyse this file",
-               "The file could not be parsed or analysed, so none of its batch-norm problems "
-               "are reported. The message gives the reason."),
-}
+# What SARIF consumers show beside each alert comes from the rule units; BNU900 is the front
+# ends' own code (nothing was checked), so it is described here.
+BNU900_DOC = ("Could not analyse this file",
+              "The file could not be parsed or analysed, so none of its batch-norm problems are reported. "
+              "The message gives the reason.")
+
+
+def rule_docs() -> Dict[str, "tuple[str, str]"]:
+    """code -> (short description, full text), from the rule units."""
+    from .rules import all_rules
+
+    docs = {rule.code: (rule.title[:1].upper() + rule.title[1:], f"{rule.effect} Fix ({rule.fix_safety}): {rule.fix}")
+            for rule in all_rules()}
+    docs["BNU900"] = BNU900_DOC
+    return docs
 
 
 def help_uri(code: str) -> str:
@@ -144,8 +119,8 @@ def format_github(reports: Iterable[Report], show_source: bool = False) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _sarif_rule(code: str) -> dict:
-    short, text = RULE_DOCS[code]
+def _sarif_rule(code: str, docs: Dict[str, "tuple[str, str]"]) -> dict:
+    short, text = docs[code]
     return {
         "id": code,
         "name": "".join(word.capitalize() for word in short.replace("-", " ").split()
@@ -169,7 +144,8 @@ def _artifact_uri(path: str) -> "tuple[str, Optional[str]]":
 
 
 def format_sarif(reports: Iterable[Report], show_source: bool = False) -> str:
-    codes = list(RULE_DOCS)
+    docs = rule_docs()
+    codes = list(docs)
     results = []
     for report in reports:
         f = report.finding
@@ -186,7 +162,7 @@ def format_sarif(reports: Iterable[Report], show_source: bool = False) -> str:
             "message": {"text": f"{report.code} {report.message}"},
             "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
         }
-        if report.code in RULE_DOCS:
+        if report.code in docs:
             result["ruleIndex"] = codes.index(report.code)
         results.append(result)
     log = {
@@ -197,7 +173,7 @@ def format_sarif(reports: Iterable[Report], show_source: bool = False) -> str:
                 "name": "flake8-bn-update-ops",
                 "version": __version__,
                 "informationUri": README_URL,
-                "rules": [_sarif_rule(code) for code in codes],
+                "rules": [_sarif_rule(code, docs) for code in codes],
             }},
             "originalUriBaseIds": {"%SRCROOT%": {
                 "uri": "file://" + quote(os.getcwd().replace(os.sep, "/").rstrip("/") + "/")}},

@@ -1,25 +1,27 @@
-"""One small module per code; each exposes ``CODE`` and ``check(context)``.
+"""The rule registry: one unit per code (see ``base.Rule``).
 
-A rule reads the module's analysis (sites, train ops, handling) and yields ``Report``s: the
-node a finding sits on, its message, and the fix it offers (if any). Rules never walk the
-tree; positions are computed afterwards only for the reported nodes.
+Each unit declares its code, title, run-time effect, fix, flagged and silent examples, and
+its check. Everything that lists the codes (the engine, ``--select``/``--ignore``,
+``--explain``, SARIF rule metadata, the README) reads them from here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import Dict, Tuple
 
-import libcst as cst
+from .base import Report, Rule  # noqa: F401  (re-exported for rule modules and front ends)
 
-
-@dataclass(eq=False)
-class Report:
-    node: cst.CSTNode
-    code: str
-    message: str
-    fix: Optional[object] = None   # fixes.ReplaceNode | fixes.WrapStatement
+# Import order is report order for findings at the same position.
+_UNITS = ("bnu001", "bnu002", "bnu003", "bnu004", "bnu005", "bnu006", "bnu007", "bnu008")
 
 
-def all_rules():
-    from . import bnu001_005, bnu002, bnu003, bnu004, bnu006, bnu007, bnu008
-    return (bnu001_005, bnu002, bnu003, bnu004, bnu006, bnu007, bnu008)
+def all_rules() -> Tuple[Rule, ...]:
+    import importlib
+
+    return tuple(importlib.import_module(f"{__name__}.{unit}").RULE for unit in _UNITS)
+
+
+def rules_by_code() -> Dict[str, Rule]:
+    return {rule.code: rule for rule in all_rules()}
+
+
+CODES: Tuple[str, ...] = tuple(unit.upper() for unit in _UNITS)

@@ -12,9 +12,7 @@ import libcst as cst
 
 from ..fixes import ReplaceNode
 from ..planning import flag_parameter
-from . import Report
-
-CODES = ("BNU002",)
+from .base import Report, Rule
 
 
 def check(context) -> Iterable[Report]:
@@ -66,3 +64,64 @@ def _chosen_by_training_flag(analyzer, parents, node) -> bool:
                 and parent.args and analyzer.is_flag_expression(parent.args[0].value):
             return True
     return False
+
+
+RULE = Rule(
+    code="BNU002",
+    title="batch-norm training flag hard-coded",
+    effect=(
+        "A literal `True` makes inference normalize with the statistics of the batch it is given (an evaluation "
+        "or export script that builds batch norm with `True` is the classic form of this bug). A literal `False` "
+        "creates no update ops (measured): the layer never learns its moving statistics. Reported wherever the "
+        "literal reaches the flag: a keyword, a position, `normalizer_params`, `arg_scope`, `functools.partial`, "
+        "a module constant, or a wrapper's literal default that a call leaves in place. Silent when the literal "
+        "sits in a branch chosen by a training flag (`tf.cond(is_training, ...)`, `if is_training:`). A literal "
+        "`False` is also silent where it is right: a deliberately frozen layer (`trainable=False` beside it) and a "
+        "module that trains nothing (an export, freeze or inference script)."),
+    fix=(
+        "Replaces the literal with the enclosing function's single training-flag parameter (`training`, "
+        "`is_training`, `is_train`, `phase_train`, ...). Unsafe: it guesses that this parameter is the flag you "
+        "meant."),
+    fix_safety="unsafe",
+    flagged=(
+        """\
+import tensorflow as tf
+
+
+def network(images, is_training):
+    net = tf.layers.batch_normalization(images, training=True)  # expect: BNU002:58
+    return net
+""",
+        """\
+import tensorflow.contrib.slim as slim
+
+
+def network(images, is_training):
+    with slim.arg_scope([slim.batch_norm], is_training=False):  # expect: BNU002:56
+        return slim.batch_norm(images)
+
+
+def train(loss, optimizer):
+    return slim.learning.create_train_op(loss, optimizer)
+""",
+    ),
+    silent=(
+        """\
+import tensorflow as tf
+
+
+def network(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+""",
+        """\
+import tensorflow as tf
+
+
+def network(images, is_training):
+    return tf.cond(is_training,
+                   lambda: tf.layers.batch_normalization(images, training=True),
+                   lambda: tf.layers.batch_normalization(images, training=False, reuse=True))
+""",
+    ),
+    check=check,
+)

@@ -16,9 +16,8 @@ from ..findings import UNSAFE
 from ..fixes import ReplaceNode, insert_keyword
 from ..planning import flag_parameter, mode_parameter, tf_spelling
 from ..resolve import call_keyword, has_star_kwargs
-from . import Report
+from .base import Report, Rule
 
-CODES = ("BNU003",)
 
 _EFFECT = {
     "layers": "`training` defaults to False: the layer never updates or uses batch statistics",
@@ -84,3 +83,68 @@ def _fix(context, fact, keyword: str, force_unsafe: bool = False) -> Optional[Re
         return None
     return ReplaceNode(fact.node, lambda updated: insert_keyword(updated, keyword, value),
                        UNSAFE if force_unsafe else safety)
+
+
+RULE = Rule(
+    code="BNU003",
+    title="batch-norm training flag missing",
+    effect=(
+        "`tf.layers` batch norm defaults `training` to `False` (measured: no update ops at all, and the output is "
+        "just `x/sqrt(1+eps)`): the layer never updates or uses batch statistics. contrib/slim default "
+        "`is_training` to `True`: inference normalizes with batch statistics. A Keras `BatchNormalization` layer, "
+        "or a model containing one, called without `training` in graph mode reads the learning phase, which "
+        "defaults to 0: it runs in inference mode and never updates (measured). Silent when an `arg_scope`, a "
+        "`functools.partial`, a `normalizer_params` dict or `**kwargs` could supply the flag."),
+    fix=(
+        "Passes the enclosing function's training parameter: safe when the function has exactly one parameter "
+        "named `training` or `is_training`; unsafe for other flag names (`is_train`, `phase_train`, ...), for "
+        "`training=(mode == tf.estimator.ModeKeys.TRAIN)` in a function with a `mode` parameter, and for Keras "
+        "calls in graph mode."),
+    fix_safety="safe or unsafe",
+    flagged=(
+        """\
+import tensorflow as tf
+
+
+def block(x, is_training):
+    return tf.layers.batch_normalization(x)  # expect: BNU003:12
+""",
+        """\
+import tensorflow as tf
+slim = tf.contrib.slim
+
+
+def block(x, is_training):
+    return slim.batch_norm(x, scale=True)  # expect: BNU003:12
+""",
+    ),
+    silent=(
+        """\
+import tensorflow as tf
+
+
+def block(x, is_training):
+    return tf.layers.batch_normalization(x, training=is_training)
+""",
+        """\
+import functools
+import tensorflow as tf
+slim = tf.contrib.slim
+
+
+def block(x, is_training):
+    bn = functools.partial(slim.batch_norm, is_training=is_training)
+    return slim.conv2d(x, 32, 3, normalizer_fn=bn)
+""",
+        """\
+import tensorflow as tf
+slim = tf.contrib.slim
+
+
+def block(x, is_training):
+    with slim.arg_scope([slim.batch_norm], is_training=is_training):
+        return slim.batch_norm(x)
+""",
+    ),
+    check=check,
+)

@@ -13,9 +13,7 @@ import libcst as cst
 
 from .. import tf_api
 from ..fixes import ReplaceNode
-from . import Report
-
-CODES = ("BNU004",)
+from .base import Report, Rule
 
 
 def check(context) -> Iterable[Report]:
@@ -72,3 +70,59 @@ def _fix(context, read, problems):
         return None
     return ReplaceNode(read.call.node, lambda updated: updated.with_changes(
         func=updated.func.with_changes(attr=cst.Name(tf_api.LIVE_COLLECTION_READER))))
+
+
+RULE = Rule(
+    code="BNU004",
+    title="update ops read before the batch-norm layers exist",
+    effect=(
+        "`get_collection` returns a copy of the collection at the call (measured): read before the layers are "
+        "built, the list is empty and the dependency runs nothing. `get_collection_ref` is live, but "
+        "`control_dependencies(L)` and `tf.group(*L)` read `L` when they run, so layers built after that consuming "
+        "call (inside the `with` block itself, for one) are still missed. Also reported: a read outside the "
+        "`with G.as_default():` block inside which the layers are built, which reads the default graph's "
+        "collection (empty, measured)."),
+    fix=(
+        "`get_collection` becomes `get_collection_ref` at that call (safe), only when every late layer comes "
+        "before the consuming call and the list is never mutated (`append`, `extend` or `+=` on a `_ref` list "
+        "would write into the graph's own collection). Otherwise no fix is offered."),
+    fix_safety="safe",
+    flagged=(
+        """\
+import tensorflow as tf
+
+
+def train(images, loss_fn, is_training):
+    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)  # expect: BNU004:18
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = loss_fn(net)
+    with tf.control_dependencies(update_ops):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+    ),
+    silent=(
+        """\
+import tensorflow as tf
+
+
+def train(images, loss_fn, is_training):
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = loss_fn(net)
+    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    with tf.control_dependencies(update_ops):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        """\
+import tensorflow as tf
+
+
+def train(images, loss_fn, is_training):
+    update_ops = tf.get_collection_ref(tf.GraphKeys.UPDATE_OPS)
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = loss_fn(net)
+    with tf.control_dependencies(update_ops):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+    ),
+    check=check,
+)

@@ -14,9 +14,7 @@ from .. import tf_api
 from ..findings import UNSAFE
 from ..planning import plan_wrap, tf_spelling
 from ..resolve import call_keyword, is_literal_bool
-from . import Report
-
-CODES = ("BNU006",)
+from .base import Report, Rule
 
 
 def check(context) -> Iterable[Report]:
@@ -96,3 +94,63 @@ def _built_on_its_own_input(context, model) -> bool:
         return True
     text = context.analyzer.facts.module.code_for_node(value)
     return any(word in text for word in _BUILT_ON_INPUT_WORDS)
+
+
+RULE = Rule(
+    code="BNU006",
+    title="Keras batch normalization in graph-mode training",
+    effect=(
+        "Keras `BatchNormalization` layers never add their update ops to `UPDATE_OPS` (measured: the collection "
+        "stays empty), so in graph mode (`Session`, `placeholder`, `disable_eager_execution`, an Estimator "
+        "`model_fn`, TF1 optimizers) the textbook `control_dependencies(get_collection(UPDATE_OPS))` does "
+        "nothing for them: only `model.updates` / `model.get_updates_for(x)` (Keras 2) run them, and the moving "
+        "statistics never update otherwise. A project that adds the Keras updates to `UPDATE_OPS` itself is "
+        "silent."),
+    fix=(
+        "Makes the train op depend on the model's own updates: `with tf.control_dependencies("
+        "model.get_updates_for(x)):`, where `x` is the input of the model's training call, or `model.updates` "
+        "when the model is called where the checker cannot see. Where the train op already sits in an "
+        "ineffective `UPDATE_OPS` block, that block's expression is replaced. Unsafe, and only for "
+        "`tf.keras`/`tf_keras` with exactly one model or layer in scope (Keras 3 has no `.updates`). "
+        "`get_updates_for(x)` rather than `.updates`: for a model built on its own input, `.updates` also holds "
+        "the build call's updates and the train op then demands a value for that placeholder (measured on "
+        "TensorFlow 2.21)."),
+    fix_safety="unsafe",
+    flagged=(
+        """\
+import tensorflow as tf
+
+tf.compat.v1.disable_eager_execution()
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+loss = tf.reduce_mean(model(x, training=True))
+train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU006:12
+""",
+    ),
+    silent=(
+        """\
+import tensorflow as tf
+
+tf.compat.v1.disable_eager_execution()
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+loss = tf.reduce_mean(model(x, training=True))
+with tf.control_dependencies(model.get_updates_for(x)):
+    train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        """\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+optimizer = tf.keras.optimizers.Adam()
+
+
+def step(x):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(model(x, training=True))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+    ),
+    check=check,
+)

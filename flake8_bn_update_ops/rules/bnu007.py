@@ -13,9 +13,7 @@ import libcst as cst
 
 from ..fixes import ReplaceNode, insert_keyword
 from ..resolve import call_keyword, has_star_kwargs
-from . import Report
-
-CODES = ("BNU007",)
+from .base import Report, Rule
 
 
 def check(context) -> Iterable[Report]:
@@ -27,3 +25,58 @@ def check(context) -> Iterable[Report]:
                      f"BNU007 `{name}` contains BatchNormalization and is called in a GradientTape block "
                      "without `training=True`: its moving statistics never update",
                      ReplaceNode(call, lambda updated: insert_keyword(updated, "training", cst.Name("True"))))
+
+
+RULE = Rule(
+    code="BNU007",
+    title="Keras model called without `training=True` in a custom training loop",
+    effect=(
+        "Inside `with tf.GradientTape() as tape:` a Keras model or layer that contains `BatchNormalization` "
+        "(built in the module, or a `keras.applications` model) called without a `training` argument runs in "
+        "inference mode (measured): its moving statistics never update, and it trains through them. An explicit "
+        "`training=False` there is a deliberate choice (fine-tuning with frozen statistics) and is left alone."),
+    fix="Adds `training=True` to the call (safe).",
+    fix_safety="safe",
+    flagged=(
+        """\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+optimizer = tf.keras.optimizers.Adam()
+
+
+def step(x):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(model(x))  # expect: BNU007:31
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+    ),
+    silent=(
+        """\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+optimizer = tf.keras.optimizers.Adam()
+
+
+def step(x):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(model(x, training=False))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+""",
+        """\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.Dense(1)])
+
+
+def step(x):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(model(x))
+    return tape.gradient(loss, model.trainable_variables)
+""",
+    ),
+    check=check,
+)

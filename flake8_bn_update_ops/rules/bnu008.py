@@ -16,9 +16,7 @@ from ..findings import UNSAFE
 from ..fixes import ReplaceNode
 from ..planning import tf_spelling
 from ..resolve import argument, func_attr_name
-from . import Report
-
-CODES = ("BNU008",)
+from .base import Report, Rule
 
 
 def check(context) -> Iterable[Report]:
@@ -87,3 +85,60 @@ def _fix(context, node, shape: str) -> Optional[ReplaceNode]:
     extra = cst.parse_expression(_MOVING_DICT.format(tf=spelling.prefix))
     return ReplaceNode(node, lambda updated: cst.Dict([
         cst.StarredDictElement(updated), cst.StarredDictElement(extra)]), UNSAFE)
+
+
+RULE = Rule(
+    code="BNU008",
+    title="checkpoint leaves out the batch-norm moving statistics",
+    effect=(
+        "Moving mean and variance are not trainable variables, so a `tf.train.Saver` given only "
+        "`tf.trainable_variables()` (or the `TRAINABLE_VARIABLES` collection, or a comprehension over them) never "
+        "saves them (measured, TensorFlow 2.21: trained moving_mean 1.18 restores as 0.0; or "
+        "`FailedPreconditionError` when nothing initializes them), and the restored model normalizes with 0 and "
+        "1. Silent when the list also holds the moving statistics (`tf.global_variables()`, an added list of "
+        "`moving_mean`/`moving_variance` variables; for contrib/slim also `tf.model_variables()`), or when the "
+        "layers put their moving variables in the trainable collection (`variables_collections`)."),
+    fix=(
+        "Adds the moving statistics to the list: `+ [v for v in tf.global_variables() if \"moving_mean\" in "
+        "v.name or \"moving_variance\" in v.name]`, or the dict form for a dict. Unsafe: checkpoints written "
+        "before the fix lack these variables, so restoring an old checkpoint with the new Saver fails."),
+    fix_safety="unsafe",
+    flagged=(
+        """\
+import tensorflow as tf
+
+
+def network(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+
+
+def make_saver():
+    return tf.train.Saver(tf.trainable_variables())  # expect: BNU008:27
+""",
+    ),
+    silent=(
+        """\
+import tensorflow as tf
+
+
+def network(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+
+
+def make_saver():
+    return tf.train.Saver(tf.global_variables())
+""",
+        """\
+import tensorflow as tf
+
+
+def network(images):
+    return tf.layers.dense(images, 10)
+
+
+def make_saver():
+    return tf.train.Saver(tf.trainable_variables())
+""",
+    ),
+    check=check,
+)

@@ -11,16 +11,22 @@ from typing import Iterable, Set
 
 from .. import tf_api
 from ..planning import plan_wrap, tf_spelling, update_ops_expression
-from . import Report
-
-CODES = ("BNU001", "BNU005")
+from .base import Report
 
 
 def required_collections(context) -> Set[str]:
     return {site.collection for site in context.analysis.sites if site.writes_update_ops}
 
 
-def check(context) -> Iterable[Report]:
+def check_bnu001(context) -> Iterable[Report]:
+    return (report for report in _check(context) if report.code == "BNU001")
+
+
+def check_bnu005(context) -> Iterable[Report]:
+    return (report for report in _check(context) if report.code == "BNU005")
+
+
+def _check(context) -> Iterable[Report]:
     analyzer, analysis = context.analyzer, context.analysis
     required = required_collections(context) | context.external_collections
     if not required:

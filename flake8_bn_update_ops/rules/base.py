@@ -1,0 +1,38 @@
+"""What a rule unit is: its code, its documentation, its examples, and its check.
+
+Fixit's shape: each code is one module that declares ``RULE = Rule(...)``. The examples are
+the documentation and the tests at once: ``tests/test_rule_examples.py`` runs every flagged
+example (``# expect: CODE:column`` marks each finding, 1-based column) and every silent one,
+and ``--explain``, the README's code sections and the SARIF rule metadata are rendered from
+the same fields, so there is no second copy to drift.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a check yields: where the finding sits, its message, the fix it offers."""
+
+    node: object                  # the ast node the finding sits on (its first character)
+    code: str
+    message: str
+    fix: Optional[object] = None  # a fixes.plans plan, or None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str                    # one line, lower case: what is wrong
+    effect: str                   # what goes wrong at run time (markdown)
+    fix: str                      # what the fix writes, when, and why it is (un)safe (markdown)
+    fix_safety: str               # "safe", "unsafe", "safe or unsafe", "none"
+    flagged: Tuple[str, ...]      # examples that must be reported, with ``# expect:`` markers
+    silent: Tuple[str, ...]       # close look-alikes that must stay silent
+    check: Callable[..., Iterable[Report]]
+
+    @property
+    def anchor(self) -> str:
+        return self.code.lower()
