@@ -56,6 +56,7 @@ class FileResult:
     unsafe_fixable: int = 0
     diff: str = ""
     errors: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)   # a fix refused for a file that was checked
     new_text: Optional[str] = None  # the fixed source (stdin --fix writes it to stdout)
 
 
@@ -193,7 +194,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
         if isinstance(exc, fix_failed) and original_problem is None:
             # The file is fine but its fix could not be made safely: keep the file,
             # report its findings, and say why it was not fixed.
-            result.errors.append(f"{path}: not fixed: {_one_line(exc)}")
+            result.warnings.append(f"{path}: not fixed: {_one_line(exc)}")
             try:
                 result.reports = _reports(path, text, analyze())
             except UnparsableSource as again:
@@ -425,6 +426,8 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         totals.add(result)
         for error in result.errors:
             print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        for warning in result.warnings:
+            print(f"{PROGRAM}: warning: {warning}", file=sys.stderr)
         if options.diff:
             _write(sys.stdout, result.diff)
             return

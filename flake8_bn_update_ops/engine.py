@@ -1,36 +1,20 @@
 """The one analysis core every front end calls.
 
-source text -> pre-check -> parse -> facts (one visitor pass) -> rules -> findings (with fixes).
-libcst is imported here lazily, only for files that pass the text pre-check: flake8 imports
-every plugin at start-up and ``import libcst`` costs more than a small flake8 run.
+source text -> pre-check -> Python's ``ast`` (flake8's own tree when it gives one) -> index
+(one walk) -> model (the resolver's answers) -> the selected rules -> findings with fix plans.
+libcst is imported, and a file parsed with it, only when a fix is to be applied to that file.
 """
 from __future__ import annotations
 
-import contextlib
-import sys
+import ast
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Collection, List, Optional, Sequence, Tuple
 
 from .findings import SAFE, UNSAFE, Finding, UnparsableSource
 from .precheck import might_have_findings, tree_might_have_findings
 from .settings import DEFAULT_SETTINGS, Settings
 
 MAX_FIX_ROUNDS = 5
-# The walk and libcst's code generation recurse once or twice per nesting level; real files
-# stay far below this, and the 500-deep test input needs about 1,500 frames.
-_RECURSION_LIMIT = 6000
-
-
-@contextlib.contextmanager
-def _deep_recursion():
-    previous = sys.getrecursionlimit()
-    if previous < _RECURSION_LIMIT:
-        sys.setrecursionlimit(_RECURSION_LIMIT)
-    try:
-        yield
-    finally:
-        if previous < _RECURSION_LIMIT:
-            sys.setrecursionlimit(previous)
 
 
 @dataclass
@@ -41,155 +25,161 @@ class FixResult:
     unsafe_fixable: int         # how many of ``remaining`` an --unsafe-fixes run would fix
 
 
+class FixFailed(UnparsableSource):
+    """A fix could not be made safely; the source is left as it was."""
+
+
 def analyze_source(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS,
                    *, honour_noqa: bool = False, select: Optional[Sequence[str]] = None,
-                   ignore: Optional[Sequence[str]] = None, tree=None) -> List[Finding]:
+                   ignore: Optional[Sequence[str]] = None, tree=None, project=None) -> List[Finding]:
     """Findings for one module, sorted by position. Raises UnparsableSource.
 
-    ``tree``: Python's ``ast`` of the same source when the caller has it (flake8 does): it
-    lets a file whose trigger words sit only in comments and strings skip the libcst parse."""
+    ``tree``: Python's ``ast`` of the same source when the caller has it (flake8 does).
+    ``project``: the ``core.project.Project`` whose caches this check may use (a front end's
+    session); a fresh one when None."""
     if not might_have_findings(source, _extra_words(settings)):
         return []
-    if tree is not None and not tree_might_have_findings(tree, _extra_words(settings)):
+    tree = _parse(source, filename) if tree is None else tree
+    if not tree_might_have_findings(tree, _extra_words(settings)):
         return []
-    with _deep_recursion():
-        findings = _findings(None, filename, settings, source)
-    return _filter(findings, source, honour_noqa, select, ignore)
+    findings = _findings(source, filename, settings, tree, project, select, ignore)
+    return _noqa(findings, source) if honour_noqa else findings
 
 
 def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS,
                *, unsafe: bool = False, select: Optional[Sequence[str]] = None,
-               ignore: Optional[Sequence[str]] = None, tree=None) -> FixResult:
-    """Apply fixes until nothing changes (bounded). ``# noqa``'d findings are not fixed."""
+               ignore: Optional[Sequence[str]] = None, tree=None, project=None,
+               only: Optional[Collection[Tuple[int, int, str]]] = None) -> FixResult:
+    """Apply fixes until nothing changes (bounded). ``# noqa``'d findings are not fixed.
+
+    ``only``: fix just the findings at these (line, 0-based column, code), in one round (an
+    editor's quick fix); the rest are left as they are."""
     if not might_have_findings(source, _extra_words(settings)):
         return FixResult(source, 0, [], 0)
-    if tree is not None and not tree_might_have_findings(tree, _extra_words(settings)):
-        return FixResult(source, 0, [], 0)
-    with _deep_recursion():
-        return _fix(source, filename, settings, unsafe, select, ignore)
-
-
-def _fix(source, filename, settings, unsafe, select, ignore) -> FixResult:
-    from .fixes import apply_fixes
-    from .roundtrip import NotRestorable, protect
-
     allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
+    findings = analyze_source(source, filename, settings, honour_noqa=True, select=select, ignore=ignore,
+                              tree=tree, project=project)
+    if not any(_applicable(finding, allowed, only) for finding in findings):
+        return FixResult(source, 0, findings, _unsafe_fixable(findings, unsafe))
+    from .fixes.apply import FixNotApplicable, apply_plans, parse_module
+    from .fixes.roundtrip import NotRestorable, protect
 
     current, restore = protect(source)
-    module = _parse(current)
-    findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
-    if not any(finding.fix is not None and finding.fix_safety in allowed for finding in findings):
-        return FixResult(source, 0, findings, _unsafe_fixable(findings, unsafe))
+    if current != source:
+        findings = analyze_source(current, filename, settings, honour_noqa=True, select=select, ignore=ignore,
+                                  project=project)
     try:
-        if module.code != current:
-            raise FixFailed("libcst does not reproduce this file byte for byte; it is left unchanged")
-    except RecursionError:
-        raise FixFailed("too deeply nested to fix; it is left unchanged") from None
+        module = parse_module(current)
+    except UnparsableSource as error:
+        # Python parses it (detection ran), libcst does not: only the fix is refused.
+        raise FixFailed(str(error)) from None
     applied = 0
-    for _ in range(MAX_FIX_ROUNDS):
-        fixes = [finding.fix for finding in findings if finding.fix is not None and finding.fix_safety in allowed]
-        if not fixes:
+    rounds = 1 if only is not None else MAX_FIX_ROUNDS
+    for _ in range(rounds):
+        plans = [finding.fix for finding in findings if _applicable(finding, allowed, only)]
+        if not plans:
             break
         try:
-            candidate = apply_fixes(module, fixes).code
+            candidate = apply_plans(module, plans, settings).code
+        except FixNotApplicable as error:
+            raise FixFailed(f"{error}; file left unchanged") from None
         except RecursionError:
-            raise FixFailed("too deeply nested to fix; it is left unchanged") from None
+            raise FixFailed("too deeply nested to fix; file left unchanged") from None
         if candidate == current:
             break
         try:
-            compile(candidate, filename, "exec")
-            module = _parse(candidate)
+            compile(candidate, filename, "exec", dont_inherit=True)
+            module = parse_module(candidate)
         except (SyntaxError, ValueError, UnparsableSource) as error:
             # A fix must never damage a file: keep the last good source.
-            raise FixFailed(f"a fix produced code that does not compile ({error}); file left unchanged")
-        applied += len(fixes)
+            raise FixFailed(f"a fix produced code that does not compile ({_one_line(error)}); "
+                            "file left unchanged") from None
+        applied += len(plans)
         current = candidate
-        findings = _filter(_findings(module, filename, settings), current, True, select, ignore)
+        findings = analyze_source(current, filename, settings, honour_noqa=True, select=select, ignore=ignore,
+                                  project=project)
     try:
         fixed_source = restore(current)
     except NotRestorable as error:
         raise FixFailed(f"{error}; file left unchanged") from None
+    if fixed_source != current:
+        findings = analyze_source(fixed_source, filename, settings, honour_noqa=True, select=select,
+                                  ignore=ignore, project=project)
     return FixResult(fixed_source, applied, findings, _unsafe_fixable(findings, unsafe))
+
+
+def _applicable(finding: Finding, allowed, only) -> bool:
+    if finding.fix is None or finding.fix_safety not in allowed:
+        return False
+    return only is None or (finding.line, finding.column, finding.code) in only
 
 
 def _unsafe_fixable(findings, unsafe: bool) -> int:
     return 0 if unsafe else sum(1 for finding in findings if finding.fix_safety == UNSAFE)
 
 
-class FixFailed(UnparsableSource):
-    """A fix would have produced broken code; the source is left as it was."""
-
-
 def _extra_words(settings: Settings) -> Tuple[str, ...]:
     return tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers)
 
 
-def _parse(source: str):
-    import libcst as cst
+def _one_line(error) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
+
+def _parse(source: str, filename: str):
     try:
-        return cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        message = str(error).strip().splitlines()
-        raise UnparsableSource(message[0] if message else "libcst could not parse this file") from None
-    except RecursionError:
-        raise UnparsableSource("too deeply nested for the parser") from None
-    except Exception as error:  # noqa: BLE001 - the native parser raises assorted errors on odd input
-        text = str(error).strip().splitlines()
-        raise UnparsableSource(text[0] if text else type(error).__name__) from None
+        return ast.parse(source, filename)
+    except SyntaxError as error:
+        raise UnparsableSource(f"{error.msg} (line {error.lineno})" if error.lineno else error.msg) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise UnparsableSource(_one_line(error)) from None
 
 
-def analysis_of(source: str, filename: str, settings: Settings, module=None):
-    """(module, analyzer, analysis) for a source: parsed (unless ``module`` is given) and
-    analysed once. With cross-module analysis on, a recent analysis of the same file content
-    is reused: a module is analysed for itself and again when an importer needs its summary."""
-    from .analysis import Analyzer
-    from .facts import collect
-    from .project import external_index, recall_analysis, remember_analysis
-
-    external = external_index(filename, settings)
-    if module is None and external is not None:
-        cached = recall_analysis(external.path, source, settings)
-        if cached is not None:
-            return cached
-    fresh = module is None
-    if fresh:
-        module = _parse(source)
-    try:
-        with _deep_recursion():
-            analyzer = Analyzer(collect(module), settings, external)
-            analysis = analyzer.run()
-    except RecursionError:
-        raise UnparsableSource("too deeply nested to analyse") from None
-    if fresh and external is not None:
-        remember_analysis(external.path, source, settings, (module, analyzer, analysis))
-    return module, analyzer, analysis
-
-
-def _findings(module, filename: str, settings: Settings, source: Optional[str] = None) -> List[Finding]:
-    """Findings with positions. Give ``module`` when fixes must refer to its nodes; give
-    ``source`` (and no module) to let a cached analysis serve."""
-    from .context import RuleContext
-    from .positions import positions_of
+def selected_rules(select=None, ignore=None):
+    """The rule units that run: ``--select``/``--ignore`` decide which rules run, not only which
+    findings print."""
     from .rules import all_rules
 
-    module, analyzer, analysis = analysis_of(source, filename, settings, module)
+    chosen = []
+    for rule in all_rules():
+        if select and not rule.code.startswith(tuple(select)):
+            continue
+        if ignore and rule.code.startswith(tuple(ignore)):
+            continue
+        chosen.append(rule)
+    return chosen
+
+
+def _findings(source, filename, settings, tree, project, select, ignore) -> List[Finding]:
+    from .core.model import build_model
+    from .core.project import Project
+    from .core.resolver import Resolver
+    from .core.source import SourceText
+
+    rules = selected_rules(select, ignore)
+    if not rules:
+        return []
+    if project is None:
+        project = Project(settings)
+    project.begin_check()
+    text = SourceText(source)
     try:
-        context = RuleContext(analyzer, analysis)
+        index = project.index_source(filename, source, tree)
+        resolver = Resolver(project, settings)
+        model = build_model(index, resolver, settings, text)
         reports = []
         seen = set()
-        for rule in all_rules():
-            for report in rule.check(context):
+        for rule in rules:
+            for report in rule.check(model):
                 key = (id(report.node), report.code)
                 if key not in seen:
                     seen.add(key)
                     reports.append(report)
-        places = positions_of(module, [report.node for report in reports])
     except RecursionError:
         raise UnparsableSource("too deeply nested to analyse") from None
     findings = []
     for report in reports:
-        line, column, end_line, end_column = places.get(id(report.node), (1, 0, None, None))
+        line, column, end_line, end_column = text.span(report.node)
         safety = getattr(report.fix, "safety", None) if report.fix is not None else None
         findings.append(Finding(line, column, report.code, report.message, safety, end_line, end_column,
                                 report.fix))
@@ -197,13 +187,9 @@ def _findings(module, filename: str, settings: Settings, source: Optional[str] =
     return findings
 
 
-def _filter(findings: List[Finding], source: str, honour_noqa: bool, select, ignore) -> List[Finding]:
-    if select:
-        findings = [finding for finding in findings if finding.code.startswith(tuple(select))]
-    if ignore:
-        findings = [finding for finding in findings if not finding.code.startswith(tuple(ignore))]
-    if honour_noqa and findings and "noqa" in source.lower():
+def _noqa(findings: List[Finding], source: str) -> List[Finding]:
+    if findings and "noqa" in source.lower():
         from .noqa import drop_suppressed
 
-        findings = drop_suppressed(findings, source)
+        return drop_suppressed(findings, source)
     return findings

@@ -24,19 +24,14 @@ class Finding:
     fix_safety: Optional[str] = None
     end_line: Optional[int] = None
     end_column: Optional[int] = None
-    # The fix itself travels with the finding but is not part of its identity.
+    # The fix plan (``fixes.plans``: plain data, so it crosses process boundaries) travels
+    # with the finding but is not part of its identity.
     fix: Optional[object] = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def sort_key(self):
         return (self.line, self.column, self.code)
 
-    def __reduce__(self):
-        # The fix holds libcst nodes and closures: it stays in the process that made it. A
-        # finding sent to another process (the command's worker pool) travels without it.
-        return (Finding, (self.line, self.column, self.code, self.message, self.fix_safety,
-                          self.end_line, self.end_column))
-
 
 class UnparsableSource(Exception):
-    """libcst (or Python) cannot parse the source; the message is one line."""
+    """Python (or, for a fix, libcst) cannot parse the source; the message is one line."""

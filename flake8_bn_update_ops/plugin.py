@@ -32,12 +32,13 @@ class BatchNormUpdateOpsChecker:
     name = "flake8-bn-update-ops"
     version = __version__
 
-    # parse_options runs once per flake8 run (and again in long-lived editor servers).
+    # parse_options runs once per flake8 run (and again for each run in a long-lived editor
+    # server): the settings and the project model (its caches) live exactly that long.
     settings: Settings = DEFAULT_SETTINGS
+    project = None
 
     def __init__(self, tree, lines: List[str], filename: str) -> None:
-        # ``tree`` is flake8's ast: it lets the engine skip files whose trigger words sit only in
-        # comments and strings; the engine parses with libcst from the same lines.
+        # ``tree`` is flake8's ast: detection runs on it, with no second parse.
         self.tree = tree
         self.lines = lines
         self.filename = filename
@@ -65,6 +66,7 @@ class BatchNormUpdateOpsChecker:
         origins = {key: flake8_option_origin(options, key) for key in values}
         try:
             cls.settings = build_settings(values, origins)
+            cls.project = None    # a new run: a new project model, made on first use
         except ConfigError as exc:
             # flake8 prints an ExecutionError as one clean message, no traceback.
             from flake8.exceptions import ExecutionError
@@ -76,7 +78,13 @@ class BatchNormUpdateOpsChecker:
         try:
             from .engine import analyze_source
 
-            findings = analyze_source(source, self.filename, self.settings, honour_noqa=False, tree=self.tree)
+            cls = type(self)
+            if cls.project is None or cls.project.settings is not cls.settings:
+                from .core.project import Project
+
+                cls.project = Project(cls.settings)
+            findings = analyze_source(source, self.filename, self.settings, honour_noqa=False, tree=self.tree,
+                                      project=cls.project)
         except Exception as exc:  # noqa: BLE001 - any engine failure must stay one finding
             reason = _one_line(exc) if exc.args else type(exc).__name__
             yield 1, 0, f"BNU900 could not analyse this file: {reason}", type(self)

@@ -6,7 +6,6 @@ A new API is a new row here, not a new ``if`` in a rule. Names are canonical dot
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Optional, Tuple
@@ -43,9 +42,8 @@ _PREFIX_ALIASES: Tuple[Tuple[str, str], ...] = tuple(sorted((
 ), key=lambda pair: -len(pair[0])))
 
 
-@functools.lru_cache(maxsize=4096)
 def canonical(dotted: str) -> str:
-    """Fold an API spelling onto its canonical key (idempotent)."""
+    """Fold an API spelling onto its canonical key (idempotent). The resolver memoises it."""
     for _ in range(3):  # prefixes can chain: compat.v1 then contrib paths
         for prefix, replacement in _PREFIX_ALIASES:
             if dotted.startswith(prefix):
@@ -178,6 +176,10 @@ SUMMARY_CALLS: FrozenSet[str] = frozenset({
     "tensorflow.summary.merge_all",
 })
 SUMMARY_MERGE_ALL = "tensorflow.summary.merge_all"
+SUMMARY_MERGE_ALL_SET: FrozenSet[str] = frozenset({SUMMARY_MERGE_ALL})
+# Keras calls that train a model (a module that makes none of these, and no train op or tape,
+# trains nothing: RULES.md's exemption for a literal False).
+KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "train_on_batch"})
 
 # ----------------------------------------------------------------------------------------------
 # Graph mode (BNU003-Keras, BNU006), eager code (BNU007)
@@ -212,6 +214,7 @@ KERAS_APPLICATIONS_WITH_BATCH_NORM: FrozenSet[str] = frozenset({
 })
 # Keras 3 (``keras.``) has no ``.updates``: BNU006's fix is only written for these roots.
 KERAS2_ROOTS: Tuple[str, ...] = ("tensorflow.keras.",)
+KERAS_PREFIXES: Tuple[str, ...] = ("tensorflow.keras.", "keras.")
 
 # ----------------------------------------------------------------------------------------------
 # Checkpoints (BNU008)

@@ -99,13 +99,18 @@ def test_stdin_uses_the_display_name_and_the_unsaved_text(tmp_path):
     assert len(lines) == 1 and lines[0].startswith(f"src/train.py:{BUGGY_POSITION}: BNU001")
 
 
-def test_file_libcst_rejects_gives_one_bnu900_at_line_1(tmp_path):
+def test_file_libcst_rejects_is_checked_like_any_other(tmp_path):
+    # Detection needs only what Python parses (RULES.md, BNU900): libcst's rejection of mixed
+    # tabs and spaces costs such a file its fixes, never its findings.
     compile(LIBCST_REJECTS, "x.py", "exec")  # Python itself is fine with it
     (tmp_path / "mixed.py").write_text(LIBCST_REJECTS)
-    proc = flake8(tmp_path, "mixed.py")
-    lines = bnu_lines(proc.stdout)
-    assert len(lines) == 1 and lines[0].startswith("mixed.py:1:1: BNU900 could not analyse this file: ")
-    assert "E999" not in proc.stdout
+    proc = flake8(tmp_path, "--select", "BNU,E9", "mixed.py")
+    assert "BNU900" not in proc.stdout and "E999" not in proc.stdout
+    assert proc.returncode == 0, proc.stdout   # it builds no batch norm: nothing to report
+    (tmp_path / "mixed_bn.py").write_text(LIBCST_REJECTS.replace(
+        "if x:", "net = tf.layers.batch_normalization(images, training=is_training)\nif x:"))
+    lines = bnu_lines(flake8(tmp_path, "--select", "BNU", "mixed_bn.py").stdout)
+    assert lines == ["mixed_bn.py:6:12: BNU001"], lines
 
 
 def test_syntax_errors_are_left_to_flake8(tmp_path):

@@ -38,14 +38,3 @@ def test_the_tree_check_does_not_change_findings():
     expected = analyze_source(BUGGY)
     assert [f.code for f in expected] == ["BNU001"]
     assert analyze_source(BUGGY, tree=ast.parse(BUGGY)) == expected
-
-
-def test_a_module_that_only_trains_is_not_summarised_for_importers(tmp_path):
-    from flake8_bn_update_ops.project import summarize
-    from flake8_bn_update_ops.settings import DEFAULT_SETTINGS
-
-    (tmp_path / "util.py").write_text("def fit(opt, loss):\n    return opt.minimize(loss)\n")
-    (tmp_path / "ops.py").write_text("import tensorflow as tf\n\n\ndef bn(x, t):\n"
-                                     "    return tf.layers.batch_normalization(x, training=t)\n")
-    assert summarize(str(tmp_path / "util.py"), DEFAULT_SETTINGS).exports == {}
-    assert set(summarize(str(tmp_path / "ops.py"), DEFAULT_SETTINGS).exports) == {"bn"}

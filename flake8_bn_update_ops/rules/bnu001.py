@@ -6,7 +6,8 @@ initial 0 and 1, and inference normalizes with them.
 from __future__ import annotations
 
 from .base import Rule
-from .train_op_dependency import check_bnu001
+from .train_op_dependency import bnu001_reports
+
 
 RULE = Rule(
     code="BNU001",
@@ -97,5 +98,5 @@ def fit(f, x0):
     return minimize(f, x0)
 """,
     ),
-    check=check_bnu001,
+    check=bnu001_reports,
 )

@@ -8,62 +8,133 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import libcst as cst
-
-from ..fixes import ReplaceNode
-from ..planning import flag_parameter
+from ..core.model import ModuleModel
+from ..core.values import Const, options
+from ..fixes.planning import flag_parameter
+from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
 
 
-def check(context) -> Iterable[Report]:
-    analyzer = context.analyzer
+def _effect(literal: bool) -> str:
+    return ("inference normalizes with batch statistics" if literal else
+            "no update ops are created and the layer never learns its moving statistics")
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
     seen = set()
-    sites = list(context.analysis.sites) + [site for site in context.analysis.keras_sites
-                                            if not analyzer.in_eager_function(site.call)]
+    sites = list(model.sites) + [site for site in model.keras_sites if not model.in_eager_function(site.call)]
     for site in sites:
         flag = site.flag
-        if flag.state != "given" or flag.literal is None or id(flag.node) in seen:
+        if flag.state != "given" or flag.literal is None or flag.node is None or id(flag.node) in seen:
             continue
+        if flag.index is not model.index:
+            continue    # written in another module: reported there, or as a wrapper default below
         seen.add(id(flag.node))
-        if _chosen_by_training_flag(analyzer, site.call.parents, flag.node):
+        if model.chosen_by_training_flag(site.call.context) or _exempt_false(model, site, flag.literal):
             continue
-        effect = ("inference normalizes with batch statistics" if flag.literal else
-                  "no update ops are created and the layer never learns its moving statistics")
         fix = None
-        parameter = flag_parameter(analyzer, analyzer.scope_of_argument(flag.node) or site.call.scope) \
-            if flag.origin in ("call", "partial", "arg_scope") else None
-        if parameter is not None:
-            name, _ = parameter
-            fix = ReplaceNode(flag.node, lambda _updated, name=name: cst.Name(name), "unsafe")
+        if flag.origin in ("call", "partial", "arg_scope", "instance") and flag.scope is not None:
+            parameter = flag_parameter(model, flag.scope)
+            if parameter is not None:
+                fix = ReplaceExpression(model.source.span(flag.node), parameter[0], UNSAFE)
         yield Report(flag.node, "BNU002",
-                     f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: {effect}",
-                     fix)
-    for fact, display, parameter, literal in analyzer.wrapper_calls():
-        if _chosen_by_training_flag(analyzer, fact.parents, fact.node):
+                     f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: "
+                     f"{_effect(flag.literal)}", fix)
+    yield from _wrapper_defaults(model)
+
+
+def _exempt_false(model: ModuleModel, site, literal: bool) -> bool:
+    """A literal False is right for a deliberately frozen layer and in a module that trains
+    nothing (an export, freeze or inference script)."""
+    return literal is False and (site.frozen or not model.trains)
+
+
+def _wrapper_defaults(model: ModuleModel) -> Iterable[Report]:
+    """A call of this module that leaves a wrapper's flag parameter at its literal default,
+    which becomes the batch-norm flag (``CNN(x)`` where ``def CNN(x, is_training=True)``)."""
+    reported = set()
+    candidates = []
+    for reached in model.reached:
+        site = reached.site
+        # Keras passes ``training`` to a layer's or model's ``call`` itself (from the learning
+        # phase, or the tape's caller): the parameter's default is not what the layer gets.
+        if site.keras:
             continue
-        effect = ("inference normalizes with batch statistics" if literal else
-                  "no update ops are created and the layer never learns its moving statistics")
-        yield Report(fact.node, "BNU002",
-                     f"BNU002 this call leaves `{parameter}` at the wrapper's default {literal}, which becomes the "
-                     f"{display} training flag: {effect}")
+        if site.flag.state == "given" and site.flag.literal is not None:
+            candidates.append((site.flag.value, site.frame, site.api, site.frozen))
+    for entry in model.arg_scopes:
+        for name in entry.functions:
+            api = model.known_api(name)
+            if api is None or api.flag not in entry.keywords:
+                continue
+            item = entry.keywords[api.flag]
+            value = model.resolver.arg_value(item)
+            candidates.append((value, getattr(item, "frame", None), api, False))
+    for value, frame, api, frozen in candidates:
+        for option in options(value):
+            if type(option) is not Const or type(option.value) is not bool:
+                continue
+            param = model.resolver.default_of(option.node)
+            if param is None:
+                continue
+            call = _call_leaving_default(model, frame, param)
+            if call is None or id(call.node) in reported:
+                continue
+            if option.value is False and (frozen or not model.trains):
+                continue
+            if model.chosen_by_training_flag(call.context) or _passed_elsewhere(model, call, param):
+                continue
+            reported.add(id(call.node))
+            yield Report(call.node, "BNU002",
+                         f"BNU002 this call leaves `{param.name}` at the wrapper's default {option.value}, which "
+                         f"becomes the {api.display} training flag: {_effect(option.value)}")
 
 
-def _chosen_by_training_flag(analyzer, parents, node) -> bool:
-    """The literal sits in a branch picked by a training flag: an ``if``/conditional
-    expression on the flag, or a ``tf.cond(flag, ...)`` branch."""
-    chain = list(parents)
-    for index, parent in enumerate(chain):
-        if isinstance(parent, (cst.If, cst.IfExp)) and analyzer.is_flag_expression(parent.test):
-            child = chain[index + 1] if index + 1 < len(chain) else node
-            if child is not parent.test:
-                return True
-        if isinstance(parent, cst.Call) and parent.args and getattr(parent.func, "attr", None) is not None \
-                and parent.func.attr.value == "cond" and analyzer.is_flag_expression(parent.args[0].value):
+def _call_leaving_default(model: ModuleModel, frame, param):
+    """The call of this module through which the frame that read ``param``'s default was
+    entered (the innermost one of this module on the way out)."""
+    while frame is not None and frame.scope is not param.scope:
+        frame = frame.caller
+    while frame is not None:
+        call = model.index.call_site(frame.node) if frame.node is not None else None
+        if call is not None:
+            return call
+        frame = frame.caller
+    return None
+
+
+def _passed_elsewhere(model: ModuleModel, call, param) -> bool:
+    """A deliberate default: the caller has no training flag at hand (its function takes none),
+    and the module passes the flag at other calls of the same wrapper (a GAN's discriminator,
+    built only for training, beside a generator that gets the flag)."""
+    function = call.scope.function()
+    names = model.flag_names()
+    if function.kind == "function" and any(p.name in names for p in function.params):
+        return False
+    target = _target_scope(model, call)
+    if target is None:
+        return False
+    for other in model.index.calls:
+        if other is call or _target_scope(model, other) is not target:
+            continue
+        if any(keyword.arg == param.name for keyword in other.node.keywords):
             return True
-        if isinstance(parent, cst.Call) and isinstance(parent.func, cst.Name) and parent.func.value == "cond" \
-                and parent.args and analyzer.is_flag_expression(parent.args[0].value):
+        if param.position is not None and len(other.node.args) > param.position - _shift(target):
             return True
     return False
+
+
+def _target_scope(model: ModuleModel, call):
+    from ..core.values import Function
+
+    for option in options(model.callee(call)):
+        if type(option) is Function:
+            return option.scope
+    return None
+
+
+def _shift(scope) -> int:
+    return 1 if scope.parent is not None and scope.parent.kind == "class" else 0
 
 
 RULE = Rule(

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-import libcst as cst
-
 from .. import tf_api
-from ..findings import UNSAFE
-from ..fixes import ReplaceNode, insert_keyword
-from ..planning import flag_parameter, mode_parameter, tf_spelling
-from ..resolve import call_keyword, has_star_kwargs
+from ..core.model import ModuleModel
+from ..fixes.planning import flag_parameter, mode_parameter, tf_spelling
+from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
+from .keras_calls import keras_calls_without_training
 
 
 _EFFECT = {
@@ -28,61 +26,33 @@ _EFFECT = {
 }
 
 
-def check(context) -> Iterable[Report]:
-    analysis = context.analysis
-    for site in analysis.sites:
+def check(model: ModuleModel) -> Iterable[Report]:
+    for site in model.sites:
         if site.flag.state != "missing":
             continue
-        fix = _fix(context, site.call, site.api.flag) if site.via != "normalizer_fn" else None
+        fix = _fix(model, site.call, site.api.flag) if site.via != "normalizer_fn" else None
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
                      f"{_EFFECT[site.api.family]}", fix)
-    if not analysis.graph_mode or analysis.learning_phase_set:
+    if not model.graph_mode or model.learning_phase_set:
         return
-    for fact, display in _keras_calls_without_training(context):
-        fix = _fix(context, fact, "training", force_unsafe=True)
-        yield Report(fact.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
-                     f"{_EFFECT['keras']}", fix)
+    for call, display in keras_calls_without_training(model, in_tape=False):
+        yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
+                     f"{_EFFECT['keras']}", _fix(model, call, "training", force_unsafe=True))
 
 
-def _keras_calls_without_training(context):
-    analyzer, analysis = context.analyzer, context.analysis
-    seen = set()
-    functional = _functional_model_scopes(analyzer)
-    for site in analysis.keras_sites:
-        if id(site.call.scope.function()) in functional:
-            continue  # building a functional model on keras.Input: the model's own call takes `training`
-        if site.via == "instance" and site.flag.state == "missing" and not analyzer.in_eager_function(site.call):
-            seen.add(id(site.call.node))
-            yield site.call, site.api.display
-    for fact, model in context.keras_model_calls():
-        if id(fact.node) in seen or analyzer.in_eager_function(fact):
-            continue
-        if call_keyword(fact.node, "training") is None and not has_star_kwargs(fact.node.args) \
-                and len(fact.node.args) < 2:
-            yield fact, f"Keras model `{model.binding.name}` (contains BatchNormalization)"
-
-
-def _functional_model_scopes(analyzer):
-    return {id(fact.scope.function()) for fact in analyzer.facts.calls
-            if analyzer.call_qualname(fact) in tf_api.KERAS_INPUTS}
-
-
-def _fix(context, fact, keyword: str, force_unsafe: bool = False) -> Optional[ReplaceNode]:
-    analyzer = context.analyzer
-    parameter = flag_parameter(analyzer, fact.scope)
+def _fix(model: ModuleModel, call, keyword: str, force_unsafe: bool = False) -> Optional[InsertKeyword]:
+    parameter = flag_parameter(model, call.scope)
     if parameter is not None:
-        name, safety = parameter
-        value = cst.Name(name)
-    elif mode_parameter(fact.scope):
-        prefix = tf_spelling(analyzer).prefix
-        if tf_spelling(analyzer).add_import is not None:
+        value, safety = parameter
+    elif mode_parameter(call.scope):
+        spelling = tf_spelling(model)
+        if spelling.add_import is not None:
             return None
-        value = cst.parse_expression(f"({tf_api.MODE_PARAMETER} == {prefix}.estimator.ModeKeys.TRAIN)")
+        value = f"({tf_api.MODE_PARAMETER} == {spelling.prefix}.estimator.ModeKeys.TRAIN)"
         safety = UNSAFE
     else:
         return None
-    return ReplaceNode(fact.node, lambda updated: insert_keyword(updated, keyword, value),
-                       UNSAFE if force_unsafe else safety)
+    return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety)
 
 
 RULE = Rule(

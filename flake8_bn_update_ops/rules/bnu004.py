@@ -7,69 +7,128 @@ read ``L`` when they run, so layers built after that consuming call are missed e
 """
 from __future__ import annotations
 
-from typing import Iterable
-
-import libcst as cst
+import ast
+from typing import Dict, Iterable, List, Tuple
 
 from .. import tf_api
-from ..fixes import ReplaceNode
+from ..core.index import WITH, contexts
+from ..core.model import ModuleModel
+from ..fixes.plans import SAFE, RenameAttribute
 from .base import Report, Rule
 
 
-def check(context) -> Iterable[Report]:
-    analyzer, analysis = context.analyzer, context.analysis
-    builds = [site.call for site in analysis.sites if site.writes_update_ops] + list(analysis.builder_calls)
-    builds += context.external_builder_calls
+def check(model: ModuleModel) -> Iterable[Report]:
+    if model.all_literal_true():
+        return
+    builds = _builds(model)
     if not builds:
         return
     # Every (train op, consuming call) that relies on a read, with the layers built too late
     # for it: one finding per read, and a fix only if it cures every one of them.
-    late_by_read = {}
-    for op in analysis.train_ops:
-        for read, consumer_seq in analyzer.handling(op).reads:
-            function = read.call.scope.function()
-            if function is not op.call.scope.function():
+    late_by_read: Dict[int, Tuple[object, List[tuple]]] = {}
+    for op in model.train_ops:
+        function = op.call.scope.function()
+        for read, consumer in model.handling(op).reads:
+            if read.at is None or read.at.scope.function() is not function:
                 continue
-            frozen_at = consumer_seq if read.live and consumer_seq is not None else read.call.seq
-            late = [fact for fact in builds
-                    if fact.scope.function() is function and frozen_at < fact.seq < op.call.seq]
-            entry = late_by_read.setdefault(id(read.call.node), (read, []))
+            read_seq = read.at.seq
+            consumer_seq = consumer.statement.seq if consumer is not None else None
+            frozen_at = consumer_seq if read.live and consumer_seq is not None else read_seq
+            late = [seq for call_function, seq in builds if call_function is function
+                    and frozen_at < seq < op.call.statement.seq]
+            entry = late_by_read.setdefault(id(read.node), (read, []))
             if late:
                 entry[1].append((consumer_seq, late))
     for read, problems in late_by_read.values():
         if not problems:
             continue
-        yield Report(read.call.node, "BNU004",
+        yield Report(read.node, "BNU004",
                      f"BNU004 `{_reader(read)}(UPDATE_OPS)` is read before the batch-norm layers exist: "
                      "the list misses their update ops, so the moving statistics never update",
-                     _fix(context, read, problems))
+                     _fix(model, read, problems))
+    yield from _outside_graph(model)
+
+
+def _builds(model: ModuleModel) -> List[tuple]:
+    """(function scope, statement seq) of every place in this module that builds batch norm
+    whose updates go to a collection: sites, and calls that reach such sites."""
+    builds = []
+    for site in model.sites:
+        if site.writes_update_ops:
+            builds.append((site.call.scope.function(), site.call.statement.seq))
+    for call in model.index.calls:
+        reached = model.calls_reaching.get(id(call.node), ())
+        if any(item.site.writes_update_ops for item in reached):
+            builds.append((call.scope.function(), call.statement.seq))
+    return builds
 
 
 def _reader(read) -> str:
     return tf_api.LIVE_COLLECTION_READER if read.live else "get_collection"
 
 
-def _fix(context, read, problems):
+def _fix(model: ModuleModel, read, problems):
     """``get_collection`` -> ``get_collection_ref`` only when, for every consumer, the late
     layers come before that consuming call, and the list is never mutated (mutating a _ref
     list writes into the graph's own collection)."""
     if read.live:
         return None
     for consumer_seq, late in problems:
-        if consumer_seq is None or any(fact.seq > consumer_seq for fact in late):
+        if consumer_seq is None or any(seq > consumer_seq for seq in late):
             return None
-    func = read.call.node.func
-    if not isinstance(func, cst.Attribute):
+    func = read.node.func
+    if type(func) is not ast.Attribute:
         return None
-    parent = read.call.parents[-1] if read.call.parents else None
-    if isinstance(parent, cst.Assign):
-        names = [target.target.value for target in parent.targets if isinstance(target.target, cst.Name)]
-        if any(mutation.name in names for mutation in context.analyzer.facts.mutations):
+    site = model.index.call_site(read.node)
+    if site is None:
+        return None
+    statement = site.statement.node
+    if type(statement) is ast.Assign and statement.value is read.node:
+        names = [target.id for target in statement.targets if type(target) is ast.Name]
+        if any(name in model.index.mutations for name in names):
             return None
-    elif parent is not None and not isinstance(parent, cst.Arg):
+    elif not _is_direct_argument(site, read.node):
         return None
-    return ReplaceNode(read.call.node, lambda updated: updated.with_changes(
-        func=updated.func.with_changes(attr=cst.Name(tf_api.LIVE_COLLECTION_READER))))
+    return RenameAttribute(model.source.span(func), tf_api.LIVE_COLLECTION_READER, SAFE)
+
+
+def _is_direct_argument(site, node) -> bool:
+    """The read is itself an argument of a call (``control_dependencies(get_collection(...))``)."""
+    context = site.context
+    return context is not None and context.kind == "arg" and any(arg is node for arg in context.node.args)
+
+
+def _outside_graph(model: ModuleModel) -> Iterable[Report]:
+    """A read outside the ``with G.as_default():`` block that builds the layers reads the
+    default graph's collection, which never holds their update ops (measured)."""
+    counting = [site for site in model.sites if site.writes_update_ops]
+    if not counting or not all(_graph_blocks(site.call.context) for site in counting):
+        return
+    graphs = set()
+    for site in counting:
+        graphs |= _graph_blocks(site.call.context)
+    for op in model.train_ops:
+        for read, _ in model.handling(op).reads:
+            site = model.index.call_site(read.node)
+            if site is None or _graph_blocks(site.context):
+                continue
+            yield Report(read.node, "BNU004",
+                         f"BNU004 `{_reader(read)}(UPDATE_OPS)` is read outside the `with <graph>.as_default():` "
+                         "block that builds the batch-norm layers: it reads the default graph's collection, "
+                         "which never holds their update ops")
+
+
+def _graph_blocks(context) -> set:
+    found = set()
+    for entry in contexts(context):
+        if entry.kind != WITH:
+            continue
+        items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+        for item in items:
+            expr = item.context_expr
+            if type(expr) is ast.Call and type(expr.func) is ast.Attribute and expr.func.attr == "as_default":
+                found.add(ast.dump(expr.func.value))
+    return found
 
 
 RULE = Rule(

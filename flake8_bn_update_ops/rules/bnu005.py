@@ -6,7 +6,8 @@ Measured: a scalar loss's gradient never reads an identity op built under
 from __future__ import annotations
 
 from .base import Rule
-from .train_op_dependency import check_bnu005
+from .train_op_dependency import bnu005_reports
+
 
 RULE = Rule(
     code="BNU005",
@@ -57,5 +58,5 @@ def train(images, labels, is_training):
     return tf.train.AdamOptimizer(1e-3).minimize(loss)
 """,
     ),
-    check=check_bnu005,
+    check=bnu005_reports,
 )

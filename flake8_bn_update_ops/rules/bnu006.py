@@ -6,36 +6,88 @@ only ``layer.updates`` / ``model.updates`` (Keras 2) run them.
 """
 from __future__ import annotations
 
-from typing import Iterable
-
-import libcst as cst
+import ast
+from typing import Iterable, Optional
 
 from .. import tf_api
-from ..findings import UNSAFE
-from ..planning import plan_wrap, tf_spelling
-from ..resolve import call_keyword, is_literal_bool
+from ..core.index import WITH, within_function
+from ..core.model import ANY_UPDATES, KERAS_UPDATES, UPDATE_OPS, ModuleModel
+from ..core.resolver import At
+from ..core.values import ApiCall, options
+from ..fixes.planning import plan_wrap, tf_spelling
+from ..fixes.plans import UNSAFE
 from .base import Report, Rule
+from .keras_calls import keras_model_calls
 
 
-def check(context) -> Iterable[Report]:
-    analyzer, analysis = context.analyzer, context.analysis
-    if not analysis.graph_mode or not (analysis.keras_sites or analysis.keras_models or context.external_keras):
+def builds_keras_batch_norm(model: ModuleModel) -> bool:
+    return bool(model.keras_sites) or any(reached.site.keras for reached in model.reached) or \
+        any(True for _ in keras_model_calls(model))
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
+    if not model.graph_mode or not model.train_ops or not builds_keras_batch_norm(model):
         return
-    for op in analysis.train_ops:
-        if analyzer.in_eager_function(op.call):
+    for op in model.train_ops:
+        if model.in_eager_function(op.call):
             continue
-        keys = analyzer.handling(op).keys
-        if tf_api.KERAS_UPDATES in keys or tf_api.ANY_UPDATES in keys:
+        keys = model.handling(op).keys
+        if KERAS_UPDATES in keys or ANY_UPDATES in keys:
             continue
-        if analyzer.keras_updates_in_update_ops and tf_api.UPDATE_OPS in keys:
+        if model.keras_updates_in_update_ops and UPDATE_OPS in keys:
             continue  # the module itself adds the Keras updates to UPDATE_OPS
         yield Report(op.call.node, "BNU006",
                      f"BNU006 `{op.method}` trains Keras BatchNormalization in graph mode without its "
                      "`.updates`: Keras never adds them to UPDATE_OPS, so the moving statistics never update",
-                     _fix(context, op))
+                     _fix(model, op))
 
 
-def _fix(context, op):
+def keras_models_in_scope(model: ModuleModel, op):
+    """Names (and ``self.x`` attributes) bound before the train op, in its scope chain, to a
+    Keras model or layer containing batch norm: {text: (keras2, value)}."""
+    found = {}
+    scope = op.call.scope
+    chain = []
+    while scope is not None:
+        chain.append(scope)
+        scope = scope.parent
+    for scope in chain:
+        for name, bindings in scope.bindings.items():
+            if name in found or name == "*":
+                continue
+            at = At(op.call.scope, op.call.statement)
+            reaching = model.resolver.reaching(name, at)
+            if not reaching or reaching[0].scope is not scope:
+                continue
+            value = _binding_values(model, reaching)
+            keras2 = model.keras_bn(value)
+            if keras2 is not None:
+                found[name] = (keras2, value)
+    cls = op.call.scope.enclosing_class()
+    if cls is not None:
+        for store_list in model.index.attribute_stores.values():
+            for store in store_list:
+                if type(store.base) is not ast.Name or store.base.id != "self" or store.value is None:
+                    continue
+                if store.statement.scope.enclosing_class() is not cls:
+                    continue
+                text = f"self.{store.attr}"
+                if text in found:
+                    continue
+                value = model.resolver.value(store.value, At(store.statement.scope, store.statement))
+                keras2 = model.keras_bn(value)
+                if keras2 is not None:
+                    found[text] = (keras2, value)
+    return found
+
+
+def _binding_values(model: ModuleModel, bindings):
+    from ..core.values import union
+
+    return union(model.resolver.binding_value(binding) for binding in bindings[:4])
+
+
+def _fix(model: ModuleModel, op):
     """Unsafe: depend on ``<model>.get_updates_for(<its training input>)``.
 
     RULES.md says ``<model>.updates``; TensorFlow 2.21 disagrees for a model already built on
@@ -44,56 +96,84 @@ def _fix(context, op):
     for the build's placeholder (measured: InvalidArgumentError). ``get_updates_for(x)`` holds
     only the updates of the call on ``x`` and works for every model (measured: 0.284).
     """
-    candidates = context.keras_models_in_scope(op.call)
-    if len(candidates) != 1 or not candidates[0].keras2:
+    candidates = keras_models_in_scope(model, op)
+    if len(candidates) != 1:
         return None
-    model = candidates[0]
-    training_input = _training_input(context, model, op)
+    (name, (keras2, value)), = candidates.items()
+    if not keras2:
+        return None
+    training_input = _training_input(model, value, op)
     if training_input is not None:
-        updates = f"{model.binding.name}.get_updates_for({training_input})"
-    elif not _built_on_its_own_input(context, model):
-        updates = f"{model.binding.name}.updates"   # called where we cannot see (a helper)
+        updates = f"{name}.get_updates_for({training_input})"
+    elif not _built_on_its_own_input(model, value):
+        updates = f"{name}.updates"   # called where we cannot see (a helper)
     else:
         return None
-    spelling = tf_spelling(context.analyzer)
-    wrap = plan_wrap(context.analyzer, op.call, f"{spelling.prefix}.control_dependencies({updates})",
-                     spelling.add_import)
-    if wrap is not None:
-        wrap.safety = UNSAFE
-    return wrap
+    spelling = tf_spelling(model)
+    dependency = f"{spelling.prefix}.control_dependencies({updates})"
+    ineffective = _ineffective_wrapper(model, op)
+    wrap = plan_wrap(model, op.call, dependency, None if ineffective else spelling.add_import, ineffective,
+                     updates if ineffective else None)
+    if wrap is None:
+        return None
+    from dataclasses import replace
+
+    return replace(wrap, safety=UNSAFE)
 
 
-def _training_input(context, model, op):
+def _ineffective_wrapper(model: ModuleModel, op):
+    """The ``with control_dependencies(<UPDATE_OPS>)`` item around the train op, which holds
+    nothing for Keras: the fix replaces its expression instead of nesting a second block."""
+    for entry in within_function(op.call.context):
+        if entry.kind != WITH:
+            continue
+        items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+        statement = op.call.scope.index.statement_of_node.get(id(entry.node))
+        for item in items:
+            expr = item.context_expr
+            if type(expr) is not ast.Call or not expr.args:
+                continue
+            func = expr.func
+            if (func.attr if type(func) is ast.Attribute else getattr(func, "id", None)) != tf_api.CONTROL_DEPENDENCIES:
+                continue
+            keys = model.carried_expression(expr.args[0], At(op.call.scope, statement))
+            if keys == {UPDATE_OPS} and item.optional_vars is None:
+                return model.source.span(expr.args[0])
+    return None
+
+
+def _training_input(model: ModuleModel, value, op) -> Optional[str]:
     """The input of the model's training call(s) before the train op: one simple name, or None."""
     inputs = set()
-    module = context.analyzer.facts.module
-    for fact, called in context.keras_model_calls():
-        if called is not model or fact.seq > op.call.seq or not fact.node.args:
+    for call, called in keras_model_calls(model):
+        if call.statement.seq > op.call.statement.seq or not call.node.args:
             continue
-        training = call_keyword(fact.node, "training")
-        if training is not None and is_literal_bool(training.value) is False:
+        if not any(option is called for option in options(value)):
+            continue
+        training = [keyword for keyword in call.node.keywords if keyword.arg == "training"]
+        if training and type(training[0].value) is ast.Constant and training[0].value.value is False:
             continue  # an evaluation call
-        first = fact.node.args[0]
-        if first.keyword is not None or first.star or not isinstance(first.value, (cst.Name, cst.Attribute)):
+        first = call.node.args[0]
+        if type(first) not in (ast.Name, ast.Attribute):
             return None
-        inputs.add(module.code_for_node(first.value))
+        inputs.add(model.source.segment(first))
     return inputs.pop() if len(inputs) == 1 else None
 
 
-_BUILT_ON_INPUT_WORDS = ("input_shape", "input_dim", "batch_input_shape", "Input(", "InputLayer")
+_BUILT_ON_INPUT_WORDS = ("input_shape", "input_dim", "batch_input_shape")
 
 
-def _built_on_its_own_input(context, model) -> bool:
+def _built_on_its_own_input(model: ModuleModel, value) -> bool:
     """A functional model, an application, or a Sequential given its input: Keras already
     called it on its own placeholder, whose updates ``.updates`` would also hold."""
-    value = model.binding.value
-    if not isinstance(value, cst.Call):
-        return True
-    name = context.analyzer.qualname(value.func, model.binding.scope, model.binding.seq) or ""
-    if not name.endswith("Sequential"):
-        return True
-    text = context.analyzer.facts.module.code_for_node(value)
-    return any(word in text for word in _BUILT_ON_INPUT_WORDS)
+    for option in options(value):
+        if type(option) is not ApiCall or not option.name.endswith("Sequential"):
+            return True
+        text = model.source.segment(option.node) if option.at is not None and \
+            option.at.scope.index is model.index else ""
+        if any(word in text for word in _BUILT_ON_INPUT_WORDS) or "Input(" in text or "InputLayer" in text:
+            return True
+    return False
 
 
 RULE = Rule(

@@ -9,22 +9,18 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import libcst as cst
-
-from ..fixes import ReplaceNode, insert_keyword
-from ..resolve import call_keyword, has_star_kwargs
+from ..core.model import ModuleModel
+from ..fixes.plans import SAFE, InsertKeyword
 from .base import Report, Rule
+from .keras_calls import keras_calls_without_training
 
 
-def check(context) -> Iterable[Report]:
-    for fact, name in context.keras_calls_in_tape():
-        call = fact.node
-        if call_keyword(call, "training") is not None or has_star_kwargs(call.args) or len(call.args) >= 2:
-            continue
-        yield Report(call, "BNU007",
-                     f"BNU007 `{name}` contains BatchNormalization and is called in a GradientTape block "
+def check(model: ModuleModel) -> Iterable[Report]:
+    for call, display in keras_calls_without_training(model, in_tape=True):
+        yield Report(call.node, "BNU007",
+                     f"BNU007 {display} contains BatchNormalization and is called in a GradientTape block "
                      "without `training=True`: its moving statistics never update",
-                     ReplaceNode(call, lambda updated: insert_keyword(updated, "training", cst.Name("True"))))
+                     InsertKeyword(model.source.span(call.node), "training", "True", SAFE))
 
 
 RULE = Rule(

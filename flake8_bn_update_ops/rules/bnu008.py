@@ -7,64 +7,93 @@ model_variables()).
 """
 from __future__ import annotations
 
+import ast
 from typing import Iterable, Optional
 
-import libcst as cst
-
 from .. import tf_api
-from ..findings import UNSAFE
-from ..fixes import ReplaceNode
-from ..planning import tf_spelling
-from ..resolve import argument, func_attr_name
+from ..core.model import ModuleModel
+from ..core.resolver import At
+from ..core.values import UNKNOWN, ApiCall, CollectionRead, ParamValue, options
+from ..fixes.planning import tf_spelling
+from ..fixes.plans import UNSAFE, ExtendVariables
 from .base import Report, Rule
+from .keras_calls import keras_model_calls
 
 
-def check(context) -> Iterable[Report]:
-    analyzer, analysis = context.analyzer, context.analysis
-    if not (analysis.builds_any_batch_norm or analysis.keras_models or context.external_collections
-            or context.external_keras):
+def check(model: ModuleModel) -> Iterable[Report]:
+    savers = [call for call in model.index.calls if model.api_name(call) in tf_api.SAVERS]
+    if not savers:
         return
-    if any(site.keeps_moving_in_trainable for site in analysis.sites):
+    if not _builds_batch_norm(model):
         return
-    for fact in analyzer.facts.calls:
-        if analyzer.call_qualname(fact) not in tf_api.SAVERS:
-            continue
-        var_list = argument(fact.node.args, "var_list", 0)
+    if any(reached.site.keeps_moving_in_trainable for reached in model.reached):
+        return
+    for call in savers:
+        var_list = _argument(call.node, "var_list", 0)
         if var_list is None:
             continue
-        shape = _trainable_only(analyzer, var_list.value, fact)
+        shape = _trainable_only(model, var_list, At(call.scope, call.statement))
         if shape is None:
             continue
-        yield Report(var_list.value, "BNU008",
+        yield Report(var_list, "BNU008",
                      "BNU008 Saver is given only trainable variables: the batch-norm moving mean and "
                      "variance are not trainable, so they are never saved and a restored model "
-                     "normalizes with 0 and 1", _fix(context, var_list.value, shape))
+                     "normalizes with 0 and 1", _fix(model, var_list, shape))
 
 
-def _trainable_only(analyzer, expr, fact, depth: int = 0) -> Optional[str]:
+def _builds_batch_norm(model: ModuleModel) -> bool:
+    """Batch norm of any API that this module builds (itself or through the project), or a
+    network out of sight that is given a training flag (RULES.md: judged as if it built it)."""
+    if model.reached or model.sites or model.keras_sites or any(True for _ in keras_model_calls(model)):
+        return True
+    names = model.flag_names()
+    for call in model.index.calls:
+        for keyword in call.node.keywords:
+            if keyword.arg not in names:
+                continue
+            if model.resolver.definite_bool(model.resolver.value(keyword.value, model.at(call))) is not None:
+                continue
+            if all(option is UNKNOWN or type(option) is ParamValue for option in options(model.callee(call))):
+                return True
+    return False
+
+
+def _argument(call: ast.Call, keyword: str, position: int):
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    if len(call.args) > position and type(call.args[position]) is not ast.Starred:
+        return call.args[position]
+    return None
+
+
+def _trainable_only(model: ModuleModel, expr, at: At, depth: int = 0) -> Optional[str]:
     """"list" or "dict" when ``expr`` holds trainable variables only; None otherwise."""
     if depth > 6:
         return None
-    if isinstance(expr, cst.Call):
-        if func_attr_name(expr) in tf_api.COLLECTION_READERS and expr.args:
-            key = analyzer.collection_key(expr.args[0].value, fact)
-            return "list" if key == tf_api.TRAINABLE_COLLECTION else None
-        name = analyzer.qualname(expr.func, fact.scope, fact.seq)
-        if name in tf_api.TRAINABLE_ONLY_CALLS:
+    kind = type(expr)
+    if kind is ast.Call:
+        value = model.resolver.value(expr, at)
+        if all(type(option) is CollectionRead and option.key == tf_api.TRAINABLE_COLLECTION
+               for option in options(value)):
             return "list"
-        if isinstance(expr.func, cst.Name) and expr.func.value in ("list", "tuple") and len(expr.args) == 1:
-            return _trainable_only(analyzer, expr.args[0].value, fact, depth + 1)
+        if all(type(option) is ApiCall and option.name in tf_api.TRAINABLE_ONLY_CALLS for option in options(value)):
+            return "list"
+        func = expr.func
+        if type(func) is ast.Name and func.id in ("list", "tuple") and len(expr.args) == 1:
+            return _trainable_only(model, expr.args[0], at, depth + 1)
         return None
-    if isinstance(expr, cst.Name):
-        binding = analyzer.resolver.lookup(expr.value, fact.scope, fact.seq)
-        if binding is not None and binding.kind == "assign" and \
-                not any(mutation.name == expr.value for mutation in analyzer.facts.mutations):
-            return _trainable_only(analyzer, binding.value, fact, depth + 1)
+    if kind is ast.Name:
+        bindings = model.resolver.reaching(expr.id, at)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and not bindings[0].unpack and \
+                expr.id not in model.index.mutations:
+            binding = bindings[0]
+            return _trainable_only(model, binding.value, At(binding.scope, binding.statement), depth + 1)
         return None
-    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-        return "list" if _trainable_only(analyzer, expr.for_in.iter, fact, depth + 1) else None
-    if isinstance(expr, cst.DictComp):
-        return "dict" if _trainable_only(analyzer, expr.for_in.iter, fact, depth + 1) else None
+    if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
+        return "list" if _trainable_only(model, expr.generators[0].iter, at, depth + 1) else None
+    if kind is ast.DictComp:
+        return "dict" if _trainable_only(model, expr.generators[0].iter, at, depth + 1) else None
     return None
 
 
@@ -73,18 +102,13 @@ _MOVING_DICT = ('{{v.op.name: v for v in {tf}.global_variables() if "moving_mean
                 'or "moving_variance" in v.name}}')
 
 
-def _fix(context, node, shape: str) -> Optional[ReplaceNode]:
+def _fix(model: ModuleModel, node, shape: str) -> Optional[ExtendVariables]:
     """Unsafe: checkpoints written before the fix lack these variables."""
-    spelling = tf_spelling(context.analyzer)
+    spelling = tf_spelling(model)
     if spelling.add_import is not None:
         return None
-    if shape == "list":
-        extra = cst.parse_expression(_MOVING.format(tf=spelling.prefix))
-        return ReplaceNode(node, lambda updated: cst.BinaryOperation(
-            left=updated, operator=cst.Add(), right=extra), UNSAFE)
-    extra = cst.parse_expression(_MOVING_DICT.format(tf=spelling.prefix))
-    return ReplaceNode(node, lambda updated: cst.Dict([
-        cst.StarredDictElement(updated), cst.StarredDictElement(extra)]), UNSAFE)
+    template = _MOVING if shape == "list" else _MOVING_DICT
+    return ExtendVariables(model.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE)
 
 
 RULE = Rule(

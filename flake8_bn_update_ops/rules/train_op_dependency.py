@@ -1,5 +1,5 @@
-"""BNU001 (train op does not run the batch-norm update ops) and BNU005 (the update ops are
-attached to the loss, not the train op). At most one of them per train op.
+"""What BNU001 and BNU005 share: which train ops run none of the update ops they need, and
+whether the update ops were attached to the loss instead. At most one of the two per train op.
 
 Measured: with no dependency the moving mean and variance stay at 0 and 1, and inference
 normalizes with them. A scalar loss's gradient never reads an identity op built under
@@ -7,90 +7,173 @@ normalizes with them. A scalar loss's gradient never reads an identity op built 
 """
 from __future__ import annotations
 
-from typing import Iterable, Set
+import ast
+from typing import Iterator, Optional, Tuple
 
 from .. import tf_api
-from ..planning import plan_wrap, tf_spelling, update_ops_expression
+from ..core.index import WITH, within_function
+from ..core.model import ANY_UPDATES, ModuleModel, TrainOpInfo
+from ..core.resolver import At
+from ..core.values import ApiCall, options
+from ..fixes.planning import plan_wrap, tf_spelling, update_ops_expression
 from .base import Report
 
 
-def required_collections(context) -> Set[str]:
-    return {site.collection for site in context.analysis.sites if site.writes_update_ops}
-
-
-def check_bnu001(context) -> Iterable[Report]:
-    return (report for report in _check(context) if report.code == "BNU001")
-
-
-def check_bnu005(context) -> Iterable[Report]:
-    return (report for report in _check(context) if report.code == "BNU005")
-
-
-def _check(context) -> Iterable[Report]:
-    analyzer, analysis = context.analyzer, context.analysis
-    required = required_collections(context) | context.external_collections
-    if not required:
-        return
-    api = _site_api(context)
-    for op in analysis.train_ops:
-        handling = analyzer.handling(op)
-        if handling.covers(required):
+def unhandled_train_ops(model: ModuleModel) -> Iterator[Tuple[TrainOpInfo, set, Optional[tuple]]]:
+    """(train op, collections it must depend on, loss dependency or None) for every train op
+    that runs none of them: the loss dependency is (the control_dependencies call around the
+    loss, whether the loss is a scalar) when the update ops were attached to the loss."""
+    for op in model.train_ops:
+        required = model.required_collections(op)
+        if not required or model.all_literal_true(op):
             continue
-        loss_keys = _loss_dependency_keys(analyzer, op)
-        if loss_keys is not None and (tf_api.ANY_UPDATES in loss_keys[0] or required <= loss_keys[0]):
-            keys, dependency, scalar = loss_keys
-            if scalar is False:
-                continue  # a non-scalar loss's gradient reads the identity op: the updates run (measured)
-            yield Report(op.call.node, "BNU005",
-                         f"BNU005 the {api} update ops are attached to the loss, not to `{op.method}`: "
-                         "a scalar loss's gradient never runs them, so the moving statistics stay at 0 and 1",
-                         _wrap(context, op, dependency))
+        if model.handling(op).covers(required):
+            continue
+        yield op, required, _loss_dependency(model, op, required)
+
+
+def _loss_dependency(model: ModuleModel, op: TrainOpInfo, required) -> Optional[tuple]:
+    loss = _loss_behind(model, op)
+    if loss is None:
+        return None
+    node, at = loss
+    for option in options(model.resolver.value(node, at)):
+        if type(option) is not ApiCall or option.at is None:
+            continue
+        site = option.at.scope.index.call_site(option.node)
+        if site is None:
+            continue
+        for entry in within_function(site.context):
+            if entry.kind != WITH:
+                continue
+            items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+            for item in items:
+                expr = item.context_expr
+                if not _is_control_dependencies(expr) or not expr.args:
+                    continue
+                statement = site.scope.index.statement_of_node.get(id(entry.node))
+                keys = model.carried_expression(expr.args[0], At(site.scope, statement))
+                if ANY_UPDATES in keys or required <= keys:
+                    return expr, is_scalar(model, node, at), option
+    return None
+
+
+def _loss_behind(model: ModuleModel, op: TrainOpInfo):
+    """The loss expression a train op minimizes (through ``compute_gradients`` for
+    ``apply_gradients``), with where to read it."""
+    at = model.at(op.call)
+    loss = op.loss
+    if op.method == "apply_gradients":
+        loss, at = _loss_behind_gradients(model, loss, at)
+    if loss is None:
+        return None
+    return loss, at
+
+
+def _loss_behind_gradients(model: ModuleModel, expr, at: At, depth: int = 0):
+    if expr is None or depth > 6:
+        return None, at
+    kind = type(expr)
+    if kind is ast.Call:
+        func = expr.func
+        name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if name in tf_api.GRADIENT_CALLS and expr.args:
+            return expr.args[0], at
+        for arg in list(expr.args) + [keyword.value for keyword in expr.keywords]:
+            found, found_at = _loss_behind_gradients(model, arg, at, depth + 1)
+            if found is not None:
+                return found, found_at
+        return None, at
+    if kind is ast.Name:
+        for binding in model.resolver.reaching(expr.id, at)[:1]:
+            if binding.kind in ("assign", "for") and binding.value is not None:
+                return _loss_behind_gradients(model, binding.value, At(binding.scope, binding.statement), depth + 1)
+        return None, at
+    if kind in (ast.ListComp, ast.GeneratorExp):
+        return _loss_behind_gradients(model, expr.generators[0].iter, at, depth + 1)
+    if kind in (ast.List, ast.Tuple, ast.Starred):
+        for element in (expr.elts if kind is not ast.Starred else [expr.value]):
+            found, found_at = _loss_behind_gradients(model, element, at, depth + 1)
+            if found is not None:
+                return found, found_at
+    return None, at
+
+
+def is_scalar(model: ModuleModel, expr, at: At, depth: int = 0) -> Optional[bool]:
+    """True for reduce_*/losses.*/add_n results through names; False for another TF op;
+    None when the module does not show it."""
+    if depth > 10 or expr is None:
+        return None
+    kind = type(expr)
+    if kind is ast.Name:
+        bindings = model.resolver.reaching(expr.id, at)
+        if bindings and bindings[0].kind == "assign" and not bindings[0].unpack:
+            binding = bindings[0]
+            return is_scalar(model, binding.value, At(binding.scope, binding.statement), depth + 1)
+        return None
+    if kind is ast.Attribute:
+        value = model.resolver.value(expr, at)
+        for option in options(value):
+            if type(option) is ApiCall and option.at is not None:
+                return is_scalar(model, option.node, option.at, depth + 1)
+        return None
+    if kind is ast.BinOp:
+        sides = [is_scalar(model, expr.left, at, depth + 1), is_scalar(model, expr.right, at, depth + 1)]
+        if False in sides:
+            return False
+        return True if True in sides else None
+    if kind is ast.Call:
+        name = model.resolver.api_name(expr.func, at)
+        if name is None:
+            return None
+        if name in tf_api.PASS_THROUGH_CALLS and expr.args:
+            return is_scalar(model, expr.args[0], at, depth + 1)
+        if name.startswith(tf_api.SCALAR_LOSS_PREFIXES):
+            return True
+        if name.startswith("tensorflow."):
+            return False
+    return None
+
+
+def _is_control_dependencies(node) -> bool:
+    if type(node) is not ast.Call:
+        return False
+    func = node.func
+    name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+    return name == tf_api.CONTROL_DEPENDENCIES
+
+
+def site_api_names(model: ModuleModel) -> str:
+    names = sorted({reached.site.api.display for reached in model.counting_sites()})
+    return " / ".join(names[:2]) or "batch-norm"
+
+
+def wrap_fix(model: ModuleModel, op: TrainOpInfo, dependency: Optional[str] = None, required=None):
+    spelling = tf_spelling(model)
+    if dependency is None:
+        dependency = update_ops_expression(model, op.call, spelling.prefix, required)
+    return plan_wrap(model, op.call, f"{spelling.prefix}.control_dependencies({dependency})", spelling.add_import)
+
+
+def bnu001_reports(model: ModuleModel) -> Iterator[Report]:
+    for op, required, loss in unhandled_train_ops(model):
+        if loss is not None:
             continue
         yield Report(op.call.node, "BNU001",
-                     f"BNU001 `{op.method}` does not run the {api} update ops (UPDATE_OPS): the moving "
-                     "mean and variance never update, so inference normalizes with their initial 0 and 1",
-                     _wrap(context, op, None, required))
+                     f"BNU001 `{op.method}` does not run the {site_api_names(model)} update ops (UPDATE_OPS): the "
+                     "moving mean and variance never update, so inference normalizes with their initial 0 and 1",
+                     wrap_fix(model, op, None, required))
 
 
-def _site_api(context) -> str:
-    names = sorted({site.api.display for site in context.analysis.sites if site.writes_update_ops})
-    if not names and context.external_collections:
-        return "imported batch-norm builder's"
-    return " / ".join(names[:2])
-
-
-def _loss_dependency_keys(analyzer, op):
-    """(keys, dependency text) when the loss was bound inside a carrying control_dependencies
-    block and is a scalar; None otherwise."""
-    binding = analyzer.loss_binding(op)
-    if binding is None:
-        return None
-    keys = analyzer.dependency_keys(binding.parents, binding.scope)
-    if not keys:
-        return None
-    scalar = analyzer.is_scalar_loss(binding.value, binding.scope, binding.seq)
-    dependency = None
-    for node in reversed(binding.parents):
-        items = getattr(node, "items", None)
-        if items:
-            for item in items:
-                call = item.item
-                if getattr(getattr(call, "func", None), "attr", None) is not None and \
-                        call.func.attr.value == tf_api.CONTROL_DEPENDENCIES and call.args:
-                    dependency = context_code(analyzer, call.args[0].value)
-                    break
-        if dependency:
-            break
-    return keys, dependency, scalar
-
-
-def context_code(analyzer, node) -> str:
-    return analyzer.facts.module.code_for_node(node)
-
-
-def _wrap(context, op, dependency=None, required=None):
-    spelling = tf_spelling(context.analyzer)
-    if dependency is None:
-        dependency = update_ops_expression(context.analyzer, op.call, spelling.prefix, required)
-    return plan_wrap(context.analyzer, op.call, f"{spelling.prefix}.control_dependencies({dependency})",
-                     spelling.add_import)
+def bnu005_reports(model: ModuleModel) -> Iterator[Report]:
+    for op, required, loss in unhandled_train_ops(model):
+        if loss is None:
+            continue
+        dependency_call, scalar, _ = loss
+        if scalar is False:
+            continue    # a non-scalar loss's gradient reads the identity op: the updates run (measured)
+        dependency = model.source.segment(dependency_call.args[0])
+        yield Report(op.call.node, "BNU005",
+                     f"BNU005 the {site_api_names(model)} update ops are attached to the loss, not to "
+                     f"`{op.method}`: a scalar loss's gradient never runs them, so the moving statistics stay at "
+                     "0 and 1", wrap_fix(model, op, dependency))

@@ -32,6 +32,13 @@ def given_properly(x, training, kwargs):
     x = tf.layers.batch_normalization(x, **kwargs)
     return slim.batch_norm(x, is_training=training)
 
+
+def train(loss):
+    # A module that trains: a literal False above is reported (in one that trains nothing,
+    # an export or inference script, it is the right value and stays silent).
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer().minimize(loss)
+
 # --- arg_scope and partial supply the flag (or hard-code it)
 import functools
 import tensorflow as tf
@@ -56,6 +63,10 @@ def literal_in_scope_and_partial(x):
         x = slim.conv2d(x, 8, 3)
     bn = functools.partial(tf.layers.batch_normalization, training=False)  # expect: BNU002:68
     return bn(x)
+
+
+def train(loss):
+    return slim.learning.create_train_op(loss, tf.train.AdamOptimizer())
 
 # --- normalizer_params given through a name, with a literal flag
 import tensorflow as tf

@@ -5,7 +5,7 @@ import tensorflow.contrib.slim as slim
 
 def block(x, is_training):
     x = tf.layers.batch_normalization(x, training=is_training)
-    x = slim.batch_norm(x, decay=0.9, **{})
+    x = slim.batch_norm(x, decay=0.9, is_training=is_training, **{})
     x = slim.batch_norm(
         x,
         decay=0.9,

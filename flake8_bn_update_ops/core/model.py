@@ -1,0 +1,1210 @@
+"""The model of one module that every rule reads: batch-norm sites, train ops, how each train
+op is handled, Keras models, graph mode. Built once per check from the resolver's answers;
+rules only read it (and ask the resolver), they never walk the tree.
+
+"What runs" is followed from the module's roots (its top-level code, and every function or
+class of the module that nothing in it calls: builders exported to other modules, callbacks
+handed to TensorFlow) through every call whose target the resolver knows, in a frame that
+binds the callee's parameters to the call's arguments. So a batch-norm layer built three
+wrappers deep in another module is seen with the flag and collection its caller gave it.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from .. import tf_api
+from .index import ARG, IF, IFEXP, WITH, CallSite, ModuleIndex, Scope, contexts, within_function
+from .resolver import At, Resolver
+from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, Class, CollectionRead, Const, Function,
+                     Instance, InstanceCall, KerasUpdates, Mapping, ParamValue, Partial,
+                     Sequence, Spread, TrainOp, Value, options)
+
+UPDATE_OPS = tf_api.UPDATE_OPS
+KERAS_UPDATES = tf_api.KERAS_UPDATES
+ANY_UPDATES = tf_api.ANY_UPDATES
+_MAX_WALK = 20000          # calls visited by one module's reach walk (huge generated files)
+
+
+class Flag:
+    """The training flag a batch-norm site ends up with.
+
+    state: ``given`` (``node`` is the expression; ``literal`` its definite bool or None),
+    ``missing`` (nothing could supply it) or ``unknown`` (something could: ``**kwargs``, an
+    unknown dict, an ``arg_scope`` we cannot see into)."""
+
+    __slots__ = ("state", "node", "literal", "origin", "value", "index", "scope")
+
+    def __init__(self, state: str, node=None, literal: Optional[bool] = None, origin: str = "call", value=None,
+                 index=None, scope=None):
+        self.state = state
+        self.node = node
+        self.literal = literal
+        self.origin = origin
+        self.value = value
+        self.index = index          # the module whose source holds ``node``
+        self.scope = scope          # the scope it is written in
+
+    def __repr__(self):
+        return f"Flag({self.state}, {self.literal}, {self.origin})"
+
+
+class BatchNormSite:
+    """One place that builds a batch-norm layer, as seen in one frame.
+
+    ``call`` is the call a missing-flag finding sits on; ``collection`` is None for updates in
+    place, else the collection key (``ANY_UPDATES`` when unknown)."""
+
+    __slots__ = ("call", "api", "name", "flag", "collection", "via", "frame", "keeps_moving_in_trainable",
+                 "frozen", "options")
+
+    def __init__(self, call: CallSite, api, name, flag: Flag, collection, via, frame, keeps=False, frozen=False,
+                 options_node=None):
+        self.call = call
+        self.api = api
+        self.name = name
+        self.flag = flag
+        self.collection = collection
+        self.via = via
+        self.frame = frame
+        self.keeps_moving_in_trainable = keeps
+        self.frozen = frozen
+        self.options = options_node
+
+    @property
+    def keras(self) -> bool:
+        return self.api.family == "keras"
+
+    @property
+    def writes_update_ops(self) -> bool:
+        """An UPDATE_OPS-kind site whose flag can be on (RULES: "Effective flag")."""
+        if self.keras or self.collection is None:
+            return False
+        if self.flag.literal is False:
+            return False
+        if self.flag.state == "missing" and self.api.flag_default is False:
+            return False
+        return True
+
+    def __repr__(self):
+        return f"<Site {self.api.display} line {self.call.node.lineno} {self.flag!r} {self.collection}>"
+
+
+class Reached:
+    """A site reached from this module's roots: the site, the chain of calls that led there
+    (outermost first, ``CallSite``s of any module), and the frame it was read in."""
+
+    __slots__ = ("site", "chain")
+
+    def __init__(self, site: BatchNormSite, chain: tuple):
+        self.site = site
+        self.chain = chain
+
+
+class TrainOpInfo:
+    __slots__ = ("call", "method", "loss")
+
+    def __init__(self, call: CallSite, method: str, loss):
+        self.call = call
+        self.method = method
+        self.loss = loss
+
+    def __repr__(self):
+        return f"<TrainOp {self.method} line {self.call.node.lineno}>"
+
+
+class Handling:
+    """What a train op depends on: collection keys, and the reads that it relies on with the
+    place each one is consumed (for BNU004)."""
+
+    __slots__ = ("keys", "reads")
+
+    def __init__(self):
+        self.keys: Set[str] = set()
+        self.reads: List[Tuple[CollectionRead, Optional[CallSite]]] = []
+
+    def covers(self, required: Set[str]) -> bool:
+        return ANY_UPDATES in self.keys or required <= self.keys
+
+
+class ArgScopeEntry:
+    """``arg_scope([fn, ...], key=value)``: defaults for the listed functions."""
+
+    __slots__ = ("call", "functions", "keywords", "complete", "report")
+
+    def __init__(self, call: ApiCall, functions: Set[str], keywords: Dict[str, object], complete: bool, report):
+        self.call = call
+        self.functions = functions
+        self.keywords = keywords
+        self.complete = complete
+        self.report = report        # the CallSite of this module that made it (for wrapper defaults)
+
+
+class ModuleModel:
+    def __init__(self, index: ModuleIndex, resolver: Resolver, settings, source):
+        self.index = index
+        self.source = source        # core.source.SourceText of the checked text
+        self.resolver = resolver
+        self.settings = settings
+        self.wrapper_apis = {
+            tf_api.canonical(name): tf_api.BatchNormApi(name.rsplit(".", 1)[-1], "wrapper", flag, None, None, False)
+            for name, flag in settings.wrappers.items()}
+        self._callee: Dict[tuple, Value] = {}
+        self._handling: Dict[int, Handling] = {}
+        self._carried: Dict[tuple, frozenset] = {}
+        self._keras: Dict[int, Optional[bool]] = {}
+        self._keras_scopes: Dict[int, bool] = {}
+        self.arg_scopes: List[ArgScopeEntry] = []
+        self.sites: List[BatchNormSite] = []          # lexical, UPDATE_OPS kind (frameless)
+        self.keras_sites: List[BatchNormSite] = []    # lexical Keras BatchNormalization calls/constructions
+        self.train_ops: List[TrainOpInfo] = []
+        self.reached: List[Reached] = []              # every site reached from the roots
+        self.calls_reaching: Dict[int, List[Reached]] = {}   # id(call node of this module) -> reached
+        self.graph_mode = False
+        self.eager_scopes: Set[int] = set()
+        self.learning_phase_set = False
+        self.keras_updates_in_update_ops = False
+        self.update_ops_subclasses: Set[int] = set()
+        self.trains = False
+
+    # ------------------------------------------------------------------------------------------
+    # Building
+
+    def build(self) -> "ModuleModel":
+        self._scan_update_ops_subclasses()
+        self._scan_arg_scopes()
+        self._scan_lexical_sites()
+        self._scan_train_ops()
+        self._scan_modes()
+        self._walk_roots()
+        return self
+
+    def at(self, call: CallSite) -> At:
+        return At(call.scope, call.statement)
+
+    def callee(self, call: CallSite, frame=None) -> Value:
+        key = (id(call.node), id(frame))
+        found = self._callee.get(key)
+        if found is None:
+            found = self._callee[key] = self.resolver.value(call.node.func, self.at(call), frame)
+        return found
+
+    def api_name(self, call: CallSite, frame=None) -> Optional[str]:
+        value = self.callee(call, frame)
+        return value.name if type(value) is Api else None
+
+    # -- arg_scope ------------------------------------------------------------------------------
+
+    def _scan_arg_scopes(self) -> None:
+        """Every arg_scope the module opens, through local wrappers and scope objects
+        (``arg_scope(training_scope())``) too: its keywords apply module-wide to the listed
+        functions (RULES.md)."""
+        resolver = self.resolver
+        seen = set()
+        for call in self.index.calls:
+            if not _may_be_arg_scope(call.node):
+                continue
+            value = resolver.value(call.node, self.at(call), None)
+            for option in options(value):
+                if type(option) is ApiCall and option.name in tf_api.ARG_SCOPES:
+                    for entry in resolver.arg_scope_calls(option):
+                        if id(entry) not in seen:
+                            seen.add(id(entry))
+                            self.arg_scopes.append(self._arg_scope_entry(entry, call))
+
+    def _arg_scope_entry(self, call: ApiCall, report: CallSite) -> ArgScopeEntry:
+        resolver = self.resolver
+        functions: Set[str] = set()
+        first = call.args.positional[0] if call.args.positional else call.args.keyword("list_ops_or_scope")
+        listed = resolver.arg_value(first) if first is not None else UNKNOWN
+        for item in _sequence_values(resolver, listed):
+            for option in options(item):
+                if type(option) is Api:
+                    functions.add(option.name)
+                elif type(option) is Partial and type(option.target) is Api:
+                    functions.add(option.target.name)
+        keywords: Dict[str, object] = dict(call.args.keywords)
+        complete = True
+        for spread in call.args.spreads:
+            mapping = resolver.arg_value(spread)
+            if type(mapping) is Mapping:
+                keywords.update(mapping.entries)
+                complete = complete and mapping.complete
+            else:
+                complete = False
+        return ArgScopeEntry(call, functions, keywords, complete, report)
+
+    def arg_scope_default(self, function_name: str, keyword: str):
+        """(found?, Arg or None, entry): what the module's arg_scopes give ``keyword`` of
+        ``function_name``; found is None when an arg_scope could supply it unseen."""
+        unknown = None
+        for entry in self.arg_scopes:
+            if function_name not in entry.functions:
+                continue
+            if keyword in entry.keywords:
+                return True, entry.keywords[keyword], entry
+            if not entry.complete:
+                unknown = entry
+        if unknown is not None:
+            return None, None, unknown
+        return False, None, None
+
+    # -- sites ----------------------------------------------------------------------------------
+
+    def _scan_update_ops_subclasses(self) -> None:
+        """Keras BatchNormalization subclasses that add their updates to UPDATE_OPS themselves
+        (seen in real projects) build UPDATE_OPS sites, not Keras ones."""
+        resolver = self.resolver
+        for call in self.index.calls:
+            func = call.node.func
+            name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+            if name not in ("add_to_collection", "add_to_collections") or not call.node.args:
+                continue
+            key = resolver.collection_key(resolver.value(call.node.args[0], self.at(call)))
+            if key != UPDATE_OPS:
+                continue
+            values = [resolver.value(arg, self.at(call)) for arg in call.node.args[1:]]
+            for entry in contexts(call.context):
+                if type(entry.node) is ast.For:
+                    values.append(resolver.value(entry.node.iter, self.at(call)))
+            if any(KERAS_UPDATES in self.carried_value(value) for value in values):
+                self.keras_updates_in_update_ops = True
+            cls = call.scope.enclosing_class()
+            if cls is None:
+                continue
+            statement = self.index.statement_of_node.get(id(cls.node))
+            for base in cls.node.bases:
+                base_name = resolver.api_name(base, At(cls.parent, statement))
+                api = tf_api.BATCH_NORM_APIS.get(base_name or "")
+                if api is not None and api.family == "keras":
+                    self.update_ops_subclasses.add(id(cls.node))
+
+    def sites_of_call(self, call: CallSite, frame=None) -> List[BatchNormSite]:
+        """The batch-norm sites a call builds, read in ``frame``."""
+        found: List[BatchNormSite] = []
+        node = call.node
+        resolver = self.resolver
+        at = self.at(call)
+        callee = self.callee(call, frame)
+        for option in options(callee):
+            kind = type(option)
+            if kind is Api:
+                api = tf_api.BATCH_NORM_APIS.get(option.name) or self.wrapper_apis.get(option.name)
+                if api is None:
+                    continue
+                args = resolver.call_args(node, at, frame)
+                if api.is_class:
+                    via = "construction"
+                    flag = Flag("unknown")
+                    if api.family == "keras":
+                        found.append(BatchNormSite(call, api, option.name, flag, None, via, frame))
+                    else:
+                        found.append(BatchNormSite(call, api, option.name, flag, UPDATE_OPS, via, frame,
+                                                   frozen=self._frozen(args)))
+                    continue
+                found.append(self._site(call, api, option.name, args, frame, "call"))
+            elif kind is Partial and type(option.target) is Api:
+                api = tf_api.BATCH_NORM_APIS.get(option.target.name)
+                if api is not None and not api.is_class:
+                    args = option.args.then(resolver.call_args(node, at, frame))
+                    found.append(self._site(call, api, option.target.name, args, frame, "call"))
+            elif kind is ApiCall and option.name in tf_api.BATCH_NORM_APIS:
+                api = tf_api.BATCH_NORM_APIS[option.name]
+                if api.is_class:
+                    args = resolver.call_args(node, at, frame)
+                    flag = self._flag_from_args(api, option.name, args, call, "instance")
+                    collection = UPDATE_OPS if api.family != "keras" else None
+                    found.append(BatchNormSite(call, api, option.name, flag, collection, "instance", frame,
+                                               frozen=self._frozen(option.args)))
+            elif kind is Instance and self._is_update_ops_subclass(option.cls):
+                api = tf_api.BATCH_NORM_APIS["tensorflow.layers.BatchNormalization"]
+                args = resolver.call_args(node, at, frame)
+                flag = self._flag_from_args(api, "", args, call, "instance")
+                found.append(BatchNormSite(call, api, option.cls.scope.name, flag, UPDATE_OPS, "instance", frame))
+            elif kind is Class and self._keras_bn_subclass(option):
+                api = tf_api.BATCH_NORM_APIS["tensorflow.keras.layers.BatchNormalization"]
+                found.append(BatchNormSite(call, api, option.scope.name, Flag("unknown"), None, "construction",
+                                           frame))
+            elif kind is Instance and self._keras_bn_subclass(option.cls):
+                api = tf_api.BATCH_NORM_APIS["tensorflow.keras.layers.BatchNormalization"]
+                args = resolver.call_args(node, at, frame)
+                flag = self._flag_from_args(api, "", args, call, "instance")
+                found.append(BatchNormSite(call, api, option.cls.scope.name, flag, None, "instance", frame))
+        for keyword in node.keywords:
+            if keyword.arg not in (tf_api.NORMALIZER_FN_KEYWORD, "activation_fn"):
+                continue
+            for option in options(resolver.value(keyword.value, at, frame)):
+                target, partial_args = option, None
+                if type(option) is Partial and type(option.target) is Api:
+                    target, partial_args = option.target, option.args
+                if type(target) is not Api:
+                    continue
+                api = tf_api.BATCH_NORM_APIS.get(target.name)
+                if api is None or api.family != "contrib":
+                    continue
+                found.append(self._normalizer_site(call, api, target.name, partial_args, frame,
+                                                   keyword.arg == tf_api.NORMALIZER_FN_KEYWORD))
+        return found
+
+    def _is_update_ops_subclass(self, cls: Class) -> bool:
+        return any(type(entry) is Class and id(entry.scope.node) in self.update_ops_subclasses
+                   for entry in self.resolver.mro(cls))
+
+    def _keras_bn_subclass(self, cls: Class) -> bool:
+        """A plain subclass of Keras ``BatchNormalization`` (a Keras site)."""
+        if self._is_update_ops_subclass(cls):
+            return False
+        for entry in self.resolver.mro(cls):
+            if type(entry) is Api:
+                api = tf_api.BATCH_NORM_APIS.get(entry.name)
+                if api is not None and api.family == "keras":
+                    return True
+        return False
+
+    def _site(self, call, api, name, args: Args, frame, via) -> BatchNormSite:
+        flag = self._flag_from_args(api, name, args, call, via)
+        collection = self._collection_from_args(api, name, args)
+        keeps = args.keyword(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None or \
+            self.arg_scope_default(name, tf_api.VARIABLES_COLLECTIONS_KEYWORD)[0] is True
+        return BatchNormSite(call, api, name, flag, collection, via, frame, keeps, self._frozen(args, name))
+
+    def _argument(self, args: Args, keyword: str, position: Optional[int]):
+        """(state, Arg): the argument bound to a parameter; state given, missing or unknown."""
+        arg = args.keyword(keyword)
+        if arg is not None:
+            return "given", arg
+        if position is not None:
+            positional = args.positional
+            if len(positional) > position and all(item is not None for item in positional[:position + 1]):
+                return "given", positional[position]
+            if args.star:
+                return "unknown", None
+        for spread in args.spreads:
+            mapping = self.resolver.arg_value(spread)
+            if type(mapping) is not Mapping:
+                return "unknown", None
+            item = mapping.get(keyword)
+            if item is not None:
+                return "given", item
+            if not mapping.complete:
+                return "unknown", None
+        return "missing", None
+
+    def _flag_from_args(self, api, name: str, args: Args, call: CallSite, origin: str) -> Flag:
+        state, arg = self._argument(args, api.flag, api.flag_position)
+        if state == "given":
+            return self._flag_of(arg, origin)
+        if state == "unknown":
+            return Flag("unknown")
+        found, item, _ = self.arg_scope_default(name, api.flag)
+        if found:
+            return self._flag_of(item, "arg_scope")
+        if found is None:
+            return Flag("unknown")
+        return Flag("missing")
+
+    def _flag_of(self, arg, origin: str) -> Flag:
+        value = self.resolver.arg_value(arg)
+        if isinstance(arg, Arg):
+            return Flag("given", arg.node, self.resolver.definite_bool(value), origin, value,
+                        arg.at.scope.index if arg.at is not None else None, arg.at.scope if arg.at else None)
+        return Flag("given", None, self.resolver.definite_bool(value), origin, value)
+
+    def known_api(self, name: str):
+        return tf_api.BATCH_NORM_APIS.get(name) or self.wrapper_apis.get(name)
+
+    def _collection_from_args(self, api, name: str, args: Args):
+        if api.collection_arg is None:
+            return UPDATE_OPS
+        state, arg = self._argument(args, api.collection_arg, api.collection_position)
+        if state == "given":
+            return self._collection_value(self.resolver.arg_value(arg))
+        if state == "unknown":
+            return UPDATE_OPS
+        found, item, _ = self.arg_scope_default(name, api.collection_arg)
+        if found:
+            return self._collection_value(self.resolver.arg_value(item))
+        return UPDATE_OPS
+
+    def _collection_value(self, value: Value):
+        keys = set()
+        for option in options(value):
+            if type(option) is Const and option.value is None:
+                keys.add(None)
+            elif type(option) is Sequence:
+                items = _sequence_values(self.resolver, option)
+                key = self.resolver.collection_key(items[0]) if items else None
+                keys.add(key or UPDATE_OPS)
+            else:
+                keys.add(self.resolver.collection_key(option) or UPDATE_OPS)
+        if keys == {None}:
+            return None
+        keys.discard(None)
+        return sorted(keys)[0] if len(keys) == 1 else UPDATE_OPS
+
+    def _frozen(self, args: Args, name: str = "") -> bool:
+        """``trainable=False`` beside the flag: a deliberately frozen layer."""
+        state, arg = self._argument(args, "trainable", None)
+        if state == "given":
+            return self.resolver.definite_bool(self.resolver.arg_value(arg)) is False
+        if name:
+            found, item, _ = self.arg_scope_default(name, "trainable")
+            if found:
+                return self.resolver.definite_bool(self.resolver.arg_value(item)) is False
+        return False
+
+    def _normalizer_site(self, call: CallSite, api, name, partial_args, frame, with_params: bool) -> BatchNormSite:
+        resolver = self.resolver
+        at = self.at(call)
+        params_arg = None
+        for keyword in call.node.keywords:
+            if keyword.arg == tf_api.NORMALIZER_PARAMS_KEYWORD and with_params:
+                params_arg = Arg(keyword.value, at, frame)
+        entries: Optional[Mapping] = None
+        complete = True
+        if params_arg is not None:
+            params = resolver.arg_value(params_arg)
+            if type(params) is Mapping:
+                entries = params
+                complete = params.complete
+            elif type(params) is Const and params.value is None:
+                entries = None
+            else:
+                complete = False
+        flag = None
+        if partial_args is not None:
+            state, arg = self._argument(partial_args, api.flag, None)
+            if state == "given":
+                flag = self._flag_of(arg, "partial")
+            elif state == "unknown":
+                flag = Flag("unknown")
+        if flag is None and entries is not None and entries.get(api.flag) is not None:
+            flag = self._flag_of(entries.get(api.flag), "normalizer_params")
+        if flag is None and not complete:
+            flag = Flag("unknown")
+        if flag is None:
+            found, item, _ = self.arg_scope_default(name, api.flag)
+            flag = self._flag_of(item, "arg_scope") if found else Flag("unknown") if found is None else Flag("missing")
+        collection = UPDATE_OPS
+        collection_item = entries.get(api.collection_arg) if entries is not None else None
+        if partial_args is not None and partial_args.keyword(api.collection_arg) is not None:
+            collection = self._collection_value(resolver.arg_value(partial_args.keyword(api.collection_arg)))
+        elif collection_item is not None:
+            collection = self._collection_value(resolver.arg_value(collection_item))
+        else:
+            found, item, _ = self.arg_scope_default(name, api.collection_arg)
+            if found:
+                collection = self._collection_value(resolver.arg_value(item))
+        keeps = entries is not None and entries.get(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None
+        frozen = False
+        if entries is not None and entries.get("trainable") is not None:
+            frozen = resolver.definite_bool(resolver.arg_value(entries.get("trainable"))) is False
+        return BatchNormSite(call, api, name, flag, collection, "normalizer_fn", frame, keeps, frozen,
+                             params_arg.node if params_arg is not None else None)
+
+    def _scan_lexical_sites(self) -> None:
+        for call in self.index.calls:
+            for site in self.sites_of_call(call):
+                (self.keras_sites if site.keras else self.sites).append(site)
+        # A tf.layers class built but applied where we cannot see still writes UPDATE_OPS; one
+        # applied here is a site at its call (where the flag is given).
+        applied = set()
+        for site in self.sites:
+            if site.via == "instance":
+                for option in options(self.callee(site.call)):
+                    if type(option) is ApiCall:
+                        applied.add(id(option.node))
+        self.sites = [site for site in self.sites
+                      if site.via != "construction" or id(site.call.node) not in applied]
+        self._lexical_by_call: Dict[int, List[BatchNormSite]] = {}
+        for site in self.sites + self.keras_sites:
+            self._lexical_by_call.setdefault(id(site.call.node), []).append(site)
+
+    # -- train ops ------------------------------------------------------------------------------
+
+    def _scan_train_ops(self) -> None:
+        resolver = self.resolver
+        for call in self.index.calls:
+            node = call.node
+            func = node.func
+            if type(func) is ast.Attribute and func.attr in tf_api.TRAIN_OP_METHODS:
+                if resolver.is_train_op_call(call):
+                    self.train_ops.append(TrainOpInfo(call, func.attr, _argument_node(node, "loss", 0)))
+                continue
+            name = self.api_name(call)
+            if name in tf_api.UPDATE_RUNNING_HELPERS:
+                self.trains = True
+                position = tf_api.UPDATE_RUNNING_HELPER_POSITION.get(name)
+                arg = _argument_node(node, tf_api.UPDATE_RUNNING_HELPERS[name], position)
+                if arg is not None and self._is_empty_collection(resolver.value(arg, self.at(call))):
+                    loss = _argument_node(node, "total_loss", 0) or _argument_node(node, "loss", 0)
+                    self.train_ops.append(TrainOpInfo(call, name.rsplit(".", 1)[-1], loss))
+        if self.train_ops:
+            self.trains = True
+
+    def _is_empty_collection(self, value: Value) -> bool:
+        return all(type(option) is Sequence and option.complete and not option.items for option in options(value))
+
+    # -- modes ----------------------------------------------------------------------------------
+
+    def _scan_modes(self) -> None:
+        resolver = self.resolver
+        for call in self.index.calls:
+            name = self.api_name(call)
+            if name == tf_api.GRADIENT_TAPE:
+                self.eager_scopes.add(id(call.scope.function()))
+                self.trains = True
+            elif name in tf_api.GRAPH_MODE_CALLS:
+                self.graph_mode = True
+            elif name in tf_api.LEARNING_PHASE_SETTERS and call.node.args:
+                if resolver.definite_bool(resolver.value(call.node.args[0], self.at(call))) is not False and \
+                        _const_value(call.node.args[0]) == 1:
+                    self.learning_phase_set = True
+            elif name == tf_api.LEARNING_PHASE and _inside_feed(call):
+                self.learning_phase_set = True
+            func = call.node.func
+            if type(func) is ast.Attribute and func.attr in tf_api.KERAS_TRAINING_METHODS:
+                self.trains = True
+            for keyword in call.node.keywords:
+                if keyword.arg in tf_api.GRAPH_MODE_KEYWORDS:
+                    self.graph_mode = True
+        for op in self.train_ops:
+            if op.method != "minimize" or self.in_eager_function(op.call):
+                continue
+            receiver = resolver.value(op.call.node.func.value, self.at(op.call))
+            if any(type(option) is ApiCall and option.name.startswith(tf_api.TF1_OPTIMIZER_PREFIX)
+                   for option in options(receiver)):
+                self.graph_mode = True
+
+    def in_eager_function(self, call: CallSite) -> bool:
+        return id(call.scope.function()) in self.eager_scopes
+
+    # -- what runs ------------------------------------------------------------------------------
+
+    def _walk_roots(self) -> None:
+        """Follow every call from the module's roots through the project, in frames."""
+        called: Set[int] = set()
+        for call in self.index.calls:
+            for option in options(self.callee(call)):
+                for scope in self._scopes_run_by(option):
+                    if scope is not call.scope.function():
+                        called.add(id(scope))
+        self._budget = _MAX_WALK
+        self._walked: Set[tuple] = set()
+        for scope in self.index.scopes:
+            if scope.kind in ("lambda", "comprehension"):
+                continue
+            if scope.kind == "module" or id(scope) not in called:
+                if scope.kind == "class":
+                    continue        # its methods are roots or reached on their own
+                self._walk_scope(scope, None, ())
+
+    def _scopes_run_by(self, value: Value) -> List[Scope]:
+        kind = type(value)
+        if kind is Function and value.scope is not None:
+            return [value.scope]
+        if kind is Class:
+            return [m for m in (self._method(value, "__init__"), self._method(value, "build")) if m is not None]
+        if kind is Instance:
+            return [m for m in (self._method(value.cls, "__call__"), self._method(value.cls, "call")) if m is not None]
+        if kind is Partial:
+            return self._scopes_run_by(value.target)
+        return []
+
+    def _method(self, cls: Class, name: str) -> Optional[Scope]:
+        for entry in self.resolver.mro(cls):
+            if type(entry) is not Class:
+                continue
+            for binding in reversed(entry.scope.bindings.get(name, ())):
+                if binding.kind == "def":
+                    return entry.scope.index.scope_of(binding.value)
+        return None
+
+    def _walk_scope(self, scope: Scope, frame, chain: tuple) -> None:
+        key = (id(scope), id(frame))
+        if key in self._walked or self._budget <= 0:
+            return
+        self._walked.add(key)
+        for call in _calls_run_in(scope):
+            self._budget -= 1
+            if self._budget <= 0:
+                return
+            self._walk_call(call, frame, chain)
+
+    def _walk_call(self, call: CallSite, frame, chain: tuple) -> None:
+        here = chain + (call,)
+        for site in self.sites_of_call(call, frame) if (frame is not None or call.scope.index is not self.index) \
+                else self._lexical_sites_of(call):
+            reached = Reached(site, here)
+            self.reached.append(reached)
+            for link in here:
+                if link.scope.index is self.index:
+                    self.calls_reaching.setdefault(id(link.node), []).append(reached)
+        resolver = self.resolver
+        callee = self.callee(call, frame)
+        for option in options(callee):
+            targets = []
+            kind = type(option)
+            if kind is Function and option.scope is not None:
+                targets.append((option.scope, option.bound, option.frame))
+            elif kind is Partial and type(option.target) is Function:
+                targets.append((option.target.scope, option.target.bound, option.target.frame))
+            elif kind is Class:
+                for method in ("__init__", "build"):
+                    scope = self._method(option, method)
+                    if scope is not None:
+                        targets.append((scope, "new", None))
+            elif kind is Instance:
+                for method in ("__call__", "call"):
+                    scope = self._method(option.cls, method)
+                    if scope is not None:
+                        targets.append((scope, option, None))
+                        break
+            for scope, bound, parent in targets:
+                at = self.at(call)
+                args = resolver.call_args(call.node, at, frame)
+                if kind is Partial:
+                    args = option.args.then(args)
+                if bound == "new":
+                    bound = Instance(option, call.node, args, at, frame)
+                    if scope.name != "__init__":
+                        args = NO_ARGS
+                callee_frame = resolver.frame(scope, call.node, args, bound, parent, frame)
+                if callee_frame is None:
+                    continue
+                self._walk_scope(scope, callee_frame, here)
+
+    def _lexical_sites_of(self, call: CallSite) -> List[BatchNormSite]:
+        return self._lexical_by_call.get(id(call.node), [])
+
+    # ------------------------------------------------------------------------------------------
+    # Questions the rules ask
+
+    def counting_sites(self) -> List[Reached]:
+        """Reached UPDATE_OPS sites whose flag can be on."""
+        return [reached for reached in self.reached if reached.site.writes_update_ops]
+
+    def required_collections(self, op: Optional[TrainOpInfo] = None) -> Set[str]:
+        return {reached.site.collection for reached in self.counting_sites()
+                if op is None or not self.exclusive(reached, op)}
+
+    def all_literal_true(self, op: Optional[TrainOpInfo] = None) -> bool:
+        """Every counting site's flag is the literal True: the moving statistics are never
+        read by this graph (RULES: "Effective flag")."""
+        counting = [reached for reached in self.counting_sites() if op is None or not self.exclusive(reached, op)]
+        return bool(counting) and all(reached.site.flag.literal is True for reached in counting)
+
+    def exclusive(self, reached: Reached, op: TrainOpInfo) -> bool:
+        """The site and the train op sit in opposite branches of tests with the same text."""
+        op_guards = _guards(op.call.context)
+        if not op_guards:
+            return False
+        site_guards = set(_guards(reached.site.call.context))
+        for call in reached.chain:
+            site_guards |= set(_guards(call.context))
+        for text, branch in op_guards:
+            if (text, 1 - branch) in site_guards:
+                return True
+        return False
+
+    # -- carriers and handling ------------------------------------------------------------------
+
+    def carried_value(self, value: Value, through_dependencies: bool = True, reads: Optional[list] = None,
+                      depth: int = 0) -> Set[str]:
+        """The collections whose ops running ``value`` runs (RULES: "Carries update ops")."""
+        keys: Set[str] = set()
+        if depth > 12:
+            return keys
+        for option in options(value):
+            kind = type(option)
+            if kind is CollectionRead:
+                if option.key is None:
+                    continue
+                keys.add(option.key)
+                if reads is not None and option.key == UPDATE_OPS:
+                    reads.append(option)
+                if option.key != UPDATE_OPS and through_dependencies:
+                    keys |= self._collection_members(option.key, reads, depth)
+            elif kind is KerasUpdates:
+                keys.add(KERAS_UPDATES)
+            elif kind is Sequence:
+                for item in option.items:
+                    keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
+            elif kind is ApiCall:
+                if option.name in tf_api.SUMMARY_MERGE_ALL_SET and through_dependencies:
+                    keys |= self._summaries_carry(reads, depth)
+                    continue
+                for item in option.args.positional:
+                    if item is not None:
+                        keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
+                for _, item in option.args.keywords:
+                    keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
+                for item in option.args.spreads:
+                    keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
+                if through_dependencies and option.at is not None:
+                    keys |= self.dependency_keys(option.node, option.at, option.frame, reads, depth + 1)
+            elif kind is InstanceCall and through_dependencies and option.at is not None:
+                keys |= self.dependency_keys(option.node, option.at, option.frame, reads, depth + 1)
+        return keys
+
+    def _carried_item(self, item, through_dependencies, reads, depth) -> Set[str]:
+        if type(item) is Spread:
+            item = item.arg
+        if isinstance(item, Value):
+            return self.carried_value(item, through_dependencies, reads, depth)
+        value = self.resolver.arg_value(item)
+        keys = self.carried_value(value, through_dependencies, reads, depth)
+        if not keys and _unknown(value) and _update_named(item.node):
+            keys.add(ANY_UPDATES)
+        return keys
+
+    def carried_expression(self, node, at: At, frame=None, through_dependencies=True, reads=None) -> Set[str]:
+        value = self.resolver.value(node, at, frame)
+        keys = self.carried_value(value, through_dependencies, reads)
+        if not keys and _unknown(value) and _update_named(node):
+            keys.add(ANY_UPDATES)
+        return keys
+
+    def _collection_members(self, key: str, reads, depth) -> Set[str]:
+        """``tf.add_to_collection("loss", loss)`` then ``tf.get_collection("loss")``."""
+        keys: Set[str] = set()
+        for call in self.index.calls:
+            func = call.node.func
+            if getattr(func, "attr", getattr(func, "id", None)) != "add_to_collection" or len(call.node.args) < 2:
+                continue
+            if self.resolver.collection_key(self.resolver.value(call.node.args[0], self.at(call))) == key:
+                keys |= self.carried_value(self.resolver.value(call.node.args[1], self.at(call)), True, reads,
+                                           depth + 1)
+        return keys
+
+    def _summaries_carry(self, reads, depth) -> Set[str]:
+        keys: Set[str] = set()
+        for call in self.index.calls:
+            if self.api_name(call) in tf_api.SUMMARY_CALLS and self.api_name(call) not in tf_api.SUMMARY_MERGE_ALL_SET:
+                for arg in call.node.args[1:]:
+                    keys |= self.carried_value(self.resolver.value(arg, self.at(call)), True, reads, depth + 1)
+        return keys
+
+    def dependency_keys(self, node, at: At, frame, reads=None, depth: int = 0,
+                        consumers: Optional[list] = None) -> Set[str]:
+        """What the ``control_dependencies(D)`` blocks around a node (same function) carry."""
+        site = at.scope.index.call_site(node) if type(node) is ast.Call else None
+        context = site.context if site is not None else (
+            at.statement.context if at.statement is not None else None)
+        keys: Set[str] = set()
+        for entry in within_function(context):
+            if entry.kind != WITH:
+                continue
+            items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+            statement = at.scope.index.statement_of_node.get(id(entry.node))
+            for item in items:
+                expr = item.context_expr
+                if not _is_control_dependencies(expr) or not expr.args:
+                    continue
+                found: list = []
+                keys |= self.carried_expression(expr.args[0], At(at.scope, statement), frame, True, found)
+                if reads is not None:
+                    reads.extend(found)
+                if consumers is not None:
+                    consumers.extend((read, at.scope.index.call_site(expr)) for read in found)
+        return keys
+
+    def handling(self, op: TrainOpInfo) -> Handling:
+        key = id(op.call.node)
+        found = self._handling.get(key)
+        if found is None:
+            found = self._handling[key] = self._compute_handling(op)
+        return found
+
+    def _compute_handling(self, op: TrainOpInfo) -> Handling:
+        handling = Handling()
+        consumers: list = []
+        at = self.at(op.call)
+        # 1. lexically inside control_dependencies(D), D carrying update ops, same function; or
+        #    built in a function every call of which is (TensorFlow applies the open dependency).
+        handling.keys |= self.dependency_keys(op.call.node, at, None, consumers=consumers)
+        handling.keys |= self._callers_dependency_keys(op.call.scope.function(), consumers, set())
+        # 2. combined with update ops into one op; 3. fetched by a run with them.
+        for call, references, keys, reads in self._combinations():
+            if op.call.node in references:
+                handling.keys |= keys
+                consumers.extend((read, call) for read in reads)
+        for call, references, keys, reads in self._runs():
+            handling.keys |= keys
+            consumers.extend((read, call) for read in reads)
+        handling.reads = consumers
+        return handling
+
+    def _combinations(self):
+        """Grouping and ``control_dependencies`` calls: (call, train-op calls they reference,
+        keys they carry, reads)."""
+        cached = getattr(self, "_combinations_cache", None)
+        if cached is not None:
+            return cached
+        found = []
+        for call in self.index.calls:
+            node = call.node
+            is_dependency = _is_control_dependencies(node)
+            if not is_dependency and self.api_name(call) not in tf_api.GROUPING_CALLS:
+                continue
+            at = self.at(call)
+            references: Set[int] = set()
+            reads: list = []
+            keys: Set[str] = set()
+            for arg in list(node.args) + [keyword.value for keyword in node.keywords]:
+                value = self.resolver.value(arg, at)
+                references |= self.train_ops_in(value)
+                keys |= self.carried_expression(arg, at, None, True, reads)
+            if is_dependency and references:
+                keys |= self._ops_built_in_block(call, reads)
+            if references:
+                found.append((call, {node_ for node_ in self._train_op_nodes(references)}, keys, reads))
+        self._combinations_cache = found
+        return found
+
+    def _train_op_nodes(self, ids: Set[int]):
+        return [op.call.node for op in self.train_ops if id(op.call.node) in ids]
+
+    def _runs(self):
+        """Run calls (not evaluation runs) and what their fetches carry."""
+        cached = getattr(self, "_runs_cache", None)
+        if cached is not None:
+            return cached
+        found = []
+        for call in self.index.calls:
+            func = call.node.func
+            if type(func) is not ast.Attribute or func.attr not in tf_api.RUN_METHODS:
+                continue
+            fetch = _argument_node(call.node, tf_api.FETCH_KEYWORD, 0)
+            if fetch is None or self.is_evaluation_run(call):
+                continue
+            reads: list = []
+            at = self.at(call)
+            value = self.resolver.value(fetch, at)
+            fetches_op = bool(self.train_ops_in(value))
+            keys = self.carried_expression(fetch, at, None, fetches_op, reads)
+            if keys:
+                found.append((call, set(), keys, reads))
+        self._runs_cache = found
+        return found
+
+    def runs_fetching(self):
+        """(run call, fetched value, train ops it fetches) for every training run."""
+        result = []
+        for call in self.index.calls:
+            func = call.node.func
+            if type(func) is not ast.Attribute or func.attr not in tf_api.RUN_METHODS:
+                continue
+            fetch = _argument_node(call.node, tf_api.FETCH_KEYWORD, 0)
+            if fetch is None or self.is_evaluation_run(call):
+                continue
+            value = self.resolver.value(fetch, self.at(call))
+            result.append((call, value, self.train_ops_in(value)))
+        return result
+
+    def train_ops_in(self, value: Value, depth: int = 0) -> Set[int]:
+        """The train-op calls (ids of their nodes) a value is or contains."""
+        found: Set[int] = set()
+        if depth > 10:
+            return found
+        for option in options(value):
+            kind = type(option)
+            if kind is TrainOp:
+                found.add(id(option.site.node))
+            elif kind is Sequence:
+                for item in option.items:
+                    if type(item) is Spread:
+                        item = item.arg
+                    found |= self.train_ops_in(item if isinstance(item, Value) else self.resolver.arg_value(item),
+                                               depth + 1)
+            elif kind is ApiCall and option.name in tf_api.GROUPING_CALLS | tf_api.PASS_THROUGH_CALLS:
+                for item in option.args.positional:
+                    if item is not None:
+                        found |= self.train_ops_in(self.resolver.arg_value(item), depth + 1)
+        return found
+
+    def _ops_built_in_block(self, dependency: CallSite, reads: list) -> Set[str]:
+        """``with tf.control_dependencies([train_op]): train_op = tf.group(*update_ops)``."""
+        keys: Set[str] = set()
+        for call in self.index.calls:
+            for entry in within_function(call.context):
+                if entry.kind == WITH and any(item.context_expr is dependency.node for item in entry.node.items):
+                    keys |= self.carried_value(self.resolver.value(call.node, self.at(call)), False, reads)
+                    break
+        return keys
+
+    def _callers_dependency_keys(self, function: Scope, consumers: list, seen: Set[int]) -> Set[str]:
+        if function.kind != "function" or id(function) in seen:
+            return set()
+        seen.add(id(function))
+        callers = [call for call in self.index.calls
+                   if any(type(option) is Function and option.scope is function
+                          for option in options(self.callee(call)))]
+        if not callers:
+            return set()
+        common: Optional[Set[str]] = None
+        for caller in callers:
+            found: list = []
+            keys = self.dependency_keys(caller.node, self.at(caller), None, consumers=found)
+            keys |= self._callers_dependency_keys(caller.scope.function(), found, seen)
+            common = keys if common is None else common & keys
+            consumers.extend(found)
+        return common or set()
+
+    def is_evaluation_run(self, call: CallSite) -> bool:
+        """A run that feeds the training flag False changes no statistics (measured)."""
+        feed = _argument_node(call.node, tf_api.FEED_KEYWORD, 1)
+        if feed is None:
+            return False
+        value = self.resolver.value(feed, self.at(call))
+        if type(value) is not Mapping and type(feed) is not ast.Dict:
+            return False
+        node = value.node if type(value) is Mapping else feed
+        if type(node) is not ast.Dict:
+            return False
+        for key, item in zip(node.keys, node.values):
+            if key is None:
+                continue
+            if self.resolver.definite_bool(self.resolver.value(item, self.at(call))) is False \
+                    and self.is_flag_expression(key):
+                return True
+        return False
+
+    # -- flags ----------------------------------------------------------------------------------
+
+    def flag_names(self) -> Tuple[str, ...]:
+        return tf_api.SAFE_FLAG_NAMES + tf_api.UNSAFE_FLAG_NAMES + tuple(self.settings.training_names)
+
+    def is_flag_expression(self, expr) -> bool:
+        """A training-flag name, attribute, or a test built from one (``mode == TRAIN``)."""
+        names = self.flag_names()
+        kind = type(expr)
+        if kind is ast.Name:
+            return expr.id in names or expr.id == tf_api.MODE_PARAMETER or "train" in expr.id.lower()
+        if kind is ast.Attribute:
+            return expr.attr in names or expr.attr == "TRAIN" or "train" in expr.attr.lower() or \
+                self.is_flag_expression(expr.value)
+        if kind is ast.UnaryOp:
+            return self.is_flag_expression(expr.operand)
+        if kind is ast.Compare:
+            return self.is_flag_expression(expr.left) or any(self.is_flag_expression(c) for c in expr.comparators)
+        if kind is ast.BoolOp:
+            return any(self.is_flag_expression(value) for value in expr.values)
+        if kind is ast.Call:
+            return self.is_flag_expression(expr.func) or any(self.is_flag_expression(a) for a in expr.args)
+        return False
+
+    def chosen_by_training_flag(self, context, node=None) -> bool:
+        """A point that sits in a branch picked by a training flag: an ``if``/conditional
+        expression on the flag, or a ``tf.cond(flag, ...)`` branch."""
+        for entry in contexts(context):
+            if entry.kind in (IF, IFEXP) and entry.part >= 0 and self.is_flag_expression(entry.node.test):
+                return True
+            if entry.kind == ARG:
+                call = entry.node
+                func = call.func
+                name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+                if name in ("cond", "case", "smart_cond") and call.args and self.is_flag_expression(call.args[0]):
+                    return True
+        return False
+
+    # -- Keras ----------------------------------------------------------------------------------
+
+    def keras_bn(self, value: Value, depth: int = 0) -> Optional[bool]:
+        """None unless ``value`` is a Keras model or layer containing batch norm; then whether
+        it is Keras 2 (``tf.keras``/``tf_keras``, which has ``.updates``)."""
+        if depth > 6:
+            return None
+        for option in options(value):
+            found = self._keras_bn_one(option, depth)
+            if found is not None:
+                return found
+        return None
+
+    def _keras_bn_one(self, value: Value, depth: int) -> Optional[bool]:
+        kind = type(value)
+        resolver = self.resolver
+        if kind is ApiCall:
+            name = value.name
+            keras2 = name.startswith(tf_api.KERAS2_ROOTS)
+            api = tf_api.BATCH_NORM_APIS.get(name)
+            if api is not None and api.family == "keras":
+                return keras2
+            if name.startswith(tf_api.KERAS_APPLICATION_PREFIXES) and \
+                    name.rsplit(".", 1)[-1] in tf_api.KERAS_APPLICATIONS_WITH_BATCH_NORM:
+                return keras2
+            if name in tf_api.KERAS_MODEL_CLASSES:
+                if name.endswith("Sequential"):
+                    for item in value.args.positional[:1]:
+                        if item is None:
+                            continue
+                        for element in _sequence_values(resolver, resolver.arg_value(item)):
+                            if self.keras_bn(element, depth + 1) is not None:
+                                return keras2
+                    return None
+                # A functional model: its outputs come out of a batch-norm layer, or the function
+                # that builds it applies one.
+                outputs = value.args.keyword("outputs") or (value.args.positional[1] if len(
+                    value.args.positional) > 1 else None)
+                if outputs is not None and self._tensor_through_keras_bn(resolver.arg_value(outputs), depth):
+                    return keras2
+                if value.at is not None and self._scope_applies_keras_bn(value.at.scope.function()):
+                    return keras2
+            return None
+        if kind is Instance:
+            return self._class_keras_bn(value.cls, depth)
+        if kind is Class:
+            return None
+        return None
+
+    def _tensor_through_keras_bn(self, value: Value, depth: int) -> bool:
+        for _ in range(40):
+            if type(value) is not InstanceCall:
+                return False
+            if self.keras_bn(value.receiver, depth + 1) is not None:
+                return True
+            if not value.args.positional or value.args.positional[0] is None:
+                return False
+            value = self.resolver.arg_value(value.args.positional[0])
+        return False
+
+    def _scope_applies_keras_bn(self, scope: Scope) -> bool:
+        key = id(scope)
+        if key not in self._keras_scopes:
+            self._keras_scopes[key] = False
+            self._keras_scopes[key] = any(
+                self.keras_bn(self.resolver.value(call.node.func, At(call.scope, call.statement))) is not None
+                for call in _calls_run_in(scope))
+        return self._keras_scopes[key]
+
+    def _class_keras_bn(self, cls: Class, depth: int) -> Optional[bool]:
+        key = id(cls.scope)
+        if key in self._keras:
+            return self._keras[key]
+        self._keras[key] = None
+        bases = [entry for entry in self.resolver.mro(cls) if type(entry) is Api]
+        if not any(base.name.startswith(tf_api.KERAS_PREFIXES) for base in bases):
+            return None
+        keras2 = all(base.name.startswith(tf_api.KERAS2_ROOTS) for base in bases)
+        found = None
+        for entry in self.resolver.mro(cls):
+            if type(entry) is not Class:
+                continue
+            for method in entry.scope.children:
+                if method.kind != "function":
+                    continue
+                for call in _calls_run_in(method):
+                    callee = self.resolver.value(call.node.func, At(call.scope, call.statement))
+                    if any(type(option) is Api and tf_api.BATCH_NORM_APIS.get(option.name) is not None
+                           and tf_api.BATCH_NORM_APIS[option.name].family == "keras" for option in options(callee)):
+                        found = keras2
+                        break
+                    value = self.resolver.value(call.node, At(call.scope, call.statement))
+                    if self.keras_bn(value, depth + 1) is not None:
+                        found = keras2
+                        break
+                if found is not None:
+                    break
+            if found is not None:
+                break
+        self._keras[key] = found
+        return found
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers
+
+
+def build_model(index: ModuleIndex, resolver: Resolver, settings, source) -> ModuleModel:
+    return ModuleModel(index, resolver, settings, source).build()
+
+
+def _calls_run_in(scope: Scope) -> Iterable[CallSite]:
+    """The calls a scope's body makes when it runs: its own, and those of the lambdas and
+    comprehensions inside it (not nested functions or classes: they run when called)."""
+    yield from scope.calls
+    for child in scope.children:
+        if child.kind in ("lambda", "comprehension"):
+            yield from _calls_run_in(child)
+
+
+def _sequence_values(resolver: Resolver, value: Value, depth: int = 0) -> List[Value]:
+    found: List[Value] = []
+    if depth > 4:
+        return found
+    for option in options(value):
+        if type(option) is Sequence:
+            for item in option.items:
+                if type(item) is Spread:
+                    found.extend(_sequence_values(resolver, resolver.arg_value(item.arg), depth + 1))
+                else:
+                    found.append(resolver.arg_value(item))
+        else:
+            found.append(option)
+    return found
+
+
+def _argument_node(call: ast.Call, keyword: str, position: Optional[int]):
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    if position is not None:
+        positional = []
+        for arg in call.args:
+            if type(arg) is ast.Starred:
+                break
+            positional.append(arg)
+        if len(positional) > position:
+            return positional[position]
+    return None
+
+
+def _may_be_arg_scope(node: ast.Call) -> bool:
+    return bool(node.args or node.keywords)
+
+
+def _const_value(node):
+    return node.value if type(node) is ast.Constant else None
+
+
+def _inside_feed(call: CallSite) -> bool:
+    for entry in contexts(call.context):
+        if entry.kind == ARG:
+            for keyword in entry.node.keywords:
+                if keyword.arg == tf_api.FEED_KEYWORD:
+                    return True
+    return False
+
+
+def _is_control_dependencies(node) -> bool:
+    if type(node) is not ast.Call:
+        return False
+    func = node.func
+    name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+    return name == tf_api.CONTROL_DEPENDENCIES
+
+
+def _unknown(value: Value) -> bool:
+    return all(type(option) in (type(UNKNOWN), ParamValue) for option in options(value))
+
+
+def _update_named(node) -> bool:
+    if type(node) is ast.Name:
+        return bool(tf_api.UPDATE_NAME_HEURISTIC.search(node.id))
+    if type(node) is ast.Attribute:
+        return bool(tf_api.UPDATE_NAME_HEURISTIC.search(node.attr))
+    return False
+
+
+def _guards(context) -> List[Tuple[str, int]]:
+    """(test text, branch) of every ``if`` around a point; ``if not C`` counts as C's else."""
+    guards = []
+    for entry in contexts(context):
+        if entry.kind == IF and type(entry.node) is ast.If and entry.part >= 0:
+            test = entry.node.test
+            branch = entry.part
+            if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+                test = test.operand
+                branch = 1 - branch
+            guards.append((ast.dump(test), branch))
+    return guards

@@ -1,0 +1,966 @@
+"""The one value resolver: what does this expression hold?
+
+Every rule asks this object; no rule or helper follows names by itself. It answers through the
+project (imports, namespace packages, other modules' functions and classes), flow-sensitively
+(a use reads the binding that reaches it), with one depth bound, one bound on nested call
+frames, and memoisation of every answer for the lifetime of the object (one check of one
+file: the project model decides that lifetime).
+
+The cases of RULES.md's "Values, not spellings" are each one branch here: assignments and
+tuple unpacking, returns (tuples too), module constants, dict literals, subscripts and
+``**`` spreads, ``functools.partial`` chains, lambdas, ``**kwargs`` pass-through, classes and
+instances (``self.x`` set in any method or base class, in any module), ``__call__``,
+registries (``MODELS[name]`` over a dict of known values), factories, and imports of every
+spelling. A function called with known arguments is evaluated in a frame that binds its
+parameters to them, so a flag passed through two wrappers is still the caller's literal.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Dict, List, Optional, Tuple
+
+from .. import tf_api
+from .index import IF, MATCH, ModuleIndex, Scope, Statement
+from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, ArgScopeStack, Class, CollectionRead, Const,
+                     Function, Instance, InstanceCall, KerasUpdates, Mapping, Method, Module, ParamValue,
+                     Partial, Sequence, Spread, TrainOp, Value, options, union)
+
+MAX_DEPTH = 48          # nested evaluations of one question
+MAX_FRAMES = 5          # nested calls evaluated with their arguments bound
+MAX_OPTIONS = 12        # alternatives kept for one name
+_END = 1 << 60          # "after every statement": how importers see a module's names
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class At:
+    """Where an expression is evaluated: its scope and statement (for flow sensitivity)."""
+
+    __slots__ = ("scope", "statement")
+
+    def __init__(self, scope: Scope, statement: Optional[Statement]):
+        self.scope = scope
+        self.statement = statement
+
+    @property
+    def seq(self) -> int:
+        return self.statement.seq if self.statement is not None else _END
+
+    @property
+    def path(self) -> tuple:
+        return self.statement.path if self.statement is not None else ()
+
+
+class Frame:
+    """A call being evaluated: the function's scope with its parameters bound to ``args``."""
+
+    __slots__ = ("scope", "node", "args", "bound", "depth", "memo", "parent", "caller")
+
+    def __init__(self, scope: Scope, node, args: Args, bound: Optional[Value], depth: int, parent, caller):
+        self.scope = scope
+        self.node = node            # the call (None: a method read without a known call)
+        self.args = args
+        self.bound = bound          # ``self`` of a method
+        self.depth = depth
+        self.memo: Dict[int, Value] = {}
+        self.parent = parent        # the frame the function was defined in (closures)
+        self.caller = caller        # the frame the call was made from
+
+    def __repr__(self):
+        return f"<Frame {self.scope.name} depth {self.depth}>"
+
+
+class Resolver:
+    def __init__(self, project, settings):
+        self.project = project
+        self.settings = settings
+        self.forced_api = frozenset(tf_api.canonical(name) for name in settings.wrappers)
+        self._memo: Dict[int, Value] = {}
+        self._active: set = set()
+        self._depth = 0
+        self._canonical: Dict[str, str] = {}
+        self._frames: Dict[tuple, Frame] = {}
+        self._args_memo: Dict[tuple, Args] = {}
+        self._module_members: Dict[tuple, Value] = {}
+        self._mro: Dict[int, tuple] = {}
+        self._defaults: Dict[int, object] = {}     # id(default expression) -> its Param
+
+    # ------------------------------------------------------------------------------------------
+    # Entry points
+
+    def at_call(self, site) -> At:
+        return At(site.scope, site.statement)
+
+    def value(self, node, at: At, frame: Optional[Frame] = None) -> Value:
+        if node is None:
+            return UNKNOWN
+        memo = frame.memo if frame is not None else self._memo
+        key = id(node)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        if key in self._active or self._depth >= MAX_DEPTH:
+            return UNKNOWN      # a cycle, or too deep: unknown, never a finding
+        self._active.add(key)
+        self._depth += 1
+        try:
+            result = self._evaluate(node, at, frame)
+        except RecursionError:
+            result = UNKNOWN
+        finally:
+            self._depth -= 1
+            self._active.discard(key)
+        memo[key] = result
+        return result
+
+    def arg_value(self, arg) -> Value:
+        if isinstance(arg, Value):
+            return arg
+        if arg is None:
+            return UNKNOWN
+        return self.value(arg.node, arg.at, arg.frame)
+
+    def canonical(self, dotted: str) -> str:
+        found = self._canonical.get(dotted)
+        if found is None:
+            found = self._canonical[dotted] = tf_api.canonical(dotted)
+        return found
+
+    def api_name(self, node, at: At, frame=None) -> Optional[str]:
+        """The canonical API name an expression resolves to, if it resolves to exactly one."""
+        value = self.value(node, at, frame)
+        return value.name if type(value) is Api else None
+
+    def definite_bool(self, value: Value) -> Optional[bool]:
+        """True/False when every alternative is that literal; None otherwise."""
+        found = None
+        for option in options(value):
+            if type(option) is not Const or type(option.value) is not bool:
+                return None
+            if found is None:
+                found = option.value
+            elif found != option.value:
+                return None
+        return found
+
+    # ------------------------------------------------------------------------------------------
+    # Expressions
+
+    def _evaluate(self, node, at: At, frame) -> Value:
+        kind = type(node)
+        if kind is ast.Name:
+            return self._name(node.id, at, frame)
+        if kind is ast.Attribute:
+            return self._attribute_expression(node, at, frame)
+        if kind is ast.Call:
+            return self._call_expression(node, at, frame)
+        if kind is ast.Constant:
+            return Const(node.value, node)
+        if kind in (ast.List, ast.Tuple, ast.Set):
+            items = []
+            for element in node.elts:
+                if type(element) is ast.Starred:
+                    items.append(Spread(Arg(element.value, at, frame)))
+                else:
+                    items.append(Arg(element, at, frame))
+            return Sequence({ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[kind], tuple(items))
+        if kind is ast.Dict:
+            return self._dict_literal(node, at, frame)
+        if kind is ast.BinOp:
+            if type(node.op) is ast.Add:
+                left, right = self.value(node.left, at, frame), self.value(node.right, at, frame)
+                if type(left) is Sequence or type(right) is Sequence:
+                    return Sequence("list", (Spread(left), Spread(right)),
+                                    complete=type(left) is Sequence and type(right) is Sequence)
+            if type(node.op) is ast.BitOr:
+                left, right = self.value(node.left, at, frame), self.value(node.right, at, frame)
+                if type(left) is Mapping and type(right) is Mapping:
+                    return Mapping(left.entries + right.entries, left.complete and right.complete, node)
+            return UNKNOWN
+        if kind is ast.Lambda:
+            scope = at.scope.index.scope_of(node)
+            return Function(scope, None, frame) if scope is not None else UNKNOWN
+        if kind is ast.IfExp:
+            return union((self.value(node.body, at, frame), self.value(node.orelse, at, frame)))
+        if kind is ast.BoolOp:
+            return union(self.value(value, at, frame) for value in node.values)
+        if kind is ast.Subscript:
+            return self._subscript(node, at, frame)
+        if kind is ast.NamedExpr:
+            return self.value(node.value, at, frame)
+        if kind is ast.Starred or kind is ast.Await:
+            return self.value(node.value, at, frame)
+        if kind is ast.DictComp:
+            return self._dict_comprehension(node, at, frame)
+        return UNKNOWN
+
+    def _dict_literal(self, node: ast.Dict, at: At, frame) -> Value:
+        entries: List[Tuple[str, object]] = []
+        complete = True
+        for key, item in zip(node.keys, node.values):
+            if key is None:   # ``**spread``
+                spread = self.value(item, at, frame)
+                if type(spread) is Mapping:
+                    entries.extend(spread.entries)
+                    complete = complete and spread.complete
+                else:
+                    complete = False
+                continue
+            key_value = self.value(key, at, frame)
+            if type(key_value) is Const and isinstance(key_value.value, str):
+                entries.append((key_value.value, Arg(item, at, frame)))
+            else:
+                complete = False
+        return Mapping(tuple(entries), complete, node)
+
+    def _dict_comprehension(self, node: ast.DictComp, at: At, frame) -> Value:
+        """``{k: v for k, v in d.items() if ...}``: the entries of ``d`` (a filter may drop some)."""
+        if len(node.generators) != 1:
+            return UNKNOWN
+        generator = node.generators[0]
+        target, source = generator.target, generator.iter
+        if (type(target) is ast.Tuple and len(target.elts) == 2 and type(source) is ast.Call
+                and type(source.func) is ast.Attribute and source.func.attr == "items" and not source.args
+                and type(node.key) is ast.Name and type(node.value) is ast.Name
+                and [getattr(e, "id", None) for e in target.elts] == [node.key.id, node.value.id]):
+            mapping = self.value(source.func.value, at, frame)
+            if type(mapping) is Mapping:
+                return mapping
+        return UNKNOWN
+
+    def _subscript(self, node: ast.Subscript, at: At, frame) -> Value:
+        base = self.value(node.value, at, frame)
+        index = self.value(node.slice, at, frame)
+        results = []
+        for option in options(base):
+            kind = type(option)
+            if kind is Sequence:
+                if type(index) is Const and type(index.value) is int:
+                    item = self.sequence_item(option, index.value)
+                    results.append(self.arg_value(item) if item is not None else UNKNOWN)
+                else:
+                    results.append(UNKNOWN)
+            elif kind is Mapping:
+                if type(index) is Const and isinstance(index.value, str):
+                    item = option.get(index.value)
+                    results.append(self.arg_value(item) if item is not None else UNKNOWN)
+                elif option.complete and option.entries:
+                    # A registry: ``MODELS[name]`` holds one of the dict's values.
+                    results.append(union(self.arg_value(item) for _, item in option.entries))
+                else:
+                    results.append(UNKNOWN)
+            elif kind is CollectionRead:
+                results.append(option)     # an element of the collection: still its ops
+            else:
+                results.append(UNKNOWN)
+        return union(results)
+
+    def sequence_item(self, sequence: Sequence, position: int):
+        """The item at ``position`` of a sequence whose items are all plain (no spreads)."""
+        items = sequence.items
+        if any(type(item) is Spread for item in items):
+            return None
+        if -len(items) <= position < len(items):
+            return items[position]
+        return None
+
+    # ------------------------------------------------------------------------------------------
+    # Names
+
+    def _name(self, name: str, at: At, frame) -> Value:
+        bindings = self.reaching(name, at)
+        if not bindings:
+            return self._unbound(name, at)
+        values = []
+        for binding in bindings[:MAX_OPTIONS]:
+            values.append(self.binding_value(binding, self._frame_for(binding, at, frame)))
+        return union(values)
+
+    def _frame_for(self, binding, at: At, frame):
+        """The frame a binding is read in: the current one if it belongs to that frame's scope
+        (or a scope nested in it), else the frame chain's matching ancestor, else none."""
+        current = frame
+        while current is not None:
+            scope = binding.scope
+            while scope is not None:
+                if scope is current.scope:
+                    return current
+                scope = scope.parent
+            current = current.parent
+        return None
+
+    def _unbound(self, name: str, at: At) -> Value:
+        index = at.scope.index
+        for star in index.module_scope.bindings.get("*", ()):
+            module = self._import_module(star.imported or "", star.level, index)
+            if type(module) is Module:
+                found = self.module_member(module.index, name)
+                if found is not UNKNOWN:
+                    return found
+            elif type(module) is Api:
+                return Api(self.canonical(f"{module.name}.{name}"))
+        if name in _BUILTINS:
+            return Api(f"builtins.{name}")
+        return UNKNOWN
+
+    def owner(self, name: str, scope: Scope) -> Optional[Scope]:
+        """The scope whose binding of ``name`` a use in ``scope`` reads (Python's rules)."""
+        current = scope
+        first = True
+        while current is not None:
+            if name in current.globals:
+                return current.index.module_scope
+            if current.kind == "class" and not first:
+                current = current.parent
+                continue
+            if name in current.bindings:
+                return current
+            first = False
+            current = current.parent
+        return None
+
+    def reaching(self, name: str, at: At) -> list:
+        """The bindings of ``name`` that may reach a use at ``at``, nearest first."""
+        owner = self.owner(name, at.scope)
+        if owner is None:
+            return []
+        bindings = owner.bindings[name]
+        if owner is not at.scope or not owner.flow:
+            # Read from a nested scope (which runs later) or a lambda/comprehension: any binding.
+            return list(reversed(bindings))
+        seq, path = at.seq, at.path
+        found = []
+        for binding in reversed(bindings):
+            if binding.seq >= seq:
+                continue
+            bound_path = binding.statement.path
+            if _exclusive(bound_path, path):
+                continue
+            found.append(binding)
+            if bound_path == path[:len(bound_path)] and binding.kind != "augassign":
+                break           # it always runs before the use: nothing earlier reaches
+        return found
+
+    def binding_value(self, binding, frame=None) -> Value:
+        kind = binding.kind
+        if kind == "import":
+            return self._import_binding(binding)
+        if kind == "def":
+            scope = binding.scope.index.scope_of(binding.value)
+            return Function(scope, None, frame) if scope is not None else UNKNOWN
+        if kind == "class":
+            scope = binding.scope.index.scope_of(binding.value)
+            return Class(scope) if scope is not None else UNKNOWN
+        at = At(binding.scope, binding.statement)
+        if kind == "param":
+            param = binding.value
+            if frame is not None and frame.scope is binding.scope:
+                return self._param_value(frame, param)
+            return self._unbound_param(param)
+        if kind == "assign":
+            value = self.value(binding.value, at, frame)
+            if binding.unpack:
+                value = self._unpack(value, binding.unpack, binding.starred)
+            return self._with_mutations(binding, value, frame)
+        if kind == "with":
+            return self._with_target(binding, at, frame)
+        if kind == "for":
+            iterable = self.value(binding.value, at, frame)
+            if type(iterable) is CollectionRead:
+                return iterable
+            return UNKNOWN
+        return UNKNOWN
+
+    def _unpack(self, value: Value, path: tuple, starred: bool) -> Value:
+        for position in path:
+            results = []
+            for option in options(value):
+                if type(option) is Sequence and not starred:
+                    item = self.sequence_item(option, position)
+                    results.append(self.arg_value(item) if item is not None else UNKNOWN)
+                else:
+                    results.append(UNKNOWN)
+            value = union(results)
+        return value
+
+    def _with_mutations(self, binding, value: Value, frame) -> Value:
+        """A dict or list the code shows, plus what the same scope adds to it later
+        (``params["is_training"] = t``, ``ops.append(op)``)."""
+        mutations = binding.scope.index.mutations.get(binding.name)
+        if not mutations:
+            return value
+        later = [m for m in mutations if m.statement.scope is binding.scope and m.statement.seq > binding.seq]
+        if not later:
+            return value
+        kind = type(value)
+        if kind is not Mapping and kind is not Sequence:
+            if any(m.kind in ("append", "insert", "extend", "iadd") for m in later):
+                # ``ops = get_collection(...)`` then ``ops.append(train_op)``: the list now holds both.
+                value = Sequence("list", (Spread(value),), False)
+                kind = Sequence
+            else:
+                return value
+        if kind is Mapping:
+            entries = list(value.entries)
+            complete = value.complete
+            for mutation in later:
+                at = At(mutation.statement.scope, mutation.statement)
+                if mutation.kind == "setitem":
+                    key = self.value(mutation.key, at, frame)
+                    if type(key) is Const and isinstance(key.value, str):
+                        entries.append((key.value, Arg(mutation.value, at, frame)))
+                    else:
+                        complete = False
+                elif mutation.kind == "update":
+                    node = mutation.node
+                    if node.args:
+                        update = self.value(node.args[0], at, frame)
+                        if type(update) is Mapping:
+                            entries.extend(update.entries)
+                            complete = complete and update.complete
+                        else:
+                            complete = False
+                    for keyword in node.keywords:
+                        if keyword.arg is None:
+                            complete = False
+                        else:
+                            entries.append((keyword.arg, Arg(keyword.value, at, frame)))
+            return Mapping(tuple(entries), complete, value.node)
+        items = list(value.items)
+        for mutation in later:
+            at = At(mutation.statement.scope, mutation.statement)
+            if mutation.kind in ("append", "insert"):
+                items.append(Arg(mutation.value, at, frame))
+            elif mutation.kind in ("extend", "iadd"):
+                items.append(Spread(Arg(mutation.value, at, frame)))
+        return Sequence(value.kind, tuple(items), False)
+
+    def _with_target(self, binding, at: At, frame) -> Value:
+        """``with X as name``: what the context manager gives. An arg_scope gives the stack of
+        every arg_scope open there (slim's ``arg_scope`` yields the whole current scope)."""
+        value = self.value(binding.value, at, frame)
+        if any(type(option) is ApiCall and option.name in tf_api.ARG_SCOPES for option in options(value)):
+            statement = binding.statement
+            stack = self.open_arg_scopes(statement.context, at, frame, statement.node)
+            return ArgScopeStack(tuple(stack))
+        if type(value) is ApiCall and value.name == tf_api.GRADIENT_TAPE:
+            return value
+        return UNKNOWN
+
+    def open_arg_scopes(self, context, at: At, frame, with_node=None) -> list:
+        """The arg_scope calls open around a point of a function (outermost first), including
+        every item of ``with_node`` itself."""
+        from .index import WITH, within_function
+
+        stack = []
+        entries = []
+        if with_node is not None:
+            entries.append((with_node, -1))
+        for entry in within_function(context):
+            if entry.kind == WITH:
+                entries.append((entry.node, entry.part))
+        for with_node_, part in reversed(entries):
+            items = with_node_.items if part == -1 else with_node_.items[:part]
+            item_at = At(at.scope, at.scope.index.statement_of_node.get(id(with_node_), at.statement))
+            for item in items:
+                for option in options(self.value(item.context_expr, item_at, frame)):
+                    if type(option) is ApiCall and option.name in tf_api.ARG_SCOPES:
+                        stack.extend(self.arg_scope_calls(option))
+        return stack
+
+    def arg_scope_calls(self, call: ApiCall) -> list:
+        """An ``arg_scope(...)`` call, with a scope object given as its first argument
+        (``arg_scope(training_scope())``) expanded into the calls that made it."""
+        first = call.args.positional[0] if call.args.positional else None
+        if first is not None:
+            for option in options(self.arg_value(first)):
+                if type(option) is ArgScopeStack:
+                    return list(option.entries)
+        return [call]
+
+    # ------------------------------------------------------------------------------------------
+    # Parameters
+
+    def _param_value(self, frame: Frame, param) -> Value:
+        args = frame.args
+        scope = frame.scope
+        if frame.bound is not None and param.position == 0 and scope.parent is not None \
+                and scope.parent.kind == "class" and not _is_static(scope):
+            return frame.bound
+        shift = 1 if (frame.bound is not None and scope.parent is not None and scope.parent.kind == "class"
+                      and not _is_static(scope)) else 0
+        if param.kind == "kwargs":
+            named = {p.name for p in scope.params if p.kind in ("positional", "keyword")}
+            entries = tuple((name, arg) for name, arg in args.keywords if name not in named)
+            complete = True
+            for spread in args.spreads:
+                spread_value = self.arg_value(spread)
+                if type(spread_value) is Mapping:
+                    entries += tuple((k, v) for k, v in spread_value.entries if k not in named)
+                    complete = complete and spread_value.complete
+                else:
+                    complete = False
+            return Mapping(entries, complete)
+        if param.kind == "varargs":
+            count = sum(1 for p in scope.params if p.kind == "positional") - shift
+            rest = args.positional[max(count, 0):]
+            if args.star or any(item is None for item in rest):
+                return Sequence("tuple", tuple(item for item in rest if item is not None), False)
+            return Sequence("tuple", tuple(rest))
+        if param.kind in ("positional", "keyword"):
+            given = args.keyword(param.name)
+            if given is not None:
+                return self.arg_value(given)
+            if param.kind == "positional":
+                position = param.position - shift
+                positional = args.positional
+                if 0 <= position < len(positional):
+                    item = positional[position]
+                    if item is None or any(p is None for p in positional[:position]):
+                        return UNKNOWN
+                    return self.arg_value(item)
+                if args.star:
+                    return UNKNOWN
+            for spread in args.spreads:
+                spread_value = self.arg_value(spread)
+                if type(spread_value) is not Mapping:
+                    return UNKNOWN
+                item = spread_value.get(param.name)
+                if item is not None:
+                    return self.arg_value(item)
+                if not spread_value.complete:
+                    return UNKNOWN
+        return self._default(param)
+
+    def _unbound_param(self, param) -> Value:
+        """A parameter with no known call: ``self`` of a method is an instance of its class."""
+        scope = param.scope
+        if param.position == 0 and scope.kind == "function" and scope.parent is not None \
+                and scope.parent.kind == "class" and not _is_static(scope):
+            return Instance(Class(scope.parent), None, NO_ARGS, None, None)
+        return ParamValue(param)
+
+    def default_of(self, node):
+        """The parameter whose default a literal is (a wrapper's default, for BNU002)."""
+        return self._defaults.get(id(node)) if node is not None else None
+
+    def _default(self, param) -> Value:
+        if param.default is None:
+            return UNKNOWN
+        self._defaults[id(param.default)] = param
+        scope = param.scope
+        definition = scope.index.statement_of_node.get(id(scope.node))
+        parent = scope.parent if scope.parent is not None else scope
+        return self.value(param.default, At(parent, definition), None)
+
+    # ------------------------------------------------------------------------------------------
+    # Attributes
+
+    def _attribute_expression(self, node: ast.Attribute, at: At, frame) -> Value:
+        base = self.value(node.value, at, frame)
+        result = self.attribute(base, node.attr, at)
+        if result is UNKNOWN and type(node.value) is ast.Name:
+            # ``model.loss = ...`` on a plain name of this module: read those stores.
+            stores = [store for store in at.scope.index.attribute_stores.get(node.attr, ())
+                      if type(store.base) is ast.Name and store.base.id == node.value.id
+                      and store.value is not None]
+            if stores:
+                result = union(self._store_value(store, None) for store in stores[-MAX_OPTIONS:])
+        return result
+
+    def attribute(self, base: Value, attr: str, at: Optional[At] = None) -> Value:
+        results = []
+        for option in options(base):
+            kind = type(option)
+            if kind is Api:
+                results.append(Api(self.canonical(f"{option.name}.{attr}")))
+            elif kind is Module:
+                results.append(self.module_member(option.index, attr))
+            elif kind is _PackageDir:
+                results.append(self._package_member(option, attr))
+            elif kind is Instance or kind is Class:
+                results.append(self._instance_attribute(option, attr))
+            elif attr in tf_api.KERAS_UPDATE_ATTRIBUTES and kind in (ApiCall, InstanceCall):
+                results.append(KerasUpdates(option))
+            elif kind in (ApiCall, Mapping, Sequence, InstanceCall, CollectionRead, Method):
+                results.append(Method(option, attr))
+            else:
+                results.append(UNKNOWN)
+        return union(results)
+
+    def mro(self, cls: Class) -> tuple:
+        """The class and its bases, project classes and API classes (``Api``), in order."""
+        key = id(cls.scope)
+        found = self._mro.get(key)
+        if found is not None:
+            return found
+        self._mro[key] = (cls,)     # cycle guard
+        order = [cls]
+        node = cls.scope.node
+        statement = cls.scope.index.statement_of_node.get(id(node))
+        at = At(cls.scope.parent, statement)
+        for base in node.bases:
+            for option in options(self.value(base, at, None)):
+                if type(option) is Class:
+                    for entry in self.mro(option):
+                        if all(entry is not seen and not _same_class(entry, seen) for seen in order):
+                            order.append(entry)
+                elif type(option) is Api:
+                    order.append(option)
+        result = tuple(order)
+        self._mro[key] = result
+        return result
+
+    def _instance_attribute(self, instance, attr: str) -> Value:
+        cls = instance if type(instance) is Class else instance.cls
+        results = []
+        for entry in self.mro(cls):
+            if type(entry) is Api:
+                if attr in tf_api.KERAS_UPDATE_ATTRIBUTES and entry.name.startswith(tf_api.KERAS_PREFIXES):
+                    return KerasUpdates(instance)
+                continue
+            scope = entry.scope
+            for binding in reversed(scope.bindings.get(attr, ())):
+                if binding.kind == "def":
+                    function_scope = scope.index.scope_of(binding.value)
+                    bound = instance if type(instance) is Instance else None
+                    return Function(function_scope, bound) if function_scope is not None else UNKNOWN
+                results.append(self.binding_value(binding, None))
+                break
+            for store in scope.index.attribute_stores.get(attr, ()):
+                method = store.statement.scope.function()
+                if method.kind != "function" or method.parent is not scope or not method.params:
+                    continue
+                if type(store.base) is not ast.Name or store.base.id != method.params[0].name:
+                    continue
+                if store.value is None:
+                    continue
+                results.append(self._store_value(store, self._method_frame(method, instance)))
+                if len(results) >= MAX_OPTIONS:
+                    break
+            if results:
+                break
+        return union(results)
+
+    def _method_frame(self, method: Scope, instance) -> Optional[Frame]:
+        """The frame ``self.x = ...`` in ``method`` is read in: ``__init__`` with the
+        construction's arguments when the instance's construction is known."""
+        if type(instance) is not Instance:
+            return None
+        if method.name == "__init__" and instance.node is not None:
+            return self.frame(method, instance.node, instance.args, instance, None, instance.frame)
+        return self.frame(method, None, NO_ARGS, instance, None, instance.frame)
+
+    def _store_value(self, store, frame) -> Value:
+        at = At(store.statement.scope, store.statement)
+        value = self.value(store.value, at, frame)
+        if store.unpack:
+            value = self._unpack(value, store.unpack, False)
+        return value
+
+    # ------------------------------------------------------------------------------------------
+    # Calls
+
+    def call_args(self, node: ast.Call, at: At, frame) -> Args:
+        key = (id(node), id(frame))
+        found = self._args_memo.get(key)
+        if found is not None:
+            return found
+        positional = []
+        star = False
+        for arg in node.args:
+            if type(arg) is ast.Starred:
+                star = True
+                positional.append(None)
+            else:
+                positional.append(Arg(arg, at, frame))
+        keywords = []
+        spreads = []
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                spreads.append(Arg(keyword.value, at, frame))
+            else:
+                keywords.append((keyword.arg, Arg(keyword.value, at, frame)))
+        args = Args(tuple(positional), tuple(keywords), tuple(spreads), star)
+        self._args_memo[key] = args
+        return args
+
+    def _call_expression(self, node: ast.Call, at: At, frame) -> Value:
+        func = node.func
+        if type(func) is ast.Attribute:
+            special = self._special_method_call(node, func, at, frame)
+            if special is not None:
+                return special
+        callee = self.value(func, at, frame)
+        return self.call(callee, node, self.call_args(node, at, frame), at, frame)
+
+    def _special_method_call(self, node, func: ast.Attribute, at: At, frame) -> Optional[Value]:
+        """Calls whose meaning is their method name, whatever the receiver: train ops,
+        collection reads, Keras updates."""
+        attr = func.attr
+        if attr in tf_api.TRAIN_OP_METHODS:
+            site = at.scope.index.call_site(node)
+            if site is not None and self.is_train_op_call(site):
+                return TrainOp(site)
+            return None
+        if attr in tf_api.COLLECTION_READERS and node.args:
+            receiver = self.value(func.value, at, frame)
+            if type(receiver) is Api and receiver.name.split(".", 1)[0] not in tf_api.TRAIN_OP_ROOTS:
+                return None
+            key = self.collection_key(self.value(node.args[0], at, frame))
+            return CollectionRead(key, attr == tf_api.LIVE_COLLECTION_READER, node, at)
+        if attr in tf_api.KERAS_UPDATE_METHODS:
+            return KerasUpdates(self.value(func.value, at, frame))
+        return None
+
+    def collection_key(self, value: Value) -> Optional[str]:
+        keys = set()
+        for option in options(value):
+            if type(option) is Const and isinstance(option.value, str):
+                keys.add(option.value)
+            elif type(option) is Api and option.name in tf_api.GRAPH_KEYS:
+                keys.add(tf_api.GRAPH_KEYS[option.name])
+            else:
+                return None
+        return keys.pop() if len(keys) == 1 else None
+
+    def is_train_op_call(self, site) -> bool:
+        """``X.minimize(...)``/``X.apply_gradients(...)`` unless ``X`` is a non-TensorFlow
+        import (``scipy.optimize.minimize``), or a configured helper builds it."""
+        func = site.node.func
+        if type(func) is not ast.Attribute or func.attr not in tf_api.TRAIN_OP_METHODS:
+            return False
+        receiver = self.value(func.value, At(site.scope, site.statement), None)
+        for option in options(receiver):
+            if type(option) is Api and option.name.split(".", 1)[0] not in tf_api.TRAIN_OP_ROOTS \
+                    and not option.name.startswith("builtins."):
+                return False
+            if type(option) is Module:
+                return False
+        helpers = {helper.rsplit(".", 1)[-1] for helper in self.settings.train_op_helpers}
+        scope = site.scope
+        while scope is not None:
+            if scope.kind == "function" and scope.name in helpers:
+                return False
+            scope = scope.parent
+        return True
+
+    def call(self, callee: Value, node, args: Args, at: At, frame) -> Value:
+        results = []
+        for option in options(callee)[:MAX_OPTIONS]:
+            results.append(self._call_one(option, node, args, at, frame))
+        return union(results)
+
+    def _call_one(self, callee: Value, node, args: Args, at: At, frame) -> Value:
+        kind = type(callee)
+        if kind is Api:
+            name = callee.name
+            if name in tf_api.PARTIALS:
+                if not args.positional or args.positional[0] is None:
+                    return UNKNOWN
+                target = self.arg_value(args.positional[0])
+                rest = Args(args.positional[1:], args.keywords, args.spreads, args.star)
+                if type(target) is Partial:
+                    return Partial(target.target, target.args.then(rest), node)
+                return Partial(target, rest, node)
+            if name in ("builtins.dict",):
+                return self._dict_call(args)
+            if name in ("builtins.list", "builtins.tuple", "builtins.set"):
+                if len(args.positional) == 1 and args.positional[0] is not None:
+                    return Sequence(name.rsplit(".", 1)[-1], (Spread(args.positional[0]),), False)
+                if not args.positional:
+                    return Sequence(name.rsplit(".", 1)[-1], ())
+                return UNKNOWN
+            return ApiCall(name, node, args, at, frame)
+        if kind is Partial:
+            merged = callee.args.then(args)
+            target = callee.target
+            if type(target) is Api:
+                return ApiCall(target.name, node, merged, at, frame)
+            return self.call(target, node, merged, at, frame)
+        if kind is Function:
+            return self.returns(callee, node, args, frame)
+        if kind is Class:
+            return Instance(callee, node, args, at, frame)
+        if kind is Instance:
+            for method_name in ("__call__", "call"):
+                method = self._instance_attribute(callee, method_name)
+                if type(method) is Function:
+                    return self.returns(method, node, args, frame)
+            return UNKNOWN
+        if kind is Method:
+            return self._method_call(callee, node, args, at, frame)
+        if kind in (ApiCall, InstanceCall):
+            return InstanceCall(callee, node, args, at, frame)
+        return UNKNOWN
+
+    def _dict_call(self, args: Args) -> Value:
+        entries = []
+        complete = not args.star
+        for item in args.positional:
+            value = self.arg_value(item) if item is not None else UNKNOWN
+            if type(value) is Mapping:
+                entries.extend(value.entries)
+                complete = complete and value.complete
+            else:
+                complete = False
+        for spread in args.spreads:
+            value = self.arg_value(spread)
+            if type(value) is Mapping:
+                entries.extend(value.entries)
+                complete = complete and value.complete
+            else:
+                complete = False
+        entries.extend(args.keywords)
+        return Mapping(tuple(entries), complete)
+
+    def _method_call(self, method: Method, node, args: Args, at: At, frame) -> Value:
+        receiver, name = method.receiver, method.name
+        if type(receiver) is Mapping:
+            if name == "copy":
+                return receiver
+            if name == "get" and args.positional and args.positional[0] is not None:
+                key = self.arg_value(args.positional[0])
+                if type(key) is Const and isinstance(key.value, str):
+                    item = receiver.get(key.value)
+                    if item is not None:
+                        return self.arg_value(item)
+                elif receiver.complete and receiver.entries:
+                    return union(self.arg_value(item) for _, item in receiver.entries)
+            return UNKNOWN
+        if type(receiver) is Sequence and name == "copy":
+            return receiver
+        return ApiCall(f"<method>.{name}", node, args, at, frame) if type(receiver) in (ApiCall, InstanceCall) \
+            else UNKNOWN
+
+    def frame(self, scope: Scope, node, args: Args, bound, parent, caller=None) -> Optional[Frame]:
+        """The frame of a call of ``scope`` (``parent``: the frame the function was defined in,
+        for closures; ``caller``: the frame the call is made from, for the depth bound)."""
+        depth = max(caller.depth if caller is not None else 0, parent.depth if parent is not None else 0) + 1
+        if depth > MAX_FRAMES:
+            return None
+        key = (id(scope), id(node), id(args), id(bound), id(parent), id(caller))
+        found = self._frames.get(key)
+        if found is None:
+            found = self._frames[key] = Frame(scope, node, args, bound, depth, parent, caller)
+        return found
+
+    def returns(self, function: Function, node, args: Args, frame) -> Value:
+        """What calling ``function`` returns, its parameters bound to ``args``."""
+        scope = function.scope
+        if scope is None:
+            return UNKNOWN
+        callee_frame = self.frame(scope, node, args, function.bound, function.frame, frame)
+        if callee_frame is None:
+            return UNKNOWN
+        if scope.kind == "lambda":
+            at = At(scope, scope.index.statement_of_node.get(id(scope.node)))
+            body_statement = self._lambda_statement(scope)
+            return self.value(scope.node.body, At(scope, body_statement) if body_statement else at, callee_frame)
+        if scope.yields:
+            return UNKNOWN
+        values = []
+        for value_node, statement in scope.returns[:MAX_OPTIONS]:
+            values.append(self.value(value_node, At(scope, statement), callee_frame))
+        return union(values)
+
+    def _lambda_statement(self, scope: Scope) -> Optional[Statement]:
+        # A lambda's body is evaluated with the statement that wrote it (flow inside a lambda
+        # scope is not tracked: it runs later).
+        for site in scope.calls:
+            return site.statement
+        return None
+
+    # ------------------------------------------------------------------------------------------
+    # Imports and modules
+
+    def _import_binding(self, binding) -> Value:
+        index = binding.scope.index
+        imported = binding.imported or ""
+        if imported in self.forced_api or self.canonical(imported) in self.forced_api:
+            return Api(self.canonical(imported))
+        if binding.from_import:
+            module_name, _, member = imported.rpartition(".")
+            if binding.level or self.project.is_project_name(module_name or member, index):
+                module = self._import_module(module_name, binding.level, index)
+                if type(module) is Module:
+                    found = self.module_member(module.index, member)
+                    if found is not UNKNOWN:
+                        return found
+                    sub = self.project.submodule(module.index, member)
+                    return self._module_value(sub) if sub is not None else UNKNOWN
+                if type(module) is _PackageDir:
+                    return self._package_member(module, member)
+                if module is None or module is UNKNOWN:
+                    return UNKNOWN
+            return Api(self.canonical(imported))
+        return self._import_module(imported, 0, index)
+
+    def _import_module(self, dotted: str, level: int, index: ModuleIndex) -> Value:
+        if level == 0 and not self.project.is_project_name(dotted, index):
+            return Api(self.canonical(dotted)) if dotted else UNKNOWN
+        found = self.project.find_module(dotted, level, index)
+        return self._module_value(found) if found is not None else UNKNOWN
+
+    def _module_value(self, found) -> Value:
+        if isinstance(found, ModuleIndex):
+            return Module(found)
+        return _PackageDir(found)
+
+    def _package_member(self, package: "_PackageDir", name: str) -> Value:
+        found = self.project.find_in_folder(package.folder, name)
+        return self._module_value(found) if found is not None else UNKNOWN
+
+    def module_member(self, index: ModuleIndex, name: str) -> Value:
+        """A module's name as its importers see it (after the whole module ran)."""
+        key = (id(index), name)
+        found = self._module_members.get(key)
+        if found is not None:
+            return found
+        self._module_members[key] = UNKNOWN    # import cycles resolve to unknown
+        scope = index.module_scope
+        if name in scope.bindings:
+            at = At(scope, None)
+            result = union(self.binding_value(binding) for binding in self.reaching(name, at)[:MAX_OPTIONS])
+        else:
+            result = self._unbound(name, At(scope, None))
+            if result is UNKNOWN or (type(result) is Api and result.name.startswith("builtins.")):
+                sub = self.project.submodule(index, name)
+                result = self._module_value(sub) if sub is not None else UNKNOWN
+        self._module_members[key] = result
+        return result
+
+
+class _PackageDir(Value):
+    """A folder imported as a package: with an ``__init__.py`` it is a Module; without one
+    (a namespace package, PEP 420) it is this."""
+
+    __slots__ = ("folder",)
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def __repr__(self):
+        return f"PackageDir({self.folder})"
+
+
+def _exclusive(bound_path: tuple, use_path: tuple) -> bool:
+    """A binding in one branch of an ``if`` (or ``match`` case) never reaches a use in another."""
+    for (bound_node, bound_part, kind), (use_node, use_part, _) in zip(bound_path, use_path):
+        if bound_node != use_node:
+            return False
+        if bound_part != use_part:
+            return kind in (IF, MATCH) and bound_part >= 0 and use_part >= 0
+    return False
+
+
+def _is_static(scope: Scope) -> bool:
+    for decorator in getattr(scope.node, "decorator_list", ()):
+        if type(decorator) is ast.Name and decorator.id in ("staticmethod", "classmethod"):
+            return True
+    return False
+
+
+def _same_class(a, b) -> bool:
+    return type(a) is Class and type(b) is Class and a.scope is b.scope

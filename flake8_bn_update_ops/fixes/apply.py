@@ -1,0 +1,260 @@
+"""Apply fix plans as one libcst transformation that touches only the nodes they target.
+
+This is the only module that imports libcst, and only a file with a fix to apply is parsed
+with it. Each plan names its targets by position (characters, from the ``ast`` analysis);
+libcst's positions of the same nodes are the same ranges (both exclude the node's own
+parentheses), so the target is found by position and node kind. libcst then re-renders the
+module keeping every untouched byte: comments, quotes, blank lines, tabs, CRLF.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Sequence, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ..findings import UnparsableSource
+from .plans import ExtendVariables, InsertKeyword, RenameAttribute, ReplaceExpression, WrapStatement
+
+_SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
+
+
+class FixNotApplicable(Exception):
+    """A plan's target is not where the plan says (the tree changed): nothing is written."""
+
+
+def parse_module(source: str) -> cst.Module:
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        message = str(error).strip().splitlines()
+        raise UnparsableSource("libcst cannot parse this file: " + (message[0] if message else "syntax error")) \
+            from None
+    except RecursionError:
+        raise UnparsableSource("too deeply nested for libcst") from None
+    except Exception as error:  # noqa: BLE001 - the native parser raises assorted errors on odd input
+        text = str(error).strip().splitlines()
+        raise UnparsableSource("libcst cannot parse this file: " + (text[0] if text else type(error).__name__)) \
+            from None
+    try:
+        if module.code != source:
+            raise UnparsableSource("libcst does not reproduce this file byte for byte")
+    except RecursionError:
+        raise UnparsableSource("too deeply nested for libcst") from None
+    return module
+
+
+def apply_plans(module: cst.Module, plans: Sequence[object], settings=None) -> cst.Module:
+    if not plans:
+        return module
+    located = _Located(module)
+    applier = _FixApplier(located, plans, _max_line_length(settings))
+    return located.module.visit(applier)
+
+
+def _max_line_length(settings) -> int:
+    return getattr(settings, "max_line_length", None) or 79
+
+
+class _Located:
+    """libcst nodes by their position."""
+
+    def __init__(self, module: cst.Module):
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.module = wrapper.module
+        self.by_span: Dict[Tuple[int, int, int, int], List[cst.CSTNode]] = {}
+        for node, where in wrapper.resolve(PositionProvider).items():
+            key = (where.start.line, where.start.column, where.end.line, where.end.column)
+            self.by_span.setdefault(key, []).append(node)
+
+    def find(self, span, kinds) -> cst.CSTNode:
+        for node in self.by_span.get(tuple(span), ()):
+            if isinstance(node, kinds):
+                return node
+        raise FixNotApplicable(f"no {'/'.join(k.__name__ for k in kinds)} at line {span[0]}, column {span[1] + 1}")
+
+
+def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
+    """Add ``keyword=value`` after the existing arguments and before any ``**``, in the call's
+    own layout (one per line stays one per line)."""
+    args = list(call.args)
+    index = next((i for i, arg in enumerate(args) if arg.star == "**"), len(args))
+    new_arg = cst.Arg(value=value, keyword=cst.Name(keyword),
+                      equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                            whitespace_after=cst.SimpleWhitespace("")))
+    if not args:
+        return call.with_changes(args=[new_arg])
+    previous = args[index - 1] if index > 0 else None
+    if previous is None:  # only ``**kwargs``: go first
+        args.insert(0, new_arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+        return call.with_changes(args=args)
+    inner_comma = _inner_comma(call, args, index)
+    if index < len(args):
+        new_arg = new_arg.with_changes(comma=previous.comma if isinstance(previous.comma, cst.Comma) else inner_comma)
+        args.insert(index, new_arg)
+    else:
+        # The last argument owns the whitespace before ``)``: it moves to the new last one.
+        args[index - 1] = previous.with_changes(comma=inner_comma, whitespace_after_arg=cst.SimpleWhitespace(""))
+        args.insert(index, new_arg.with_changes(comma=previous.comma,
+                                                whitespace_after_arg=previous.whitespace_after_arg))
+    return call.with_changes(args=args)
+
+
+def _inner_comma(call: cst.Call, args: List[cst.Arg], index: int) -> cst.Comma:
+    """The comma that separates two arguments in this call's layout."""
+    for arg in args[:index - 1]:
+        if isinstance(arg.comma, cst.Comma):
+            return arg.comma
+    if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+        return cst.Comma(whitespace_after=call.whitespace_before_args)
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+class _FixApplier(cst.CSTTransformer):
+    def __init__(self, located: _Located, plans: Sequence[object], max_line_length: int):
+        super().__init__()
+        self.max_line_length = max_line_length
+        self.replacements: Dict[int, Callable] = {}
+        self.wraps: Dict[int, WrapStatement] = {}
+        self.hoisted: Dict[int, cst.BaseExpression] = {}   # id(original call) -> updated call
+        self.hoist_calls: Dict[int, cst.Call] = {}
+        self.imports: List[Tuple[str, str]] = []
+        for plan in plans:
+            self._add(located, plan)
+
+    def _add(self, located: _Located, plan) -> None:
+        kind = type(plan)
+        if kind is ReplaceExpression:
+            node = located.find(plan.target, (cst.BaseExpression,))
+            text = plan.text
+            self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
+        elif kind is InsertKeyword:
+            node = located.find(plan.call, (cst.Call,))
+            value = plan.value
+            self._replace(node, lambda updated: insert_keyword(updated, plan.keyword, cst.parse_expression(value)))
+        elif kind is RenameAttribute:
+            node = located.find(plan.target, (cst.Attribute,))
+            self._replace(node, lambda updated: updated.with_changes(attr=cst.Name(plan.attr)))
+        elif kind is ExtendVariables:
+            node = located.find(plan.target, (cst.BaseExpression,))
+            extra = cst.parse_expression(plan.extra)
+            if plan.shape == "list":
+                self._replace(node, lambda updated: cst.BinaryOperation(left=updated, operator=cst.Add(), right=extra))
+            else:
+                self._replace(node, lambda updated: cst.Dict([cst.StarredDictElement(updated),
+                                                              cst.StarredDictElement(extra)]))
+        elif kind is WrapStatement:
+            if plan.replace is not None:
+                node = located.find(plan.replace, (cst.BaseExpression,))
+                text = plan.replace_text
+                self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
+                return
+            statement = located.find(plan.statement, _SMALL_STATEMENTS)
+            if id(statement) in self.wraps:
+                return  # one wrap per statement a pass; the loop picks up the rest
+            self.wraps[id(statement)] = plan
+            if plan.hoist_name is not None:
+                call = located.find(plan.call, (cst.Call,))
+                self.hoist_calls[id(statement)] = call
+                self._replace(call, self._hoister(call, plan.hoist_name))
+            if plan.add_import and plan.add_import not in self.imports:
+                self.imports.append(plan.add_import)
+        else:
+            raise FixNotApplicable(f"unknown fix {kind.__name__}")
+
+    def _replace(self, node, build) -> None:
+        self.replacements.setdefault(id(node), build)
+
+    def _hoister(self, call, name: str):
+        def build(updated):
+            self.hoisted[id(call)] = updated
+            return cst.Name(name)
+        return build
+
+    def on_leave(self, original_node, updated_node):
+        build = self.replacements.get(id(original_node))
+        if build is not None:
+            updated_node = build(updated_node)
+        if isinstance(original_node, cst.IndentedBlock):
+            return updated_node.with_changes(body=self._rewrite_body(original_node.body, updated_node.body))
+        if isinstance(original_node, cst.Module):
+            body = self._rewrite_body(original_node.body, updated_node.body)
+            return self._add_imports(updated_node.with_changes(body=body))
+        if isinstance(original_node, cst.SimpleStatementSuite) and any(
+                id(statement) in self.wraps for statement in original_node.body):
+            # ``if x: train_op = opt.minimize(loss)``: a one-line suite is split first.
+            line = cst.SimpleStatementLine(body=list(updated_node.body),
+                                           trailing_whitespace=updated_node.trailing_whitespace)
+            original_line = cst.SimpleStatementLine(body=list(original_node.body))
+            return cst.IndentedBlock(body=self._rewrite_line(original_line, line))
+        return updated_node
+
+    def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
+        body: List[cst.CSTNode] = []
+        for original, new in zip(originals, updated):
+            if isinstance(original, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine) and any(
+                    id(statement) in self.wraps for statement in original.body):
+                body.extend(self._rewrite_line(original, new))
+            else:
+                body.append(new)
+        return body
+
+    def _rewrite_line(self, original: cst.SimpleStatementLine, new: cst.SimpleStatementLine) -> List[cst.CSTNode]:
+        """Split a ``;``-joined line into one line per statement, then wrap the targets."""
+        pieces = list(zip(original.body, new.body))
+        lines: List[cst.CSTNode] = []
+        for index, (original_statement, statement) in enumerate(pieces):
+            last = index == len(pieces) - 1
+            statement = statement.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            line = cst.SimpleStatementLine(
+                body=[statement],
+                leading_lines=new.leading_lines if index == 0 else (),
+                trailing_whitespace=new.trailing_whitespace if last else cst.TrailingWhitespace())
+            plan = self.wraps.get(id(original_statement))
+            if plan is None:
+                lines.append(line)
+                continue
+            dependency = cst.parse_expression(plan.dependency)
+            inner: List[cst.BaseStatement] = []
+            if plan.hoist_name is not None:
+                call = self.hoist_calls[id(original_statement)]
+                hoisted = self.hoisted.get(id(call), call)
+                inner.append(cst.SimpleStatementLine(body=[cst.Assign(
+                    targets=[cst.AssignTarget(target=cst.Name(plan.hoist_name))], value=hoisted)]))
+                lines.append(cst.With(items=[cst.WithItem(item=dependency)], body=cst.IndentedBlock(body=inner),
+                                      leading_lines=line.leading_lines))
+                lines.append(line.with_changes(leading_lines=()))
+            else:
+                inner.append(line.with_changes(leading_lines=()))
+                lines.append(cst.With(items=[cst.WithItem(item=dependency)], body=cst.IndentedBlock(body=inner),
+                                      leading_lines=line.leading_lines))
+        return lines
+
+    def _add_imports(self, module: cst.Module) -> cst.Module:
+        if not self.imports:
+            return module
+        body = list(module.body)
+        position = 0
+        for index, statement in enumerate(body):
+            if isinstance(statement, cst.SimpleStatementLine) and all(
+                    isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+                position = index + 1
+            elif index == 0 and _is_docstring(statement):
+                position = 1
+        for dotted, alias in self.imports:
+            statement = cst.parse_statement(f"import {dotted} as {alias}" + module.default_newline)
+            body.insert(position, statement)
+            position += 1
+        return module.with_changes(body=body)
+
+
+def _keep_parentheses(original: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
+    if getattr(original, "lpar", None) and hasattr(new, "lpar"):
+        return new.with_changes(lpar=original.lpar, rpar=original.rpar)
+    return new
+
+
+def _is_docstring(statement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))

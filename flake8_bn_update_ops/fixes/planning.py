@@ -1,0 +1,175 @@
+"""What a fix needs to know about the module, read from the ``ast`` model: its TensorFlow
+spelling, the training-flag parameter in scope, and where a train-op statement can be wrapped."""
+from __future__ import annotations
+
+import ast
+from typing import Optional, Set, Tuple
+
+from .. import tf_api
+from ..core.index import BOOLOP, COMP, IFEXP, LAMBDA, CallSite, Scope, contexts
+from ..core.values import CollectionRead, options
+from .plans import SAFE, UNSAFE, WrapStatement
+
+_WRAPPABLE = (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr)
+_NO_HOIST_THROUGH = (LAMBDA, COMP, IFEXP, BOOLOP)
+
+
+class TfSpelling:
+    __slots__ = ("prefix", "add_import")
+
+    def __init__(self, prefix: str, add_import: Optional[Tuple[str, str]]):
+        self.prefix = prefix                # "tf", "tf.compat.v1", "tf1", "v1"...
+        self.add_import = add_import        # ("tensorflow.compat.v1", "tf") when none is bound
+
+
+def tf_spelling(model) -> TfSpelling:
+    """RULES (BNU001 fix): the ``tensorflow.compat.v1`` alias if bound; else the ``tensorflow``
+    alias, with ``.compat.v1`` when the module reaches TF1 APIs through it; else add an import.
+    Matching folds the two APIs together; writing does not (TF2 has no ``tf.get_collection``)."""
+    scope = model.index.module_scope
+    compat_alias = tensorflow_alias = None
+    mentions_compat = False
+    for name, bindings in scope.bindings.items():
+        for binding in bindings:
+            if binding.kind != "import" or binding.level:
+                continue
+            imported = binding.imported or ""
+            if "compat.v1" in imported:
+                mentions_compat = True
+            if imported == "tensorflow.compat.v1" and compat_alias is None:
+                compat_alias = name
+            elif imported == "tensorflow" and not binding.from_import and tensorflow_alias is None:
+                tensorflow_alias = name
+    if compat_alias is None and tensorflow_alias is not None:
+        compat_alias = _assigned_compat_alias(model, tensorflow_alias)
+    if compat_alias is not None:
+        return TfSpelling(compat_alias, None)
+    if tensorflow_alias is not None:
+        through_compat = f"{tensorflow_alias}.compat.v1."
+        if any(_dotted(call.node.func).startswith(through_compat) for call in model.index.calls):
+            return TfSpelling(f"{tensorflow_alias}.compat.v1", None)
+        return TfSpelling(tensorflow_alias, None)
+    alias = "tf" if not _bound_anywhere(model, "tf") else "tf1"
+    module = "tensorflow.compat.v1" if mentions_compat else "tensorflow"
+    return TfSpelling(alias, (module, alias))
+
+
+def _assigned_compat_alias(model, tensorflow_alias: str) -> Optional[str]:
+    """``v1 = tf.compat.v1`` at module level (canonical names fold compat.v1 away, so read the
+    spelling itself)."""
+    for name, bindings in model.index.module_scope.bindings.items():
+        if len(bindings) == 1 and bindings[0].kind == "assign" and not bindings[0].unpack and \
+                _dotted(bindings[0].value) == f"{tensorflow_alias}.compat.v1":
+            return name
+    return None
+
+
+def _bound_anywhere(model, name: str) -> bool:
+    return any(name in scope.bindings for scope in model.index.scopes)
+
+
+def _dotted(node) -> str:
+    if type(node) is ast.Name:
+        return node.id
+    if type(node) is ast.Attribute:
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return ""
+
+
+def flag_parameter(model, scope: Scope) -> Optional[Tuple[str, str]]:
+    """The enclosing function's single training-flag parameter and the fix's safety."""
+    function = scope.function()
+    names = model.flag_names()
+    while function is not None and function.kind == "lambda" and not _flag_params(function, names):
+        function = function.parent.function() if function.parent is not None else None
+    if function is None or function.kind != "function":
+        return None
+    found = _flag_params(function, names)
+    if len(found) != 1:
+        return None
+    name = found[0]
+    return name, SAFE if name in tf_api.SAFE_FLAG_NAMES else UNSAFE
+
+
+def _flag_params(function: Scope, names) -> list:
+    return [param.name for param in function.params if param.name in names]
+
+
+def mode_parameter(scope: Scope) -> bool:
+    function = scope.function()
+    return function.kind == "function" and function.param(tf_api.MODE_PARAMETER) is not None
+
+
+def plan_wrap(model, call: CallSite, dependency: str, add_import, replace=None,
+              replace_text=None) -> Optional[WrapStatement]:
+    """A WrapStatement for the train-op call, or None where no fix is offered."""
+    statement = call.statement.node if call.statement is not None else None
+    if not isinstance(statement, _WRAPPABLE):
+        return None     # the call sits in a with/if/for header, a decorator, an augmented assignment...
+    source = model.source
+    if getattr(statement, "value", None) is call.node:
+        return WrapStatement(source.span(call.node), source.span(statement), dependency, SAFE, None, add_import,
+                             replace, replace_text)
+    for entry in contexts(call.context):
+        if entry is call.statement.context:
+            break
+        if entry.kind in _NO_HOIST_THROUGH:
+            return None     # hoisting would build the op on paths that never built it
+    return WrapStatement(source.span(call.node), source.span(statement), dependency, UNSAFE,
+                         fresh_name(call.scope, "train_op"), add_import, replace, replace_text)
+
+
+def fresh_name(scope: Scope, base: str) -> str:
+    taken: Set[str] = set()
+    current = scope
+    while current is not None:
+        taken.update(current.bindings)
+        current = current.parent
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}_{number}" in taken:
+        number += 1
+    return f"{base}_{number}"
+
+
+def update_ops_expression(model, call: CallSite, prefix: str, keys) -> str:
+    """The list a BNU001 wrap depends on: an existing unscoped update-ops variable of the same
+    scope, else a fresh ``get_collection`` per collection the module's sites write to."""
+    keys = sorted(key for key in keys if key != tf_api.ANY_UPDATES) if keys else []
+    keys = keys or [tf_api.UPDATE_OPS]
+    if keys == [tf_api.UPDATE_OPS]:
+        reused = _bound_update_ops_variable(model, call)
+        if reused is not None:
+            return reused
+    parts = []
+    for key in keys:
+        if key == tf_api.UPDATE_OPS:
+            parts.append(f"{prefix}.get_collection({prefix}.GraphKeys.UPDATE_OPS)")
+        else:
+            parts.append(f"{prefix}.get_collection({key!r})")
+    return " + ".join(parts)
+
+
+def _bound_update_ops_variable(model, call: CallSite) -> Optional[str]:
+    from ..core.resolver import At
+
+    scope = call.scope.function()
+    best = None
+    for name, bindings in scope.bindings.items():
+        if len(bindings) != 1:
+            continue
+        binding = bindings[0]
+        if binding.kind != "assign" or binding.unpack or binding.seq > call.statement.seq:
+            continue
+        value = binding.value
+        if type(value) is not ast.Call or len(value.args) != 1 or value.keywords:
+            continue
+        found = model.resolver.value(value, At(binding.scope, binding.statement))
+        if all(type(option) is CollectionRead and option.key == tf_api.UPDATE_OPS for option in options(found)):
+            if name in model.index.mutations:
+                continue
+            if best is None or binding.seq > best[0]:
+                best = (binding.seq, name)
+    return best[1] if best else None

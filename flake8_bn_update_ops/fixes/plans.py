@@ -1,0 +1,75 @@
+"""What a fix will do, as plain data: the positions it targets and the text it writes.
+
+A rule attaches one plan to its finding; ``fixes.apply`` finds each target in the libcst tree
+by position (characters, as ``core.source.Span``) and rewrites only that node or statement.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from ..core.source import Span
+
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class WrapStatement:
+    """Wrap the statement that builds a train op in ``with <dependency>:``.
+
+    ``statement`` is the small statement whose whole value is the call; with ``hoist_name``
+    the call is nested deeper and is first hoisted into ``hoist_name = <call>`` inside the
+    new block, just before the statement. With ``replace`` set, the train op already sits in a
+    ``with control_dependencies(...)`` whose argument does nothing (an empty ``UPDATE_OPS`` for
+    Keras): that argument is replaced instead of nesting a new block."""
+
+    call: Span
+    statement: Span
+    dependency: str
+    safety: str = SAFE
+    hoist_name: Optional[str] = None
+    add_import: Optional[Tuple[str, str]] = None     # (module, alias): ``import module as alias``
+    replace: Optional[Span] = None
+    replace_text: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ReplaceExpression:
+    """Replace one expression with ``text`` (a flag literal with the flag parameter)."""
+
+    target: Span
+    text: str
+    safety: str = SAFE
+
+
+@dataclass(frozen=True)
+class InsertKeyword:
+    """Add ``keyword=value`` to a call, after its other arguments and before any ``**``."""
+
+    call: Span
+    keyword: str
+    value: str
+    safety: str = SAFE
+
+
+@dataclass(frozen=True)
+class RenameAttribute:
+    """``x.get_collection`` -> ``x.get_collection_ref`` (the attribute node's name)."""
+
+    target: Span
+    attr: str
+    safety: str = SAFE
+
+
+@dataclass(frozen=True)
+class ExtendVariables:
+    """Add the moving statistics to a Saver's variables: ``shape`` is "list" or "dict"."""
+
+    target: Span
+    shape: str
+    extra: str
+    safety: str = UNSAFE
+
+
+Plan = object   # one of the classes above

@@ -1,0 +1,66 @@
+"""Calls of a Keras model or layer that contains batch norm, without a ``training`` argument
+(BNU003 in graph mode, BNU007 in a GradientTape block)."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Tuple
+
+from .. import tf_api
+from ..core.index import WITH, CallSite, within_function
+from ..core.model import ModuleModel
+from ..core.resolver import At
+from ..core.values import Api, ApiCall, Class, Function, options
+
+
+def keras_model_calls(model: ModuleModel) -> Iterator[Tuple[CallSite, object]]:
+    """(call, the model or layer value) for calls of a Keras model/layer containing batch norm."""
+    for call in model.index.calls:
+        for option in options(model.callee(call)):
+            if type(option) in (Api, Function, Class):
+                continue
+            if model.keras_bn(option) is not None:
+                yield call, option
+                break
+
+
+def keras_calls_without_training(model: ModuleModel, in_tape: bool) -> Iterator[Tuple[CallSite, str]]:
+    functional = _functional_model_scopes(model)
+    for call, _ in keras_model_calls(model):
+        node = call.node
+        if any(keyword.arg == "training" or keyword.arg is None for keyword in node.keywords) or len(node.args) >= 2:
+            continue
+        if in_tape:
+            if not _inside_tape(model, call):
+                continue
+        else:
+            if model.in_eager_function(call) or id(call.scope.function()) in functional:
+                continue
+        yield call, _display(model, call)
+
+
+def _display(model: ModuleModel, call: CallSite) -> str:
+    func = call.node.func
+    if type(func) in (ast.Name, ast.Attribute):
+        name = model.source.segment(func)
+        if len(name) <= 40:
+            return f"`{name}`"
+    return "this Keras model"
+
+
+def _inside_tape(model: ModuleModel, call: CallSite) -> bool:
+    for entry in within_function(call.context):
+        if entry.kind != WITH:
+            continue
+        items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+        statement = call.scope.index.statement_of_node.get(id(entry.node))
+        for item in items:
+            value = model.resolver.value(item.context_expr, At(call.scope, statement))
+            if any(type(option) is ApiCall and option.name == tf_api.GRADIENT_TAPE for option in options(value)):
+                return True
+    return False
+
+
+def _functional_model_scopes(model: ModuleModel) -> set:
+    """Functions that build a functional model on ``keras.Input``: the layers applied there
+    are the model's construction, and the model's own call takes ``training``."""
+    return {id(call.scope.function()) for call in model.index.calls if model.api_name(call) in tf_api.KERAS_INPUTS}
