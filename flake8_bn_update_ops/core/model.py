@@ -14,7 +14,7 @@ import ast
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import tf_api
-from .index import ARG, IF, IFEXP, WITH, CallSite, ModuleIndex, Scope, contexts, within_function
+from .index import ARG, CLASS, DEF, IF, IFEXP, WITH, CallSite, ModuleIndex, Scope, contexts, within_function
 from .resolver import At, Resolver
 from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, Class, CollectionRead, Const, Function,
                      Instance, InstanceCall, KerasUpdates, Mapping, ParamValue, Partial,
@@ -629,7 +629,19 @@ class ModuleModel:
             self._budget -= 1
             if self._budget <= 0:
                 return
+            if frame is not None and self._pruned(call, frame):
+                continue
             self._walk_call(call, frame, chain)
+
+    def _pruned(self, call: CallSite, frame) -> bool:
+        """A call in a branch its frame certainly does not take."""
+        for entry in within_function(call.context):
+            if entry.kind in (IF, IFEXP) and entry.part >= 0:
+                statement = call.scope.index.statement_of_node.get(id(entry.node), call.statement)
+                truth = self.resolver.truth(entry.node.test, At(call.scope, statement), frame)
+                if truth is not None and truth != (entry.part == 0):
+                    return True
+        return False
 
     def _walk_call(self, call: CallSite, frame, chain: tuple) -> None:
         here = chain + (call,)
@@ -691,21 +703,38 @@ class ModuleModel:
     def all_literal_true(self, op: Optional[TrainOpInfo] = None) -> bool:
         """Every counting site's flag is the literal True: the moving statistics are never
         read by this graph (RULES: "Effective flag")."""
-        counting = [reached for reached in self.counting_sites() if op is None or not self.exclusive(reached, op)]
-        return bool(counting) and all(reached.site.flag.literal is True for reached in counting)
+        # Every layer of the graph, not only those that make update ops: one built with False
+        # (an inference tower sharing the variables) does read the moving statistics.
+        layers = [reached for reached in self.reached
+                  if not reached.site.keras and reached.site.collection is not None
+                  and (op is None or not self.exclusive(reached, op))]
+        return any(reached.site.writes_update_ops for reached in layers) and \
+            all(reached.site.flag.literal is True for reached in layers)
 
     def exclusive(self, reached: Reached, op: TrainOpInfo) -> bool:
         """The site and the train op sit in opposite branches of tests with the same text."""
-        op_guards = _guards(op.call.context)
-        if not op_guards:
+        return self._exclusive_guards(reached, _guards(op.call.context, None, self.resolver))
+
+    def _exclusive_guards(self, reached: Reached, guards) -> bool:
+        if not guards:
             return False
-        site_guards = set(_guards(reached.site.call.context))
-        for call in reached.chain:
-            site_guards |= set(_guards(call.context))
-        for text, branch in op_guards:
-            if (text, 1 - branch) in site_guards:
-                return True
-        return False
+        site_guards = self._site_guards(reached)
+        return any((text, 1 - branch) in site_guards for text, branch in guards)
+
+    def _site_guards(self, reached: Reached) -> set:
+        """The branch conditions a site is built under, a wrapper's parameter read as its
+        caller's argument (``if use_bn:`` in a wrapper called with ``use_bn=self.batch_norm``
+        is ``if self.batch_norm:``)."""
+        site = reached.site
+        found = set(_guards(site.call.context, site.frame, self.resolver))
+        frame = site.frame
+        while frame is not None:
+            index = frame.caller.scope.index if frame.caller is not None else self.index
+            call = index.call_site(frame.node) if frame.node is not None else None
+            if call is not None:
+                found |= set(_guards(call.context, frame.caller, self.resolver))
+            frame = frame.caller
+        return found
 
     # -- carriers and handling ------------------------------------------------------------------
 
@@ -943,13 +972,19 @@ class ModuleModel:
         if not callers:
             return set()
         common: Optional[Set[str]] = None
+        counting = self.counting_sites()
         for caller in callers:
+            caller_guards = _guards(caller.context, None, self.resolver)
+            if counting and all(self._exclusive_guards(reached, caller_guards) for reached in counting):
+                continue    # this call path never meets a batch-norm layer (``if use_bn: ... else: ...``)
             found: list = []
             keys = self.dependency_keys(caller.node, self.at(caller), None, consumers=found)
             keys |= self._callers_dependency_keys(caller.scope.function(), found, seen)
             common = keys if common is None else common & keys
             consumers.extend(found)
-        return common or set()
+        if common is None:
+            return {ANY_UPDATES} if counting else set()
+        return common
 
     def is_evaluation_run(self, call: CallSite) -> bool:
         """A run that feeds the training flag False changes no statistics (measured)."""
@@ -1196,15 +1231,34 @@ def _update_named(node) -> bool:
     return False
 
 
-def _guards(context) -> List[Tuple[str, int]]:
-    """(test text, branch) of every ``if`` around a point; ``if not C`` counts as C's else."""
+def _guards(context, frame, resolver) -> List[Tuple[str, int]]:
+    """(test text, branch) of every ``if`` around a point; ``if not C`` counts as C's else; a
+    parameter given by the frame's call reads as the argument it was given."""
     guards = []
     for entry in contexts(context):
+        if entry.kind in (DEF, CLASS):
+            break
         if entry.kind == IF and type(entry.node) is ast.If and entry.part >= 0:
             test = entry.node.test
             branch = entry.part
             if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
                 test = test.operand
                 branch = 1 - branch
-            guards.append((ast.dump(test), branch))
+            guards.append((_guard_text(test, frame), branch))
     return guards
+
+
+def _guard_text(test, frame, depth: int = 0) -> str:
+    if type(test) is ast.Name and frame is not None and depth < 6:
+        param = frame.scope.param(test.id)
+        if param is not None:
+            given = frame.args.keyword(param.name)
+            if given is None and param.position is not None:
+                shift = 1 if frame.bound is not None and frame.scope.parent is not None and \
+                    frame.scope.parent.kind == "class" else 0
+                position = param.position - shift
+                if 0 <= position < len(frame.args.positional):
+                    given = frame.args.positional[position]
+            if given is not None and getattr(given, "node", None) is not None:
+                return _guard_text(given.node, given.frame, depth + 1)
+    return ast.dump(test)

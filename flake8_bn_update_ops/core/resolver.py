@@ -132,6 +132,42 @@ class Resolver:
         value = self.value(node, at, frame)
         return value.name if type(value) is Api else None
 
+    def truth(self, test, at: At, frame=None) -> Optional[bool]:
+        """Whether a condition is certainly true or false where it is evaluated (a wrapper's
+        ``if norm == "batch":`` in a frame whose ``norm`` is the literal ``"instance"``)."""
+        kind = type(test)
+        if kind is ast.UnaryOp and type(test.op) is ast.Not:
+            inner = self.truth(test.operand, at, frame)
+            return None if inner is None else not inner
+        if kind is ast.BoolOp:
+            values = [self.truth(value, at, frame) for value in test.values]
+            if type(test.op) is ast.And:
+                return False if False in values else (True if all(v is True for v in values) else None)
+            return True if True in values else (False if all(v is False for v in values) else None)
+        if kind is ast.Compare and len(test.ops) == 1:
+            left = self.value(test.left, at, frame)
+            right = self.value(test.comparators[0], at, frame)
+            if type(left) is not Const or type(right) is not Const:
+                return None
+            op = type(test.ops[0])
+            try:
+                if op is ast.Eq:
+                    return left.value == right.value
+                if op is ast.NotEq:
+                    return left.value != right.value
+                if op is ast.Is:
+                    return left.value is right.value
+                if op is ast.IsNot:
+                    return left.value is not right.value
+            except Exception:  # noqa: BLE001 - odd constants: not decided
+                return None
+            return None
+        if kind in (ast.Name, ast.Attribute, ast.Constant):
+            value = self.value(test, at, frame)
+            if type(value) is Const and type(value.value) in (bool, type(None), int, str):
+                return bool(value.value)
+        return None
+
     def definite_bool(self, value: Value) -> Optional[bool]:
         """True/False when every alternative is that literal; None otherwise."""
         found = None
@@ -646,9 +682,9 @@ class Resolver:
     def _method_frame(self, method: Scope, instance) -> Optional[Frame]:
         """The frame ``self.x = ...`` in ``method`` is read in: ``__init__`` with the
         construction's arguments when the instance's construction is known."""
-        if type(instance) is not Instance:
-            return None
-        if method.name == "__init__" and instance.node is not None:
+        if type(instance) is not Instance or instance.node is None:
+            return None     # an instance made where we cannot see: its arguments are unknown
+        if method.name == "__init__":
             return self.frame(method, instance.node, instance.args, instance, None, instance.frame)
         return self.frame(method, None, NO_ARGS, instance, None, instance.frame)
 

@@ -6,6 +6,7 @@ training flag (``tf.cond(is_training, lambda: bn(x, is_training=True), ...)``).
 """
 from __future__ import annotations
 
+import ast
 from typing import Iterable
 
 from ..core.model import ModuleModel
@@ -91,36 +92,61 @@ def _wrapper_defaults(model: ModuleModel) -> Iterable[Report]:
 
 
 def _call_leaving_default(model: ModuleModel, frame, param):
-    """The call of this module through which the frame that read ``param``'s default was
-    entered (the innermost one of this module on the way out)."""
+    """The call of this module that left ``param`` at its default: the call of the function
+    that owns it, or a call that reaches it through ``**kwargs`` pass-through
+    (``training_scope(**kwargs)`` returning ``lib.training_scope(**kwargs)``)."""
     while frame is not None and frame.scope is not param.scope:
         frame = frame.caller
     while frame is not None:
         call = model.index.call_site(frame.node) if frame.node is not None else None
         if call is not None:
             return call
+        if frame.node is None or not any(keyword.arg is None for keyword in frame.node.keywords):
+            return None     # the outer call could not have passed it
         frame = frame.caller
     return None
 
 
 def _passed_elsewhere(model: ModuleModel, call, param) -> bool:
-    """A deliberate default: the caller has no training flag at hand (its function takes none),
-    and the module passes the flag at other calls of the same wrapper (a GAN's discriminator,
-    built only for training, beside a generator that gets the flag)."""
-    function = call.scope.function()
-    names = model.flag_names()
-    if function.kind == "function" and any(p.name in names for p in function.params):
-        return False
+    """Report a wrapper's default only where the caller forgot a flag it has at hand: a
+    parameter, a variable or a ``self`` attribute named like a training flag that the call
+    does not pass. Without one (a GAN's discriminator, built only for training), or beside a
+    call of the same wrapper that passes the literal opposite (the training tower next to its
+    inference tower), the default is the author's choice."""
+    return not _flag_at_hand(model, call) or _opposite_tower(model, call, param)
+
+
+def _opposite_tower(model: ModuleModel, call, param) -> bool:
     target = _target_scope(model, call)
-    if target is None:
+    default = model.resolver.definite_bool(model.resolver.value(param.default, model.at(call))) \
+        if param.default is not None else None
+    if target is None or default is None:
         return False
     for other in model.index.calls:
         if other is call or _target_scope(model, other) is not target:
             continue
-        if any(keyword.arg == param.name for keyword in other.node.keywords):
-            return True
-        if param.position is not None and len(other.node.args) > param.position - _shift(target):
-            return True
+        for keyword in other.node.keywords:
+            if keyword.arg == param.name and \
+                    model.resolver.definite_bool(model.resolver.value(keyword.value, model.at(other))) is (not default):
+                return True
+    return False
+
+
+def _flag_at_hand(model: ModuleModel, call) -> bool:
+    names = set(model.flag_names())
+    scope = call.scope
+    while scope is not None:
+        for name in names & set(scope.bindings):
+            if any(binding.kind not in ("def", "class", "import") for binding in scope.bindings[name]):
+                return True
+        scope = scope.parent
+    cls = call.scope.enclosing_class()
+    if cls is not None:
+        for name in names:
+            for store in model.index.attribute_stores.get(name, ()):
+                if type(store.base) is ast.Name and store.base.id == "self" and \
+                        store.statement.scope.enclosing_class() is cls:
+                    return True
     return False
 
 
