@@ -7,7 +7,8 @@ re-fetch them). flake8 runs in each snapshot root as a user would run it there, 
 
 * a BUG row is caught when a code of its kind's family lands within 3 lines of it;
 * an OK row is a false alarm when a code of its kind's family lands within 2 lines of it;
-* UNSURE rows are not scored (their nearby codes are shown with ``--verbose``).
+* UNSURE rows are not scored (their nearby codes are shown with ``--verbose``);
+* a BUG row of kind ``other`` describes a defect that no rule in RULES.md covers: it is listed, never scored.
 
 Findings that no labelled row accounts for (no row of the same file within 3 lines) are listed as
 unlabelled: each one needs a judgement and a row. Nothing is copied or rebuilt; the snapshots stay where they are.
@@ -84,6 +85,7 @@ class Tally:
     ok_rows: int = 0
     false_alarms: int = 0
     misses: list = field(default_factory=list)
+    beyond_rules: list = field(default_factory=list)
     alarms: list = field(default_factory=list)
     unlabelled: list = field(default_factory=list)
     unsure_hits: list = field(default_factory=list)
@@ -132,7 +134,9 @@ def judge(rows: list[Row], findings: list[Finding], tally: Tally) -> None:
     """Score one repository's rows against its findings, adding to ``tally``."""
     for row in rows:
         family = FAMILY[row.kind]
-        if row.verdict == "BUG":
+        if row.verdict == "BUG" and row.kind == "other":
+            tally.beyond_rules.append((row, near(findings, row, CATCH_SPAN, ALL_CODES)))
+        elif row.verdict == "BUG":
             tally.bugs += 1
             if near(findings, row, CATCH_SPAN, family):
                 tally.caught += 1
@@ -210,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     for repo, finding in tally.unlabelled:
         print(f"unlabelled  {repo} {finding.path}:{finding.line} {finding.code}")
     if args.verbose:
+        for row, hits in tally.beyond_rules:
+            codes = ",".join(sorted({h.code for h in hits})) or "none"
+            print(f"beyond      {row.repo} {row.path}:{row.line} (codes near it: {codes})")
         for row, hits in tally.unsure_hits:
             codes = ",".join(sorted({h.code for h in hits}))
             print(f"unsure      {row.repo} {row.path}:{row.line} {row.kind} ({codes})")
@@ -219,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no snapshot {repo} (under {snapshots}; see --fetch-list)")
     scored = len(by_repo) - len(tally.missing_snapshots)
     print(f"real: caught {tally.caught}/{tally.bugs} BUG rows, false alarms {tally.false_alarms}/{tally.ok_rows} OK rows, "
-          f"{len(tally.unlabelled)} unlabelled findings, {len(tally.crashes)} crashes, "
+          f"{len(tally.unlabelled)} unlabelled findings, {len(tally.beyond_rules)} bugs beyond the rules, "
+          f"{len(tally.crashes)} crashes, "
           f"{tally.syntax_errors} E999, {scored} repositories scored, {len(tally.missing_snapshots)} missing")
     return 1 if tally.missing_snapshots or tally.crashes else 0
 
