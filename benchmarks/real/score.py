@@ -225,10 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     for repo in tally.missing_snapshots:
         print(f"no snapshot {repo} (under {snapshots}; see --fetch-list)")
     scored = len(by_repo) - len(tally.missing_snapshots)
-    print(f"real: caught {tally.caught}/{tally.bugs} BUG rows, false alarms {tally.false_alarms}/{tally.ok_rows} OK rows, "
+    print(f"real: caught {tally.caught}/{tally.bugs} BUG rows, "
+          f"false alarms {tally.false_alarms}/{tally.ok_rows} OK rows, "
           f"{len(tally.unlabelled)} unlabelled findings, {len(tally.beyond_rules)} bugs beyond the rules, "
-          f"{len(tally.crashes)} crashes, "
-          f"{tally.syntax_errors} E999, {scored} repositories scored, {len(tally.missing_snapshots)} missing")
+          f"{len(tally.crashes)} crashes, {tally.syntax_errors} E999, {scored} repositories scored, {len(tally.missing_snapshots)} missing")
     return 1 if tally.missing_snapshots or tally.crashes else 0
 
 
