@@ -150,3 +150,11 @@ def test_a_missing_snapshot_is_reported_and_fails(score, tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 1
     assert "no snapshot someone/absent" in out
+
+
+def test_fetch_list_needs_no_flake8(score, capsys):
+    status = score.main(["--fetch-list", "--flake8", "no-such-flake8-here"])
+    lines = capsys.readouterr().out.split()
+    assert status == 0
+    assert len(lines) == len({r["repo"] for r in _rows()})
+    assert all(re.fullmatch(r"github:[\w.-]+/[\w.-]+@[0-9a-f]{40}", line) for line in lines)

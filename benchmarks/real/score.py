@@ -181,14 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows = load_rows(Path(args.labels))
+    if args.fetch_list:
+        print("\n".join(fetch_list(rows)))
+        return 0
     flake8 = args.flake8
     if os.sep in flake8:  # a relative path names a file from here, not from each snapshot root
         flake8 = str(Path(flake8).resolve())
     elif shutil.which(flake8) is None:
         parser.error(f"no flake8 executable named {flake8!r} on PATH")
-    if args.fetch_list:
-        print("\n".join(fetch_list(rows)))
-        return 0
     by_repo: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         if not args.repo or row.repo in args.repo:
@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"real: caught {tally.caught}/{tally.bugs} BUG rows, "
           f"false alarms {tally.false_alarms}/{tally.ok_rows} OK rows, "
           f"{len(tally.unlabelled)} unlabelled findings, {len(tally.beyond_rules)} bugs beyond the rules, "
-          f"{len(tally.crashes)} crashes, {tally.syntax_errors} E999, {scored} repositories scored, {len(tally.missing_snapshots)} missing")
+          f"{len(tally.crashes)} crashes, {tally.syntax_errors} E999, "
+          f"{scored} repositories scored, {len(tally.missing_snapshots)} missing")
     return 1 if tally.missing_snapshots or tally.crashes else 0
 
 
