@@ -130,11 +130,13 @@ class Handling:
 class ArgScopeEntry:
     """``arg_scope([fn, ...], key=value)``: defaults for the listed functions."""
 
-    __slots__ = ("call", "functions", "keywords", "complete", "report")
+    __slots__ = ("call", "functions", "keywords", "complete", "report", "scopes")
 
-    def __init__(self, call: ApiCall, functions: Set[str], keywords: Dict[str, object], complete: bool, report):
+    def __init__(self, call: ApiCall, functions: Set[str], keywords: Dict[str, object], complete: bool, report,
+                 scopes: Set[int] = frozenset()):
         self.call = call
         self.functions = functions
+        self.scopes = scopes        # the project's own functions listed (``@add_arg_scope`` blocks)
         self.keywords = keywords
         self.complete = complete
         self.report = report        # the CallSite of this module that made it (for wrapper defaults)
@@ -166,6 +168,7 @@ class ModuleModel:
         self.keras_updates_in_update_ops = False
         self.update_ops_subclasses: Set[int] = set()
         self.trains = False
+        self.exposes_flag_scope = False
 
     # ------------------------------------------------------------------------------------------
     # Building
@@ -211,10 +214,45 @@ class ModuleModel:
                         if id(entry) not in seen:
                             seen.add(id(entry))
                             self.arg_scopes.append(self._arg_scope_entry(entry, call))
+        # slim's ``arg_scope([block], is_training=t)`` over the project's own decorated blocks:
+        # a block called without the keyword gets the scope's value, not its default.
+        for entry in self.arg_scopes:
+            for scope_id in entry.scopes:
+                defaults = resolver.scoped_defaults.setdefault(scope_id, {})
+                for keyword, item in entry.keywords.items():
+                    defaults.setdefault(keyword, item)
+                if not entry.complete:
+                    defaults.setdefault("*", None)
+        self.exposes_flag_scope = self._exposes_flag_scope()
+
+    def _exposes_flag_scope(self) -> bool:
+        """The module offers its callers an arg_scope that sets the batch-norm flag (slim's
+        ``resnet_arg_scope = resnet_utils.resnet_arg_scope``): its layers are built to be
+        configured by that scope where they are called, so a flag missing here may be given."""
+        resolver = self.resolver
+        for name, bindings in self.index.module_scope.bindings.items():
+            if "scope" not in name.lower():
+                continue
+            for option in options(resolver.module_member(self.index, name)):
+                if type(option) is not Function or option.scope is None:
+                    continue
+                for call in _calls_run_in(option.scope):
+                    if not _may_be_arg_scope(call.node):
+                        continue
+                    for value in options(resolver.value(call.node, At(call.scope, call.statement))):
+                        if type(value) is not ApiCall or value.name not in tf_api.ARG_SCOPES:
+                            continue
+                        entry = self._arg_scope_entry(value, call)
+                        for function in entry.functions:
+                            api = self.known_api(function)
+                            if api is not None and (api.flag in entry.keywords or not entry.complete):
+                                return True
+        return False
 
     def _arg_scope_entry(self, call: ApiCall, report: CallSite) -> ArgScopeEntry:
         resolver = self.resolver
         functions: Set[str] = set()
+        scopes: Set[int] = set()
         first = call.args.positional[0] if call.args.positional else call.args.keyword("list_ops_or_scope")
         listed = resolver.arg_value(first) if first is not None else UNKNOWN
         for item in _sequence_values(resolver, listed):
@@ -223,6 +261,10 @@ class ModuleModel:
                     functions.add(option.name)
                 elif type(option) is Partial and type(option.target) is Api:
                     functions.add(option.target.name)
+        for item in _sequence_values(resolver, listed):
+            for option in options(item):
+                if type(option) is Function and option.scope is not None:
+                    scopes.add(id(option.scope))
         keywords: Dict[str, object] = dict(call.args.keywords)
         complete = True
         for spread in call.args.spreads:
@@ -232,7 +274,7 @@ class ModuleModel:
                 complete = complete and mapping.complete
             else:
                 complete = False
-        return ArgScopeEntry(call, functions, keywords, complete, report)
+        return ArgScopeEntry(call, functions, keywords, complete, report, scopes)
 
     def arg_scope_default(self, function_name: str, keyword: str):
         """(found?, Arg or None, entry): what the module's arg_scopes give ``keyword`` of
@@ -399,7 +441,7 @@ class ModuleModel:
         found, item, _ = self.arg_scope_default(name, api.flag)
         if found:
             return self._flag_of(item, "arg_scope")
-        if found is None:
+        if found is None or self.exposes_flag_scope:
             return Flag("unknown")
         return Flag("missing")
 
@@ -885,7 +927,11 @@ class ModuleModel:
                 references |= self.train_ops_in(value)
                 keys |= self.carried_expression(arg, at, None, True, reads)
             if is_dependency and references:
-                keys |= self._ops_built_in_block(call, reads)
+                built = self._ops_built_in_block(call, reads)
+                if built is not None:
+                    # The ops built in the block depend on the train op and on every
+                    # control_dependencies block open around it (nested ``with`` blocks).
+                    keys |= built | self.dependency_keys(node, at, None, reads)
             if references:
                 found.append((call, {node_ for node_ in self._train_op_nodes(references)}, keys, reads))
         self._combinations_cache = found
@@ -952,12 +998,16 @@ class ModuleModel:
                         found |= self.train_ops_in(self.resolver.arg_value(item), depth + 1)
         return found
 
-    def _ops_built_in_block(self, dependency: CallSite, reads: list) -> Set[str]:
-        """``with tf.control_dependencies([train_op]): train_op = tf.group(*update_ops)``."""
-        keys: Set[str] = set()
+    def _ops_built_in_block(self, dependency: CallSite, reads: list) -> Optional[Set[str]]:
+        """``with tf.control_dependencies([train_op]): train_op = tf.group(*update_ops)``: what
+        the ops built in the block carry (None when the block builds no op)."""
+        keys: Optional[Set[str]] = None
         for call in self.index.calls:
             for entry in within_function(call.context):
                 if entry.kind == WITH and any(item.context_expr is dependency.node for item in entry.node.items):
+                    if call.node is dependency.node:
+                        break
+                    keys = keys or set()
                     keys |= self.carried_value(self.resolver.value(call.node, self.at(call)), False, reads)
                     break
         return keys

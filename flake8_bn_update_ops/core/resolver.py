@@ -85,6 +85,9 @@ class Resolver:
         self._module_members: Dict[tuple, Value] = {}
         self._mro: Dict[int, tuple] = {}
         self._defaults: Dict[int, object] = {}     # id(default expression) -> its Param
+        # Keywords that slim's arg_scope gives the project's own functions (set by the model):
+        # id(function scope) -> {keyword: Arg}; "*" when the scope may give more.
+        self.scoped_defaults: Dict[int, Dict[str, object]] = {}
 
     # ------------------------------------------------------------------------------------------
     # Entry points
@@ -567,6 +570,12 @@ class Resolver:
                     return self.arg_value(item)
                 if not spread_value.complete:
                     return UNKNOWN
+        scoped = self.scoped_defaults.get(id(scope))
+        if scoped is not None:
+            if param.name in scoped:
+                return self.arg_value(scoped[param.name])
+            if "*" in scoped:
+                return UNKNOWN
         return self._default(param)
 
     def _unbound_param(self, param) -> Value:
