@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from .fileio import SourceFile
 from .findings import Finding
 from .formats import Report
-from .notebook import FixRefused, Notebook, NotebookError, cell_diff, is_python, parse, render_fix, split_module, \
-    unmask
+from .notebook import (FixRefused, Notebook, NotebookError, cell_diff, is_python, parse, render_fix,
+                       split_module, unmask)
 
 
 def _place(report: Report, notebook: Notebook) -> Report:
@@ -78,6 +78,58 @@ def _fixed_notebook(notebook: Notebook, fixed_module: str) -> "tuple[str, dict]"
     return text, sources
 
 
+@dataclasses.dataclass
+class _NotebookFix:
+    notebook: Notebook             # the notebook after the fixes that could be written
+    text: Optional[str]            # its JSON text (None: nothing was fixed)
+    fixed: int                     # fixes applied
+    refused: Dict[str, str]        # code -> why its fixes cannot be written into this notebook
+
+
+def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
+    """All fixes at once when they stay in one cell; otherwise code by code, each code's fixes
+    written only when they stay in one cell (a model cell and a training cell are fixed both)."""
+    from .cli import FileResult, check_text
+
+    fixing = dataclasses.replace(options, fix=True, diff=False)
+    whole = FileResult(path)
+    check_text(path, notebook.module, fixing, whole)
+    if whole.new_text is None:
+        return _NotebookFix(notebook, None, whole.fixed, {})
+    try:
+        text, _ = _fixed_notebook(notebook, whole.new_text)
+        return _NotebookFix(parse(text), text, whole.fixed, {})
+    except FixRefused:
+        pass
+    allowed = ("safe", "unsafe") if options.unsafe else ("safe",)
+    current, text, fixed, refused = notebook, None, 0, {}
+    for _ in range(16):   # each round writes one code's fixes (a fix can reveal another code)
+        found = FileResult(path)
+        check_text(path, current.module, dataclasses.replace(options, fix=False, diff=False), found)
+        codes = sorted({r.code for r in found.reports if r.finding.fix_safety in allowed} - set(refused))
+        progress = False
+        for code in codes:
+            attempt = FileResult(path)
+            check_text(path, current.module, dataclasses.replace(fixing, select=(code,)), attempt)
+            if attempt.new_text is None:
+                refused[code] = "its fix could not be made"
+                continue
+            try:
+                text, _ = _fixed_notebook(current, attempt.new_text)
+            except FixRefused as exc:
+                refused[code] = str(exc)
+                continue
+            current, fixed, progress = parse(text), fixed + attempt.fixed, True
+            break
+        if not progress:
+            break
+    return _NotebookFix(current, text, fixed, refused)
+
+
+def _refusal_notes(path: str, refused: Dict[str, str], verb: str) -> List[str]:
+    return [f"{path}: {code} {verb}: {reason}" for code, reason in sorted(refused.items())]
+
+
 def check_notebook(source: SourceFile, options, result) -> None:
     """Fill ``result`` (a cli.FileResult) for one notebook; ``result.new_text`` is the new JSON text."""
     from .cli import FileResult, _parse_error, check_text
@@ -93,51 +145,33 @@ def check_notebook(source: SourceFile, options, result) -> None:
         return
     if not notebook.cells or _syntax_error(path, notebook, options, result):
         return
-    fixing = options.fix or options.diff
     inner = FileResult(path)
-    check_text(path, notebook.module, dataclasses.replace(options, fix=fixing, diff=False), inner)
+    check_text(path, notebook.module, dataclasses.replace(options, fix=False, diff=False), inner)
     result.errors.extend(inner.errors)
     reports: List[Report] = inner.reports
     current = notebook
-    if inner.new_text is not None:
-        try:
-            text, sources = _fixed_notebook(notebook, inner.new_text)
-        except FixRefused as exc:
-            result.notes.append(f"{path}: not fixed: {exc}")
-            unfixed = FileResult(path)
-            check_text(path, notebook.module, dataclasses.replace(options, fix=False, diff=False), unfixed)
-            reports = [dataclasses.replace(r, fixable=False) for r in unfixed.reports]
-            result.unsafe_fixable = sum(r.finding.fix_safety == "unsafe" for r in reports)
-        else:
-            result.new_text = text
-            result.fixed = inner.fixed
-            result.unsafe_fixable = inner.unsafe_fixable
+    if options.fix or options.diff:
+        outcome = _fix(path, notebook, options)
+        result.notes.extend(_refusal_notes(path, outcome.refused, "not fixed"))
+        if outcome.text is not None:
+            result.new_text = outcome.text
+            current = outcome.notebook
             if options.diff:
-                result.diff = cell_diff(path, notebook, sources)
-            current = parse(text)
-    elif fixing:
-        result.fixed, result.unsafe_fixable = inner.fixed, inner.unsafe_fixable
+                changed = {cell.number: new.source for cell, new in zip(notebook.cells, current.cells)
+                           if cell.source != new.source}
+                result.diff = cell_diff(path, notebook, changed)
+        result.fixed = outcome.fixed
+        after = FileResult(path)
+        check_text(path, current.module, dataclasses.replace(options, fix=False, diff=False), after)
+        reports = after.reports
+        result.unsafe_fixable = 0 if options.unsafe else sum(r.finding.fix_safety == "unsafe" for r in reports)
+        reports = [dataclasses.replace(r, fixable=False) for r in reports]
     else:
         result.safe_fixable, result.unsafe_fixable = inner.safe_fixable, inner.unsafe_fixable
-        if result.safe_fixable:
-            reason = _fix_refusal(path, notebook, options)
-            if reason is not None:
-                result.notes.append(f"{path}: fixes not offered: {reason}")
-                reports = [dataclasses.replace(r, fixable=False) for r in reports]
-                result.safe_fixable = 0
+        if result.safe_fixable:   # [*] promises what --fix will do: ask it
+            refused = _fix(path, notebook, options).refused
+            if refused:
+                result.notes.extend(_refusal_notes(path, refused, "fixes not offered"))
+                reports = [dataclasses.replace(r, fixable=r.fixable and r.code not in refused) for r in reports]
+                result.safe_fixable = sum(r.fixable for r in reports)
     result.reports = [_place(report, current) for report in reports]
-
-
-def _fix_refusal(path: str, notebook: Notebook, options) -> Optional[str]:
-    """Why --fix would not fix this notebook (so that no [*] promises it), or None."""
-    from .cli import FileResult, check_text
-
-    probe = FileResult(path)
-    check_text(path, notebook.module, dataclasses.replace(options, fix=True, diff=False), probe)
-    if probe.new_text is None:
-        return None
-    try:
-        _fixed_notebook(notebook, probe.new_text)
-    except FixRefused as exc:
-        return str(exc)
-    return None
