@@ -208,6 +208,7 @@ def test_folder_walks_respect_gitignore_unless_told_not_to(tmp_path):
     for name in ("src/train.py", "env-py311/lib/site.py", "src/model_generated.py", "src/keep_generated.py",
                  "src/scratch/try.py", "src/nb.ipynb"):
         write(tmp_path, name, BUGGY if name.endswith(".py") else "{}")
+
     def checked(*args):
         proc = run_cli(tmp_path, *args)
         return sorted({line.split(":")[0] for line in proc.out.splitlines() if ": BNU" in line})

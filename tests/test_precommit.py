@@ -92,9 +92,9 @@ def _notebook_text() -> str:
             cell.update(execution_count=number, outputs=[{"name": "stdout", "output_type": "stream",
                                                           "text": ["ran\n"]}])
         cells.append(cell)
-    return json.dumps({"cells": cells, "metadata": {"kernelspec": {"language": "python", "name": "python3",
-                                                                    "display_name": "Python 3"}},
-                       "nbformat": 4, "nbformat_minor": 5}, indent=1, ensure_ascii=False) + "\n"
+    kernel = {"language": "python", "name": "python3", "display_name": "Python 3"}
+    return json.dumps({"cells": cells, "metadata": {"kernelspec": kernel}, "nbformat": 4, "nbformat_minor": 5},
+                      indent=1, ensure_ascii=False) + "\n"
 
 
 def _git_env(tmp_path: Path) -> dict:
