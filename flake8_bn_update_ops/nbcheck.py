@@ -63,9 +63,9 @@ def _syntax_error(path: str, notebook: Notebook, options, result) -> bool:
         return True
 
 
-def _fixed_notebook(notebook: Notebook, fixed_module: str) -> "tuple[str, dict]":
+def _fixed_notebook(notebook: Notebook, fixed_module: str, fixed_cells: set) -> "tuple[str, dict]":
     """The notebook's new JSON text and {cell number: new source}; FixRefused when it cannot be."""
-    new_masked = split_module(notebook, fixed_module)
+    new_masked = split_module(notebook, fixed_module, fixed_cells)
     sources = {number: unmask(notebook.cells[number - 1], text) for number, text in new_masked.items()}
     text = render_fix(notebook, sources)
     # Proof before anything is written: read back, the notebook is the fixed module, cell for cell.
@@ -92,16 +92,24 @@ def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
     from .cli import FileResult, check_text
 
     fixing = dataclasses.replace(options, fix=True, diff=False)
+    allowed = ("safe", "unsafe") if options.unsafe else ("safe",)
+
+    def cells_of(module_notebook: Notebook, code: Optional[str] = None) -> set:
+        found = FileResult(path)
+        check_text(path, module_notebook.module, dataclasses.replace(options, fix=False, diff=False), found)
+        return {module_notebook.cell_of(r.finding.line)[0].number for r in found.reports
+                if r.finding.fix_safety in allowed and (code is None or r.code == code)
+                and module_notebook.cell_of(r.finding.line)[0] is not None}
+
     whole = FileResult(path)
     check_text(path, notebook.module, fixing, whole)
     if whole.new_text is None:
         return _NotebookFix(notebook, None, whole.fixed, {})
     try:
-        text, _ = _fixed_notebook(notebook, whole.new_text)
+        text, _ = _fixed_notebook(notebook, whole.new_text, cells_of(notebook))
         return _NotebookFix(parse(text), text, whole.fixed, {})
     except FixRefused:
         pass
-    allowed = ("safe", "unsafe") if options.unsafe else ("safe",)
     current, text, fixed, refused = notebook, None, 0, {}
     for _ in range(16):   # each round writes one code's fixes (a fix can reveal another code)
         found = FileResult(path)
@@ -115,7 +123,7 @@ def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
                 refused[code] = "its fix could not be made"
                 continue
             try:
-                text, _ = _fixed_notebook(current, attempt.new_text)
+                text, _ = _fixed_notebook(current, attempt.new_text, cells_of(current, code))
             except FixRefused as exc:
                 refused[code] = str(exc)
                 continue

@@ -333,9 +333,11 @@ class FixRefused(Exception):
     """The fix cannot be written into this notebook; ``str()`` says why in one line."""
 
 
-def split_module(notebook: Notebook, fixed: str) -> Dict[int, str]:
-    """{cell number: new masked source} for the cells ``fixed`` changes; FixRefused when the change
-    spans cells or cannot be placed in one."""
+def split_module(notebook: Notebook, fixed: str, fixed_cells: Optional[set] = None) -> Dict[int, str]:
+    """{cell number: new masked source} for the cells ``fixed`` changes; FixRefused when a change
+    spans cells, or touches a cell outside ``fixed_cells`` (the cells holding the findings being
+    fixed: a change anywhere else, such as an import added to an earlier cell, is part of a fix
+    that would span cells). Without ``fixed_cells``, only one cell may change."""
     old_lines = notebook.module.splitlines(keepends=True)
     new_lines = fixed.splitlines(keepends=True)
     owner: List[int] = []   # the cell of each old line
@@ -363,9 +365,11 @@ def split_module(notebook: Notebook, fixed: str) -> Dict[int, str]:
         if len(cells) != 1:
             raise FixRefused("the fix would change more than one cell")
         changed.setdefault(cells.pop(), []).extend(group)
-    if len(changed) > 1:
-        raise FixRefused(f"the fix would change {len(changed)} cells (cells "
-                         f"{', '.join(str(number) for number in sorted(changed))}); fixes are made within one cell")
+    spilled = sorted(set(changed) - fixed_cells) if fixed_cells is not None else []
+    if spilled or (fixed_cells is None and len(changed) > 1):
+        where = ", ".join(str(number) for number in (spilled or sorted(changed)))
+        raise FixRefused(f"the fix would also change cell {where}, away from the finding; "
+                         f"a fix is made only within the finding's cell")
     result: Dict[int, str] = {}
     for number, edits in changed.items():
         cell = notebook.cells[number - 1]

@@ -195,14 +195,32 @@ def test_a_fix_that_spans_cells_is_not_offered(tmp_path):
                      "    return AdamOptimizer(1e-3).minimize(loss)")
     (tmp_path / "nb.ipynb").write_text(text)
     check = run_cli(tmp_path, "--isolated", "nb.ipynb")
-    assert "[*]" not in check.stdout and "BNU001 fixes not offered: the fix would change" in check.stderr
+    assert "[*]" not in check.stdout
+    assert "BNU001 fixes not offered: the fix would also change cell 1, away from the finding" in check.stderr
     fix = run_cli(tmp_path, "--fix", "--isolated", "nb.ipynb")
     assert fix.returncode == 1 and "nb.ipynb:cell_2:3:12: BNU001" in fix.stdout
-    assert "nb.ipynb: BNU001 not fixed: the fix would change" in fix.stderr
+    assert "nb.ipynb: BNU001 not fixed: the fix would also change cell 1" in fix.stderr
     assert fix.stderr.count("\n") == 2 and (tmp_path / "nb.ipynb").read_text() == text
     # The same code as one .py file is fixed: the refusal is about cells, not the code.
     (tmp_path / "nb.py").write_text("".join(s + "\n" for s in code_cells(tmp_path / "nb.ipynb")))
     assert run_cli(tmp_path, "--fix", "--isolated", "nb.py").returncode == 0
+
+
+def test_findings_of_one_code_in_two_cells_are_each_fixed_in_their_cell(tmp_path):
+    train = ("def train_{0}(loss):\n    optimizer = tf.train.AdamOptimizer(1e-3)\n"
+             "    return optimizer.minimize(loss)")
+    first = "import tensorflow as tf\n\ndef net(x, is_training):\n" \
+            "    return tf.layers.batch_normalization(x, training=is_training)"
+    text = _notebook(first, train.format("generator"), "%%time\nprint('between')", train.format("discriminator"))
+    (tmp_path / "gan.ipynb").write_text(text)
+    proc = run_cli(tmp_path, "--fix", "--isolated", "gan.ipynb")
+    assert proc.returncode == 0 and "fixed 2, remaining 0" in proc.stderr, proc.stderr
+    cells = code_cells(tmp_path / "gan.ipynb")
+    for number in (1, 3):
+        assert cells[number].splitlines()[-2:] == [
+            "    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):",
+            "        return optimizer.minimize(loss)"]
+    assert cells[0] == first and cells[2] == "%%time\nprint('between')"
 
 
 def test_noqa_in_a_cell_works_as_in_a_file(tmp_path):
