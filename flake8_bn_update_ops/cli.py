@@ -21,13 +21,15 @@ from .config import (ConfigError, FileConfig, build_settings, check_codes, load_
                      normalize_patterns, split_list)
 from .fileio import DECODE, SourceFile, SourceFileError, decode_stdin, read_source, write_source
 from .findings import SAFE, UNSAFE, Finding
-from .formats import FORMATS, Report, render
+from .formats import FORMATS, Report, TextStyle, render, statistics
 from .noqa import file_is_exempt, physical_lines
 from .settings import Settings
 
 PROGRAM = "flake8-bn-update-ops"
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__",
-                   "node_modules", "build", "dist", "*.egg-info")
+                   "node_modules", "build", "dist", "*.egg-info", ".ipynb_checkpoints")
+# What a folder walk picks up (a file named on the command line is read whatever its name).
+WALKED_SUFFIXES = (".py", ".ipynb")
 PARSE_ERROR = "BNU900"
 
 
@@ -56,7 +58,7 @@ class FileResult:
     unsafe_fixable: int = 0
     diff: str = ""
     errors: List[str] = field(default_factory=list)
-    warnings: List[str] = field(default_factory=list)   # a fix refused for a file that was checked
+    notes: List[str] = field(default_factory=list)  # one-line remarks that are not errors (exit 0/1)
     new_text: Optional[str] = None  # the fixed source (stdin --fix writes it to stdout)
 
 
@@ -71,19 +73,49 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(absolute, p) for p in patterns)
 
 
-def iter_paths(arguments: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
-    """Files to check: explicit files as given, ``*.py`` under directories, in order."""
+@dataclass
+class WalkCounts:
+    """Files a walk skipped, so that "no files" can tell "nothing there" from "all skipped"."""
+
+    excluded: int = 0
+
+
+def iter_paths(arguments: Sequence[str], exclude: Sequence[str], respect_gitignore: bool = True,
+               counts: Optional[WalkCounts] = None) -> Iterator[str]:
+    """Files to check: explicit files as given, ``*.py`` and ``*.ipynb`` under directories, in order.
+
+    Folder walks skip ``exclude`` and, unless told otherwise, what ``.gitignore`` ignores;
+    a file named on the command line is skipped only by ``exclude`` (as in flake8)."""
+    counts = counts if counts is not None else WalkCounts()
     for argument in arguments:
         if _excluded(argument, exclude):
+            counts.excluded += 1
             continue
         if not os.path.isdir(argument):
             yield argument  # a missing or broken path is reported when read
             continue
+        ignore = None
+        if respect_gitignore:
+            from .gitignore import GitIgnore
+
+            ignore = GitIgnore(argument)
+
+        def skipped(path: str, is_dir: bool) -> bool:
+            return _excluded(path, exclude) or (ignore is not None and ignore.ignored(path, argument, is_dir))
+
         for root, folders, files in os.walk(argument):
-            folders[:] = sorted(d for d in folders if not _excluded(os.path.join(root, d), exclude))
+            kept = []
+            for folder in sorted(folders):
+                if not skipped(os.path.join(root, folder), True):
+                    kept.append(folder)
+            folders[:] = kept
             for name in sorted(files):
                 path = os.path.join(root, name)
-                if name.endswith(".py") and not _excluded(path, exclude):
+                if not name.endswith(WALKED_SUFFIXES):
+                    continue
+                if skipped(path, False):
+                    counts.excluded += 1
+                else:
                     yield path
 
 
@@ -113,9 +145,13 @@ def _parse_error(path: str, reason: str, options: RunOptions) -> List[Report]:
     return [Report(path, finding, None)] if _wanted(PARSE_ERROR, options) else []
 
 
-def _reports(path: str, text: str, findings: Iterable[Finding]) -> List[Report]:
+def _reports(path: str, text: str, findings: Iterable[Finding],
+             options: Optional[RunOptions] = None) -> List[Report]:
+    """Reports for ``findings``; with ``options`` (a checking run), each says whether --fix would fix it."""
     lines = physical_lines(text)
-    return [Report(path, f, lines[f.line - 1] if 0 < f.line <= len(lines) else None)
+    fixable = (SAFE, UNSAFE) if options is not None and options.unsafe else (SAFE,)
+    return [Report(path, f, lines[f.line - 1] if 0 < f.line <= len(lines) else None,
+                   fixable=options is not None and f.fix_safety in fixable)
             for f in findings]
 
 
@@ -194,7 +230,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
         if isinstance(exc, fix_failed) and original_problem is None:
             # The file is fine but its fix could not be made safely: keep the file,
             # report its findings, and say why it was not fixed.
-            result.warnings.append(f"{path}: not fixed: {_one_line(exc)}")
+            result.notes.append(f"{path}: not fixed: {_one_line(exc)}")
             try:
                 result.reports = _reports(path, text, analyze())
             except UnparsableSource as again:
@@ -213,7 +249,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
         result.errors.append(f"{path}: internal error: {_describe(exc)}")
         return
     if not (options.fix or options.diff):
-        result.reports = _reports(path, text, findings)
+        result.reports = _reports(path, text, findings, options)
         result.safe_fixable = sum(f.fix_safety == SAFE for f in findings)
         result.unsafe_fixable = sum(f.fix_safety == UNSAFE for f in findings)
         return
@@ -243,7 +279,12 @@ def check_file(path: str, options: RunOptions) -> FileResult:
             else:
                 result.errors.append(f"{path}: {exc}")
             return result
-        check_text(path, source.text, options, result)
+        if path.endswith(".ipynb"):
+            from .nbcheck import check_notebook
+
+            check_notebook(source, options, result)
+        else:
+            check_text(path, source.text, options, result)
         if options.fix and not options.diff and result.new_text is not None:
             try:
                 write_source(source, result.new_text)
@@ -304,13 +345,33 @@ def run_files(paths: List[str], options: RunOptions, jobs: int) -> Iterator[File
 
 # ---------------------------------------------------------------------------- options
 
+class _HelpWithCodes(argparse.Action):
+    """``--help``, ending with the codes from the rule registry (read only when asked for)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .explain import codes_help
+
+        parser.epilog = codes_help()
+        parser.print_help()
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m flake8_bn_update_ops",
-        description="Find and fix TensorFlow batch-normalization update-op pitfalls (BNU001-BNU008).",
+        description="Find and fix TensorFlow batch-normalization update-op pitfalls (BNU001-BNU008) "
+                    "in Python files and Jupyter notebooks.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
     )
     add = parser.add_argument
-    add("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .); - for standard input")
+    add("-h", "--help", action=_HelpWithCodes, help="show this help, with the list of codes, and exit")
+    add("paths", nargs="*", metavar="PATH",
+        help="files or folders to check (default: .): folders are searched for *.py and *.ipynb; "
+             "- for standard input")
     add("--fix", action="store_true", help="apply safe fixes in place")
     add("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
     add("--diff", action="store_true", help="print a unified diff of the fixes; write nothing")
@@ -320,8 +381,18 @@ def build_parser() -> argparse.ArgumentParser:
     add("--exclude", metavar="GLOBS", help="globs of paths to skip (replaces the defaults)")
     add("--extend-exclude", metavar="GLOBS", help="globs of paths to skip, beside the defaults")
     add("--jobs", "-j", type=int, metavar="N", help="processes (default: all cores; 1: no pool)")
-    add("--stdin-filename", metavar="PATH", help="the file name standard input stands for")
+    add("--stdin-filename", "--stdin-display-name", dest="stdin_filename", metavar="PATH",
+        help="the file name standard input stands for (flake8's --stdin-display-name is the same)")
+    add("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
+        help="also walk into what .gitignore ignores (named files are always checked)")
     add("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    add("--output-file", metavar="FILE", help="write the findings (or the diff) to FILE instead of standard output")
+    add("--color", choices=("auto", "always", "never"), default="auto",
+        help="colour text output: auto (default) on a terminal unless NO_COLOR is set (FORCE_COLOR forces it)")
+    add("--show-docs-url", action="store_true", help="end each text finding with its documentation link")
+    add("--statistics", action="store_true", help="count each code and show its first message, as flake8 does")
+    add("--count", action="store_true", help="print the number of findings at the end, as flake8 does")
+    add("--explain", metavar="CODE", help="print the documentation of one code (BNU001...) and exit")
     add("--show-source", action="store_true", help="show the offending line with a caret")
     add("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     add("--config", metavar="FILE", help="read options from this file (flake8 ini or pyproject.toml)")
@@ -395,7 +466,7 @@ class Totals:
         files = f"{self.files} file{'s' if self.files != 1 else ''}"
         parts = [f"{files}: {verb} {self.fixed}, remaining {self.remaining}"]
         if not (options.fix or options.diff) and self.safe_fixable:
-            parts.append(f"{self.safe_fixable} fixable with --fix")
+            parts.append(f"{self.safe_fixable} fixable with --fix (marked [*])")
         if not options.unsafe and self.unsafe_fixable:
             parts.append(f"{self.unsafe_fixable} more fixable with --unsafe-fixes")
         if self.errors:
@@ -409,32 +480,75 @@ def _write(stream, text: str) -> None:
         stream.flush()
 
 
+def use_color(choice: str, stream) -> bool:
+    """--color, then NO_COLOR (https://no-color.org), then FORCE_COLOR, then: is it a terminal?"""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _explain(code: str) -> int:
+    from .explain import explain
+    from .rules import CODES
+
+    text = explain(code)
+    if text is None:
+        print(f"{PROGRAM}: error: unknown code {code!r} (known: {', '.join(CODES)}, BNU900)", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
 def run(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.explain is not None:
+        return _explain(args.explain)
     try:
         options, exclude = resolve_options(args)
     except (ConfigError, UsageError) as exc:
         print(f"{PROGRAM}: error: {exc}", file=sys.stderr)
         return 2
+    output = None
+    if args.output_file:
+        try:
+            output = open(args.output_file, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            print(f"{PROGRAM}: error: --output-file {args.output_file}: {exc.strerror}", file=sys.stderr)
+            return 2
+    try:
+        return _run(args, options, exclude, output)
+    finally:
+        if output is not None:
+            output.close()
+
+
+def _run(args: argparse.Namespace, options: RunOptions, exclude: List[str], output) -> int:
     paths = args.paths or ["."]
     streaming = args.format in ("text", "github")
-    collected: List[Report] = []
+    collected: List[Report] = []   # every report, for --statistics, --count and the whole-log formats
     totals = Totals()
+    report_stream = output if output is not None else sys.stdout
+    style = TextStyle(color=use_color(args.color, report_stream), docs_url=args.show_docs_url,
+                      fix_marker=not (options.fix or options.diff))
 
     def emit(result: FileResult, findings_stream) -> None:
         totals.add(result)
         for error in result.errors:
             print(f"{PROGRAM}: error: {error}", file=sys.stderr)
-        for warning in result.warnings:
-            print(f"{PROGRAM}: warning: {warning}", file=sys.stderr)
+        for note in result.notes:
+            print(f"{PROGRAM}: note: {note}", file=sys.stderr)
+        collected.extend(result.reports)
         if options.diff:
-            _write(sys.stdout, result.diff)
+            _write(report_stream, result.diff)
             return
         if streaming:
-            _write(findings_stream, render(args.format, result.reports, args.show_source))
-        else:
-            collected.extend(result.reports)
+            _write(findings_stream, render(args.format, result.reports, args.show_source, style))
 
     if "-" in paths:
         if len(paths) > 1:
@@ -443,18 +557,36 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         name = args.stdin_filename or "stdin"
         result, fixed_bytes = check_stdin(name, options)
         # With --fix the fixed source owns standard output; findings go to standard error.
-        emit(result, sys.stderr if fixed_bytes is not None else sys.stdout)
+        if fixed_bytes is not None and output is None:
+            report_stream = sys.stderr
+        emit(result, report_stream)
         if fixed_bytes is not None:
             sys.stdout.flush()
             sys.stdout.buffer.write(fixed_bytes)
             sys.stdout.buffer.flush()
     else:
         jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-        for result in run_files(list(iter_paths(paths, exclude)), options, jobs):
-            emit(result, sys.stdout)
+        counts = WalkCounts()
+        files = list(iter_paths(paths, exclude, args.respect_gitignore, counts))
+        if not files:
+            where = " ".join(paths)
+            if counts.excluded:  # all excluded by the configuration: as asked, not an error
+                print(f"{PROGRAM}: note: every file given is excluded ({where})", file=sys.stderr)
+                return 0
+            print(f"{PROGRAM}: warning: no Python files or notebooks found in {where} "
+                  f"(folders are searched for *.py and *.ipynb)", file=sys.stderr)
+            return 2
+        for result in run_files(files, options, jobs):
+            emit(result, report_stream)
     if not streaming and not options.diff:
-        target = sys.stderr if ("-" in paths and options.fix) else sys.stdout
-        _write(target, render(args.format, collected, args.show_source))
+        _write(report_stream, render(args.format, collected, args.show_source, style))
+    if args.statistics or args.count:
+        # Beside text lines, where flake8 prints them; never inside a JSON or SARIF document.
+        tail = report_stream if streaming or options.diff else sys.stderr
+        if args.statistics:
+            _write(tail, statistics(collected))
+        if args.count:
+            _write(tail, f"{len(collected)}\n")
     print(totals.summary(options), file=sys.stderr)
     if totals.errors:
         return 2

@@ -175,7 +175,21 @@ def read_flake8_section(path: str) -> Dict[str, Value]:
         key = raw_key.replace("_", "-")
         if key in KNOWN_KEYS:  # other plugins' keys are theirs to judge, as in flake8
             values[key] = value
+        elif key.startswith("bn-"):  # but bn-* is ours: a typo there must not pass in silence
+            raise ConfigError(f"{path}: [flake8]: unknown key {raw_key!r} (known: {', '.join(BN_KEYS)})")
     return values
+
+
+def check_flake8_file(options) -> None:
+    """For the flake8 plugin: the unknown ``bn-*`` keys of the file flake8 read are a ConfigError.
+
+    flake8 itself passes over keys no plugin registered, so a misspelt ``bn-wrapers`` would
+    silently do nothing."""
+    if getattr(options, "isolated", False):
+        return
+    path = getattr(options, "config", None) or find_flake8_config(os.getcwd())
+    if path and os.path.isfile(path):
+        read_flake8_section(path)
 
 
 def find_pyproject(start: str) -> Optional[str]:

@@ -2,11 +2,16 @@
 
 Every format receives the same ``Report`` records; none of them looks at the engine.
 Columns: ``Finding.column`` is 0-based; every format prints it 1-based, as flake8 does.
+In a notebook a finding is placed by code cell (counted from 1 among code cells) and line within
+that cell, as nbqa prints flake8's: ``train.ipynb:cell_4:12:5: BNU001 ...``. The GitHub and SARIF
+formats, whose consumers open the file itself, point at the line of the ``.ipynb`` file that holds
+that source line and carry the cell position beside it.
 """
 from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional
 from urllib.parse import quote
@@ -44,8 +49,19 @@ class Report:
     """One finding in one file, as the command shows it."""
 
     path: str                   # as the user named it (stdin: the --stdin-filename)
-    finding: Finding
+    finding: Finding            # in a notebook: line and end_line within the cell
     source_line: Optional[str]  # the physical line, for --show-source
+    cell: Optional[int] = None  # notebooks: the code cell, counted from 1 among code cells
+    file_line: Optional[int] = None     # notebooks: where that source line sits in the .ipynb file
+    file_column: Optional[int] = None   # (1-based), for consumers that open the file itself
+    fixable: bool = False       # `--fix` (with --unsafe-fixes when given) would fix it: ruff's [*]
+
+    @property
+    def place(self) -> str:
+        """``path:line:col`` or, in a notebook, ``path:cell_N:line:col`` (1-based column)."""
+        f = self.finding
+        cell = f"cell_{self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{f.line}:{f.column + 1}"
 
     @property
     def code(self) -> str:
@@ -64,20 +80,55 @@ def _caret(report: Report) -> str:
     return f"{line}\n{indent}^"
 
 
-def format_text(reports: Iterable[Report], show_source: bool = False) -> str:
+@dataclass(frozen=True)
+class TextStyle:
+    """How the command's text output looks; the defaults are flake8's plain lines."""
+
+    color: bool = False        # ANSI colours, flake8's palette: bold path, bold red code
+    docs_url: bool = False     # append each code's documentation link (--show-docs-url)
+    fix_marker: bool = False   # ruff's "[*]" on findings that --fix would fix
+
+
+BOLD, RED, CYAN, RESET = "\033[1m", "\033[31m", "\033[36m", "\033[m"
+
+
+def _text_line(report: Report, style: TextStyle) -> str:
+    f = report.finding
+    marker = "[*] " if style.fix_marker and report.fixable else ""
+    url = f" ({help_uri(report.code)})" if style.docs_url else ""
+    if not style.color:
+        return f"{report.place}: {report.code} {marker}{report.message}{url}"
+    colon = f"{CYAN}:{RESET}"
+    cell = f"cell_{report.cell}{colon}" if report.cell is not None else ""
+    marker = f"{CYAN}{marker}{RESET}" if marker else ""
+    return (f"{BOLD}{report.path}{RESET}{colon}{cell}{f.line}{colon}{f.column + 1}{colon} "
+            f"{BOLD}{RED}{report.code}{RESET} {marker}{report.message}{url}")
+
+
+def format_text(reports: Iterable[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     lines = []
     for report in reports:
-        f = report.finding
-        lines.append(f"{report.path}:{f.line}:{f.column + 1}: {report.code} {report.message}")
+        lines.append(_text_line(report, style))
         if show_source and report.source_line is not None:
             lines.append(_caret(report))
     return "".join(line + "\n" for line in lines)
+
+
+def statistics(reports: Iterable[Report]) -> str:
+    """flake8's ``--statistics``: per code, the count and the first message, in code order."""
+    reports = list(reports)
+    counts = Counter(report.code for report in reports)
+    first: Dict[str, str] = {}
+    for report in reports:
+        first.setdefault(report.code, report.message)
+    return "".join(f"{counts[code]:<5} {code} {first[code]}\n" for code in sorted(counts))
 
 
 def _json_record(report: Report) -> dict:
     f = report.finding
     return {
         "path": report.path,
+        "cell": report.cell,
         "line": f.line,
         "column": f.column + 1,
         "end_line": f.end_line,
@@ -86,10 +137,11 @@ def _json_record(report: Report) -> dict:
         "message": report.message,
         "fix_available": f.fix_safety is not None,
         "fix_safety": f.fix_safety,
+        "url": help_uri(report.code),
     }
 
 
-def format_json(reports: Iterable[Report], show_source: bool = False) -> str:
+def format_json(reports: Iterable[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     return json.dumps([_json_record(r) for r in reports], indent=2) + "\n"
 
 
@@ -103,19 +155,26 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(reports: Iterable[Report], show_source: bool = False) -> str:
+def format_github(reports: Iterable[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     lines = []
     for report in reports:
         f = report.finding
         # GitHub resolves file= against the repository root: "./pkg/x.py" would not match.
         path = report.path if os.path.isabs(report.path) else os.path.normpath(report.path)
-        properties = [f"file={_escape_property(path)}", f"line={f.line}", f"col={f.column + 1}"]
-        if f.end_line is not None:
-            properties.append(f"endLine={f.end_line}")
-        if f.end_column is not None and f.end_line == f.line:
-            properties.append(f"endColumn={f.end_column + 1}")
+        message = report.code + " " + report.message
+        if report.cell is not None:
+            # The annotation sits on the notebook file's own line; the message says the cell.
+            properties = [f"file={_escape_property(path)}", f"line={report.file_line or 1}",
+                          f"col={report.file_column or 1}"]
+            message = f"cell_{report.cell}:{f.line}:{f.column + 1}: {message}"
+        else:
+            properties = [f"file={_escape_property(path)}", f"line={f.line}", f"col={f.column + 1}"]
+            if f.end_line is not None:
+                properties.append(f"endLine={f.end_line}")
+            if f.end_column is not None and f.end_line == f.line:
+                properties.append(f"endColumn={f.end_column + 1}")
         properties.append(f"title={_escape_property(report.code)}")
-        lines.append(f"::error {','.join(properties)}::{_escape_data(report.code + ' ' + report.message)}")
+        lines.append(f"::error {','.join(properties)}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -143,7 +202,7 @@ def _artifact_uri(path: str) -> "tuple[str, Optional[str]]":
     return "file://" + quote(absolute.replace(os.sep, "/")), None
 
 
-def format_sarif(reports: Iterable[Report], show_source: bool = False) -> str:
+def format_sarif(reports: Iterable[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     docs = rule_docs()
     codes = list(docs)
     results = []
@@ -153,15 +212,20 @@ def format_sarif(reports: Iterable[Report], show_source: bool = False) -> str:
         location = {"uri": uri}
         if base:
             location["uriBaseId"] = base
-        region = {"startLine": f.line, "startColumn": f.column + 1}
-        if f.end_line is not None and f.end_column is not None:
-            region.update(endLine=f.end_line, endColumn=f.end_column + 1)
+        if report.cell is not None:
+            region = {"startLine": report.file_line or 1, "startColumn": report.file_column or 1}
+        else:
+            region = {"startLine": f.line, "startColumn": f.column + 1}
+            if f.end_line is not None and f.end_column is not None:
+                region.update(endLine=f.end_line, endColumn=f.end_column + 1)
         result = {
             "ruleId": report.code,
             "level": "error" if report.code == "BNU900" else "warning",
             "message": {"text": f"{report.code} {report.message}"},
             "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
         }
+        if report.cell is not None:
+            result["properties"] = {"cell": report.cell, "cellLine": f.line, "cellColumn": f.column + 1}
         if report.code in docs:
             result["ruleIndex"] = codes.index(report.code)
         results.append(result)
@@ -192,5 +256,5 @@ FORMATTERS: Dict[str, Callable[..., str]] = {
 }
 
 
-def render(name: str, reports: List[Report], show_source: bool = False) -> str:
-    return FORMATTERS[name](reports, show_source=show_source)
+def render(name: str, reports: List[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
+    return FORMATTERS[name](reports, show_source=show_source, style=style)

@@ -56,7 +56,7 @@ class BatchNormUpdateOpsChecker:
 
     @classmethod
     def parse_options(cls, options) -> None:
-        from .config import ConfigError, build_settings, flake8_option_origin
+        from .config import ConfigError, build_settings, check_flake8_file, flake8_option_origin
 
         values = {}
         for flag, key, _, _ in _OPTIONS:
@@ -65,6 +65,7 @@ class BatchNormUpdateOpsChecker:
                 values[key] = value
         origins = {key: flake8_option_origin(options, key) for key in values}
         try:
+            check_flake8_file(options)
             cls.settings = build_settings(values, origins)
             cls.project = None    # a new run: a new project model, made on first use
         except ConfigError as exc:

@@ -68,7 +68,7 @@ ROWS = [
     Row("mixed-tabs-libcst-rejects",
         (BUGGY + "if x:\n    if y:\n\t    pass\n").encode(),
         (1, r"x\.py:7:16: BNU001 "), (1, r"x\.py:7:16: BNU001 "),
-        (1, r"flake8-bn-update-ops: warning: x\.py: not fixed: libcst cannot parse this file")),
+        (1, r"flake8-bn-update-ops: note: x\.py: not fixed: libcst cannot parse this file")),
     Row("undecodable-bytes", (TF_WORDS + "name = '\xff'\n").encode("latin-1"),
         # flake8 falls back to latin-1 itself and finds nothing to say.
         (0, None), (1, r"x\.py:1:1: BNU900 could not parse: cannot decode as utf-8: byte 0xff"),
@@ -102,7 +102,10 @@ ROWS = [
         (1, r"E999 SyntaxError: too many nested parentheses"),
         (1, r"x\.py:1:1: BNU900 could not parse: too many nested parentheses"),
         (1, r"BNU900 could not parse: too many nested parentheses")),
-    Row("directory-named-x.py", None, (0, None), (0, None), (0, None),
+    # flake8 is silent; the command says that it found nothing to check (issue 18).
+    Row("directory-named-x.py", None, (0, None),
+        (2, r"warning: no Python files or notebooks found in x\.py"),
+        (2, r"warning: no Python files or notebooks found in x\.py"),
         make=lambda p: p.mkdir()),
     Row("dangling-symlink", None, (1, r"x\.py:0:1: E902 FileNotFoundError"),
         (2, r"error: x\.py: dangling symlink"), (2, r"error: x\.py: dangling symlink"),

@@ -48,10 +48,11 @@ def test_show_source_puts_the_caret_under_the_column_keeping_tabs():
 def test_json_is_a_documented_list_of_objects():
     records = json.loads(render("json", _reports()))
     assert records[0] == {
-        "path": "pkg/train.py", "line": 7, "column": 16, "end_line": 7, "end_column": 30,
+        "path": "pkg/train.py", "cell": None, "line": 7, "column": 16, "end_line": 7, "end_column": 30,
         "code": "BNU001",
         "message": "opt.minimize(...) does not run the UPDATE_OPS: moving stats stay 0/1",
         "fix_available": True, "fix_safety": "safe",
+        "url": "https://github.com/flake8-bn-update-ops/flake8-bn-update-ops#bnu001",
     }
     assert records[1]["fix_safety"] == "unsafe" and records[1]["end_line"] is None
     assert records[2]["fix_available"] is False and records[2]["fix_safety"] is None

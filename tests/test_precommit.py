@@ -7,6 +7,7 @@ and runs it in a throw-away git repository holding a buggy training module.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -69,6 +70,33 @@ HELP = "call tf.layers.batch_normalization(x, training=training)"
 '''
 
 
+# A notebook with the same bug in its training cell, after a magic, a shell escape and a markdown cell.
+NOTEBOOK_CELLS = [
+    ("markdown", "# Training"),
+    ("code", "%matplotlib inline\n!pip install -q numpy\nimport tensorflow as tf"),
+    ("code", "def build(x, loss, training):\n    net = tf.layers.batch_normalization(x, training=training)\n"
+             "    optimizer = tf.train.AdamOptimizer(1e-3)\n    return optimizer.minimize(loss)"),
+]
+NOTEBOOK_FIXED_CELL = ("def build(x, loss, training):\n    net = tf.layers.batch_normalization(x, training=training)\n"
+                       "    optimizer = tf.train.AdamOptimizer(1e-3)\n"
+                       "    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n"
+                       "        return optimizer.minimize(loss)")
+
+
+def _notebook_text() -> str:
+    cells = []
+    for number, (kind, source) in enumerate(NOTEBOOK_CELLS):
+        cell = {"cell_type": kind, "id": f"cell-{number}", "metadata": {},
+                "source": source.splitlines(keepends=True)}
+        if kind == "code":
+            cell.update(execution_count=number, outputs=[{"name": "stdout", "output_type": "stream",
+                                                          "text": ["ran\n"]}])
+        cells.append(cell)
+    kernel = {"language": "python", "name": "python3", "display_name": "Python 3"}
+    return json.dumps({"cells": cells, "metadata": {"kernelspec": kernel}, "nbformat": 4, "nbformat_minor": 5},
+                      indent=1, ensure_ascii=False) + "\n"
+
+
 def _git_env(tmp_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(
@@ -98,7 +126,9 @@ def test_checker_fails_then_fixer_repairs_then_checker_passes(tmp_path):
     subprocess.run(["git", "init", "-q", str(project)], check=True, env=env)
     (project / "model.py").write_text(BUGGY)
     (project / "notes.py").write_text(CLEAN)
-    subprocess.run(["git", "add", "model.py", "notes.py"], cwd=project, check=True, env=env)
+    (project / "nb").mkdir()
+    (project / "nb" / "train.ipynb").write_text(_notebook_text())
+    subprocess.run(["git", "add", "model.py", "notes.py", "nb/train.ipynb"], cwd=project, check=True, env=env)
 
     check = _try_repo("bn-update-ops", project, env)
     assert check.returncode == 1, "the checker hook must fail on the buggy module"
@@ -107,6 +137,7 @@ def test_checker_fails_then_fixer_repairs_then_checker_passes(tmp_path):
     assert "BNU001" in check.stdout and "BNU003" in check.stdout
     assert "model.py:12:16: BNU001" in check.stdout  # the `o` of optimizer.minimize, 1-based column
     assert not re.search(r"notes\.py:\d+:\d+:", check.stdout), "no finding on the clean file"
+    assert "nb/train.ipynb:cell_2:4:12: BNU001" in check.stdout   # the hook is given the notebook too
     assert (project / "model.py").read_text() == BUGGY, "the checker must not write"
 
     fix = _try_repo("bn-update-ops-fix", project, env)
@@ -117,6 +148,10 @@ def test_checker_fails_then_fixer_repairs_then_checker_passes(tmp_path):
     assert (project / "model.py").read_text() == FIXED
     assert (project / "notes.py").read_text() == CLEAN
     compile(FIXED, "model.py", "exec")
+    before, after = json.loads(_notebook_text()), json.loads((project / "nb" / "train.ipynb").read_text())
+    assert "".join(after["cells"][2].pop("source")) == NOTEBOOK_FIXED_CELL
+    before["cells"][2].pop("source")
+    assert after == before   # outputs, ids, metadata and the other cells untouched
 
     recheck = _try_repo("bn-update-ops", project, env)
     assert recheck.returncode == 0, "the fixed module must pass the checker"
@@ -125,3 +160,43 @@ def test_checker_fails_then_fixer_repairs_then_checker_passes(tmp_path):
     refix = _try_repo("bn-update-ops-fix", project, env)
     assert refix.returncode == 0, "a second fixer run must change nothing"
     assert (project / "model.py").read_text() == FIXED
+
+
+def _readme_local_hook() -> str:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## pre-commit"):]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    local, = [block for block in blocks if "repo: local" in block]
+    return local
+
+
+def test_readme_local_hook_works_as_written(tmp_path):
+    """The README's `repo: local` block, copied as it is, fails a buggy module and notebook."""
+    project = tmp_path / "project"
+    project.mkdir()
+    env = _git_env(tmp_path)
+    # language: system runs the command from PATH: the environment this package is installed in.
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    subprocess.run(["git", "init", "-q", str(project)], check=True, env=env)
+    (project / ".pre-commit-config.yaml").write_text(_readme_local_hook())
+    (project / "model.py").write_text(BUGGY)
+    (project / "train.ipynb").write_text(_notebook_text())
+    subprocess.run(["git", "add", "."], cwd=project, check=True, env=env)
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    print(proc.stdout, proc.stderr)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    assert "model.py:12:16: BNU001" in proc.stdout and "train.ipynb:cell_2:4:12: BNU001" in proc.stdout
+
+
+def test_readme_flake8_hook_args_catch_a_file_that_does_not_parse(tmp_path):
+    """`--select BNU,E9`, as the README's flake8 hook passes it: a syntax error is not a silent pass."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## pre-commit"):]
+    args = re.findall(r"id: flake8\n\s+args: \[(.*?)\]", section)
+    assert args == ['--select, "BNU,E9"']
+    (tmp_path / "broken.py").write_text("import tensorflow as tf\nprint 'py2'\n")
+    for select in ("BNU", "BNU,E9"):
+        proc = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", select, "broken.py"],
+                              cwd=tmp_path, capture_output=True, text=True)
+        assert (proc.returncode, "E999" in proc.stdout) == ((0, False) if select == "BNU" else (1, True))
