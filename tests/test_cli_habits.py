@@ -19,7 +19,7 @@ TWO_CODES = textwrap.dedent("""\
 
     def tower(x, is_training):
         h = tf.layers.batch_normalization(x)
-        return tf.layers.batch_normalization(h, training=False)
+        return tf.layers.batch_normalization(h, training=True)
 """)
 
 
