@@ -403,6 +403,7 @@ class _Gen:
                 self.train_in_helper = False
             if self.form == "summary_first":
                 self.summaries = self.fetch_summary = True
+                self.vector_loss = False      # tf.summary.scalar needs a scalar
             if self.structure == "class" and self.handling in ("ref_early", "early_read", "ref_in_block"):
                 self.structure = "functions"
             if self.handling == "in_function" and self.structure == "module":
@@ -413,11 +414,12 @@ class _Gen:
             self.structure = rng.choice(["module", "functions", "functions"])
             if self.handling == "in_function":
                 self.structure = "functions"
+            self.arch = "mlp"
             if not self.keras:
                 self.api = rng.choice(["func", "func", "class", "partial"])
                 if self.form == "registry":
                     self.api = "func" if self.api == "class" else self.api
-            self.arch = "mlp"
+                return
         # Keras (one file, or the model in another file)
         kinds = list(KERAS_KINDS)
         if self.family == "multi":
@@ -598,8 +600,8 @@ class _Gen:
             pre = src if (self.arch == "conv" and i == 0) else None
             kind = flags[i]
             if self.api == "builder_fn" and not (i > 0 and self.flag.startswith("mixed")):
-                tensor = flag_tensor
-                code.add(f"{h} = {self.builder_name}({src}, {widths[i]}, {tensor if tensor else ''})".replace(", )", ")"))
+                arg = f", {flag_tensor}" if flag_tensor else ""
+                code.add(f"{h} = {self.builder_name}({src}, {widths[i]}{arg})")
                 continue
             if self.api == "builder_cls" and not (i > 0 and self.flag.startswith("mixed")):
                 tensor = flag_tensor
@@ -681,8 +683,8 @@ class _Gen:
         layers = []
         for i in range(self.n_bn):
             width = rng.choice([8, 16, 32])
-            shape = f", input_shape=({self.n_features},)" if (i == 0 and self.kkind == "sequential"
-                                                               and self.built_on_input) else ""
+            given_input = i == 0 and self.kkind == "sequential" and self.built_on_input
+            shape = f", input_shape=({self.n_features},)" if given_input else ""
             layers.append(f"{K}.layers.Dense({width}{shape})")
             layers.append(f"{K}.layers.BatchNormalization(momentum={rng.choice(['0.9', '0.99'])})"
                           if rng.random() < 0.4 else f"{K}.layers.BatchNormalization()")
@@ -1503,7 +1505,7 @@ class _Gen:
         code.add(st.blank[:-1])
 
     def emit_keras_layout(self, code: _Code) -> None:
-        st, rng = self.st, self.rng
+        rng = self.rng
         self.keras2 = True    # tf.keras, tf_keras and `from tensorflow import keras` are Keras 2 here
         self.keras_model_defs(code)
         self.use_forward = (self.kkind != "layers" and self.structure in ("functions", "module")
@@ -1879,7 +1881,7 @@ class _Gen:
 
     def emit_keras_package(self, pkg: str) -> None:
         """Keras model in ``models/``: a build function, a subclass of a base model class, or a registry."""
-        st, rng, K = self.st, self.rng, self.K
+        st, rng = self.st, self.rng
         form = self.form
         code = _Code()
         self.module_header(code)

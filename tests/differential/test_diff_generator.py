@@ -85,7 +85,8 @@ def test_every_form_is_generated_often_within_320_seeds(programs):
     assert all(counts[form] >= 5 for form in generator.FORMS), counts
     keras = collections.Counter((p.meta["kkind"], p.meta["kstore"]) for p in programs[:320] if p.meta["keras"])
     # Sequential, functional, subclassed and bare layers, each stored on self and in a local variable
-    assert all(keras[(kind, store)] >= 2 for kind in generator.KERAS_KINDS for store in generator.KERAS_STORES), keras
+    assert all(keras[(kind, store)] >= 2
+               for kind in generator.KERAS_KINDS for store in generator.KERAS_STORES), keras
     phases = collections.Counter(p.meta["lphase"] for p in programs[:320] if p.meta["keras"]
                                  and p.meta["flag"] == "missing")
     assert all(phases[phase] >= 2 for phase in generator.LEARNING_PHASES), phases
@@ -107,7 +108,8 @@ def test_the_new_forms_are_written_as_named(programs):
     var = _first(programs, form="key_var")
     assert re.search(r"get_collection(_ref)?\((key|collection|coll_key|update_key)\)", text(var))
     tup = _first(programs, form="tuple_helper")
-    assert re.search(r"return step_op, ops\n", text(tup)) and re.search(r"\w+, \w+ = (build|make)_train\w*\(", text(tup))
+    assert re.search(r"return step_op, ops\n", text(tup))
+    assert re.search(r"\w+, \w+ = (build|make)_train\w*\(", text(tup))
     first = _first(programs, form="summary_first")
     lines = first.source.splitlines()
     summary = next(i for i, line in enumerate(lines) if "summary.scalar" in line)
@@ -291,6 +293,8 @@ def test_generated_metas_carry_the_decision(programs):
         assert meta["expected"] == generator.expected_verdict(meta)
         if meta["expected"] != "trains":
             assert meta["defects"], meta
+        if not meta["keras"]:
+            assert meta["kkind"] is None and meta["kstore"] is None and meta["lphase"] == "none", meta
     cond = _first(programs, train_form="minimize_cond", handled=False, keras=False, handling="none")
     assert ("BNU001", False) in _codes(cond.meta) and not cond.meta["fix_defined"]
     on_self = _first(programs, family="keras", kstore="self", handled=False, kkind="sequential")

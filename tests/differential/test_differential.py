@@ -15,7 +15,7 @@ Then:
   fixer runs) train; no training program stops training; every changed file compiles; and no fixable
   finding is left.
 
-``BNU_DIFF_PROGRAMS`` sets the number of programs (default 480: three cycles of the handling x flag
+``BNU_DIFF_PROGRAMS`` sets the number of programs (default 320: two cycles of the handling x flag
 grid); ``BNU_DIFF_SEED`` the first seed.  ``BNU_DIFF_REPORT=path`` writes every program's meta, verdicts
 and findings as JSON.  The agreement tables (handling x flag, form, and the Keras axes: TensorFlow's
 verdict against the checker's finding) are printed to the terminal, uncaptured, so the CI log shows them.
@@ -32,6 +32,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional
@@ -59,7 +60,7 @@ generator = _load("generator")
 runner = _load("runner")
 
 UPDATE_OP_CODES = {"BNU001", "BNU004", "BNU005", "BNU006"}
-N_PROGRAMS = int(os.environ.get("BNU_DIFF_PROGRAMS", "480"))
+N_PROGRAMS = int(os.environ.get("BNU_DIFF_PROGRAMS", "320"))
 FIRST_SEED = int(os.environ.get("BNU_DIFF_SEED", "0"))
 FIX_RATE = 0.97
 
@@ -162,6 +163,23 @@ def _run_command_everywhere(folders: List[Path], action) -> Dict[Path, object]:
 
 # --------------------------------------------------------------------------- the fixture
 
+class _Clock:
+    """Wall time per phase, printed under the tables (the test must stay within minutes)."""
+
+    def __init__(self):
+        self.start = self.last = time.monotonic()
+        self.laps = []
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    def summary(self) -> str:
+        laps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in self.laps)
+        return f"time: {laps}; total {time.monotonic() - self.start:.0f} s"
+
+
 def _write(case_root: Path, seed: int, program) -> Case:
     if program.multi_file:
         folder = case_root / f"prog_{seed:05d}"
@@ -185,6 +203,7 @@ def cases(tmp_path_factory):
             pytest.fail(f"{reason}: under CI and tox's tf env the differential test must run")
         pytest.skip(reason)
 
+    clock = _Clock()
     root = tmp_path_factory.mktemp("differential")
     before_dir, fixed_dir = root / "programs", root / "fixed"
     result = [_write(before_dir, seed, generator.generate(seed))
@@ -192,14 +211,18 @@ def cases(tmp_path_factory):
     shutil.copytree(before_dir, fixed_dir)
     folders = sorted({c.folder for c in result})
 
+    clock.lap("generate")
     verdicts = runner.run_programs([(c.id, c.program.source, str(c.main), str(c.main.parent)) for c in result])
+    clock.lap("TensorFlow before")
     checked = _run_command_everywhere(folders, _check)
+    clock.lap("check")
     for case in result:
         case.verdict = verdicts[case.id]
         case.findings = _findings_of(case, checked[case.folder])
 
     fixed_folders = [fixed_dir / f.relative_to(before_dir) for f in folders]
     _run_command_everywhere(fixed_folders, _fix)
+    clock.lap("fix")
     for case in result:
         case.fixed_folder = fixed_dir / case.folder.relative_to(before_dir)
         case.fixed_main = fixed_dir / case.main.relative_to(before_dir)
@@ -215,12 +238,15 @@ def cases(tmp_path_factory):
     changed = [c for c in result if c.fixed and not c.compile_errors]
     after = runner.run_programs([(c.id, c.fixed_main.read_text(encoding="utf-8"), str(c.fixed_main),
                                   str(c.fixed_main.parent)) for c in changed])
+    clock.lap(f"TensorFlow after ({len(changed)} changed)")
     changed_folders = sorted({c.fixed_folder for c in changed})
     checked_after = _run_command_everywhere(changed_folders, _check)
+    clock.lap("check after")
     for case in changed:
         case.after = after[case.id]
         case.findings_after = _findings_of(case, checked_after[case.fixed_folder])
     _print_tables(result)
+    _print_tables.text += "\n" + clock.summary()
     report = os.environ.get("BNU_DIFF_REPORT")
     if report:
         _write_report(result, Path(report))
