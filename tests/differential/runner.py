@@ -14,8 +14,13 @@ Verdicts:
   ``error``   the program raised, timed out, crashed its worker, or built no batch-norm layer
               (the traceback is kept: a generated program must never error).
 
+A program may span several files: it is then run from its folder as ``python train.py`` would
+run it (the folder first on ``sys.path``), and every module imported from that folder is dropped
+from ``sys.modules`` afterwards, so the next program imports its own ``models/net.py`` afresh.
+
 Used as a library (``run_programs``) by the test; run as ``python runner.py --worker`` it is
-the worker.  ``python runner.py prog.py ...`` runs files and prints their verdicts.
+the worker.  ``python runner.py prog.py folder/ ...`` runs files (a folder: its ``train.py``) and
+prints their verdicts.
 """
 from __future__ import annotations
 
@@ -114,9 +119,11 @@ class _Worker:
             self.stderr_file.close()
             self.stderr_file = None
 
-    def run(self, program_id: str, source: str, filename: str, timeout: float) -> Verdict:
+    def run(self, program_id: str, source: str, filename: str, timeout: float,
+            root: Optional[str] = None) -> Verdict:
         assert self.proc is not None and self.proc.stdin is not None
-        request = json.dumps({"id": program_id, "source": source, "filename": filename}) + "\n"
+        request = json.dumps({"id": program_id, "source": source, "filename": filename,
+                              "root": root}) + "\n"
         started = time.monotonic()
         try:
             self.proc.stdin.write(request.encode("utf-8"))
@@ -137,13 +144,15 @@ class _Worker:
                        answer.get("error", ""), answer.get("seconds", 0.0))
 
 
-def run_programs(programs: Iterable[Tuple[str, str, str]], *, workers: int = 2,
+def run_programs(programs: Iterable[Sequence], *, workers: int = 2,
                  timeout: float = 90.0, startup_timeout: float = 180.0) -> Dict[str, Verdict]:
-    """Run ``(program_id, source, filename)`` triples; return their verdicts by id.
+    """Run ``(program_id, source, filename)`` or ``(program_id, source, filename, root)`` items;
+    return their verdicts by id.  ``root``: the program's folder (its other modules live there).
 
     ``workers`` processes run in parallel (the machine this was written for has 2 cores).
     """
-    queue: List[Tuple[str, str, str]] = list(programs)
+    queue: List[Tuple[str, str, str, Optional[str]]] = [
+        (item[0], item[1], item[2], item[3] if len(item) > 3 else None) for item in programs]
     queue.reverse()
     results: Dict[str, Verdict] = {}
     lock = threading.Lock()
@@ -157,8 +166,8 @@ def run_programs(programs: Iterable[Tuple[str, str, str]], *, workers: int = 2,
                 with lock:
                     if not queue:
                         return
-                    program_id, source, filename = queue.pop()
-                verdict = worker.run(program_id, source, filename, timeout)
+                    program_id, source, filename, root = queue.pop()
+                verdict = worker.run(program_id, source, filename, timeout, root)
                 with lock:
                     results[program_id] = verdict
         except BaseException as exc:  # reported after join: a test must see it
@@ -185,8 +194,11 @@ def _worker_main() -> None:
     sys.stdout = os.fdopen(1, "w", buffering=1)
 
     import builtins
+    import importlib
     import traceback
     import warnings
+
+    sys.dont_write_bytecode = True     # program folders stay as the test wrote them
 
     warnings.filterwarnings("ignore")
     import numpy as np
@@ -262,6 +274,20 @@ def _worker_main() -> None:
             tf_keras.backend.clear_session()
         tf.compat.v1.reset_default_graph()
 
+    def under(path, root: str) -> bool:
+        try:
+            return os.path.commonpath([os.path.abspath(path), root]) == root
+        except (TypeError, ValueError):
+            return False
+
+    def forget_modules(root: str) -> None:
+        """Drop every module imported from ``root`` (namespace packages have no ``__file__``)."""
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            paths = list(getattr(module, "__path__", None) or [])
+            if (file and under(file, root)) or any(under(p, root) for p in paths):
+                del sys.modules[name]
+
     protocol.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
@@ -269,6 +295,10 @@ def _worker_main() -> None:
         answer = {"id": request["id"]}
         opened.clear()
         snapshots.clear()
+        root = os.path.abspath(request["root"]) if request.get("root") else None
+        if root:
+            sys.path.insert(0, root)
+            importlib.invalidate_caches()
         try:
             reset_tf_state()
             code = compile(request["source"], request["filename"], "exec")
@@ -298,6 +328,10 @@ def _worker_main() -> None:
                 except Exception:
                     pass
             opened.clear()
+            if root:
+                forget_modules(root)
+                while root in sys.path:
+                    sys.path.remove(root)
         answer["seconds"] = time.monotonic() - started
         protocol.write(json.dumps(answer) + "\n")
         protocol.flush()
@@ -309,8 +343,10 @@ def main(argv: Sequence[str]) -> int:
         return 0
     items = []
     for path in argv:
-        with open(path, encoding="utf-8") as handle:
-            items.append((path, handle.read(), os.path.abspath(path)))
+        main_file = os.path.join(path, "train.py") if os.path.isdir(path) else path
+        with open(main_file, encoding="utf-8") as handle:
+            items.append((path, handle.read(), os.path.abspath(main_file),
+                          os.path.dirname(os.path.abspath(main_file))))
     for program_id, verdict in sorted(run_programs(items).items()):
         print(f"{program_id}: {verdict.verdict} {verdict.layers}")
         if verdict.error:
