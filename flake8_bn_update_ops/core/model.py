@@ -1138,9 +1138,36 @@ class ModuleModel:
             return None
         if kind is Instance:
             return self._class_keras_bn(value.cls, depth)
-        if kind is Class:
-            return None
+        if kind is ParamValue:
+            # A function parameter holds a model when a call of that function passes one.
+            for argument in self.arguments_passed(value.param):
+                found = self.keras_bn(argument, depth + 1)
+                if found is not None:
+                    return found
         return None
+
+    def arguments_passed(self, param) -> List[Value]:
+        """What the calls of the parameter's function in this module pass for it."""
+        scope = param.scope
+        if scope.kind != "function" or scope.index is not self.index:
+            return []
+        found = []
+        shift = 1 if scope.parent is not None and scope.parent.kind == "class" else 0
+        for call in self.index.calls:
+            name = call.node.func.attr if type(call.node.func) is ast.Attribute else getattr(call.node.func, "id", None)
+            if name != scope.name:
+                continue
+            if not any(type(option) is Function and option.scope is scope for option in options(self.callee(call))):
+                continue
+            at = self.at(call)
+            for keyword in call.node.keywords:
+                if keyword.arg == param.name:
+                    found.append(self.resolver.value(keyword.value, at))
+            position = (param.position - shift) if param.position is not None else None
+            if position is not None and 0 <= position < len(call.node.args) and \
+                    not any(type(arg) is ast.Starred for arg in call.node.args[:position + 1]):
+                found.append(self.resolver.value(call.node.args[position], at))
+        return found
 
     def _tensor_through_keras_bn(self, value: Value, depth: int) -> bool:
         for _ in range(40):

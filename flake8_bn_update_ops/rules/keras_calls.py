@@ -9,14 +9,14 @@ from .. import tf_api
 from ..core.index import WITH, CallSite, within_function
 from ..core.model import ModuleModel
 from ..core.resolver import At
-from ..core.values import Api, ApiCall, Class, Function, options
+from ..core.values import Api, ApiCall, Class, Function, Partial, options
 
 
 def keras_model_calls(model: ModuleModel) -> Iterator[Tuple[CallSite, object]]:
     """(call, the model or layer value) for calls of a Keras model/layer containing batch norm."""
     for call in model.index.calls:
         for option in options(model.callee(call)):
-            if type(option) in (Api, Function, Class):
+            if type(option) in (Api, Function, Class, Partial):
                 continue
             if model.keras_bn(option) is not None:
                 yield call, option
