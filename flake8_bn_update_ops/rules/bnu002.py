@@ -7,8 +7,10 @@ training flag (``tf.cond(is_training, lambda: bn(x, is_training=True), ...)``).
 from __future__ import annotations
 
 import ast
+import os
 from typing import Iterable
 
+from .. import tf_api
 from ..core.model import ModuleModel
 from ..core.values import Const, options
 from ..fixes.planning import flag_parameter
@@ -42,6 +44,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
                      f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: "
                      f"{_effect(flag.literal)}", fix)
     yield from _wrapper_defaults(model)
+    yield from _false_in_a_module_that_trains_nothing(model)
 
 
 def _exempt_false(model: ModuleModel, site, literal: bool) -> bool:
@@ -89,6 +92,47 @@ def _wrapper_defaults(model: ModuleModel) -> Iterable[Report]:
             yield Report(call.node, "BNU002",
                          f"BNU002 this call leaves `{param.name}` at the wrapper's default {option.value}, which "
                          f"becomes the {api.display} training flag: {_effect(option.value)}")
+
+
+def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Report]:
+    """A literal False is silent in a module that trains nothing (it is right for an export
+    script); when this module trains with a builder from such a module, the False is reported
+    at this module's call of it (RULES.md, BNU002)."""
+    if not model.trains:
+        return
+    reported = set()
+    for reached in model.reached:
+        site, flag = reached.site, reached.site.flag
+        if site.call.scope.index is model.index or flag.literal is not False or site.frozen:
+            continue
+        if flag.index is not site.call.scope.index or model.resolver.default_of(flag.node) is not None:
+            continue    # written here, or a wrapper's default: reported as such
+        if _trains(site.call.scope.index):
+            continue    # reported in that module itself
+        call = next((link for link in reversed(reached.chain) if link.scope.index is model.index), None)
+        if call is None or id(call.node) in reported or model.chosen_by_training_flag(call.context):
+            continue
+        if site.keras and model.in_eager_function(call):
+            continue
+        reported.add(id(call.node))
+        where = os.path.basename(site.call.scope.index.path)
+        yield Report(call.node, "BNU002",
+                     f"BNU002 this call builds {site.api.display} with `{site.api.flag}` hard-coded to False "
+                     f"(in {where}, which trains nothing): {_effect(False)}")
+
+
+def _trains(index) -> bool:
+    """Whether a module trains anything (read from its calls, without analysing it)."""
+    for call in index.calls:
+        func = call.node.func
+        name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if name in _TRAINING_CALLS:
+            return True
+    return False
+
+
+_TRAINING_CALLS = frozenset(tf_api.TRAIN_OP_METHODS | tf_api.KERAS_TRAINING_METHODS |
+                            {"create_train_op", "optimize_loss", "GradientTape"})
 
 
 def _call_leaving_default(model: ModuleModel, frame, param):
