@@ -163,9 +163,9 @@ def _findings(source, filename, settings, tree, project, select, ignore) -> List
         project = Project(settings)
     project.begin_check()
     text = SourceText(source)
+    index = project.index_source(filename, source, tree)
+    resolver = Resolver(project, settings)
     try:
-        index = project.index_source(filename, source, tree)
-        resolver = Resolver(project, settings)
         model = build_model(index, resolver, settings, text)
         reports = []
         seen = set()
@@ -177,6 +177,9 @@ def _findings(source, filename, settings, tree, project, select, ignore) -> List
                     reports.append(report)
     except RecursionError:
         raise UnparsableSource("too deeply nested to analyse") from None
+    finally:
+        resolver.close()
+        model = None
     findings = []
     for report in reports:
         line, column, end_line, end_column = text.span(report.node)
@@ -184,6 +187,7 @@ def _findings(source, filename, settings, tree, project, select, ignore) -> List
         findings.append(Finding(line, column, report.code, report.message, safety, end_line, end_column,
                                 report.fix))
     findings.sort(key=lambda finding: finding.sort_key)
+    project.end_check(index)
     return findings
 
 

@@ -1272,7 +1272,12 @@ def _argument_node(call: ast.Call, keyword: str, position: Optional[int]):
 
 
 def _may_be_arg_scope(node: ast.Call) -> bool:
-    return bool(node.args or node.keywords)
+    """Calls that may make an arg_scope: slim's own, and the project's scope functions, which
+    real code names after it (``safe_arg_scope``, ``training_scope``, ``resnet_arg_scope``).
+    Evaluating every call of a module to find them was measured at a third of the analysis."""
+    func = node.func
+    name = func.attr if type(func) is ast.Attribute else getattr(func, "id", "")
+    return "scope" in name.lower()
 
 
 def _const_value(node):

@@ -17,6 +17,7 @@ parameters to them, so a flag passed through two wrappers is still the caller's 
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 from typing import Dict, List, Optional, Tuple
 
@@ -88,6 +89,15 @@ class Resolver:
         # Keywords that slim's arg_scope gives the project's own functions (set by the model):
         # id(function scope) -> {keyword: Arg}; "*" when the scope may give more.
         self.scoped_defaults: Dict[int, Dict[str, object]] = {}
+
+    def close(self) -> None:
+        """Let every answer go (they form reference cycles with their frames): what a check
+        learned dies with the check, freed at once."""
+        for frame in self._frames.values():
+            frame.memo.clear()
+        for cache in (self._memo, self._frames, self._args_memo, self._module_members, self._mro,
+                      self._defaults, self.scoped_defaults, self._active):
+            cache.clear()
 
     # ------------------------------------------------------------------------------------------
     # Entry points
@@ -370,7 +380,10 @@ class Resolver:
             return list(reversed(bindings))
         seq, path = at.seq, at.path
         found = []
-        for binding in reversed(bindings):
+        # Bindings are in source order: start at the last one before the use.
+        end = bisect.bisect_left(bindings, seq, key=_binding_seq) if len(bindings) > 8 else len(bindings)
+        for position in range(end - 1, -1, -1):
+            binding = bindings[position]
             if binding.seq >= seq:
                 continue
             bound_path = binding.statement.path
@@ -998,6 +1011,10 @@ def _exclusive(bound_path: tuple, use_path: tuple) -> bool:
         if bound_part != use_part:
             return kind in (IF, MATCH) and bound_part >= 0 and use_part >= 0
     return False
+
+
+def _binding_seq(binding) -> int:
+    return binding.statement.seq
 
 
 def _is_static(scope: Scope) -> bool:
