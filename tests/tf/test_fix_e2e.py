@@ -28,7 +28,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from harness import ScriptResult, record, run_scripts_or_skip
+from harness import ScriptResult, record, run_tf_scripts
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 HANDWRITTEN = SCRIPTS / "fixed"
@@ -79,9 +79,9 @@ def run_all(*groups: Dict[str, Path]) -> List[Dict[str, ScriptResult]]:
     jobs = {(i, name): path for i, group in enumerate(groups) for name, path in group.items()}
     graph = {f"{i}:{name}": path for (i, name), path in jobs.items() if not by_name[name].eager}
     eager = {f"{i}:{name}": path for (i, name), path in jobs.items() if by_name[name].eager}
-    results = run_scripts_or_skip(graph) if graph else {}
+    results = run_tf_scripts(graph) if graph else {}
     if eager:
-        results.update(run_scripts_or_skip(eager, eager=True))
+        results.update(run_tf_scripts(eager, eager=True))
     return [{name: results[f"{i}:{name}"] for name in group} for i, group in enumerate(groups)]
 
 
