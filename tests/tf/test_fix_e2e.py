@@ -16,6 +16,9 @@ TensorFlow, which proves each fix's premise even when the fixer is broken; ``tes
 compares them with ``fix_source`` without TensorFlow, so the ``py`` environment checks the text too.
 A first line ``# fix: --unsafe-fixes`` in a script means its fix needs ``--unsafe-fixes``.
 
+Most scripts run with tf_keras (``TF_USE_LEGACY_KERAS=1``); those marked ``keras3`` run with the Keras 3
+that TensorFlow 2.16 and later use by default (``import keras``), in a child of their own.
+
 Run with ``pytest tests/tf -m tf -s`` to see the before/after numbers.
 """
 from __future__ import annotations
@@ -49,6 +52,7 @@ class Case:
     where: str           # the source text the finding must point at (line and 1-based column)
     effect: str          # "moves", "normalizes" or "restores": what the fix must achieve
     eager: bool = False
+    keras3: bool = False  # run without TF_USE_LEGACY_KERAS: `import keras` is Keras 3
 
     @property
     def id(self) -> str:
@@ -58,6 +62,11 @@ class Case:
     def unsafe(self) -> bool:
         """The script's first line asks for ``--unsafe-fixes`` (as the pairs in tests/fixes do)."""
         return (SCRIPTS / self.script).read_text(encoding="utf-8").startswith(UNSAFE_MARKER)
+
+    @property
+    def mode(self) -> tuple:
+        """Scripts of one mode share a child process (a graph-mode script disables eager for good)."""
+        return (self.eager, self.keras3)
 
 
 CASES = [
@@ -80,6 +89,8 @@ CASES = [
     Case("bnu006_keras_functional_inline_wrapper.py", "BNU006",
          "tf.train.MomentumOptimizer(1e-2, 0.9).minimize(loss)", "moves"),
     Case("bnu007_gradient_tape.py", "BNU007", "model(x)", "moves", eager=True),
+    Case("bnu007_keras3_sequential.py", "BNU007", "model(x)", "moves", eager=True, keras3=True),
+    Case("bnu007_keras3_subclassed.py", "BNU007", "model(xb)", "moves", eager=True, keras3=True),
     Case("bnu008_saver_trainable_only.py", "BNU008", "tf.trainable_variables()", "restores"),
 ]
 PARAMS = [pytest.param(case, id=case.id) for case in CASES]
@@ -88,14 +99,13 @@ PARAMS = [pytest.param(case, id=case.id) for case in CASES]
 # --- running things -------------------------------------------------------------------------------
 
 def run_all(*groups: Dict[str, Path]) -> List[Dict[str, ScriptResult]]:
-    """Run each group of ``{case script: path}``; graph scripts share one child, eager ones another."""
+    """Run each group of ``{case script: path}``: one child process per mode (graph, eager, Keras 3 eager)."""
     by_name = {case.script: case for case in CASES}
     jobs = {(i, name): path for i, group in enumerate(groups) for name, path in group.items()}
-    graph = {f"{i}:{name}": path for (i, name), path in jobs.items() if not by_name[name].eager}
-    eager = {f"{i}:{name}": path for (i, name), path in jobs.items() if by_name[name].eager}
-    results = run_tf_scripts(graph) if graph else {}
-    if eager:
-        results.update(run_tf_scripts(eager, eager=True))
+    results: Dict[str, ScriptResult] = {}
+    for eager, keras3 in sorted({by_name[name].mode for _, name in jobs}):
+        batch = {f"{i}:{name}": path for (i, name), path in jobs.items() if by_name[name].mode == (eager, keras3)}
+        results.update(run_tf_scripts(batch, eager=eager, keras3=keras3))
     return [{name: results[f"{i}:{name}"] for name in group} for i, group in enumerate(groups)]
 
 
@@ -220,6 +230,8 @@ def test_buggy_script_is_frozen(case, before):
     result = before[case.script]
     record(f"\n[{case.code} {case.script}] as written: {numbers(case, result)}")
     assert result.ok, result.describe()
+    if case.keras3:
+        assert str(result.data.get("keras", "")).startswith("3."), result.describe()
     problems = frozen_problems(case, result.data)
     assert not problems, f"{case.script} is not frozen as written ({numbers(case, result)}): {problems}"
 
