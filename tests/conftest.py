@@ -1,5 +1,6 @@
 import sys
 from pathlib import Path
 
-# Test helpers (casefiles.py, tf_snippets.py) are imported as plain modules.
+# Test helpers (casefiles.py, tf_snippets.py, requires.py) are imported as plain modules.
+# A test that lacks a dependency calls requires.require(...): it skips here and fails under CI.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -50,3 +50,26 @@ def _still_explained(before, fixed_source, fixed_codes, unsafe) -> bool:
 def test_every_pair_has_an_expected_file():
     for path in PAIRS:
         assert path.with_name(path.stem + ".expected.py").exists(), path
+
+
+# The end-to-end scripts are fix pairs too: ``tests/tf/scripts/NAME.py`` fixed must equal
+# ``tests/tf/scripts/fixed/NAME.py``, the program TensorFlow runs to prove the fix trains
+# (tests/tf/test_fix_e2e.py). Checked here without TensorFlow, so every environment checks the text.
+TF_SCRIPTS = Path(__file__).parent / "tf" / "scripts"
+TF_PAIRS = sorted(TF_SCRIPTS.glob("*.py"))
+
+
+def test_every_tf_script_has_a_handwritten_fix():
+    assert len(TF_PAIRS) >= 14
+    assert sorted(path.name for path in (TF_SCRIPTS / "fixed").glob("*.py")) == [path.name for path in TF_PAIRS]
+
+
+@pytest.mark.parametrize("path", TF_PAIRS, ids=[path.stem for path in TF_PAIRS])
+def test_tf_script_fix_is_the_handwritten_fix(path):
+    source = _read(path)
+    unsafe = source.startswith("# fix: --unsafe-fixes")
+    assert analyze_source(source, str(path)), "the buggy script has nothing to fix"
+    result = fix_source(source, str(path), unsafe=unsafe)
+    assert result.source == _read(TF_SCRIPTS / "fixed" / path.name)
+    assert result.remaining == [] and analyze_source(result.source, str(path)) == []
+    assert fix_source(result.source, str(path), unsafe=unsafe).source == result.source

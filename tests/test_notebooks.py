@@ -7,6 +7,7 @@ markdown/raw cells and ``%%capture``/``%%time``/``%%bash`` cells sit between the
 shifted a position, the markers would not match.
 """
 import difflib
+import importlib.util
 import json
 import re
 import shutil
@@ -18,6 +19,7 @@ import pytest
 
 from flake8_bn_update_ops.notebook import mask
 from flake8_bn_update_ops.rules import CODES
+from requires import require
 
 CASES = Path(__file__).resolve().parent / "cases_notebooks"
 NOTEBOOKS = sorted(CASES.glob("*.ipynb"))
@@ -67,6 +69,7 @@ def test_text_format_is_nbqas_cell_format(tmp_path):
 
 def test_nbqa_flake8_reports_the_same_findings_in_the_same_format():
     """The flake8 route users already have: ``nbqa flake8 --select BNU``, with this plugin installed."""
+    require(importlib.util.find_spec("nbqa") is not None, "nbqa is not installed (tox installs it)")
     nbqa = subprocess.run([sys.executable, "-m", "nbqa", "flake8", CASES.name, "--select", "BNU", "--isolated"],
                           cwd=CASES.parent, capture_output=True, text=True)
     assert "Traceback" not in nbqa.stderr, nbqa.stderr

@@ -15,17 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from requires import require
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("pre_commit") is None,
-                       reason="pre-commit is not installed in this environment"),
-    pytest.mark.skipif(shutil.which("git") is None, reason="git is not on PATH"),
-    pytest.mark.skipif(not (REPO_ROOT / ".git").exists(),
-                       reason="not a git checkout: pre-commit try-repo needs this repository's history"),
-]
+require(importlib.util.find_spec("pre_commit") is not None, "pre-commit is not installed in this environment")
+require(shutil.which("git") is not None, "git is not on PATH")
+require((REPO_ROOT / ".git").exists(), "not a git checkout: pre-commit try-repo needs this repository's history")
 
 # Two findings with safe fixes: BNU003 (flag missing, the function has a `training` parameter)
 # and BNU001 (the train op does not run UPDATE_OPS).

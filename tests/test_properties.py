@@ -13,15 +13,19 @@ Example counts stay moderate by default; set ``BNU_HYPOTHESIS_EXAMPLES`` for a l
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import warnings
 from collections import Counter
 
 import pytest
 
-hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is not installed")
-hypothesmith = pytest.importorskip("hypothesmith", reason="hypothesmith is not installed")
+from requires import require
 
+require(importlib.util.find_spec("hypothesis") and importlib.util.find_spec("hypothesmith"),
+        "hypothesis and hypothesmith are not installed (pip install hypothesis hypothesmith)")
+
+import hypothesmith  # noqa: E402
 from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 

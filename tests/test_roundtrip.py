@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from requires import require
+
 PACKAGES = ("tensorflow", "tf_keras")
 FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>BNU\d{3}) ", re.MULTILINE)
 
@@ -74,8 +76,8 @@ def _run(corpus: Path):
 @pytest.mark.slow
 def test_fix_round_trip_over_installed_tensorflow_and_tf_keras(tmp_path):
     packages = _package_dirs()
-    if not packages:
-        pytest.skip("neither tensorflow nor tf_keras is installed (the tox `tf` env installs both)")
+    require(set(packages) == set(PACKAGES),
+            f"{', '.join(sorted(set(PACKAGES) - set(packages)))} not installed (the tox `tf` env installs both)")
     corpus = tmp_path / "corpus"
     n_files = _copy_python_files(packages, corpus)
     assert n_files > 100, f"suspiciously few files in {packages}"

@@ -15,7 +15,8 @@ Eager and graph scripts cannot share a process: once a script calls
 ``tf.compat.v1.disable_eager_execution()`` every later script is in graph mode. ``run_scripts`` therefore
 takes ``eager=True`` for TF2-eager scripts and runs them in a child of their own.
 
-When TensorFlow is not importable the calling test is skipped with the reason.
+When TensorFlow is not importable the calling test is skipped with the reason, or fails under CI
+(``run_tf_scripts``).
 """
 from __future__ import annotations
 
@@ -157,16 +158,18 @@ def run_scripts(scripts: Mapping[str, ScriptSource], *, eager: bool = False, ker
     return results
 
 
-def run_scripts_or_skip(scripts: Mapping[str, ScriptSource], **kwargs) -> Dict[str, ScriptResult]:
-    """``run_scripts``, skipping the calling test when TensorFlow is not importable."""
-    import pytest
+def run_tf_scripts(scripts: Mapping[str, ScriptSource], **kwargs) -> Dict[str, ScriptResult]:
+    """``run_scripts`` for a test: without a usable TensorFlow the test is skipped, or fails under CI
+    (``requires.require``: ``.ci/run`` sets ``CI``, tox's ``tf`` env sets ``BNU_REQUIRE_TF``)."""
+    from requires import require
 
-    if importlib.util.find_spec("tensorflow") is None:
-        pytest.skip("TensorFlow is not installed (pip install tensorflow-cpu==2.21.0 tf-keras --no-deps)")
+    require(importlib.util.find_spec("tensorflow") is not None,
+            "TensorFlow is not installed (pip install tensorflow-cpu==2.21.0 tf-keras --no-deps)")
     try:
         return run_scripts(scripts, **kwargs)
     except TensorFlowMissing as exc:
-        pytest.skip(f"TensorFlow cannot be imported here: {exc}")
+        require(False, f"TensorFlow cannot be imported here: {exc}")
+        raise   # not reached: require(False, ...) always skips or fails
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,12 +6,18 @@ For every script in ``tests/tf/scripts/`` (small realistic training programs wit
    the restored one is 0; for BNU003, the layer output is not normalized);
 2. ``python -m flake8_bn_update_ops file.py`` reports exactly the expected code, where RULES.md says;
 3. ``python -m flake8_bn_update_ops --fix [--unsafe-fixes] file.py`` on a copy in a temporary folder
-   exits 0 and rewrites it;
+   exits 0 and rewrites it into exactly the program in ``tests/tf/scripts/fixed/`` (byte for byte);
 4. TensorFlow runs the fixed copy: the moving mean moves (is restored, the output is normalized);
 5. the command is then silent on the fixed copy.
 
-``tests/tf/scripts/fixed/`` holds the same scripts fixed by hand exactly as RULES.md says each fix
-writes; ``test_handwritten_fix_trains`` runs them, which checks TensorFlow and our scripts, not the fixer.
+``tests/tf/scripts/fixed/`` holds the same scripts fixed by hand as RULES.md (and, for BNU006's
+``UPDATE_OPS`` wrapper, issue 16) says each fix writes. ``test_handwritten_fix_trains`` runs them on
+TensorFlow, which proves each fix's premise even when the fixer is broken; ``tests/test_fixes.py``
+compares them with ``fix_source`` without TensorFlow, so the ``py`` environment checks the text too.
+A first line ``# fix: --unsafe-fixes`` in a script means its fix needs ``--unsafe-fixes``.
+
+Most scripts run with tf_keras (``TF_USE_LEGACY_KERAS=1``); those marked ``keras3`` run with the Keras 3
+that TensorFlow 2.16 and later use by default (``import keras``), in a child of their own.
 
 Run with ``pytest tests/tf -m tf -s`` to see the before/after numbers.
 """
@@ -28,12 +34,15 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from harness import ScriptResult, record, run_scripts_or_skip
+from harness import ScriptResult, record, run_tf_scripts
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 HANDWRITTEN = SCRIPTS / "fixed"
 
 MOVED = 0.05          # a moving mean that trained on data centred on 3.0 is far above this (~0.15 to 1.8)
+
+
+UNSAFE_MARKER = "# fix: --unsafe-fixes"
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,22 @@ class Case:
     code: str            # the one code the command must report on the buggy script
     where: str           # the source text the finding must point at (line and 1-based column)
     effect: str          # "moves", "normalizes" or "restores": what the fix must achieve
-    unsafe: bool = False
     eager: bool = False
+    keras3: bool = False  # run without TF_USE_LEGACY_KERAS: `import keras` is Keras 3
 
     @property
     def id(self) -> str:
         return self.script[:-3]
+
+    @property
+    def unsafe(self) -> bool:
+        """The script's first line asks for ``--unsafe-fixes`` (as the pairs in tests/fixes do)."""
+        return (SCRIPTS / self.script).read_text(encoding="utf-8").startswith(UNSAFE_MARKER)
+
+    @property
+    def mode(self) -> tuple:
+        """Scripts of one mode share a child process (a graph-mode script disables eager for good)."""
+        return (self.eager, self.keras3)
 
 
 CASES = [
@@ -58,15 +77,21 @@ CASES = [
     Case("bnu005_identity_loss.py", "BNU005", "tf.train.GradientDescentOptimizer(0.01).minimize(loss)",
          "moves"),
     # BNU002's fix turns the flag on, which creates the update ops: BNU001 appears and is fixed in the same run
-    Case("bnu002_literal_false.py", "BNU002", 'False, name="bn"', "moves", unsafe=True),
+    Case("bnu002_literal_false.py", "BNU002", 'False, name="bn"', "moves"),
     Case("bnu003_missing_training.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
+    # The three BNU006 scripts train under the textbook UPDATE_OPS wrapper, which is empty for Keras: the
+    # fix replaces the wrapper's expression (issue 16), it does not nest a second `with` inside it.
     Case("bnu006_keras_graph_mode.py", "BNU006", "tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)",
-         "moves", unsafe=True),
+         "moves"),
     # RULES.md's `model.updates` fails here (it demands the build placeholder); the fix writes get_updates_for(x)
     Case("bnu006_keras_built_on_input.py", "BNU006", "tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)",
-         "moves", unsafe=True),
+         "moves"),
+    Case("bnu006_keras_functional_inline_wrapper.py", "BNU006",
+         "tf.train.MomentumOptimizer(1e-2, 0.9).minimize(loss)", "moves"),
     Case("bnu007_gradient_tape.py", "BNU007", "model(x)", "moves", eager=True),
-    Case("bnu008_saver_trainable_only.py", "BNU008", "tf.trainable_variables()", "restores", unsafe=True),
+    Case("bnu007_keras3_sequential.py", "BNU007", "model(x)", "moves", eager=True, keras3=True),
+    Case("bnu007_keras3_subclassed.py", "BNU007", "model(xb)", "moves", eager=True, keras3=True),
+    Case("bnu008_saver_trainable_only.py", "BNU008", "tf.trainable_variables()", "restores"),
 ]
 PARAMS = [pytest.param(case, id=case.id) for case in CASES]
 
@@ -74,14 +99,13 @@ PARAMS = [pytest.param(case, id=case.id) for case in CASES]
 # --- running things -------------------------------------------------------------------------------
 
 def run_all(*groups: Dict[str, Path]) -> List[Dict[str, ScriptResult]]:
-    """Run each group of ``{case script: path}``; graph scripts share one child, eager ones another."""
+    """Run each group of ``{case script: path}``: one child process per mode (graph, eager, Keras 3 eager)."""
     by_name = {case.script: case for case in CASES}
     jobs = {(i, name): path for i, group in enumerate(groups) for name, path in group.items()}
-    graph = {f"{i}:{name}": path for (i, name), path in jobs.items() if not by_name[name].eager}
-    eager = {f"{i}:{name}": path for (i, name), path in jobs.items() if by_name[name].eager}
-    results = run_scripts_or_skip(graph) if graph else {}
-    if eager:
-        results.update(run_scripts_or_skip(eager, eager=True))
+    results: Dict[str, ScriptResult] = {}
+    for eager, keras3 in sorted({by_name[name].mode for _, name in jobs}):
+        batch = {f"{i}:{name}": path for (i, name), path in jobs.items() if by_name[name].mode == (eager, keras3)}
+        results.update(run_tf_scripts(batch, eager=eager, keras3=keras3))
     return [{name: results[f"{i}:{name}"] for name in group} for i, group in enumerate(groups)]
 
 
@@ -206,6 +230,8 @@ def test_buggy_script_is_frozen(case, before):
     result = before[case.script]
     record(f"\n[{case.code} {case.script}] as written: {numbers(case, result)}")
     assert result.ok, result.describe()
+    if case.keras3:
+        assert str(result.data.get("keras", "")).startswith("3."), result.describe()
     problems = frozen_problems(case, result.data)
     assert not problems, f"{case.script} is not frozen as written ({numbers(case, result)}): {problems}"
 
@@ -236,18 +262,30 @@ def test_command_reports_the_bug(case, fixed):
 
 
 @pytest.mark.parametrize("case", PARAMS)
-def test_fix_command_rewrites_the_script(case, fixed):
+def test_fix_command_writes_the_handwritten_fix(case, fixed):
+    """The command's rewrite is, byte for byte, the fixed program TensorFlow ran in test_handwritten_fix_trains."""
     outcome = fixed[case.script]
     assert outcome.fix.returncode == 0, show(outcome.fix)
     assert outcome.changed, f"the file was not changed\n{show(outcome.fix)}"
-    compile(outcome.fixed, case.script, "exec")
-    diff = "".join(difflib.unified_diff(outcome.original.splitlines(True), outcome.fixed.splitlines(True),
-                                        "before/" + case.script, "after/" + case.script))
-    print(f"\n[{case.code} {case.script}] the command's fix:\n{diff}")
     by_hand = (HANDWRITTEN / case.script).read_text(encoding="utf-8")
-    if by_hand != outcome.fixed:   # informative only: RULES.md's wording is the core's tests' business
-        print(f"[{case.code} {case.script}] differs from tests/tf/scripts/fixed/{case.script}:\n" + "".join(
-            difflib.unified_diff(by_hand.splitlines(True), outcome.fixed.splitlines(True), "by hand", "command")))
+    assert outcome.fixed == by_hand, (
+        f"the command's fix differs from tests/tf/scripts/fixed/{case.script}:\n" + "".join(difflib.unified_diff(
+            by_hand.splitlines(True), outcome.fixed.splitlines(True), "by hand", "command")) + show(outcome.fix))
+
+
+BNU006_CASES = [pytest.param(case, id=case.id) for case in CASES if case.code == "BNU006"]
+
+
+@pytest.mark.parametrize("case", BNU006_CASES)
+def test_bnu006_fix_replaces_the_update_ops_wrapper(case, fixed):
+    """Issue 16: the ineffective UPDATE_OPS `with` now depends on the model's updates; no wrapper is nested in it."""
+    outcome = fixed[case.script]
+    before = [line.strip() for line in outcome.original.splitlines() if "control_dependencies(" in line]
+    after = [line.strip() for line in outcome.fixed.splitlines() if "control_dependencies(" in line]
+    assert len(before) == 1 and ("UPDATE_OPS" in before[0] or "(update_ops)" in before[0]), before
+    assert len(after) == 1, after
+    assert after[0].endswith("control_dependencies(model.get_updates_for(x)):"), after
+    assert after[0].split("control_dependencies(")[0] == before[0].split("control_dependencies(")[0], (before, after)
 
 
 @pytest.mark.parametrize("case", PARAMS)
@@ -279,3 +317,5 @@ def test_every_script_has_a_case_and_a_handwritten_fix():
     assert sorted(p.name for p in HANDWRITTEN.glob("*.py")) == scripts
     for name in scripts:
         assert (SCRIPTS / name).read_text() != (HANDWRITTEN / name).read_text(), name
+    # RULES.md: the fixes of BNU002, BNU006 and BNU008 are unsafe; those of the other codes here are safe
+    assert [case.script for case in CASES if case.unsafe != (case.code in ("BNU002", "BNU006", "BNU008"))] == []

@@ -16,7 +16,7 @@ from typing import Dict
 
 import pytest
 
-from harness import ScriptResult, record, run_scripts_or_skip
+from harness import ScriptResult, record, run_tf_scripts
 
 GRAPH_PRELUDE = '''
 import json
@@ -98,8 +98,8 @@ def eager_script(name: str, body: str) -> str:
 
 @pytest.fixture(scope="module")
 def facts() -> Dict[str, ScriptResult]:
-    results = run_scripts_or_skip(_GRAPH)
-    results.update(run_scripts_or_skip(_EAGER, eager=True))
+    results = run_tf_scripts(_GRAPH)
+    results.update(run_tf_scripts(_EAGER, eager=True))
     print()
     for name, result in results.items():
         record(f"[tf fact] {name}: {json.dumps(result.data)}" + ("" if result.ok else "  FAILED"))
@@ -494,7 +494,7 @@ print(json.dumps({"keras": keras.__version__, "has_updates": hasattr(bn, "update
 
 def test_keras3_batch_norm_in_graph_mode_has_no_updates_and_stays_frozen():
     """RULES.md: Keras 3 has no ``.updates`` in graph mode (so BNU006's fix is only for tf.keras/tf_keras)."""
-    result = run_scripts_or_skip({"keras3_graph_mode": KERAS3_GRAPH}, keras3=True)["keras3_graph_mode"]
+    result = run_tf_scripts({"keras3_graph_mode": KERAS3_GRAPH}, keras3=True)["keras3_graph_mode"]
     record(f"\n[tf fact] keras3_graph_mode: {json.dumps(result.data)}")
     assert result.ok, result.describe()
     d = result.data

@@ -1,3 +1,4 @@
+# fix: --unsafe-fixes
 """The flag was hard-coded while debugging and never put back; the train op has no update ops either."""
 import json
 

@@ -1,3 +1,4 @@
+# fix: --unsafe-fixes
 """A tf.keras model built on its own input (so `model.updates` also holds that build call's updates) trained with a TF1 optimizer in a session, under the textbook UPDATE_OPS wrapper."""
 import json
 

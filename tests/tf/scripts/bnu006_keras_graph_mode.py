@@ -1,3 +1,4 @@
+# fix: --unsafe-fixes
 """A tf.keras model trained with a TF1 optimizer in a session, under the textbook UPDATE_OPS wrapper."""
 import json
 

@@ -1,3 +1,4 @@
+# fix: --unsafe-fixes
 """A tf.keras model trained with a TF1 optimizer in a session, under the textbook UPDATE_OPS wrapper."""
 import json
 
@@ -21,9 +22,8 @@ def main():
     pred = model(x, training=True)
     loss = tf.reduce_mean(tf.square(pred - y))
     update_ops = tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)
-    with tf.compat.v1.control_dependencies(update_ops):
-        with tf.compat.v1.control_dependencies(model.get_updates_for(x)):
-            train_op = tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)
+    with tf.compat.v1.control_dependencies(model.get_updates_for(x)):
+        train_op = tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)
 
     with tf.compat.v1.Session() as sess:
         sess.run(tf.compat.v1.global_variables_initializer())

@@ -1,3 +1,4 @@
+# fix: --unsafe-fixes
 """Train, checkpoint with a Saver over the trainable variables only, restore in a fresh graph."""
 import json
 import os

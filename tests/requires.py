@@ -1,0 +1,31 @@
+"""Skip here, fail under CI: a test whose dependency is missing must not pass CI as "skipped".
+
+``.ci/run`` exports ``CI=true`` (tox passes it to both environments) and tox's ``tf`` environment
+sets ``BNU_REQUIRE_TF=1``. Where either is set, ``require`` fails the test; elsewhere (a developer's
+checkout without, say, pre-commit or TensorFlow) it skips with the same reason. A green CI run
+therefore means every test ran.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def strict() -> bool:
+    """True under ``.ci/run`` (``CI``) or tox's ``tf`` environment (``BNU_REQUIRE_TF``)."""
+    return any(os.environ.get(name, "").strip().lower() not in _FALSE for name in ("CI", "BNU_REQUIRE_TF"))
+
+
+def require(condition: object, reason: str) -> None:
+    """Go on when ``condition`` holds; otherwise fail under CI and skip elsewhere.
+
+    Usable in a test, a fixture, or at module level (then it skips or fails the whole module).
+    """
+    if condition:
+        return
+    if strict():
+        pytest.fail(f"{reason}; CI is set, so this fails instead of skipping", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
