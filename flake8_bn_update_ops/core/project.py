@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 from collections import OrderedDict
 from typing import Dict, Optional, Tuple
 
@@ -58,6 +59,7 @@ class Project:
         self._roots: Dict[str, Tuple[str, ...]] = {}
         self._replaced: list = []      # indexes superseded during a check, let go after it
         self._current = None           # (path, index) of the file being checked
+        self._relevance: Dict[tuple, bool] = {}   # (path, stat, depth) -> may matter
 
     # -- the checked file --------------------------------------------------------------------------
 
@@ -123,7 +125,7 @@ class Project:
         except OSError:
             self._entries.pop(path, None)
             return None
-        if len(data) > _MAX_MODULE_BYTES or not _may_matter(path, data):
+        if len(data) > _MAX_MODULE_BYTES or not self._may_matter(path, data, _RELEVANCE_DEPTH, set()):
             return None
         digest = _digest(data)
         if entry is not None and entry.digest == digest:
@@ -145,6 +147,59 @@ class Project:
         self._entries.move_to_end(path)
         if previous is not None and previous.index is not entry.index:
             self._replaced.append(previous.index)
+
+    def _may_matter(self, path: str, data: bytes, depth: int, visiting: set) -> bool:
+        """Whether an imported module can answer any question a rule asks: it names a batch-norm
+        API, a train op, a collection, Keras or slim's arg_scope, it is a package's ``__init__``
+        (which re-exports), or it imports (within a few links) a project module that does. Other
+        modules stay unread (their names are unknown, which never makes a finding), so a
+        project's utilities cost nothing (measured: reading every imported module was a third
+        of the plugin's time on a large generated project)."""
+        if _mentions(path, data):
+            return True
+        if depth <= 0 or path in visiting:
+            return False
+        key = (path, self._stat(path), depth)
+        if key in self._relevance:
+            return self._relevance[key]
+        visiting.add(path)
+        roots = self.roots(path)
+        answer = False
+        for dots, from_module, names, plain in _IMPORTS.findall(data):
+            candidates = [(from_module or plain).decode("ascii", "replace")]
+            if not plain:    # ``from pkg import sub``: ``sub`` may be a module of its own
+                base = from_module.decode("ascii", "replace")
+                candidates += [f"{base}.{name}" if base else name
+                               for name in re.findall(r"\b(\w+)\b(?:\s+as\s+\w+)?",
+                                                      names.decode("ascii", "replace").strip("()"))
+                               if name != "as"]
+            for candidate in candidates:
+                if not candidate and not dots:
+                    continue
+                if dots:
+                    base = os.path.dirname(path)
+                    for _ in range(len(dots) - 1):
+                        base = os.path.dirname(base)
+                    located = self._locate(candidate, (base,)) if candidate else None
+                else:
+                    if candidate.split(".", 1)[0] in _EXTERNAL_ROOTS:
+                        continue
+                    located = self._locate(candidate, roots)
+                if located is None or located.endswith(os.sep) or located == path:
+                    continue
+                try:
+                    with open(located, "rb") as handle:
+                        text = handle.read(_MAX_MODULE_BYTES)
+                except OSError:
+                    continue
+                if self._may_matter(located, text, depth - 1, visiting):
+                    answer = True
+                    break
+            if answer:
+                break
+        visiting.discard(path)
+        self._relevance[key] = answer
+        return answer
 
     def is_project_name(self, dotted: str, index: ModuleIndex) -> bool:
         if not dotted:
@@ -258,15 +313,15 @@ _MATTER_WORDS = tuple(word.encode() for word in sorted(
     tf_api.TRIGGER_WORDS | tf_api.BUILDER_WORDS | {"arg_scope", "keras", "GraphKeys", "import *"}))
 
 
-def _may_matter(path: str, data: bytes) -> bool:
-    """Whether an imported module can answer any question a rule asks: it names a batch-norm
-    API, a train op, a collection, Keras or slim's arg_scope, or it is a package's
-    ``__init__`` (which re-exports). Other modules stay unread (their names are unknown, which
-    never makes a finding), so a project's utilities cost nothing (measured: reading every
-    imported module was a third of the plugin's time on a large generated project)."""
+def _mentions(path: str, data: bytes) -> bool:
     if os.path.basename(path) == "__init__.py":
         return True
     return any(word in data for word in _MATTER_WORDS)
+
+
+_IMPORTS = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^#\n]*)"
+                      rb"|import[ \t]+([\w.]+))", re.MULTILINE)
+_RELEVANCE_DEPTH = 3   # ops.py <- model.py <- nets/__init__.py <- train.py: deeper chains are rare
 
 
 def _digest(data: bytes) -> str:
