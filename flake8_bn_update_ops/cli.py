@@ -193,8 +193,9 @@ def _is_relevant(text: str, settings: Settings) -> bool:
     return might_have_findings(text, tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers))
 
 
-def check_text(path: str, text: str, options: RunOptions, result: FileResult) -> None:
-    """Analyse (and maybe fix) one decoded source; fill ``result``."""
+def check_text(path: str, text: str, options: RunOptions, result: FileResult, project=None) -> None:
+    """Analyse (and maybe fix) one decoded source; fill ``result``. ``project``: the project
+    model shared by the files of one batch (its caches), or None for a fresh one."""
     from . import engine
     from .engine import analyze_source, fix_source
     from .findings import UnparsableSource
@@ -209,7 +210,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
 
     def analyze() -> List[Finding]:
         return analyze_source(text, path, options.settings, honour_noqa=True,
-                              select=select, ignore=ignore, tree=tree)
+                              select=select, ignore=ignore, tree=tree, project=project)
 
     # The command has no E999: a file that matters but that Python cannot parse is a
     # BNU900 (libcst accepts some such files, e.g. 500 nested parentheses). Python's tree
@@ -222,7 +223,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
     try:
         if options.fix or options.diff:
             fixed = fix_source(text, path, options.settings, unsafe=options.unsafe,
-                               select=select, ignore=ignore, tree=tree)
+                               select=select, ignore=ignore, tree=tree, project=project)
         else:
             findings = analyze()
     except UnparsableSource as exc:
@@ -267,8 +268,8 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult) ->
     result.reports = _reports(path, fixed.source, fixed.remaining)
 
 
-def check_file(path: str, options: RunOptions) -> FileResult:
-    """The unit of work of a worker process; never raises."""
+def check_file(path: str, options: RunOptions, project=None) -> FileResult:
+    """One file; never raises."""
     result = FileResult(path)
     try:
         try:
@@ -284,7 +285,7 @@ def check_file(path: str, options: RunOptions) -> FileResult:
 
             check_notebook(source, options, result)
         else:
-            check_text(path, source.text, options, result)
+            check_text(path, source.text, options, result, project)
         if options.fix and not options.diff and result.new_text is not None:
             try:
                 write_source(source, result.new_text)
@@ -297,8 +298,21 @@ def check_file(path: str, options: RunOptions) -> FileResult:
     return result
 
 
-def _check_file_task(task):
-    return check_file(*task)
+def check_batch(paths: List[str], options: RunOptions) -> List[FileResult]:
+    """The unit of work of a worker process: a few files of one folder, sharing one project
+    model (whose caches live as long as the batch: no state outlives it)."""
+    project = _new_project(options)
+    return [check_file(path, options, project) for path in paths]
+
+
+def _check_batch_task(task):
+    return check_batch(*task)
+
+
+def _new_project(options: RunOptions):
+    from .core.project import Project
+
+    return Project(options.settings)
 
 
 def check_stdin(display_name: str, options: RunOptions) -> "tuple[FileResult, Optional[bytes]]":
@@ -325,22 +339,51 @@ def check_stdin(display_name: str, options: RunOptions) -> "tuple[FileResult, Op
 
 
 def run_files(paths: List[str], options: RunOptions, jobs: int) -> Iterator[FileResult]:
-    """Results in the order of ``paths``, streamed as workers finish them."""
+    """Results in the order of ``paths``, streamed as workers finish them. Files go to the
+    workers in batches of neighbours (a folder's files import each other), each batch with
+    one project model."""
     if jobs <= 1 or len(paths) <= 1:
+        project = _new_project(options)
         for path in paths:
-            yield check_file(path, options)
+            yield check_file(path, options, project)
         return
     try:
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(paths)))
     except (OSError, ImportError, NotImplementedError):  # no process support here: stay serial
-        for path in paths:
-            yield check_file(path, options)
+        yield from run_files(paths, options, 1)
         return
+    size = max(1, min(16, len(paths) // (jobs * 4)))
+    batches = [paths[start:start + size] for start in range(0, len(paths), size)]
     with pool:
-        chunk = max(1, min(16, len(paths) // (jobs * 8)))
-        yield from pool.map(_check_file_task, [(p, options) for p in paths], chunksize=chunk)
+        for results in pool.map(_check_batch_task, [(batch, options) for batch in batches]):
+            yield from results
+
+
+def fix_files(paths: List[str], options: RunOptions, jobs: int, rounds: int = 3) -> List[FileResult]:
+    """``--fix`` over a tree: a fix in one module can make a finding (and its fix) in another
+    (a hard-coded flag replaced in ``model.py`` turns on the update ops that ``train.py``
+    must run), so the tree is fixed again until a round changes nothing (bounded)."""
+    results = list(run_files(paths, options, jobs))
+    if not options.settings.cross_module:
+        return results
+    for _ in range(rounds - 1):
+        if not any(result.fixed for result in results):
+            break
+        again = {result.path: result for result in run_files(paths, options, jobs)}
+        if not any(result.fixed for result in again.values()):
+            break
+        for result in results:
+            later = again.get(result.path)
+            if later is None:
+                continue
+            result.fixed += later.fixed
+            result.reports = later.reports
+            result.unsafe_fixable = later.unsafe_fixable
+            result.errors += [error for error in later.errors if error not in result.errors]
+            result.notes += [note for note in later.notes if note not in result.notes]
+    return results
 
 
 # ---------------------------------------------------------------------------- options
@@ -576,7 +619,11 @@ def _run(args: argparse.Namespace, options: RunOptions, exclude: List[str], outp
             print(f"{PROGRAM}: warning: no Python files or notebooks found in {where} "
                   f"(folders are searched for *.py and *.ipynb)", file=sys.stderr)
             return 2
-        for result in run_files(files, options, jobs):
+        if options.fix and not options.diff:
+            results = fix_files(files, options, jobs)
+        else:
+            results = run_files(files, options, jobs)
+        for result in results:
             emit(result, report_stream)
     if not streaming and not options.diff:
         _write(report_stream, render(args.format, collected, args.show_source, style))

@@ -1120,12 +1120,9 @@ class ModuleModel:
                 return keras2
             if name in tf_api.KERAS_MODEL_CLASSES:
                 if name.endswith("Sequential"):
-                    for item in value.args.positional[:1]:
-                        if item is None:
-                            continue
-                        for element in _sequence_values(resolver, resolver.arg_value(item)):
-                            if self.keras_bn(element, depth + 1) is not None:
-                                return keras2
+                    for element in self.sequential_layers(value) or ():
+                        if self.keras_bn(element, depth + 1) is not None:
+                            return keras2
                     return None
                 # A functional model: its outputs come out of a batch-norm layer, or the function
                 # that builds it applies one.
@@ -1168,6 +1165,29 @@ class ModuleModel:
                     not any(type(arg) is ast.Starred for arg in call.node.args[:position + 1]):
                 found.append(self.resolver.value(call.node.args[position], at))
         return found
+
+    def sequential_layers(self, sequential: ApiCall) -> Optional[List[Value]]:
+        """The layers of a ``Sequential``: its list argument, and what ``.add(...)`` adds to it
+        anywhere in this module. None when some layer cannot be seen."""
+        resolver = self.resolver
+        layers: List[Value] = []
+        first = sequential.args.positional[0] if sequential.args.positional else sequential.args.keyword("layers")
+        if first is not None:
+            layers.extend(_sequence_values(resolver, resolver.arg_value(first)))
+        for call in self._add_calls():
+            receiver = resolver.value(call.node.func.value, self.at(call))
+            if any(option is sequential for option in options(receiver)) and call.node.args:
+                layers.append(resolver.value(call.node.args[0], self.at(call)))
+        if any(option is UNKNOWN for layer in layers for option in options(layer)):
+            return None
+        return layers
+
+    def _add_calls(self) -> List[CallSite]:
+        cached = getattr(self, "_add_calls_cache", None)
+        if cached is None:
+            cached = self._add_calls_cache = [call for call in self.index.calls
+                                              if type(call.node.func) is ast.Attribute and call.node.func.attr == "add"]
+        return cached
 
     def _tensor_through_keras_bn(self, value: Value, depth: int) -> bool:
         for _ in range(40):

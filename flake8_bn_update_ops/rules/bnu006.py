@@ -13,7 +13,7 @@ from .. import tf_api
 from ..core.index import WITH, within_function
 from ..core.model import ANY_UPDATES, KERAS_UPDATES, UPDATE_OPS, ModuleModel
 from ..core.resolver import At
-from ..core.values import ApiCall, options
+from ..core.values import ApiCall, Function, Instance, ParamValue, options
 from ..fixes.planning import plan_wrap, tf_spelling
 from ..fixes.plans import UNSAFE
 from .base import Report, Rule
@@ -150,36 +150,108 @@ def _ineffective_wrapper(model: ModuleModel, op):
 
 
 def _training_input(model: ModuleModel, value, op) -> Optional[str]:
-    """The input of the model's training call(s) before the train op: one simple name, or None."""
+    """The input of the model's training call(s), written as it can be read where the train op
+    is built: one expression, or None. A parameter is followed to what its callers pass
+    (``forward(model, x)`` called with ``images``), so the text is valid at the train op."""
     inputs = set()
     for call, called in keras_model_calls(model):
-        if call.statement.seq > op.call.statement.seq or not call.node.args:
+        if not _same_model(model, called, value):
             continue
-        if not any(option is called for option in options(value)):
+        if call.scope.function() is op.call.scope.function() and call.statement.seq > op.call.statement.seq:
+            continue
+        if not call.node.args:
             continue
         training = [keyword for keyword in call.node.keywords if keyword.arg == "training"]
         if training and type(training[0].value) is ast.Constant and training[0].value.value is False:
             continue  # an evaluation call
-        first = call.node.args[0]
-        if type(first) not in (ast.Name, ast.Attribute):
+        text = _portable(model, call.node.args[0], call, op, 0)
+        if text is None:
             return None
-        inputs.add(model.source.segment(first))
+        inputs.add(text)
     return inputs.pop() if len(inputs) == 1 else None
 
 
-_BUILT_ON_INPUT_WORDS = ("input_shape", "input_dim", "batch_input_shape")
+def _same_model(model: ModuleModel, called, value) -> bool:
+    wanted = {id(option) for option in options(value)}
+    for option in options(called):
+        if id(option) in wanted:
+            return True
+        if type(option) is ParamValue and any(id(passed) in wanted or any(id(o) in wanted for o in options(passed))
+                                              for passed in model.arguments_passed(option.param)):
+            return True
+    return False
+
+
+def _portable(model: ModuleModel, node, call, op, depth: int) -> Optional[str]:
+    """``node`` (an argument of ``call``) as text that means the same where ``op`` is built."""
+    if depth > 3:
+        return None
+    at_call = At(call.scope, call.statement)
+    at_op = At(op.call.scope, op.call.statement)
+    kind = type(node)
+    if kind is ast.Name:
+        here = model.resolver.reaching(node.id, at_call)
+        if not here:
+            return None
+        if here[0].kind == "param" and here[0].scope is not op.call.scope.function():
+            param = here[0].value
+            texts = set()
+            for other in model.index.calls:
+                if not any(type(option) is Function and option.scope is param.scope
+                           for option in options(model.callee(other))):
+                    continue
+                argument = _argument_for(other.node, param)
+                if argument is None:
+                    return None
+                texts.add(_portable(model, argument, other, op, depth + 1))
+            return texts.pop() if len(texts) == 1 else None
+        there = model.resolver.reaching(node.id, at_op)
+        return node.id if there and there[0] is here[0] else None
+    if kind is ast.Attribute and type(node.value) is ast.Name and node.value.id == "self":
+        same_class = call.scope.enclosing_class() is not None and \
+            call.scope.enclosing_class() is op.call.scope.enclosing_class()
+        return model.source.segment(node) if same_class else None
+    return None
+
+
+def _argument_for(call_node, param):
+    for keyword in call_node.keywords:
+        if keyword.arg == param.name:
+            return keyword.value
+    scope = param.scope
+    shift = 1 if scope.parent is not None and scope.parent.kind == "class" else 0
+    if param.position is None:
+        return None
+    position = param.position - shift
+    args = call_node.args
+    if 0 <= position < len(args) and not any(type(arg) is ast.Starred for arg in args[:position + 1]):
+        return args[position]
+    return None
+
+
+_INPUT_KEYWORDS = ("input_shape", "input_dim", "batch_input_shape")
 
 
 def _built_on_its_own_input(model: ModuleModel, value) -> bool:
     """A functional model, an application, or a Sequential given its input: Keras already
-    called it on its own placeholder, whose updates ``.updates`` would also hold."""
+    called it on its own placeholder, whose updates ``.updates`` would also hold. A subclassed
+    model is built by its first call; a Sequential whose layers the checker sees, none of them
+    given an input shape, is not either. Anything else counts as built (no ``.updates``)."""
     for option in options(value):
+        if type(option) is Instance:
+            continue
         if type(option) is not ApiCall or not option.name.endswith("Sequential"):
             return True
-        text = model.source.segment(option.node) if option.at is not None and \
-            option.at.scope.index is model.index else ""
-        if any(word in text for word in _BUILT_ON_INPUT_WORDS) or "Input(" in text or "InputLayer" in text:
+        layers = model.sequential_layers(option)
+        if layers is None:
             return True
+        for layer in layers:
+            for item in options(layer):
+                if type(item) is not ApiCall:
+                    return True
+                if item.name.endswith(("Input", "InputLayer")) or \
+                        any(key in _INPUT_KEYWORDS for key, _ in item.args.keywords) or item.args.spreads:
+                    return True
     return False
 
 
