@@ -22,12 +22,7 @@ from pathlib import Path
 
 import pytest
 from lsp_edits import apply_edits, utf16_position
-
-
-def _required() -> bool:
-    """Under CI or tox a missing python-lsp-server is a failure, not a skip."""
-    ci = os.environ.get("CI", "").strip().lower()
-    return ci not in ("", "0", "false", "no") or bool(os.environ.get("TOX_ENV_NAME"))
+from requires import require
 
 
 PYLSP_MISSING = importlib.util.find_spec("pylsp") is None
@@ -198,11 +193,7 @@ class LanguageServer:
 
 @pytest.fixture
 def pylsp_installed():
-    if PYLSP_MISSING:
-        message = "python-lsp-server is not installed (pip install .[lsp]; tox installs it)"
-        if _required():
-            pytest.fail(message)
-        pytest.skip(message)
+    require(not PYLSP_MISSING, "python-lsp-server is not installed (pip install .[lsp]; tox installs it)")
 
 
 @pytest.fixture
