@@ -560,7 +560,7 @@ def test_no_action_and_no_traceback_when_the_fix_cannot_be_made(server, tmp_path
     _assert_clean_stderr(server)
 
 
-def test_configuration_is_read_from_the_documents_folder(server, tmp_path):
+def test_configuration_comes_from_the_documents_folder_and_pylsps_flake8_settings(server, tmp_path):
     # The server runs in tmp_path; the project, with its own setup.cfg, is a folder below.
     project = tmp_path / "project"
     project.mkdir()
@@ -573,6 +573,11 @@ def test_configuration_is_read_from_the_documents_folder(server, tmp_path):
     # Without the configured name there is no fix at all; with it, an unsafe one.
     assert _titles(actions) == ["Fix BNU003: pass `training=phase_is_train` (unsafe)"], actions
     assert apply_edits(buffer, _edits(actions[0], uri)) == _command_fix(project, path, buffer, "--unsafe-fixes")
+
+    # pylsp's own flake8 settings override the files, for its diagnostics and for our actions.
+    server.notify("workspace/didChangeConfiguration", {"settings": {"pylsp": {"plugins": {
+        **LINTERS_OFF, "flake8": {"enabled": False, "extendIgnore": ["BNU003"]}}}}})
+    assert server.code_actions(uri, _cursor(utf16_position(buffer, "tf.layers"))) == []
 
 
 def test_an_edit_to_an_imported_module_is_seen_by_the_next_action(server, tmp_path):
@@ -612,3 +617,10 @@ def test_pylsp_loads_the_plugin_without_the_analysis(pylsp_installed):
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_the_plugin_is_turned_off_by_its_pylsp_setting(server, tmp_path):
+    """README: ``"flake8_bn_update_ops": {"enabled": false}`` under ``plugins`` turns the actions off."""
+    server.initialize(tmp_path, {**LINTERS_OFF, "flake8_bn_update_ops": {"enabled": False}})
+    uri = server.open(tmp_path / "model.py", ONE_BNU001)
+    assert server.code_actions(uri, _cursor(utf16_position(ONE_BNU001, "optimizer.minimize"))) == []
