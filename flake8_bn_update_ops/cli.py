@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, List, Optional, Sequence
 
 from . import __version__
-from .config import (ConfigError, FileConfig, build_settings, check_codes, load_config,
+from .config import (ConfigError, FileConfig, build_settings, load_config, merged_codes,
                      normalize_patterns, split_list)
 from .fileio import DECODE, SourceFile, SourceFileError, decode_stdin, read_source, write_source
 from .findings import SAFE, UNSAFE, Finding
@@ -448,16 +448,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _merged_codes(values: dict, key: str, extend_key: str, origins: dict) -> Optional[tuple]:
-    codes: List[str] = []
-    if key in values:
-        codes = check_codes(split_list(values[key]), origins.get(key, "command line"), key)
-    if extend_key in values:
-        codes += check_codes(split_list(values[extend_key]), origins.get(extend_key, "command line"),
-                             extend_key)
-    return tuple(codes) or None
-
-
 def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
     """Merge the configuration files with the command line; return the options and excludes."""
     config: FileConfig = load_config(args.config, isolated=args.isolated)
@@ -469,8 +459,8 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
             values[key], origins[key] = given, "command line"
             config.base_dirs[key] = os.getcwd()
     settings = build_settings(values, origins)
-    select = _merged_codes(values, "select", "extend-select", origins)
-    ignore = _merged_codes(values, "ignore", "extend-ignore", origins)
+    select = merged_codes(values, "select", "extend-select", origins)
+    ignore = merged_codes(values, "ignore", "extend-ignore", origins)
     exclude = list(DEFAULT_EXCLUDE)
     if "exclude" in values:
         exclude = normalize_patterns(split_list(values["exclude"]), config.base_dirs["exclude"])

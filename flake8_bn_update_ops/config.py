@@ -105,6 +105,18 @@ def check_codes(items: Iterable[str], origin: str, key: str) -> List[str]:
                     "a code prefix like BNU or BNU001 (flake8's rule: 1-3 capitals, 0-3 digits)")
 
 
+def merged_codes(values: Mapping[str, Value], key: str, extend_key: str,
+                 origins: Mapping[str, str]) -> Optional[tuple]:
+    """``select`` plus ``extend-select`` (or ``ignore`` plus ``extend-ignore``), checked: None if empty."""
+    codes: List[str] = []
+    if key in values:
+        codes = check_codes(split_list(values[key]), origins.get(key, "command line"), key)
+    if extend_key in values:
+        codes += check_codes(split_list(values[extend_key]), origins.get(extend_key, "command line"),
+                             extend_key)
+    return tuple(codes) or None
+
+
 def build_settings(values: Mapping[str, Value], origins: Mapping[str, str],
                    default_origin: str = "command line") -> Settings:
     """A Settings from the ``bn-*`` keys of ``values`` (others are ignored)."""
