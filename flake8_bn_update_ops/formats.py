@@ -13,7 +13,8 @@ import json
 import os
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Optional
+from types import MappingProxyType
+from typing import Mapping, Callable, Dict, Iterable, List, Optional
 from urllib.parse import quote
 
 from . import __version__
@@ -248,12 +249,12 @@ def format_sarif(reports: Iterable[Report], show_source: bool = False, style: Te
     return json.dumps(log, indent=2) + "\n"
 
 
-FORMATTERS: Dict[str, Callable[..., str]] = {
+FORMATTERS: Mapping[str, Callable[..., str]] = MappingProxyType({
     "text": format_text,
     "json": format_json,
     "github": format_github,
     "sarif": format_sarif,
-}
+})
 
 
 def render(name: str, reports: List[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:

@@ -39,7 +39,7 @@ def _place(report: Report, notebook: Notebook) -> Report:
 
 def _syntax_error(path: str, notebook: Notebook, options, result) -> bool:
     """A notebook Python cannot parse: one BNU900 at the cell and line Python names."""
-    from .cli import PARSE_ERROR, _is_relevant, _one_line, _wanted
+    from .checking import PARSE_ERROR, _is_relevant, _one_line, _wanted
 
     if not _is_relevant(notebook.module, options.settings):
         return False
@@ -89,7 +89,7 @@ class _NotebookFix:
 def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
     """All fixes at once when they stay in one cell; otherwise code by code, each code's fixes
     written only when they stay in one cell (a model cell and a training cell are fixed both)."""
-    from .cli import FileResult, check_text
+    from .checking import FileResult, check_text
 
     fixing = dataclasses.replace(options, fix=True, diff=False)
     allowed = ("safe", "unsafe") if options.unsafe else ("safe",)
@@ -139,8 +139,8 @@ def _refusal_notes(path: str, refused: Dict[str, str], verb: str) -> List[str]:
 
 
 def check_notebook(source: SourceFile, options, result) -> None:
-    """Fill ``result`` (a cli.FileResult) for one notebook; ``result.new_text`` is the new JSON text."""
-    from .cli import FileResult, _parse_error, check_text
+    """Fill ``result`` (a checking.FileResult) for one notebook; ``result.new_text`` is the new JSON text."""
+    from .checking import FileResult, _parse_error, check_text
 
     path = source.path
     try:

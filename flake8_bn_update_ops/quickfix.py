@@ -15,7 +15,8 @@ import ast
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from types import MappingProxyType
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 from .findings import SAFE, UNSAFE, Finding, UnparsableSource
 from .settings import Settings
@@ -32,7 +33,7 @@ _LINE_END = re.compile(r"(?:\r\n|\r|\n)$")
 # update ops before `minimize`"). The rule units (rules/) own the long texts; these are only
 # the short imperative, filled from the finding's plain-data fix plan. A code without a fix
 # (BNU900) needs none; tests/test_quickfix.py checks every fixable rule unit has one.
-_FIX_PHRASES: Dict[str, str] = {
+_FIX_PHRASES: Mapping[str, str] = MappingProxyType({
     "BNU001": "run the update ops before `{method}`",
     "BNU002": "pass `{text}` instead of `{target}`",
     "BNU003": "pass `{keyword}={value}`",
@@ -41,7 +42,7 @@ _FIX_PHRASES: Dict[str, str] = {
     "BNU006": "run the Keras updates before `{method}`",
     "BNU007": "pass `{keyword}={value}`",
     "BNU008": "save the moving mean and variance too",
-}
+})
 _UNKNOWN_METHOD = "the train op"
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Optional, Tuple
+from types import MappingProxyType
+from typing import FrozenSet, Mapping, Optional, Tuple
 
 # Longest prefix first. ``tensorflow.compat.v1.X`` and ``tensorflow.X`` are the same API for
 # matching (RULES: "tensorflow.compat.v1.X and tensorflow.X are the same API").
@@ -84,7 +85,7 @@ _SLIM = BatchNormApi("slim.batch_norm", "contrib", "is_training", 9, True, False
 _KERAS = BatchNormApi("tf.keras.layers.BatchNormalization", "keras", "training", 1, None, True)
 _KERAS3 = BatchNormApi("keras.layers.BatchNormalization", "keras", "training", 1, None, True)
 
-BATCH_NORM_APIS: Dict[str, BatchNormApi] = {
+BATCH_NORM_APIS: Mapping[str, BatchNormApi] = MappingProxyType({
     "tensorflow.layers.batch_normalization": _TF_LAYERS_FN,
     "tensorflow.layers.BatchNormalization": _TF_LAYERS_CLASS,
     "tensorflow.contrib.layers.batch_norm": _CONTRIB,
@@ -93,7 +94,7 @@ BATCH_NORM_APIS: Dict[str, BatchNormApi] = {
     "tensorflow.keras.layers.BatchNormalization": _KERAS,
     "tensorflow.keras.layers.experimental.SyncBatchNormalization": _KERAS,
     "keras.layers.BatchNormalization": _KERAS3,
-}
+})
 
 # Keyword that routes a contrib/slim layer through a batch-norm function, and the dict of its options.
 NORMALIZER_FN_KEYWORD = "normalizer_fn"
@@ -121,20 +122,20 @@ TRAIN_OP_METHODS: FrozenSet[str] = frozenset({"minimize", "apply_gradients"})
 TRAIN_OP_ROOTS: FrozenSet[str] = frozenset({"tensorflow", "keras", "tf_keras", "tf_slim"})
 
 # Helpers that collect UPDATE_OPS themselves (measured for slim); the keyword that overrides it.
-UPDATE_RUNNING_HELPERS: Dict[str, str] = {
+UPDATE_RUNNING_HELPERS: Mapping[str, str] = MappingProxyType({
     "tensorflow.contrib.training.create_train_op": "update_ops",
     "tensorflow.contrib.slim.learning.create_train_op": "update_ops",
     "tf_slim.learning.create_train_op": "update_ops",
     "tf_slim.training.create_train_op": "update_ops",
     "tensorflow.contrib.layers.optimize_loss": "update_ops",
-}
+})
 # Their positional index of ``update_ops``: create_train_op(total_loss, optimizer, global_step, update_ops)
-UPDATE_RUNNING_HELPER_POSITION: Dict[str, int] = {
+UPDATE_RUNNING_HELPER_POSITION: Mapping[str, int] = MappingProxyType({
     "tensorflow.contrib.training.create_train_op": 3,
     "tensorflow.contrib.slim.learning.create_train_op": 3,
     "tf_slim.learning.create_train_op": 3,
     "tf_slim.training.create_train_op": 3,
-}
+})
 
 GRADIENT_CALLS: FrozenSet[str] = frozenset({"compute_gradients", "gradients", "gradient"})
 
@@ -146,13 +147,13 @@ LIVE_COLLECTION_READER = "get_collection_ref"
 UPDATE_OPS = "update_ops"             # the collection's string value, our key for it
 KERAS_UPDATES = "<keras .updates>"    # the key Keras carriers add (never UPDATE_OPS)
 ANY_UPDATES = "*"                     # a carrier we cannot see into (documented heuristic)
-GRAPH_KEYS: Dict[str, str] = {
+GRAPH_KEYS: Mapping[str, str] = MappingProxyType({
     "tensorflow.GraphKeys.UPDATE_OPS": UPDATE_OPS,
     "tensorflow.GraphKeys.TRAINABLE_VARIABLES": "trainable_variables",
     "tensorflow.GraphKeys.GLOBAL_VARIABLES": "variables",
     "tensorflow.GraphKeys.MODEL_VARIABLES": "model_variables",
     "tensorflow.GraphKeys.MOVING_AVERAGE_VARIABLES": "moving_average_variables",
-}
+})
 KERAS_UPDATE_ATTRIBUTES: FrozenSet[str] = frozenset({"updates"})
 KERAS_UPDATE_METHODS: FrozenSet[str] = frozenset({"get_updates_for"})
 UPDATE_NAME_HEURISTIC = re.compile(r"update", re.IGNORECASE)

@@ -18,6 +18,7 @@ Nothing here interprets a value: that is the resolver's one job.
 from __future__ import annotations
 
 import ast
+from types import MappingProxyType
 from typing import Dict, Iterator, List, Optional, Tuple
 
 # Context entry kinds (the first element of each ``Context.entry``).
@@ -655,8 +656,8 @@ def _on_simple_statement(walker: _Walker, node, scope, context, statement):
     walker._children(node, scope, context, statement)
 
 
-_MUTATING_METHODS = {"append": "append", "extend": "extend", "insert": "insert", "update": "update",
-                     "add": "append"}
+_MUTATING_METHODS = MappingProxyType({
+    "append": "append", "extend": "extend", "insert": "insert", "update": "update", "add": "append"})
 
 
 def _on_call(walker: _Walker, node, scope, context, statement):
@@ -691,43 +692,49 @@ def _on_yield(walker: _Walker, node, scope, context, statement):
     walker._children(node, scope, context, statement)
 
 
-_HANDLERS = {
-    ast.FunctionDef: _on_function,
-    ast.AsyncFunctionDef: _on_function,
-    ast.ClassDef: _on_class,
-    ast.Lambda: _on_lambda,
-    ast.ListComp: _on_comprehension,
-    ast.SetComp: _on_comprehension,
-    ast.GeneratorExp: _on_comprehension,
-    ast.DictComp: _on_comprehension,
-    ast.Assign: _on_assign,
-    ast.AnnAssign: _on_assign,
-    ast.AugAssign: _on_aug_assign,
-    ast.NamedExpr: _on_named_expr,
-    ast.For: _on_for,
-    ast.AsyncFor: _on_for,
-    ast.While: _on_while,
-    ast.If: _on_if,
-    ast.IfExp: _on_if_exp,
-    ast.BoolOp: _on_bool_op,
-    ast.With: _on_with,
-    ast.AsyncWith: _on_with,
-    ast.Try: _on_try,
-    ast.Import: _on_import,
-    ast.ImportFrom: _on_import_from,
-    ast.Global: _on_global,
-    ast.Nonlocal: _on_global,
-    ast.Return: _on_return,
-    ast.Delete: _on_delete,
-    ast.Call: _on_call,
-    ast.Yield: _on_yield,
-    ast.YieldFrom: _on_yield,
-}
-for _statement_type in (ast.Expr, ast.Assert, ast.Raise, ast.Pass, ast.Break, ast.Continue):
-    _HANDLERS[_statement_type] = _on_simple_statement
-if hasattr(ast, "TryStar"):
-    _HANDLERS[ast.TryStar] = _on_try
-if hasattr(ast, "Match"):
-    _HANDLERS[ast.Match] = _on_match
-if hasattr(ast, "TypeAlias"):
-    _HANDLERS[ast.TypeAlias] = _on_simple_statement
+def _handler_table():
+    """Node type -> handler; read-only once built."""
+    table = {
+        ast.FunctionDef: _on_function,
+        ast.AsyncFunctionDef: _on_function,
+        ast.ClassDef: _on_class,
+        ast.Lambda: _on_lambda,
+        ast.ListComp: _on_comprehension,
+        ast.SetComp: _on_comprehension,
+        ast.GeneratorExp: _on_comprehension,
+        ast.DictComp: _on_comprehension,
+        ast.Assign: _on_assign,
+        ast.AnnAssign: _on_assign,
+        ast.AugAssign: _on_aug_assign,
+        ast.NamedExpr: _on_named_expr,
+        ast.For: _on_for,
+        ast.AsyncFor: _on_for,
+        ast.While: _on_while,
+        ast.If: _on_if,
+        ast.IfExp: _on_if_exp,
+        ast.BoolOp: _on_bool_op,
+        ast.With: _on_with,
+        ast.AsyncWith: _on_with,
+        ast.Try: _on_try,
+        ast.Import: _on_import,
+        ast.ImportFrom: _on_import_from,
+        ast.Global: _on_global,
+        ast.Nonlocal: _on_global,
+        ast.Return: _on_return,
+        ast.Delete: _on_delete,
+        ast.Call: _on_call,
+        ast.Yield: _on_yield,
+        ast.YieldFrom: _on_yield,
+    }
+    for statement_type in (ast.Expr, ast.Assert, ast.Raise, ast.Pass, ast.Break, ast.Continue):
+        table[statement_type] = _on_simple_statement
+    if hasattr(ast, "TryStar"):
+        table[ast.TryStar] = _on_try
+    if hasattr(ast, "Match"):
+        table[ast.Match] = _on_match
+    if hasattr(ast, "TypeAlias"):
+        table[ast.TypeAlias] = _on_simple_statement
+    return MappingProxyType(table)
+
+
+_HANDLERS = _handler_table()

@@ -3,7 +3,8 @@
 A fix must change the statement it targets and nothing else, but libcst 1.9 does not reproduce
 every valid file byte for byte (found by the hypothesis and bad-input tests):
 - a file that uses lone CR line endings loses its last line ending;
-- some whitespace-only lines at the end of a file disappear;
+- some whitespace-only lines at the end of a file disappear, and so does a blank line before a
+  final comment indented unlike the code above it;
 - a form feed in the indentation of a line of code disappears.
 ``protect`` turns the source into one libcst reproduces and returns the means to undo it;
 anything else that does not round-trip is refused by the caller.
@@ -13,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import Callable, List, Tuple
 
-_TRAILING_WHITESPACE = re.compile(r"(\r\n|\r|\n)[ \t\f\r\n]*\Z")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _FORM_FEED_INDENT = re.compile(r"^([ \t\f]*\f[ \t\f]*)(?=[^ \t\f\r\n])")
 
@@ -29,10 +29,7 @@ def protect(source: str) -> Tuple[str, Callable[[str], str]]:
     if lone_cr:
         source = source.replace("\r", "\n")
         steps.append(lambda text: text.replace("\n", "\r"))
-    tail = ""
-    match = _TRAILING_WHITESPACE.search(source)
-    if match is not None and match.end(1) < len(source):
-        source, tail = source[:match.end(1)], source[match.end(1):]
+    source, tail = _split_tail(source)
     if tail:
         steps.append(lambda text, tail=tail: text + tail)
     if "\f" in source:
@@ -46,6 +43,19 @@ def protect(source: str) -> Tuple[str, Callable[[str], str]]:
         return text
 
     return source, restore_all
+
+
+def _split_tail(source: str) -> Tuple[str, str]:
+    """The lines after the last line of code (blank, or comments only), set aside: libcst drops
+    some of them (whitespace-only lines; a blank line before a trailing comment indented
+    differently from the code above it), and no fix ever touches them."""
+    lines = _LINE.findall(source)
+    keep = len(lines)
+    while keep > 0 and (not lines[keep - 1].strip() or lines[keep - 1].lstrip(" \t\f").startswith("#")):
+        keep -= 1
+    if keep == 0 or keep == len(lines) or not lines[keep - 1].endswith(("\n", "\r")):
+        return source, ""
+    return "".join(lines[:keep]), "".join(lines[keep:])
 
 
 def _set_form_feeds_aside(source: str):

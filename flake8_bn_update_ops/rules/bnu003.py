@@ -7,6 +7,7 @@ normalizes with batch statistics). A Keras layer (or a model containing one) cal
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Iterable, Optional
 
 from .. import tf_api
@@ -17,13 +18,13 @@ from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
 
 
-_EFFECT = {
+_EFFECT = MappingProxyType({
     "layers": "`training` defaults to False: the layer never updates or uses batch statistics",
     "contrib": "`is_training` defaults to True: inference normalizes with batch statistics",
     "wrapper": "the training mode is left to the wrapper's default",
     "keras": "in graph mode the Keras learning phase defaults to 0: the layer runs in inference mode "
              "and its moving statistics never update",
-}
+})
 
 
 def check(model: ModuleModel) -> Iterable[Report]:

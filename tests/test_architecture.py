@@ -1,0 +1,158 @@
+"""The shape the analysis core promises (issue 14): no import cycle inside the package, no
+mutable state at module level (caches belong to an owner with a lifetime), detection that never
+imports libcst, and a long-lived process that sees an imported module change."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from flake8_bn_update_ops.core.project import Project
+from flake8_bn_update_ops.engine import analyze_source
+from flake8_bn_update_ops.settings import DEFAULT_SETTINGS
+
+PACKAGE = Path(__file__).resolve().parent.parent / "flake8_bn_update_ops"
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        yield name, path, path.name == "__init__.py"
+
+
+def _imports(name: str, path: Path, is_package: bool):
+    """Every module of the package this one imports, at any depth (lazy imports included)."""
+    package = name if is_package else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("flake8_bn_update_ops"):
+                    yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("flake8_bn_update_ops"):
+                continue
+            yield target
+            for alias in node.names:     # ``from . import rules``: a submodule
+                yield f"{target}.{alias.name}"
+
+
+def test_no_import_cycle_inside_the_package():
+    modules = {name: (path, is_package) for name, path, is_package in _modules()}
+    graph = {name: sorted({target for target in _imports(name, *modules[name]) if target in modules and target != name})
+             for name in modules}
+    # A package's __init__ runs when any of its modules is imported: an edge to it is an edge to
+    # its parent package too, which the graph already holds through the import itself.
+    state, stack = {}, []
+
+    def visit(name):
+        state[name] = "open"
+        stack.append(name)
+        for target in graph[name]:
+            if state.get(target) == "open":
+                cycle = stack[stack.index(target):] + [target]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if target not in state:
+                visit(target)
+        stack.pop()
+        state[name] = "done"
+
+    for name in graph:
+        if name not in state:
+            visit(name)
+    assert "flake8_bn_update_ops.core.resolver" in graph   # the walk saw the core
+
+
+_MUTABLE_CALLS = {"dict", "list", "set", "OrderedDict", "defaultdict", "deque", "Counter"}
+
+
+def test_no_mutable_state_at_module_level():
+    problems = []
+    for name, path, _ in _modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                value = node.value
+                if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)) or (
+                        isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", ""))
+                        in _MUTABLE_CALLS):
+                    problems.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                for decorator in node.decorator_list:
+                    text = ast.unparse(decorator)
+                    if "lru_cache" in text or text.endswith("cache"):
+                        problems.append(f"{path.name}:{node.lineno} {text}")
+    assert problems == [], "module-level mutable state: " + ", ".join(problems)
+
+
+def test_detection_never_imports_libcst():
+    program = textwrap.dedent("""\
+        import sys
+        from flake8_bn_update_ops.engine import analyze_source
+        source = (
+            "import tensorflow as tf\\n"
+            "def f(x, loss, is_training):\\n"
+            "    x = tf.layers.batch_normalization(x, training=is_training)\\n"
+            "    return tf.train.AdamOptimizer().minimize(loss)\\n")
+        codes = [f.code for f in analyze_source(source)]
+        print(codes, "libcst" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['BNU001'] False"
+
+
+BUILDER = """\
+import tensorflow as tf
+
+
+def block(x, is_training):
+    return tf.layers.batch_normalization(x, training=is_training)
+"""
+PLAIN = """\
+import tensorflow as tf
+
+
+def block(x, is_training):
+    return tf.layers.dense(x, 8)
+"""
+TRAINER = """\
+import tensorflow as tf
+from ops import block
+
+
+def train(images, loss_fn, is_training):
+    loss = loss_fn(block(images, is_training))
+    return tf.train.AdamOptimizer(1e-3).minimize(loss)
+"""
+
+
+def test_one_process_sees_an_imported_module_stop_building_batch_norm(tmp_path):
+    # As a language server runs it: one project model, the trainer checked again after an edit
+    # of the module it imports (same size, so only the content can tell).
+    ops, train = tmp_path / "ops.py", tmp_path / "train.py"
+    ops.write_text(BUILDER)
+    train.write_text(TRAINER)
+    project = Project(DEFAULT_SETTINGS)
+    assert [f.code for f in analyze_source(TRAINER, str(train), project=project)] == ["BNU001"]
+    plain = PLAIN.replace("tf.layers.dense(x, 8)", "tf.layers.dense(x, 8)" + " " * (len(BUILDER) - len(PLAIN)))
+    assert len(plain) == len(BUILDER)
+    ops.write_text(plain)
+    assert [f.code for f in analyze_source(TRAINER, str(train), project=project)] == []
+    ops.write_text(BUILDER)
+    assert [f.code for f in analyze_source(TRAINER, str(train), project=project)] == ["BNU001"]
+
+
+def test_select_and_ignore_decide_which_rules_run():
+    from flake8_bn_update_ops.engine import selected_rules
+
+    assert [rule.code for rule in selected_rules(("BNU003",), None)] == ["BNU003"]
+    assert [rule.code for rule in selected_rules(("BNU00",), ("BNU001", "BNU002"))] == \
+        ["BNU003", "BNU004", "BNU005", "BNU006", "BNU007", "BNU008"]
