@@ -810,7 +810,7 @@ class ModuleModel:
                         keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
                 for _, item in option.args.keywords:
                     keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
-                for item in option.args.spreads:
+                for item in option.args.spreads + option.args.starred:
                     keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
                 if through_dependencies and option.at is not None:
                     keys |= self.dependency_keys(option.node, option.at, option.frame, reads, depth + 1)
@@ -993,7 +993,7 @@ class ModuleModel:
                     found |= self.train_ops_in(item if isinstance(item, Value) else self.resolver.arg_value(item),
                                                depth + 1)
             elif kind is ApiCall and option.name in tf_api.GROUPING_CALLS | tf_api.PASS_THROUGH_CALLS:
-                for item in option.args.positional:
+                for item in option.args.positional + option.args.starred:
                     if item is not None:
                         found |= self.train_ops_in(self.resolver.arg_value(item), depth + 1)
         return found
@@ -1174,20 +1174,24 @@ class ModuleModel:
         first = sequential.args.positional[0] if sequential.args.positional else sequential.args.keyword("layers")
         if first is not None:
             layers.extend(_sequence_values(resolver, resolver.arg_value(first)))
-        for call in self._add_calls():
+        index = sequential.at.scope.index if sequential.at is not None else self.index
+        for call in self._add_calls(index):
             receiver = resolver.value(call.node.func.value, self.at(call))
-            if any(option is sequential for option in options(receiver)) and call.node.args:
+            # The same construction, whichever frame built it (a ``make_model()`` helper).
+            if any(type(option) is ApiCall and option.node is sequential.node for option in options(receiver)) \
+                    and call.node.args:
                 layers.append(resolver.value(call.node.args[0], self.at(call)))
         if any(option is UNKNOWN for layer in layers for option in options(layer)):
             return None
         return layers
 
-    def _add_calls(self) -> List[CallSite]:
-        cached = getattr(self, "_add_calls_cache", None)
-        if cached is None:
-            cached = self._add_calls_cache = [call for call in self.index.calls
-                                              if type(call.node.func) is ast.Attribute and call.node.func.attr == "add"]
-        return cached
+    def _add_calls(self, index: ModuleIndex) -> List[CallSite]:
+        cache = self.__dict__.setdefault("_add_calls_cache", {})
+        found = cache.get(id(index))
+        if found is None:
+            found = cache[id(index)] = [call for call in index.calls
+                                        if type(call.node.func) is ast.Attribute and call.node.func.attr == "add"]
+        return found
 
     def _tensor_through_keras_bn(self, value: Value, depth: int) -> bool:
         for _ in range(40):
@@ -1305,11 +1309,18 @@ def _const_value(node):
 
 
 def _inside_feed(call: CallSite) -> bool:
+    """The call is fed: inside a ``feed_dict=`` argument, or a key of a dict literal (a feed
+    dict built before the ``run``)."""
     for entry in contexts(call.context):
         if entry.kind == ARG:
             for keyword in entry.node.keywords:
                 if keyword.arg == tf_api.FEED_KEYWORD:
                     return True
+    statement = call.statement.node if call.statement is not None else None
+    if statement is not None:
+        for node in ast.walk(statement):
+            if type(node) is ast.Dict and any(key is call.node for key in node.keys):
+                return True
     return False
 
 

@@ -219,7 +219,8 @@ class Resolver:
         if kind is ast.BinOp:
             if type(node.op) is ast.Add:
                 left, right = self.value(node.left, at, frame), self.value(node.right, at, frame)
-                if type(left) is Sequence or type(right) is Sequence:
+                if type(left) in _LISTS or type(right) in _LISTS:
+                    # ``a.updates + b.updates``, ``[train_op] + update_ops``: a list of both.
                     return Sequence("list", (Spread(left), Spread(right)),
                                     complete=type(left) is Sequence and type(right) is Sequence)
             if type(node.op) is ast.BitOr:
@@ -447,7 +448,7 @@ class Resolver:
             return value
         kind = type(value)
         if kind is not Mapping and kind is not Sequence:
-            if any(m.kind in ("append", "insert", "extend", "iadd") for m in later):
+            if kind is CollectionRead and any(m.kind in ("append", "insert", "extend", "iadd") for m in later):
                 # ``ops = get_collection(...)`` then ``ops.append(train_op)``: the list now holds both.
                 value = Sequence("list", (Spread(value),), False)
                 kind = Sequence
@@ -616,6 +617,9 @@ class Resolver:
     # Attributes
 
     def _attribute_expression(self, node: ast.Attribute, at: At, frame) -> Value:
+        local = self._attribute_stored_before(node, at, frame)
+        if local is not None:
+            return local
         base = self.value(node.value, at, frame)
         result = self.attribute(base, node.attr, at)
         if result is UNKNOWN and type(node.value) is ast.Name:
@@ -626,6 +630,41 @@ class Resolver:
             if stores:
                 result = union(self._store_value(store, None) for store in stores[-MAX_OPTIONS:])
         return result
+
+    def _attribute_stored_before(self, node: ast.Attribute, at: At, frame) -> Optional[Value]:
+        """``self.loss`` read in the function that stored it earlier: the store that reaches the
+        read (flow-sensitive, as for names: a summary of ``self.loss`` taken before
+        ``self.loss = tf.identity(self.loss)`` reads the earlier value)."""
+        if type(node.value) is not ast.Name or at.statement is None:
+            return None
+        function = at.scope.function()
+        same = [store for store in at.scope.index.attribute_stores.get(node.attr, ())
+                if store.value is not None and type(store.base) is ast.Name and store.base.id == node.value.id
+                and store.statement.scope.function() is function]
+        if not same:
+            return None
+        stores = [store for store in same if store.statement.seq < at.seq]
+        if not stores:
+            # Stored in this function only after the read: what reaches it was stored elsewhere.
+            others = [store for store in at.scope.index.attribute_stores.get(node.attr, ())
+                      if store.value is not None and store not in same and type(store.base) is ast.Name
+                      and store.base.id == node.value.id]
+            if not others:
+                return UNKNOWN
+            return union(self._store_value(store, None) for store in others[-MAX_OPTIONS:])
+        path = at.path
+        found = []
+        for store in reversed(stores):
+            bound_path = store.statement.path
+            if _exclusive(bound_path, path):
+                continue
+            found.append(store)
+            if bound_path == path[:len(bound_path)]:
+                break
+        if not found:
+            return None
+        return union(self._store_value(store, frame if frame is not None and frame.scope is function else None)
+                     for store in found[:MAX_OPTIONS])
 
     def attribute(self, base: Value, attr: str, at: Optional[At] = None) -> Value:
         results = []
@@ -726,11 +765,13 @@ class Resolver:
         if found is not None:
             return found
         positional = []
+        starred = []
         star = False
         for arg in node.args:
             if type(arg) is ast.Starred:
                 star = True
                 positional.append(None)
+                starred.append(Arg(arg.value, at, frame))
             else:
                 positional.append(Arg(arg, at, frame))
         keywords = []
@@ -740,7 +781,7 @@ class Resolver:
                 spreads.append(Arg(keyword.value, at, frame))
             else:
                 keywords.append((keyword.arg, Arg(keyword.value, at, frame)))
-        args = Args(tuple(positional), tuple(keywords), tuple(spreads), star)
+        args = Args(tuple(positional), tuple(keywords), tuple(spreads), star, tuple(starred))
         self._args_memo[key] = args
         return args
 
@@ -818,7 +859,7 @@ class Resolver:
                 if not args.positional or args.positional[0] is None:
                     return UNKNOWN
                 target = self.arg_value(args.positional[0])
-                rest = Args(args.positional[1:], args.keywords, args.spreads, args.star)
+                rest = Args(args.positional[1:], args.keywords, args.spreads, args.star, args.starred)
                 if type(target) is Partial:
                     return Partial(target.target, target.args.then(rest), node)
                 return Partial(target, rest, node)
@@ -1011,6 +1052,9 @@ def _exclusive(bound_path: tuple, use_path: tuple) -> bool:
         if bound_part != use_part:
             return kind in (IF, MATCH) and bound_part >= 0 and use_part >= 0
     return False
+
+
+_LISTS = (Sequence, CollectionRead, KerasUpdates)
 
 
 def _binding_seq(binding) -> int:

@@ -66,14 +66,15 @@ class Arg:
 class Args:
     """A call's arguments: positional (``None`` marks a ``*spread``), keywords, ``**spreads``."""
 
-    __slots__ = ("positional", "keywords", "spreads", "star")
+    __slots__ = ("positional", "keywords", "spreads", "star", "starred")
 
     def __init__(self, positional: Tuple[Optional[Arg], ...], keywords: Tuple[Tuple[str, Arg], ...],
-                 spreads: Tuple[Arg, ...], star: bool):
+                 spreads: Tuple[Arg, ...], star: bool, starred: Tuple[Arg, ...] = ()):
         self.positional = positional
         self.keywords = keywords
         self.spreads = spreads
         self.star = star            # a ``*args`` spread: positions after it are unknown
+        self.starred = starred      # the ``*args`` expressions themselves (``tf.group(*update_ops)``)
 
     def keyword(self, name: str) -> Optional[Arg]:
         for key, arg in reversed(self.keywords):
@@ -85,7 +86,7 @@ class Args:
         """``functools.partial`` semantics: these arguments first, ``later``'s after; a later
         keyword overrides an earlier one."""
         return Args(self.positional + later.positional, self.keywords + later.keywords,
-                    self.spreads + later.spreads, self.star or later.star)
+                    self.spreads + later.spreads, self.star or later.star, self.starred + later.starred)
 
 
 NO_ARGS = Args((), (), (), False)

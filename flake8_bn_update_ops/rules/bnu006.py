@@ -7,6 +7,7 @@ only ``layer.updates`` / ``model.updates`` (Keras 2) run them.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import Iterable, Optional
 
 from .. import tf_api
@@ -102,23 +103,49 @@ def _fix(model: ModuleModel, op):
     (name, (keras2, value)), = candidates.items()
     if not keras2:
         return None
-    training_input = _training_input(model, value, op)
+    spelling = tf_spelling(model)
+    training_input = _training_input(model, value, op.call)
     if training_input is not None:
         updates = f"{name}.get_updates_for({training_input})"
     elif not _built_on_its_own_input(model, value):
         updates = f"{name}.updates"   # called where we cannot see (a helper)
     else:
-        return None
-    spelling = tf_spelling(model)
+        return _wrap_the_caller(model, op, name, value, spelling)
     dependency = f"{spelling.prefix}.control_dependencies({updates})"
     ineffective = _ineffective_wrapper(model, op)
     wrap = plan_wrap(model, op.call, dependency, None if ineffective else spelling.add_import, ineffective,
                      updates if ineffective else None)
-    if wrap is None:
-        return None
-    from dataclasses import replace
+    return replace(wrap, safety=UNSAFE) if wrap is not None else None
 
-    return replace(wrap, safety=UNSAFE)
+
+def _wrap_the_caller(model: ModuleModel, op, name: str, value, spelling):
+    """A train op built in a helper that sees the model but not its input
+    (``build_optimizer(model, loss)``): the helper's one call is wrapped instead, where both can
+    be named (RULES.md, handled form 1: a train op built in a function whose every call sits in
+    a carrying ``control_dependencies`` block is handled; TensorFlow applies the open dependency
+    to ops built in callees, measured)."""
+    function = op.call.scope.function()
+    if function.kind != "function":
+        return None
+    callers = [call for call in model.index.calls
+               if any(type(option) is Function and option.scope is function for option in options(model.callee(call)))]
+    if len(callers) != 1:
+        return None
+    caller = callers[0]
+    model_text = name
+    param = function.param(name)
+    if param is not None:
+        argument = _argument_for(caller.node, param)
+        model_text = _portable(model, argument, caller, caller, 0) if argument is not None else None
+    elif "." not in name and model.resolver.reaching(name, At(caller.scope, caller.statement))[:1] != \
+            model.resolver.reaching(name, At(op.call.scope, op.call.statement))[:1]:
+        return None
+    training_input = _training_input(model, value, caller)
+    if model_text is None or training_input is None:
+        return None
+    dependency = f"{spelling.prefix}.control_dependencies({model_text}.get_updates_for({training_input}))"
+    wrap = plan_wrap(model, caller, dependency, spelling.add_import)
+    return replace(wrap, safety=UNSAFE) if wrap is not None else None
 
 
 def _ineffective_wrapper(model: ModuleModel, op):
@@ -149,30 +176,43 @@ def _ineffective_wrapper(model: ModuleModel, op):
     return None
 
 
-def _training_input(model: ModuleModel, value, op) -> Optional[str]:
-    """The input of the model's training call(s), written as it can be read where the train op
-    is built: one expression, or None. A parameter is followed to what its callers pass
-    (``forward(model, x)`` called with ``images``), so the text is valid at the train op."""
+def _training_input(model: ModuleModel, value, target) -> Optional[str]:
+    """The input of the model's training call(s), written as it can be read at ``target`` (the
+    train op's call, or the call of the helper that builds it): one expression, or None. A
+    parameter is followed to what its callers pass (``forward(model, x)`` called with
+    ``images``), so the text is valid there."""
     inputs = set()
     for call, called in keras_model_calls(model):
         if not _same_model(model, called, value):
             continue
-        if call.scope.function() is op.call.scope.function() and call.statement.seq > op.call.statement.seq:
+        if call.scope.function() is target.scope.function() and call.statement.seq > target.statement.seq:
             continue
         if not call.node.args:
             continue
         training = [keyword for keyword in call.node.keywords if keyword.arg == "training"]
         if training and type(training[0].value) is ast.Constant and training[0].value.value is False:
             continue  # an evaluation call
-        text = _portable(model, call.node.args[0], call, op, 0)
+        text = _portable(model, call.node.args[0], call, target, 0)
         if text is None:
             return None
         inputs.add(text)
     return inputs.pop() if len(inputs) == 1 else None
 
 
+def _expanded(model: ModuleModel, value) -> list:
+    """A value's alternatives, a parameter standing for what its callers pass."""
+    found = []
+    for option in options(value):
+        if type(option) is ParamValue:
+            for passed in model.arguments_passed(option.param):
+                found.extend(options(passed))
+        else:
+            found.append(option)
+    return found
+
+
 def _same_model(model: ModuleModel, called, value) -> bool:
-    wanted = {id(option) for option in options(value)}
+    wanted = {id(option) for option in _expanded(model, value)}
     for option in options(called):
         if id(option) in wanted:
             return True
@@ -182,18 +222,18 @@ def _same_model(model: ModuleModel, called, value) -> bool:
     return False
 
 
-def _portable(model: ModuleModel, node, call, op, depth: int) -> Optional[str]:
-    """``node`` (an argument of ``call``) as text that means the same where ``op`` is built."""
+def _portable(model: ModuleModel, node, call, target, depth: int) -> Optional[str]:
+    """``node`` (an argument of ``call``) as text that means the same at ``target``."""
     if depth > 3:
         return None
     at_call = At(call.scope, call.statement)
-    at_op = At(op.call.scope, op.call.statement)
+    at_target = At(target.scope, target.statement)
     kind = type(node)
     if kind is ast.Name:
         here = model.resolver.reaching(node.id, at_call)
         if not here:
             return None
-        if here[0].kind == "param" and here[0].scope is not op.call.scope.function():
+        if here[0].kind == "param" and here[0].scope is not target.scope.function():
             param = here[0].value
             texts = set()
             for other in model.index.calls:
@@ -203,13 +243,13 @@ def _portable(model: ModuleModel, node, call, op, depth: int) -> Optional[str]:
                 argument = _argument_for(other.node, param)
                 if argument is None:
                     return None
-                texts.add(_portable(model, argument, other, op, depth + 1))
+                texts.add(_portable(model, argument, other, target, depth + 1))
             return texts.pop() if len(texts) == 1 else None
-        there = model.resolver.reaching(node.id, at_op)
+        there = model.resolver.reaching(node.id, at_target)
         return node.id if there and there[0] is here[0] else None
     if kind is ast.Attribute and type(node.value) is ast.Name and node.value.id == "self":
         same_class = call.scope.enclosing_class() is not None and \
-            call.scope.enclosing_class() is op.call.scope.enclosing_class()
+            call.scope.enclosing_class() is target.scope.enclosing_class()
         return model.source.segment(node) if same_class else None
     return None
 
@@ -237,11 +277,20 @@ def _built_on_its_own_input(model: ModuleModel, value) -> bool:
     called it on its own placeholder, whose updates ``.updates`` would also hold. A subclassed
     model is built by its first call; a Sequential whose layers the checker sees, none of them
     given an input shape, is not either. Anything else counts as built (no ``.updates``)."""
-    for option in options(value):
+    expanded = _expanded(model, value)
+    if not expanded:
+        return True
+    for option in expanded:
         if type(option) is Instance:
             continue
-        if type(option) is not ApiCall or not option.name.endswith("Sequential"):
+        if type(option) is not ApiCall:
             return True
+        if not option.name.endswith("Sequential"):
+            if option.name in tf_api.KERAS_MODEL_CLASSES or option.name.startswith(tf_api.KERAS_APPLICATION_PREFIXES):
+                return True     # a functional model or an application: built on its own input
+            if any(key in _INPUT_KEYWORDS for key, _ in option.args.keywords) or option.args.spreads:
+                return True     # a layer given its input shape
+            continue
         layers = model.sequential_layers(option)
         if layers is None:
             return True

@@ -169,11 +169,17 @@ def defects_for(meta: dict) -> List[dict]:
     defines a fix for it (see the ``*_fix_defined`` functions for the sentences)."""
     out: List[dict] = []
     sites = meta["sites"]
+    # BNU002: "A literal `False` is also silent [...] in a module that trains nothing [...]. When such
+    # a module's builder is called by a module that does train, the cross-module analysis reports the
+    # hard-coded `False` at that call": in a multi-file program the sites live in a model module that
+    # trains nothing, so the finding sits at the training module's call, where no literal is written
+    # and the fix ("replace the literal") has nothing to replace.
+    false_fixable = meta.get("family") != "multi"
     if not meta["keras"]:
         for i, site in enumerate(sites):
             if site["kind"] in ("false", "const_false"):
                 # BNU002: "`False`: no update ops are created; the layer never learns its statistics."
-                out.append(_defect("BNU002", f"site {i + 1}", flag_fix_defined(site["params"]),
+                out.append(_defect("BNU002", f"site {i + 1}", false_fixable and flag_fix_defined(site["params"]),
                                    "BNU002 fix: the enclosing function's single training-flag parameter"))
             elif site["kind"] == "missing":
                 # BNU003 (tf.layers): "`training` defaults to False".
@@ -193,7 +199,7 @@ def defects_for(meta: dict) -> List[dict]:
     for i, site in enumerate(sites):
         if site["kind"] in ("false", "const_false"):
             # BNU002 concerns Keras sites: "calls of a Keras `BatchNormalization` layer".
-            out.append(_defect("BNU002", f"site {i + 1}", flag_fix_defined(site["params"]),
+            out.append(_defect("BNU002", f"site {i + 1}", false_fixable and flag_fix_defined(site["params"]),
                                "BNU002 fix: the enclosing function's single training-flag parameter"))
         elif site["kind"] == "missing" and lphase == "none":
             # BNU003, Keras in graph mode: "called without `training` [...] unless the module sets the
