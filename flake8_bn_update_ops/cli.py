@@ -267,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--bn-wrappers", metavar="NAME:FLAG", help="project batch-norm wrappers as dotted.name:flag")
     add("--bn-train-op-helpers", metavar="NAMES", help="extra helpers that already run the update ops")
     add("--bn-cross-module", metavar="yes|no", help="follow imports into the project's modules")
+    add("--max-line-length", metavar="N", help="the longest line a fix may write (default: flake8's "
+        "max-line-length from the configuration, else 79)")
     add("--version", action="version", version=f"{PROGRAM} {__version__}")
     return parser
 
@@ -276,7 +278,7 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
     config: FileConfig = load_config(args.config, isolated=args.isolated)
     values, origins = dict(config.values), dict(config.origins)
     for key in ("select", "ignore", "extend-ignore", "exclude", "extend-exclude", "bn-training-names",
-                "bn-wrappers", "bn-train-op-helpers", "bn-cross-module"):
+                "bn-wrappers", "bn-train-op-helpers", "bn-cross-module", "max-line-length"):
         given = getattr(args, key.replace("-", "_"))
         if given is not None:
             values[key], origins[key] = given, "command line"

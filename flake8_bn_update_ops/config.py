@@ -25,7 +25,9 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 PYPROJECT_TABLE = "flake8-bn-update-ops"
 BN_KEYS = ("bn-training-names", "bn-wrappers", "bn-train-op-helpers", "bn-cross-module")
 LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
-KNOWN_KEYS = BN_KEYS + LIST_KEYS
+# flake8's own key that fixes respect: the lines they write stay within it.
+LENGTH_KEYS = ("max-line-length",)
+KNOWN_KEYS = BN_KEYS + LIST_KEYS + LENGTH_KEYS
 FLAKE8_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
 # flake8's own rule for codes given to select/ignore (flake8.defaults.VALID_CODE_PREFIX).
@@ -137,7 +139,16 @@ def build_settings(values: Mapping[str, Value], origins: Mapping[str, str],
     if "bn-cross-module" in values:
         kwargs["cross_module"] = parse_bool(values["bn-cross-module"], origin("bn-cross-module"),
                                             "bn-cross-module")
+    if "max-line-length" in values:
+        kwargs["max_line_length"] = parse_length(values["max-line-length"], origin("max-line-length"))
     return Settings(**kwargs)
+
+
+def parse_length(value: Value, origin: str) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 20:
+        raise ConfigError(f"{origin}: max-line-length: expected a whole number of at least 20, got {value!r}")
+    return int(text)
 
 
 def _stat_key(path: str):

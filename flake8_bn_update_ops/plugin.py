@@ -63,6 +63,11 @@ class BatchNormUpdateOpsChecker:
             value = getattr(options, flag[2:].replace("-", "_"), None)
             if value is not None:
                 values[key] = value
+        # flake8's own max-line-length: the lines a fix writes stay within it (one Settings, as
+        # the command builds it from the same file).
+        length = getattr(options, "max_line_length", None)
+        if length is not None:
+            values["max-line-length"] = length
         origins = {key: flake8_option_origin(options, key) for key in values}
         try:
             check_flake8_file(options)

@@ -15,10 +15,12 @@ class Settings:
     train_op_helpers: Tuple[str, ...] = ()
     # Follow imports into the project's own modules (``bn-cross-module``).
     cross_module: bool = True
+    # The longest line a fix may write (flake8's ``max-line-length``; pycodestyle's default 79).
+    max_line_length: int = 79
 
     def __hash__(self):  # settings key caches; the mapping field is not hashable by itself
         return hash((self.training_names, tuple(sorted(self.wrappers.items())),
-                     self.train_op_helpers, self.cross_module))
+                     self.train_op_helpers, self.cross_module, self.max_line_length))
 
 
 DEFAULT_SETTINGS = Settings()

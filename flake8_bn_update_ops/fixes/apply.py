@@ -8,12 +8,14 @@ module keeping every untouched byte: comments, quotes, blank lines, tabs, CRLF.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
+from .layout import break_call, code_width, leading, line_of, outer_brackets, width
 from .plans import ExtendVariables, InsertKeyword, RenameAttribute, ReplaceExpression, WrapStatement
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
@@ -62,6 +64,7 @@ class _Located:
     def __init__(self, module: cst.Module):
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.module = wrapper.module
+        self.lines = re.split(r"\r\n|\r|\n", module.code)
         self.by_span: Dict[Tuple[int, int, int, int], List[cst.CSTNode]] = {}
         for node, where in wrapper.resolve(PositionProvider).items():
             key = (where.start.line, where.start.column, where.end.line, where.end.column)
@@ -74,9 +77,20 @@ class _Located:
         raise FixNotApplicable(f"no {'/'.join(k.__name__ for k in kinds)} at line {span[0]}, column {span[1] + 1}")
 
 
-def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
+def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, continuation=None) -> cst.Call:
     """Add ``keyword=value`` after the existing arguments and before any ``**``, in the call's
-    own layout (one per line stays one per line)."""
+    own layout (one per line stays one per line); with ``continuation``, on a line of its own
+    indented by that text (relative to the statement), so the line stays within its length."""
+    if continuation is not None:
+        call = insert_keyword(call, keyword, value)
+        args = list(call.args)
+        position = next(i for i, arg in enumerate(args) if arg.keyword is not None and arg.keyword.value == keyword)
+        if position > 0:
+            broken = cst.Comma(whitespace_after=cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True,
+                last_line=cst.SimpleWhitespace(continuation)))
+            args[position - 1] = args[position - 1].with_changes(comma=broken)
+        return call.with_changes(args=args)
     args = list(call.args)
     index = next((i for i, arg in enumerate(args) if arg.star == "**"), len(args))
     new_arg = cst.Arg(value=value, keyword=cst.Name(keyword),
@@ -114,11 +128,14 @@ class _FixApplier(cst.CSTTransformer):
     def __init__(self, located: _Located, plans: Sequence[object], max_line_length: int):
         super().__init__()
         self.max_line_length = max_line_length
+        self.lines = located.lines
+        self.unit = located.module.default_indent
         self.replacements: Dict[int, Callable] = {}
         self.wraps: Dict[int, WrapStatement] = {}
         self.hoisted: Dict[int, cst.BaseExpression] = {}   # id(original call) -> updated call
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
+        self._statement_lines: Dict[int, int] = {}
         for plan in plans:
             self._add(located, plan)
 
@@ -131,13 +148,15 @@ class _FixApplier(cst.CSTTransformer):
         elif kind is InsertKeyword:
             node = located.find(plan.call, (cst.Call,))
             value = plan.value
-            self._replace(node, lambda updated: insert_keyword(updated, plan.keyword, cst.parse_expression(value)))
+            wrap_at = self._keyword_continuation(plan)
+            self._replace(node, lambda updated: insert_keyword(updated, plan.keyword, cst.parse_expression(value),
+                                                               wrap_at))
         elif kind is RenameAttribute:
             node = located.find(plan.target, (cst.Attribute,))
             self._replace(node, lambda updated: updated.with_changes(attr=cst.Name(plan.attr)))
         elif kind is ExtendVariables:
             node = located.find(plan.target, (cst.BaseExpression,))
-            extra = cst.parse_expression(plan.extra)
+            extra = cst.parse_expression(self._variables_layout(plan))
             if plan.shape == "list":
                 self._replace(node, lambda updated: cst.BinaryOperation(left=updated, operator=cst.Add(), right=extra))
             else:
@@ -146,13 +165,16 @@ class _FixApplier(cst.CSTTransformer):
         elif kind is WrapStatement:
             if plan.replace is not None:
                 node = located.find(plan.replace, (cst.BaseExpression,))
-                text = plan.replace_text
+                line = line_of(self.lines, plan.replace[0])
+                text = break_call(plan.replace_text, plan.replace[1], max(code_width(line) - plan.replace[3], 0),
+                                  self.max_line_length, leading(line), self.unit)
                 self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
                 return
             statement = located.find(plan.statement, _SMALL_STATEMENTS)
             if id(statement) in self.wraps:
                 return  # one wrap per statement a pass; the loop picks up the rest
             self.wraps[id(statement)] = plan
+            self._statement_lines[id(statement)] = plan.statement[0]
             if plan.hoist_name is not None:
                 call = located.find(plan.call, (cst.Call,))
                 self.hoist_calls[id(statement)] = call
@@ -161,6 +183,45 @@ class _FixApplier(cst.CSTTransformer):
                 self.imports.append(plan.add_import)
         else:
             raise FixNotApplicable(f"unknown fix {kind.__name__}")
+
+    def _keyword_continuation(self, plan):
+        """Where an inserted keyword goes on a line of its own: under the call's first argument
+        (PEP 8's visual indent), when adding it to a one-line call would make the line too long.
+        None: on the same line."""
+        line_number, column, end_line, end_column = plan.call
+        line = line_of(self.lines, line_number)
+        addition = len(f", {plan.keyword}={plan.value}")
+        if line_number != end_line or code_width(line) + addition <= self.max_line_length:
+            return None
+        split = outer_brackets(line[column:end_column])
+        indent = leading(line_of(self.lines, plan.statement_line or line_number))
+        if split is None or not line.startswith(indent):
+            return None
+        paren = column + len(split[0])
+        visual = " " * max(paren - width(indent), len(self.unit))
+        if width(indent) + len(visual) + addition - 2 + 1 <= self.max_line_length:
+            return visual               # under the first argument (PEP 8's visual indent)
+        return self.unit * 2            # too deep for that: a hanging indent
+
+    def _variables_layout(self, plan) -> str:
+        """The moving statistics' list, broken inside its brackets when the line would be too
+        long: ``[`` then one line for the loop and one for the condition."""
+        line_number, column, end_line, end_column = plan.target
+        line = line_of(self.lines, end_line)
+        if code_width(line) + len(" + ") + len(plan.extra) <= self.max_line_length and plan.shape == "list":
+            return plan.extra
+        if plan.shape != "list" and code_width(line) + len(plan.extra) + 10 <= self.max_line_length:
+            return plan.extra
+        continuation = self.unit * 2
+        opener, body, closer = plan.extra[0], plan.extra[1:-1], plan.extra[-1]
+        loop, condition = body.split(" if ", 1)
+        remainder = max(code_width(line) - end_column, 0)
+        base = width(leading(line_of(self.lines, plan.statement_line or line_number))) + width(continuation)
+        test = f"{continuation}if {condition}{closer}"
+        if base + len(f"if {condition}{closer}") + remainder > self.max_line_length and " or " in condition:
+            first, second = condition.split(" or ", 1)
+            test = f"{continuation}if ({first}\n{continuation}        or {second}){closer}"
+        return f"{opener}\n{continuation}{loop}\n{test}"
 
     def _replace(self, node, build) -> None:
         self.replacements.setdefault(id(node), build)
@@ -214,7 +275,10 @@ class _FixApplier(cst.CSTTransformer):
             if plan is None:
                 lines.append(line)
                 continue
-            dependency = cst.parse_expression(plan.dependency)
+            statement_line = line_of(self.lines, self._statement_lines.get(id(original_statement), 0))
+            indent = leading(statement_line)
+            dependency = cst.parse_expression(break_call(
+                plan.dependency, width(indent) + len("with "), len(":"), self.max_line_length, indent, self.unit))
             inner: List[cst.BaseStatement] = []
             if plan.hoist_name is not None:
                 call = self.hoist_calls[id(original_statement)]

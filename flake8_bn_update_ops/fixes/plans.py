@@ -51,6 +51,7 @@ class InsertKeyword:
     keyword: str
     value: str
     safety: str = SAFE
+    statement_line: int = 0     # the first line of the statement holding the call (its indentation)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class ExtendVariables:
     shape: str
     extra: str
     safety: str = UNSAFE
+    statement_line: int = 0
 
 
 Plan = object   # one of the classes above

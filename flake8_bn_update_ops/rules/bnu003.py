@@ -53,7 +53,8 @@ def _fix(model: ModuleModel, call, keyword: str, force_unsafe: bool = False) -> 
         safety = UNSAFE
     else:
         return None
-    return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety)
+    return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
+                         call.statement.node.lineno)
 
 
 RULE = Rule(

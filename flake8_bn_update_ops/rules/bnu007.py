@@ -20,7 +20,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         yield Report(call.node, "BNU007",
                      f"BNU007 {display} contains BatchNormalization and is called in a GradientTape block "
                      "without `training=True`: its moving statistics never update",
-                     InsertKeyword(model.source.span(call.node), "training", "True", SAFE))
+                     InsertKeyword(model.source.span(call.node), "training", "True", SAFE,
+                                   call.statement.node.lineno))
 
 
 RULE = Rule(

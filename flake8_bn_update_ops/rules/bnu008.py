@@ -38,7 +38,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         yield Report(var_list, "BNU008",
                      "BNU008 Saver is given only trainable variables: the batch-norm moving mean and "
                      "variance are not trainable, so they are never saved and a restored model "
-                     "normalizes with 0 and 1", _fix(model, var_list, shape))
+                     "normalizes with 0 and 1", _fix(model, var_list, shape, call.statement.node.lineno))
 
 
 def _builds_batch_norm(model: ModuleModel) -> bool:
@@ -102,13 +102,14 @@ _MOVING_DICT = ('{{v.op.name: v for v in {tf}.global_variables() if "moving_mean
                 'or "moving_variance" in v.name}}')
 
 
-def _fix(model: ModuleModel, node, shape: str) -> Optional[ExtendVariables]:
+def _fix(model: ModuleModel, node, shape: str, statement_line: int) -> Optional[ExtendVariables]:
     """Unsafe: checkpoints written before the fix lack these variables."""
     spelling = tf_spelling(model)
     if spelling.add_import is not None:
         return None
     template = _MOVING if shape == "list" else _MOVING_DICT
-    return ExtendVariables(model.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE)
+    return ExtendVariables(model.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE,
+                           statement_line)
 
 
 RULE = Rule(

@@ -31,7 +31,8 @@ def main():
     optimizer = tf1.train.MomentumOptimizer(0.01, momentum=0.9)
     grads_and_vars = optimizer.compute_gradients(loss)
     clipped = [(tf.clip_by_norm(g, CLIP_NORM), v) for g, v in grads_and_vars]
-    with tf1.control_dependencies(tf1.get_collection(tf1.GraphKeys.UPDATE_OPS)):
+    with tf1.control_dependencies(
+            tf1.get_collection(tf1.GraphKeys.UPDATE_OPS)):
         train_op = optimizer.apply_gradients(clipped, global_step=global_step)
 
     moving_mean = tf1.global_variables("conv_bn/moving_mean")[0]

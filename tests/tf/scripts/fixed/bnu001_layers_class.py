@@ -20,7 +20,8 @@ class Net:
 
 def make_train_op(loss, learning_rate=1e-2):
     optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate)
-    with tf.compat.v1.control_dependencies(tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)):
+    with tf.compat.v1.control_dependencies(
+            tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)):
         return optimizer.minimize(loss)
 
 

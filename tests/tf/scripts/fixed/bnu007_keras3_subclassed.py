@@ -27,7 +27,8 @@ def main():
     for _ in range(20):
         xb = rng.normal(3.0, 1.0, size=(32, 8)).astype(np.float32)
         with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(xb, training=True) - xb[:, :1]))
+            loss = tf.reduce_mean(tf.square(model(xb,
+                                                  training=True) - xb[:, :1]))
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
     value = keras.ops.convert_to_numpy(model.norm.moving_mean)

@@ -23,7 +23,9 @@ def build_graph():
     with tf.control_dependencies(update_ops):
         train_op = tf.train.AdamOptimizer(1e-2).minimize(loss)
     # Only the weights, to keep checkpoints small.
-    saver = tf.train.Saver(tf.trainable_variables() + [v for v in tf.global_variables() if "moving_mean" in v.name or "moving_variance" in v.name])
+    saver = tf.train.Saver(tf.trainable_variables() + [
+            v for v in tf.global_variables()
+            if "moving_mean" in v.name or "moving_variance" in v.name])
     moving_mean = tf.global_variables("bn/moving_mean")[0]
     return x, y, is_training, pred, train_op, saver, moving_mean
 
