@@ -29,6 +29,7 @@ EXPECTED = Settings(
     wrappers={"mylib.ops.batch_norm": "is_training", "mylib.layers.bn": "train"},
     train_op_helpers=("mylib.train.make_train_op",),
     cross_module=False,
+    max_line_length=100,    # flake8's own key: the lines a fix writes stay within it
 )
 
 # Runs real flake8 option parsing (config discovery, plugin options, parse_options) and
@@ -40,7 +41,7 @@ FLAKE8_SETTINGS_PROBE = textwrap.dedent("""
     parse_args(sys.argv[1:] + ["x.py"])
     s = BatchNormUpdateOpsChecker.settings
     print(json.dumps([list(s.training_names), dict(s.wrappers), list(s.train_op_helpers),
-                      s.cross_module]))
+                      s.cross_module, s.max_line_length]))
 """)
 
 
@@ -48,8 +49,8 @@ def _flake8_settings(cwd, *args):
     proc = subprocess.run([sys.executable, "-c", FLAKE8_SETTINGS_PROBE, *args], cwd=cwd,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    names, wrappers, helpers, cross = json.loads(proc.stdout)
-    return Settings(tuple(names), wrappers, tuple(helpers), cross)
+    names, wrappers, helpers, cross, length = json.loads(proc.stdout)
+    return Settings(tuple(names), wrappers, tuple(helpers), cross, length)
 
 
 def _run_cli(cwd, *args):

@@ -59,7 +59,7 @@ def test_a_short_limit_breaks_inside_the_brackets():
         def build(images, labels, is_training):
             h = tf.layers.dense(images, 8)
             net = tf.layers.batch_normalization(h,
-                                                training=is_training)
+                    training=is_training)
             loss = tf.losses.log_loss(labels, net)
             opt = tf.train.AdamOptimizer()
             with tf.control_dependencies(
