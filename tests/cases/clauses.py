@@ -325,6 +325,20 @@ class DeploymentTest(tf.test.TestCase):
         net = slim.batch_norm(slim.conv2d(images, 8, 3), is_training=False)
         self.assertEqual(net.shape[-1], 8)
 
+# --- BNU008: a network chosen with importlib, given a flag variable, saved with trainables only
+import importlib
+import tensorflow as tf
+
+
+def main(args):
+    network = importlib.import_module(args.model_def)
+    images = tf.placeholder(tf.float32, [None, 160, 160, 3])
+    phase_train = tf.placeholder(tf.bool, [], name="phase_train")
+    prelogits = network.inference(images, keep_probability=0.8, phase_train=phase_train)
+    train_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(prelogits))
+    saver = tf.train.Saver(tf.trainable_variables(), max_to_keep=3)  # expect: BNU008:28
+    return train_op, saver
+
 # --- the same importlib network saved with every global variable
 import importlib
 import tensorflow as tf

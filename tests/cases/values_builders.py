@@ -162,6 +162,27 @@ class Trainer(BaseTrainer):
         with tf.control_dependencies(update_ops):
             return tf.train.AdamOptimizer().minimize(loss)
 
+# --- a subclass of a builder class, instantiated after the read
+import tensorflow as tf
+
+
+class Net(object):
+    def __init__(self, x, is_training):
+        self.output = tf.layers.batch_normalization(tf.layers.dense(x, 16), training=is_training)
+
+
+class DeeperNet(Net):
+    def __init__(self, x, is_training):
+        super(DeeperNet, self).__init__(x, is_training)
+        self.output = tf.layers.dense(self.output, 16)
+
+
+def train(x, is_training):
+    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)  # expect: BNU004:18
+    loss = tf.reduce_mean(DeeperNet(x, is_training).output)
+    with tf.control_dependencies(update_ops):
+        return tf.train.AdamOptimizer().minimize(loss)
+
 # --- a subclass of a class without batch norm, instantiated after the read
 import tensorflow as tf
 

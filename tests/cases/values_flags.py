@@ -178,6 +178,15 @@ norm = lambda x, flag: tf.layers.batch_normalization(x, training=flag)
 def net(images, is_training):
     return norm(tf.layers.conv2d(images, 8, 3), is_training)
 
+# --- the same lambda alias called with a literal
+import tensorflow as tf
+
+norm = lambda x, flag: tf.layers.batch_normalization(x, training=flag)
+
+
+def net(images, is_training):
+    return norm(tf.layers.conv2d(images, 8, 3), True)  # expect: BNU002:49
+
 # --- a local wrapper of arg_scope given the flag through ** params
 import tensorflow as tf
 slim = tf.contrib.slim
@@ -216,6 +225,22 @@ def conv_bn(x, **kwargs):
 
 def net(images, is_training):
     return conv_bn(conv_bn(images, training=is_training), training=is_training, momentum=0.9)
+
+
+def train(loss):
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer().minimize(loss)
+
+# --- **kwargs passed through to a builder: the call gives a literal False, in a module that trains
+import tensorflow as tf
+
+
+def conv_bn(x, **kwargs):
+    return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3), **kwargs)
+
+
+def net(images, is_training):
+    return conv_bn(conv_bn(images, training=is_training), training=False, momentum=0.9)  # expect: BNU002:68
 
 
 def train(loss):

@@ -36,6 +36,25 @@ is_training = tf.compat.v1.placeholder(tf.bool, [])
 loss = tf.reduce_mean(model(x, training=is_training))
 train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)
 
+# --- a subclass of Keras BatchNormalization in a model called under a tape without training
+import tensorflow as tf
+
+
+class SyncFreeBatchNorm(tf.keras.layers.BatchNormalization):
+    def call(self, inputs, training=None):
+        return super().call(inputs, training=training)
+
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(16), SyncFreeBatchNorm(), tf.keras.layers.Dense(1)])
+optimizer = tf.keras.optimizers.SGD(0.1)
+
+
+def train_step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x) - y))  # expect: BNU007:41
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
 # --- a subclass of Keras LayerNormalization in a model called under a tape without training
 import tensorflow as tf
 

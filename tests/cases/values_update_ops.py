@@ -235,6 +235,22 @@ def train(loss, global_step):
             train_op = tf.no_op(name="train_op")
     return train_op
 
+# --- the same nested no_op is built, but the bare train op is returned
+import tensorflow as tf
+
+
+def network(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+
+
+def train(loss, global_step):
+    optimizer_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:20
+    step_update = tf.assign_add(global_step, 1)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        with tf.control_dependencies([optimizer_op, step_update]):
+            train_op = tf.no_op(name="train_op")
+    return optimizer_op
+
 # --- the loss that carries the update ops is fetched through a custom collection with the train op
 import tensorflow as tf
 
