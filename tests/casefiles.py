@@ -6,15 +6,21 @@ every line without one must stay silent. A line starting with ``# --- `` starts 
 independent module: each section is analysed on its own (rules such as "a run anywhere in the
 module" are module-wide), with the other sections blanked out so line numbers stay those of
 the file.
+
+Case projects (``tests/cases_projects/<name>/``) are small multi-file projects for what one
+module cannot show (imports, namespace packages, builders and base classes in other modules).
+Every ``.py`` file under a project folder is one module, annotated the same way; see
+``test_case_projects.py`` for how they are judged.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Set, Tuple
+from typing import Dict, List, Set, Tuple
 
 CASES_DIR = Path(__file__).parent / "cases"
+PROJECTS_DIR = Path(__file__).parent / "cases_projects"
 _EXPECT = re.compile(r"#\s*expect:\s*((?:BNU\d{3}:\d+[\s,]*)+)")
 _SECTION = re.compile(r"^# --- ")
 
@@ -38,16 +44,21 @@ def load_sections(path: Path) -> List[Section]:
     sections = []
     for index, (start, end) in enumerate(bounds):
         padded = ["\n" if not (start <= number < end) else line for number, line in enumerate(lines)]
-        expected = set()
-        for number in range(start, end):
-            match = _EXPECT.search(lines[number])
-            if match:
-                for item in re.findall(r"BNU\d{3}:\d+", match.group(1)):
-                    code, column = item.split(":")
-                    expected.add((number + 1, int(column), code))
+        expected = _expectations(lines, start, end)
         if any(line.strip() for line in lines[start:end]):
             sections.append(Section(path, index, "".join(padded), expected))
     return sections
+
+
+def _expectations(lines: List[str], start: int, end: int) -> Set[Tuple[int, int, str]]:
+    expected = set()
+    for number in range(start, end):
+        match = _EXPECT.search(lines[number])
+        if match:
+            for item in re.findall(r"BNU\d{3}:\d+", match.group(1)):
+                code, column = item.split(":")
+                expected.add((number + 1, int(column), code))
+    return expected
 
 
 def all_sections() -> List[Section]:
@@ -55,3 +66,25 @@ def all_sections() -> List[Section]:
     for path in sorted(CASES_DIR.glob("*.py")):
         sections.extend(load_sections(path))
     return sections
+
+
+@dataclass
+class Project:
+    root: Path
+    expected: Dict[str, Set[Tuple[int, int, str]]]    # relative posix path -> (line, 1-based column, code)
+
+    @property
+    def id(self) -> str:
+        return self.root.name
+
+
+def load_project(root: Path) -> Project:
+    expected = {}
+    for path in sorted(root.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        expected[path.relative_to(root).as_posix()] = _expectations(lines, 0, len(lines))
+    return Project(root, expected)
+
+
+def all_projects() -> List[Project]:
+    return [load_project(root) for root in sorted(PROJECTS_DIR.iterdir()) if root.is_dir()]

@@ -1,0 +1,10 @@
+# Flagged: a registry dict whose every value builds batch norm.
+import tensorflow as tf
+
+from network import MODELS
+
+
+def train(images, is_training, network_type):
+    net = MODELS[network_type](images, is_training)
+    loss = tf.reduce_mean(net.ddf)
+    return tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:12

@@ -1,0 +1,8 @@
+# Flagged: a name re-exported by nets/__init__.py.
+import tensorflow as tf
+from nets import conv_bn
+
+
+def train(images, is_training):
+    loss = tf.reduce_mean(conv_bn(images, is_training))
+    return tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:12

@@ -1,0 +1,6 @@
+# contrib batch norm with its default collections.
+import tensorflow as tf
+
+
+def inference(images, phase_train):
+    return tf.contrib.layers.batch_norm(tf.layers.conv2d(images, 16, 3), is_training=phase_train)
