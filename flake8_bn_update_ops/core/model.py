@@ -147,6 +147,7 @@ class ModuleModel:
         self.index = index
         self.source = source        # core.source.SourceText of the checked text
         self.resolver = resolver
+        self.project = resolver.project
         self.settings = settings
         self.wrapper_apis = {
             tf_api.canonical(name): tf_api.BatchNormApi(name.rsplit(".", 1)[-1], "wrapper", flag, None, None, False)
@@ -441,9 +442,46 @@ class ModuleModel:
         found, item, _ = self.arg_scope_default(name, api.flag)
         if found:
             return self._flag_of(item, "arg_scope")
-        if found is None or self.exposes_flag_scope:
+        if found is None or self.exposes_flag_scope or self._configured_by_importers(call, name):
             return Flag("unknown")
         return Flag("missing")
+
+    def _configured_by_importers(self, call: CallSite, name: str) -> bool:
+        """Whether a module of the project calls this site's function inside an arg_scope that
+        sets the flag of ``name`` (slim's network modules are configured by their callers:
+        ``with arg_scope(resnet_arg_scope(is_training)): resnet_v2.bottleneck(...)``)."""
+        function = call.scope.function()
+        if function.kind != "function" or self.project is None:
+            return False
+        configured = self._importer_scopes()
+        return (id(function), name) in configured or (id(function), "*") in configured
+
+    def _importer_scopes(self) -> Set[tuple]:
+        cached = getattr(self, "_importer_scopes_cache", None)
+        if cached is not None:
+            return cached
+        found: Set[tuple] = set()
+        self._importer_scopes_cache = found
+        resolver = self.resolver
+        for index in self.project.importers_of(self.index, b"arg_scope"):
+            for item in index.with_items:
+                at = At(item.statement.scope, item.statement)
+                for option in options(resolver.value(item.item.context_expr, at)):
+                    if type(option) is not ApiCall or option.name not in tf_api.ARG_SCOPES:
+                        continue
+                    for scope_call in resolver.arg_scope_calls(option):
+                        entry = self._arg_scope_entry(scope_call, None)
+                        for function_name in entry.functions:
+                            api = self.known_api(function_name)
+                            if api is None or (api.flag not in entry.keywords and entry.complete):
+                                continue
+                            for inner in _calls_in_with(index, item.node):
+                                callees = resolver.value(inner.node.func, At(inner.scope, inner.statement))
+                                for callee in options(callees):
+                                    if type(callee) is Function and callee.scope is not None and \
+                                            callee.scope.index is self.index:
+                                        found.add((id(callee.scope), function_name))
+        return found
 
     def _flag_of(self, arg, origin: str) -> Flag:
         value = self.resolver.arg_value(arg)
@@ -896,8 +934,9 @@ class ModuleModel:
         handling.keys |= self.dependency_keys(op.call.node, at, None, consumers=consumers)
         handling.keys |= self._callers_dependency_keys(op.call.scope.function(), consumers, set())
         # 2. combined with update ops into one op; 3. fetched by a run with them.
+        bare_returned = self._returns_the_bare_op(op)
         for call, references, keys, reads in self._combinations():
-            if op.call.node in references:
+            if op.call.node in references and not bare_returned:
                 handling.keys |= keys
                 consumers.extend((read, call) for read in reads)
         for call, references, keys, reads in self._runs():
@@ -905,6 +944,19 @@ class ModuleModel:
             consumers.extend((read, call) for read in reads)
         handling.reads = consumers
         return handling
+
+    def _returns_the_bare_op(self, op: TrainOpInfo) -> bool:
+        """The function hands back the train op itself, not the op combined with the update
+        ops (RULES.md handled form 2: the combined op counts only where it is what is run,
+        returned or passed on instead of the bare op)."""
+        function = op.call.scope.function()
+        if function.kind != "function":
+            return False
+        for node, statement in function.returns:
+            value = self.resolver.value(node, At(function, statement))
+            if all(type(option) is TrainOp and option.site is op.call for option in options(value)):
+                return True
+        return False
 
     def _combinations(self):
         """Grouping and ``control_dependencies`` calls: (call, train-op calls they reference,
@@ -1134,6 +1186,9 @@ class ModuleModel:
                     return keras2
             return None
         if kind is Instance:
+            if self._keras_bn_subclass(value.cls):
+                bases = [entry for entry in self.resolver.mro(value.cls) if type(entry) is Api]
+                return all(base.name.startswith(tf_api.KERAS2_ROOTS) for base in bases)
             return self._class_keras_bn(value.cls, depth)
         if kind is ParamValue:
             # A function parameter holds a model when a call of that function passes one.
@@ -1262,6 +1317,17 @@ def _calls_run_in(scope: Scope) -> Iterable[CallSite]:
     for child in scope.children:
         if child.kind in ("lambda", "comprehension"):
             yield from _calls_run_in(child)
+
+
+def _calls_in_with(index: ModuleIndex, with_node) -> List[CallSite]:
+    """The calls made in a ``with`` block's body (same function)."""
+    found = []
+    for call in index.calls:
+        for entry in within_function(call.context):
+            if entry.kind == WITH and entry.node is with_node and entry.part == -1:
+                found.append(call)
+                break
+    return found
 
 
 def _sequence_values(resolver: Resolver, value: Value, depth: int = 0) -> List[Value]:

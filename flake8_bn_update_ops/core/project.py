@@ -201,6 +201,42 @@ class Project:
         self._relevance[key] = answer
         return answer
 
+    def importers_of(self, index: ModuleIndex, word: bytes, limit: int = 200):
+        """Modules of the project near ``index`` (its folder, the one above, and its import
+        roots) whose text names it and ``word``: where a network module's callers live."""
+        if not _is_real_path(index.path) or not self.settings.cross_module:
+            return []
+        name = os.path.splitext(os.path.basename(index.path))[0].encode()
+        folders = []
+        for folder in (os.path.dirname(index.path), os.path.dirname(os.path.dirname(index.path))) + \
+                self.roots(index.path):
+            if folder not in folders:
+                folders.append(folder)
+        found = []
+        seen = 0
+        for folder in folders:
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                continue
+            for entry in names:
+                path = os.path.join(folder, entry)
+                if not entry.endswith(".py") or path == index.path:
+                    continue
+                seen += 1
+                if seen > limit:
+                    return found
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read(_MAX_MODULE_BYTES)
+                except OSError:
+                    continue
+                if word in data and name in data:
+                    loaded = self.load(path)
+                    if loaded is not None:
+                        found.append(loaded)
+        return found
+
     def is_project_name(self, dotted: str, index: ModuleIndex) -> bool:
         if not dotted:
             return False

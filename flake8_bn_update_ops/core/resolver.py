@@ -25,7 +25,7 @@ from .. import tf_api
 from .index import IF, MATCH, ModuleIndex, Scope, Statement
 from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, ArgScopeStack, Class, CollectionRead, Const,
                      Function, Instance, InstanceCall, KerasUpdates, Mapping, Method, Module, ParamValue,
-                     Partial, Sequence, Spread, TrainOp, Value, options, union)
+                     Partial, Sequence, Spread, Super, TrainOp, Value, options, union)
 
 MAX_DEPTH = 48          # nested evaluations of one question
 MAX_FRAMES = 5          # nested calls evaluated with their arguments bound
@@ -678,6 +678,8 @@ class Resolver:
                 results.append(self._package_member(option, attr))
             elif kind is Instance or kind is Class:
                 results.append(self._instance_attribute(option, attr))
+            elif kind is Super:
+                results.append(self._super_attribute(option, attr))
             elif attr in tf_api.KERAS_UPDATE_ATTRIBUTES and kind in (ApiCall, InstanceCall):
                 results.append(KerasUpdates(option))
             elif kind in (ApiCall, Mapping, Sequence, InstanceCall, CollectionRead, Method):
@@ -739,6 +741,23 @@ class Resolver:
             if results:
                 break
         return union(results)
+
+    def _super_attribute(self, proxy: "Super", attr: str) -> Value:
+        instance = proxy.instance
+        order = self.mro(instance.cls) if type(instance) is Instance else self.mro(proxy.cls)
+        after = False
+        for entry in order:
+            if type(entry) is Class and entry.scope is proxy.cls.scope:
+                after = True
+                continue
+            if not after or type(entry) is not Class:
+                continue
+            for binding in reversed(entry.scope.bindings.get(attr, ())):
+                if binding.kind == "def":
+                    function_scope = entry.scope.index.scope_of(binding.value)
+                    bound = instance if type(instance) is Instance else None
+                    return Function(function_scope, bound) if function_scope is not None else UNKNOWN
+        return UNKNOWN
 
     def _method_frame(self, method: Scope, instance) -> Optional[Frame]:
         """The frame ``self.x = ...`` in ``method`` is read in: ``__init__`` with the
@@ -865,6 +884,8 @@ class Resolver:
                 return Partial(target, rest, node)
             if name in ("builtins.dict",):
                 return self._dict_call(args)
+            if name == "builtins.super":
+                return self._super(args, at, frame)
             if name in ("builtins.list", "builtins.tuple", "builtins.set"):
                 if len(args.positional) == 1 and args.positional[0] is not None:
                     return Sequence(name.rsplit(".", 1)[-1], (Spread(args.positional[0]),), False)
@@ -893,6 +914,16 @@ class Resolver:
         if kind in (ApiCall, InstanceCall):
             return InstanceCall(callee, node, args, at, frame)
         return UNKNOWN
+
+    def _super(self, args: Args, at: At, frame) -> Value:
+        """``super()``/``super(C, self)`` inside a method: the class it is written in and the
+        instance (the method's ``self``, as the frame binds it)."""
+        method = at.scope.function()
+        cls_scope = method.enclosing_class() if method.kind == "function" else None
+        if cls_scope is None or not method.params:
+            return UNKNOWN
+        instance = self._name(method.params[0].name, At(method, None), frame)
+        return Super(Class(cls_scope), instance)
 
     def _dict_call(self, args: Args) -> Value:
         entries = []

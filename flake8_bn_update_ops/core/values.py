@@ -179,6 +179,20 @@ class Instance(Value):
         return f"Instance({self.cls.scope.name})"
 
 
+class Super(Value):
+    """``super()`` (or ``super(C, self)``) in a method of ``cls``: attributes come from the
+    classes after ``cls`` in the instance's order, bound to the instance."""
+
+    __slots__ = ("cls", "instance")
+
+    def __init__(self, cls: "Class", instance: Value):
+        self.cls = cls
+        self.instance = instance
+
+    def __repr__(self):
+        return f"Super({self.cls.scope.name})"
+
+
 class Module(Value):
     """A project module (``index`` is its ModuleIndex)."""
 

@@ -45,6 +45,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
                      f"{_effect(flag.literal)}", fix)
     yield from _wrapper_defaults(model)
     yield from _false_in_a_module_that_trains_nothing(model)
+    yield from _literals_through_thin_wrappers(model, seen)
 
 
 def _exempt_false(model: ModuleModel, site, literal: bool) -> bool:
@@ -94,6 +95,36 @@ def _wrapper_defaults(model: ModuleModel) -> Iterable[Report]:
                          f"becomes the {api.display} training flag: {_effect(option.value)}")
 
 
+def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[Report]:
+    """A literal ``True`` given to a thin wrapper of one batch-norm layer (a lambda alias, a
+    ``conv_bn(x, **kwargs)`` pass-through) is the site's flag written at the call (RULES.md,
+    "Values, not spellings"; "a literal True is always reported"). A ``False`` given to a
+    wrapper, or any literal given to a network builder that makes several layers, is the
+    caller's choice of mode: an inference tower that reuses the training tower's variables
+    (``self.g_bn0(h, train=False)`` in a GAN's sampler, seen in real code) is right."""
+    for call in model.index.calls:
+        reached = [item for item in model.calls_reaching.get(id(call.node), ()) if item.chain[-1] is not call]
+        # Thin: the wrapper's own body builds the one layer (not a network reaching it deeper).
+        if not reached or len({id(item.site.call.node) for item in reached}) != 1 or \
+                any(len(item.chain) < 2 or item.chain[-2] is not call for item in reached):
+            continue
+        inside = {id(node) for node in ast.walk(call.node)} - {id(call.node)}
+        for item in reached:
+            site, flag = item.site, item.site.flag
+            if flag.literal is not True or site.keras and model.in_eager_function(call):
+                continue
+            for option in options(flag.value):
+                node = getattr(option, "node", None)
+                if type(option) is not Const or node is None or id(node) not in inside or id(node) in seen:
+                    continue
+                seen.add(id(node))
+                if model.chosen_by_training_flag(call.context) or _exempt_false(model, site, flag.literal):
+                    continue
+                yield Report(node, "BNU002",
+                             f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
+                             f"this wrapper: {_effect(flag.literal)}")
+
+
 def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Report]:
     """A literal False is silent in a module that trains nothing (it is right for an export
     script); when this module trains with a builder from such a module, the False is reported
@@ -107,6 +138,8 @@ def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Repor
             continue
         if flag.index is not site.call.scope.index or model.resolver.default_of(flag.node) is not None:
             continue    # written here, or a wrapper's default: reported as such
+        if _given_by_this_module(model, reached, flag):
+            continue    # the caller here chose the mode (``sampler(z, train=False)``)
         if _trains(site.call.scope.index):
             continue    # reported in that module itself
         call = next((link for link in reversed(reached.chain) if link.scope.index is model.index), None)
@@ -119,6 +152,15 @@ def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Repor
         yield Report(call.node, "BNU002",
                      f"BNU002 this call builds {site.api.display} with `{site.api.flag}` hard-coded to False "
                      f"(in {where}, which trains nothing): {_effect(False)}")
+
+
+def _given_by_this_module(model: ModuleModel, reached, flag) -> bool:
+    """The literal was written in this module, in an argument of the calls that reached the site."""
+    literals = {id(option.node) for option in options(flag.value) if type(option) is Const and option.node is not None}
+    for call in reached.chain:
+        if call.scope.index is model.index and any(id(node) in literals for node in ast.walk(call.node)):
+            return True
+    return False
 
 
 def _trains(index) -> bool:

@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 from .. import tf_api
 from ..core.model import ModuleModel
 from ..core.resolver import At
-from ..core.values import UNKNOWN, ApiCall, CollectionRead, ParamValue, options
+from ..core.values import UNKNOWN, Api, ApiCall, CollectionRead, InstanceCall, Method, ParamValue, options
 from ..fixes.planning import tf_spelling
 from ..fixes.plans import UNSAFE, ExtendVariables
 from .base import Report, Rule
@@ -53,9 +53,19 @@ def _builds_batch_norm(model: ModuleModel) -> bool:
                 continue
             if model.resolver.definite_bool(model.resolver.value(keyword.value, model.at(call))) is not None:
                 continue
-            if all(option is UNKNOWN or type(option) is ParamValue for option in options(model.callee(call))):
+            if all(_out_of_sight(option) for option in options(model.callee(call))):
                 return True
     return False
+
+
+def _out_of_sight(callee) -> bool:
+    """A network the checker cannot see into: unknown, a parameter, a method of something it
+    cannot read (``importlib.import_module(name).inference``), or a library outside TensorFlow."""
+    kind = type(callee)
+    if callee is UNKNOWN or kind in (ParamValue, Method, InstanceCall):
+        return True
+    return kind is Api and callee.name.split(".", 1)[0] not in tf_api.TRAIN_OP_ROOTS and \
+        not callee.name.startswith("builtins.")
 
 
 def _argument(call: ast.Call, keyword: str, position: int):

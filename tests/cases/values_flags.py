@@ -231,7 +231,7 @@ def train(loss):
     with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
         return tf.train.AdamOptimizer().minimize(loss)
 
-# --- **kwargs passed through to a builder: the call gives a literal False, in a module that trains
+# --- **kwargs passed through to a builder: the call gives a literal True, in a module that trains
 import tensorflow as tf
 
 
@@ -240,7 +240,25 @@ def conv_bn(x, **kwargs):
 
 
 def net(images, is_training):
-    return conv_bn(conv_bn(images, training=is_training), training=False, momentum=0.9)  # expect: BNU002:68
+    return conv_bn(conv_bn(images, training=is_training), training=True, momentum=0.9)  # expect: BNU002:68
+
+
+def train(loss):
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer().minimize(loss)
+
+# --- the same wrapper given False for an inference tower that reuses the training tower: the caller's choice
+import tensorflow as tf
+
+
+def conv_bn(x, **kwargs):
+    return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3), **kwargs)
+
+
+def towers(images, is_training):
+    train_out = conv_bn(images, training=is_training, name="bn")
+    eval_out = conv_bn(images, training=False, name="bn", reuse=True)
+    return train_out, eval_out
 
 
 def train(loss):
