@@ -1899,6 +1899,25 @@ def corpus_c() -> Tuple[Path, List[str]]:
     return Path(sysconfig.get_paths()["stdlib"]), ["site-packages", "dist-packages"]
 
 
+BIG_LINES = 60000
+
+
+def write_corpus_d(lines: int = BIG_LINES) -> Path:
+    """D: one file of ``lines`` lines of batch-norm calls and a bare train op at the end (the
+    worst case of issue 14: a long generated network in one module). Written once."""
+    folder = CACHE / ("d-%d" % lines)
+    path = folder / "big_network.py"
+    if path.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    body = ["import tensorflow as tf", "", "", "def network(x, is_training):"]
+    for _ in range(lines - 10):
+        body.append("    x = tf.layers.batch_normalization(x, training=is_training)")
+    body += ["    return x", "", "", "def train(loss):", "    return tf.train.AdamOptimizer(1e-3).minimize(loss)"]
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    return folder
+
+
 def python_files(root: Path, exclude: List[str] = ()) -> List[Path]:
     out = []
     for dirpath, dirnames, filenames in os.walk(root):

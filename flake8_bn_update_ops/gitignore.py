@@ -3,8 +3,9 @@
 A folder walk skips what git ignores: the ``.gitignore`` of every folder walked, those of the
 folders above the walked one up to the repository root (the folder holding ``.git``), and
 ``.git/info/exclude``. As in git, a deeper file's last matching pattern wins (``!pattern``
-re-includes), and nothing under an ignored folder is looked at. Files named on the command line
-are never filtered here: the command checks what it is told to check.
+re-includes), and nothing under an ignored folder is looked at. Files and folders named on the
+command line are never filtered by rules that ignore them: the command checks what it is told
+to check (inside a named folder, its own rules and those above still skip what they match).
 """
 from __future__ import annotations
 
@@ -87,9 +88,26 @@ class GitIgnore:
             spec = self._spec_of(folder)
             if spec is not None:
                 chain.append((folder, spec))
-        for base, spec in reversed(chain):   # the deepest file that has an opinion decides
+        inherited = len(self._inherited)
+        for position in range(len(chain) - 1, -1, -1):   # the deepest file that has an opinion decides
+            base, spec = chain[position]
+            if position < inherited and self._ignores_the_root(base, spec, walk_root):
+                continue    # the folder named on the command line is inside what it ignores
             relative = os.path.relpath(path, base).replace(os.sep, "/")
             verdict = _verdict(spec, relative + ("/" if is_dir else ""))
             if verdict is not None:
                 return verdict
+        return False
+
+    @staticmethod
+    def _ignores_the_root(base: str, spec: "pathspec.GitIgnoreSpec", walk_root: str) -> bool:
+        """A folder named on the command line is checked even where a ``.gitignore`` above it
+        ignores it (``benchmarks/.corpus/`` named explicitly), as ripgrep and ruff do for the
+        paths they are given: only the rules inside it decide what in it is skipped."""
+        folder = walk_root
+        while folder.startswith(base) and folder != base:
+            relative = os.path.relpath(folder, base).replace(os.sep, "/") + "/"
+            if _verdict(spec, relative):
+                return True
+            folder = os.path.dirname(folder)
         return False

@@ -222,3 +222,19 @@ def test_folder_walks_respect_gitignore_unless_told_not_to(tmp_path):
     assert checked("src/model_generated.py", "env-py311/lib/site.py") == [
         "env-py311/lib/site.py", "src/model_generated.py"]
     assert len(checked("--no-respect-gitignore")) == 6
+
+
+def test_a_folder_named_on_the_command_line_is_walked_even_if_a_gitignore_above_ignores_it(tmp_path):
+    # ripgrep and ruff check what they are told to: `tool build/` walks build/ even where the
+    # repository's .gitignore ignores it; rules inside it still apply.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    folder = tmp_path / "generated"
+    folder.mkdir()
+    write(folder, "train.py", BUGGY)
+    write(folder, "skip_me.py", BUGGY)
+    (folder / ".gitignore").write_text("skip_me.py\n")
+    named = run_cli(tmp_path, "generated")
+    assert finding_lines(named.out) and all(line.startswith("generated/train.py:") for line in finding_lines(named.out))
+    walked = run_cli(tmp_path, ".")
+    assert "generated" not in walked.out

@@ -86,6 +86,8 @@ class Resolver:
         self._module_members: Dict[tuple, Value] = {}
         self._mro: Dict[int, tuple] = {}
         self._defaults: Dict[int, object] = {}     # id(default expression) -> its Param
+        self._apis: Dict[str, Api] = {}
+        self._params: Dict[int, ParamValue] = {}
         # Keywords that slim's arg_scope gives the project's own functions (set by the model):
         # id(function scope) -> {keyword: Arg}; "*" when the scope may give more.
         self.scoped_defaults: Dict[int, Dict[str, object]] = {}
@@ -96,7 +98,7 @@ class Resolver:
         for frame in self._frames.values():
             frame.memo.clear()
         for cache in (self._memo, self._frames, self._args_memo, self._module_members, self._mro,
-                      self._defaults, self.scoped_defaults, self._active):
+                      self._defaults, self.scoped_defaults, self._active, self._apis, self._params):
             cache.clear()
 
     # ------------------------------------------------------------------------------------------
@@ -133,6 +135,17 @@ class Resolver:
         if arg is None:
             return UNKNOWN
         return self.value(arg.node, arg.at, arg.frame)
+
+    def api(self, dotted: str) -> Api:
+        """The one ``Api`` value of a name (shared: a file of 60,000 calls of one API holds one)."""
+        found = self._apis.get(dotted)
+        if found is None:
+            name = self.canonical(dotted)
+            found = self._apis.get(name)
+            if found is None:
+                found = self._apis[name] = Api(name)
+            self._apis[dotted] = found
+        return found
 
     def canonical(self, dotted: str) -> str:
         found = self._canonical.get(dotted)
@@ -349,9 +362,9 @@ class Resolver:
                 if found is not UNKNOWN:
                     return found
             elif type(module) is Api:
-                return Api(self.canonical(f"{module.name}.{name}"))
+                return self.api(f"{module.name}.{name}")
         if name in _BUILTINS:
-            return Api(f"builtins.{name}")
+            return self.api(f"builtins.{name}")
         return UNKNOWN
 
     def owner(self, name: str, scope: Scope) -> Optional[Scope]:
@@ -598,7 +611,10 @@ class Resolver:
         if param.position == 0 and scope.kind == "function" and scope.parent is not None \
                 and scope.parent.kind == "class" and not _is_static(scope):
             return Instance(Class(scope.parent), None, NO_ARGS, None, None)
-        return ParamValue(param)
+        found = self._params.get(id(param))
+        if found is None:
+            found = self._params[id(param)] = ParamValue(param)
+        return found
 
     def default_of(self, node):
         """The parameter whose default a literal is (a wrapper's default, for BNU002)."""
@@ -671,7 +687,7 @@ class Resolver:
         for option in options(base):
             kind = type(option)
             if kind is Api:
-                results.append(Api(self.canonical(f"{option.name}.{attr}")))
+                results.append(self.api(f"{option.name}.{attr}"))
             elif kind is Module:
                 results.append(self.module_member(option.index, attr))
             elif kind is _PackageDir:
@@ -1009,7 +1025,7 @@ class Resolver:
         index = binding.scope.index
         imported = binding.imported or ""
         if imported in self.forced_api or self.canonical(imported) in self.forced_api:
-            return Api(self.canonical(imported))
+            return self.api(imported)
         if binding.from_import:
             module_name, _, member = imported.rpartition(".")
             if binding.level or self.project.is_project_name(module_name or member, index):
@@ -1024,12 +1040,12 @@ class Resolver:
                     return self._package_member(module, member)
                 if module is None or module is UNKNOWN:
                     return UNKNOWN
-            return Api(self.canonical(imported))
+            return self.api(imported)
         return self._import_module(imported, 0, index)
 
     def _import_module(self, dotted: str, level: int, index: ModuleIndex) -> Value:
         if level == 0 and not self.project.is_project_name(dotted, index):
-            return Api(self.canonical(dotted)) if dotted else UNKNOWN
+            return self.api(dotted) if dotted else UNKNOWN
         found = self.project.find_module(dotted, level, index)
         return self._module_value(found) if found is not None else UNKNOWN
 
