@@ -35,22 +35,43 @@ def tree_might_have_findings(tree, extra_words: Iterable[str] = ()) -> bool:
 
 
 def tree_uses_words(tree, words) -> bool:
+    """Whether code (names, attributes, keywords, imports, short string keys) uses a word.
+    An explicit stack over each node type's own fields: ``ast.walk`` is three times slower."""
     import ast
 
-    for node in ast.walk(tree):
+    from .core.index import _fields_of
+
+    Attribute, Name, keyword, alias, Constant = ast.Attribute, ast.Name, ast.keyword, ast.alias, ast.Constant
+    stack = [tree]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
         kind = type(node)
-        if kind is ast.Attribute:
-            name = node.attr
-        elif kind is ast.Name:
-            name = node.id
-        elif kind is ast.keyword:
-            name = node.arg
-        elif kind is ast.alias:
-            name = node.name.rsplit(".", 1)[-1]
-        elif kind is ast.Constant and type(node.value) is str and len(node.value) < 16:
-            name = node.value
-        else:
+        if kind is Name:
+            if node.id in words:
+                return True
             continue
-        if name in words:
-            return True
+        if kind is Attribute:
+            if node.attr in words:
+                return True
+        elif kind is keyword:
+            if node.arg in words:
+                return True
+        elif kind is alias:
+            if node.name.rsplit(".", 1)[-1] in words:
+                return True
+            continue
+        elif kind is Constant:
+            value = node.value
+            if type(value) is str and len(value) < 16 and value in words:
+                return True
+            continue
+        elif node is None or kind is str:       # ``{**d}`` keys, ``global a, b`` names
+            continue
+        for field in _fields_of(kind):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                extend(value)
+            elif value is not None and not isinstance(value, (str, int, float, bytes, bool)):
+                push(value)
     return False

@@ -346,16 +346,15 @@ class _Walker:
     def _children(self, node, scope, context, statement) -> None:
         push = self.stack.append
         children = []
-        for _, value in ast.iter_fields(node):
-            if isinstance(value, list):
+        for name in _fields_of(type(node)):
+            value = getattr(node, name, None)
+            if type(value) is list:
                 for item in value:
                     if isinstance(item, ast.AST):
                         children.append(item)
-            elif isinstance(value, ast.AST):
+            elif value is not None and isinstance(value, ast.AST):
                 children.append(value)
         for child in reversed(children):
-            if isinstance(child, (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)):
-                continue
             push((_VISIT, child, scope, context, statement))
 
     def _visit(self, node, scope, context, statement) -> None:
@@ -440,6 +439,31 @@ class _Walker:
         self.index.scope_of_node[id(node)] = scope
         parent.children.append(scope)
         return scope
+
+
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment"})
+
+
+def _field_table():
+    """Node type -> the fields worth walking (no expression contexts, operators or comments),
+    computed once for every ``ast`` node class."""
+    table = {}
+    pending = [ast.AST]
+    while pending:
+        node_type = pending.pop()
+        pending.extend(node_type.__subclasses__())
+        table[node_type] = tuple(name for name in getattr(node_type, "_fields", ()) if name not in _SKIPPED_FIELDS)
+    return MappingProxyType(table)
+
+
+_FIELDS = _field_table()
+
+
+def _fields_of(node_type) -> tuple:
+    found = _FIELDS.get(node_type)
+    if found is None:   # a node class made after import (none in the standard ast)
+        found = tuple(name for name in node_type._fields if name not in _SKIPPED_FIELDS)
+    return found
 
 
 # ----------------------------------------------------------------------------------------------

@@ -187,11 +187,45 @@ class ModuleModel:
         return At(call.scope, call.statement)
 
     def callee(self, call: CallSite, frame=None) -> Value:
+        if frame is not None and self._frame_free(call, frame):
+            frame = None    # the same value in every frame: computed once
         key = (id(call.node), id(frame))
         found = self._callee.get(key)
         if found is None:
             found = self._callee[key] = self.resolver.value(call.node.func, self.at(call), frame)
         return found
+
+    def callers(self, scope: Scope) -> List[CallSite]:
+        """The calls of this module whose callee is the function ``scope`` (frameless)."""
+        table = self.__dict__.get("_callers_table")
+        if table is None:
+            table = self._callers_table = {}
+            for call in self.index.calls:
+                for option in options(self.callee(call)):
+                    if type(option) is Function and option.scope is not None:
+                        table.setdefault(id(option.scope), []).append(call)
+        return table.get(id(scope), [])
+
+    def _frame_free(self, call: CallSite, frame) -> bool:
+        """A callee whose root name is bound outside every function of the frame chain (an
+        import, a module function, ``tf.layers.conv2d``) reads the same in any frame."""
+        root = call.node.func
+        while type(root) is ast.Attribute:
+            root = root.value
+        if type(root) is not ast.Name:
+            return False
+        scopes = set()
+        current = frame
+        while current is not None:
+            scopes.add(id(current.scope))
+            current = current.caller
+        scope = call.scope
+        while scope is not None:
+            if id(scope) in scopes or scope.kind in ("lambda", "comprehension"):
+                if root.id in scope.bindings:
+                    return False
+            scope = scope.parent
+        return True
 
     def api_name(self, call: CallSite, frame=None) -> Optional[str]:
         value = self.callee(call, frame)
@@ -1068,9 +1102,7 @@ class ModuleModel:
         if function.kind != "function" or id(function) in seen:
             return set()
         seen.add(id(function))
-        callers = [call for call in self.index.calls
-                   if any(type(option) is Function and option.scope is function
-                          for option in options(self.callee(call)))]
+        callers = self.callers(function)
         if not callers:
             return set()
         common: Optional[Set[str]] = None
@@ -1205,12 +1237,7 @@ class ModuleModel:
             return []
         found = []
         shift = 1 if scope.parent is not None and scope.parent.kind == "class" else 0
-        for call in self.index.calls:
-            name = call.node.func.attr if type(call.node.func) is ast.Attribute else getattr(call.node.func, "id", None)
-            if name != scope.name:
-                continue
-            if not any(type(option) is Function and option.scope is scope for option in options(self.callee(call))):
-                continue
+        for call in self.callers(scope):
             at = self.at(call)
             for keyword in call.node.keywords:
                 if keyword.arg == param.name:

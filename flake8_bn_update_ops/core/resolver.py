@@ -88,6 +88,7 @@ class Resolver:
         self._defaults: Dict[int, object] = {}     # id(default expression) -> its Param
         self._apis: Dict[str, Api] = {}
         self._params: Dict[int, ParamValue] = {}
+        self._imports: Dict[int, Value] = {}
         # Keywords that slim's arg_scope gives the project's own functions (set by the model):
         # id(function scope) -> {keyword: Arg}; "*" when the scope may give more.
         self.scoped_defaults: Dict[int, Dict[str, object]] = {}
@@ -98,7 +99,8 @@ class Resolver:
         for frame in self._frames.values():
             frame.memo.clear()
         for cache in (self._memo, self._frames, self._args_memo, self._module_members, self._mro,
-                      self._defaults, self.scoped_defaults, self._active, self._apis, self._params):
+                      self._defaults, self.scoped_defaults, self._active, self._apis, self._params,
+                      self._imports):
             cache.clear()
 
     # ------------------------------------------------------------------------------------------
@@ -411,7 +413,11 @@ class Resolver:
     def binding_value(self, binding, frame=None) -> Value:
         kind = binding.kind
         if kind == "import":
-            return self._import_binding(binding)
+            # The same for every use: one answer per import statement's name.
+            found = self._imports.get(id(binding))
+            if found is None:
+                found = self._imports[id(binding)] = self._import_binding(binding)
+            return found
         if kind == "def":
             scope = binding.scope.index.scope_of(binding.value)
             return Function(scope, None, frame) if scope is not None else UNKNOWN

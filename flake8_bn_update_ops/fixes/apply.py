@@ -197,6 +197,8 @@ class _FixApplier(cst.CSTTransformer):
         indent = leading(line_of(self.lines, plan.statement_line or line_number))
         if split is None or not line.startswith(indent):
             return None
+        if "\t" in self.unit or "\t" in indent:
+            return self.unit * 2        # a file indented with tabs: no spaces to align with
         paren = column + len(split[0])
         visual = " " * max(paren - width(indent), len(self.unit))
         if width(indent) + len(visual) + addition - 2 + 1 <= self.max_line_length:

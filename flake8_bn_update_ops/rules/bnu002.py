@@ -208,8 +208,8 @@ def _opposite_tower(model: ModuleModel, call, param) -> bool:
         if param.default is not None else None
     if target is None or default is None:
         return False
-    for other in model.index.calls:
-        if other is call or _target_scope(model, other) is not target:
+    for other in model.callers(target):
+        if other is call:
             continue
         for keyword in other.node.keywords:
             if keyword.arg == param.name and \

@@ -14,7 +14,7 @@ from .. import tf_api
 from ..core.index import WITH, within_function
 from ..core.model import ANY_UPDATES, KERAS_UPDATES, UPDATE_OPS, ModuleModel
 from ..core.resolver import At
-from ..core.values import ApiCall, Function, Instance, ParamValue, options
+from ..core.values import ApiCall, Instance, ParamValue, options
 from ..fixes.planning import plan_wrap, tf_spelling
 from ..fixes.plans import UNSAFE
 from .base import Report, Rule
@@ -127,8 +127,7 @@ def _wrap_the_caller(model: ModuleModel, op, name: str, value, spelling):
     function = op.call.scope.function()
     if function.kind != "function":
         return None
-    callers = [call for call in model.index.calls
-               if any(type(option) is Function and option.scope is function for option in options(model.callee(call)))]
+    callers = model.callers(function)
     if len(callers) != 1:
         return None
     caller = callers[0]
@@ -236,10 +235,7 @@ def _portable(model: ModuleModel, node, call, target, depth: int) -> Optional[st
         if here[0].kind == "param" and here[0].scope is not target.scope.function():
             param = here[0].value
             texts = set()
-            for other in model.index.calls:
-                if not any(type(option) is Function and option.scope is param.scope
-                           for option in options(model.callee(other))):
-                    continue
+            for other in model.callers(param.scope):
                 argument = _argument_for(other.node, param)
                 if argument is None:
                     return None
