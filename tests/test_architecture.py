@@ -156,3 +156,47 @@ def test_select_and_ignore_decide_which_rules_run():
     assert [rule.code for rule in selected_rules(("BNU003",), None)] == ["BNU003"]
     assert [rule.code for rule in selected_rules(("BNU00",), ("BNU001", "BNU002"))] == \
         ["BNU003", "BNU004", "BNU005", "BNU006", "BNU007", "BNU008"]
+
+
+# What a user's install brings: flake8 (with pyflakes, pycodestyle), libcst, tomli before 3.11.
+# The editor module may import the editor server that loads it; nothing else may be imported.
+RUN_TIME_DEPENDENCIES = {"flake8", "libcst", "tomli"}
+OPTIONAL_BY_MODULE = {"flake8_bn_update_ops.lsp": {"pylsp"}}
+
+
+def _standard_library() -> set:
+    names = getattr(sys, "stdlib_module_names", None)     # Python >= 3.10
+    if names is not None:
+        return set(names)
+    import sysconfig
+
+    folder = Path(sysconfig.get_paths()["stdlib"])
+    return set(sys.builtin_module_names) | {path.stem if path.suffix == ".py" else path.name.split(".")[0]
+                                            for path in folder.iterdir()} | {"tomllib"}
+
+
+def test_the_package_imports_only_its_declared_run_time_dependencies():
+    allowed_everywhere = _standard_library() | RUN_TIME_DEPENDENCIES | {"flake8_bn_update_ops"}
+    strays = []
+    for name, path, _ in _modules():
+        allowed = allowed_everywhere | OPTIONAL_BY_MODULE.get(name, set())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                tops = [(node.module or "").split(".")[0]]
+            else:
+                continue
+            strays += [f"{name}:{node.lineno} imports {top}" for top in tops if top not in allowed]
+    assert strays == []
+
+
+def test_the_declared_dependencies_are_exactly_those():
+    try:
+        import tomllib
+    except ImportError:   # Python < 3.11
+        import tomli as tomllib
+    declared = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {requirement.split(";")[0].split(">")[0].split("=")[0].split("<")[0].strip()
+             for requirement in declared["dependencies"]}
+    assert names == RUN_TIME_DEPENDENCIES
