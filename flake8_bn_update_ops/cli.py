@@ -96,7 +96,7 @@ def check_file(path: str, options: RunOptions, project=None) -> FileResult:
     result = FileResult(path)
     try:
         try:
-            source: SourceFile = read_source(path)
+            source: SourceFile = read_source(path, keep_bytes=options.fix and not options.diff)
         except SourceFileError as exc:
             if exc.kind == DECODE:  # bad bytes: Python could not parse it either
                 result.reports = _parse_error(path, str(exc), options)

@@ -75,8 +75,11 @@ def _describe_os_error(path: str, exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def read_source(path: str) -> SourceFile:
-    """Read and decode ``path``; raise ``SourceFileError`` with a one-line reason."""
+def read_source(path: str, keep_bytes: bool = True) -> SourceFile:
+    """Read and decode ``path``; raise ``SourceFileError`` with a one-line reason.
+
+    ``keep_bytes=False``: a check that will not write the file back does not hold its bytes
+    (``raw`` is empty) while the parser runs."""
     try:
         if os.path.isdir(path):
             raise SourceFileError("is a directory, not a Python file")
@@ -86,7 +89,7 @@ def read_source(path: str) -> SourceFile:
     except OSError as exc:
         raise SourceFileError(_describe_os_error(path, exc)) from None
     text, encoding = decode_source(raw)
-    return SourceFile(path=path, target=target, raw=raw, text=text, encoding=encoding)
+    return SourceFile(path=path, target=target, raw=raw if keep_bytes else b"", text=text, encoding=encoding)
 
 
 def decode_stdin(raw: bytes) -> "tuple[str, str]":
