@@ -306,11 +306,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def profile(root: Path, cross_module: bool, top: int) -> int:
     """cProfile of the engine alone (no flake8, no process pool) over corpus A: every file read
-    and analysed as the command does, with the real file name so project imports resolve."""
+    and analysed as the command does with one process (one project model for the run), with the
+    real file name so project imports resolve."""
     import cProfile
     import io
     import pstats
 
+    from flake8_bn_update_ops.core.project import Project
     from flake8_bn_update_ops.engine import analyze_source
     from flake8_bn_update_ops.findings import UnparsableSource
     from flake8_bn_update_ops.settings import Settings
@@ -322,9 +324,10 @@ def profile(root: Path, cross_module: bool, top: int) -> int:
     counts = {"files": len(sources), "findings": 0, "unparsable": 0}
 
     def work() -> None:
+        project = Project(settings)
         for name, text in sources:
             try:
-                counts["findings"] += len(analyze_source(text, name, settings))
+                counts["findings"] += len(analyze_source(text, name, settings, project=project))
             except UnparsableSource:
                 counts["unparsable"] += 1
 

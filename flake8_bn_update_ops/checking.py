@@ -159,7 +159,12 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     # BNU900 (libcst accepts some such files, e.g. 500 nested parentheses). Python's tree
     # also lets the engine skip files that mention batch norm only in comments and strings.
     if _is_relevant(text, options.settings):
-        tree, problem = _python_parse(text, path)
+        # A module an earlier file of the batch imported with this very text is parsed already.
+        tree = project.known_tree(path, text) if project is not None else None
+        if tree is None:
+            tree, problem = _python_parse(text, path)
+        else:
+            problem = None
         if problem is not None:
             result.reports = _parse_error(path, problem, options)
             return

@@ -39,6 +39,8 @@ def analyze_source(source: str, filename: str = "<stdin>", settings: Settings = 
     session); a fresh one when None."""
     if not might_have_findings(source, _extra_words(settings)):
         return []
+    if tree is None and project is not None:
+        tree = project.known_tree(filename, source)
     tree = _parse(source, filename) if tree is None else tree
     if not tree_might_have_findings(tree, _extra_words(settings)):
         return []

@@ -85,11 +85,14 @@ class Project:
 
     def index_source(self, path: str, source: str, tree: Optional[ast.Module] = None) -> ModuleIndex:
         """The index of the file being checked, from its text (the editor's unsaved buffer
-        wins over the disk). It is not kept: most checked files are imported by nothing, and
-        one that is gets loaded from disk by its importer's check."""
+        wins over the disk). When the text is what the disk holds, the index is kept as that
+        module's: the files of a folder import each other, and a network module's check reads
+        its importers (``importers_of``), so the next check would otherwise parse it again
+        (on corpus A: 637 parses for 322 files)."""
         absolute = os.path.abspath(path) if _is_real_path(path) else path
         entry = self._entries.get(absolute) if _is_real_path(path) else None
-        if entry is not None and entry.digest == _digest(source.encode("utf-8", "surrogatepass")):
+        digest = _digest(source.encode("utf-8", "surrogatepass"))
+        if entry is not None and entry.digest == digest:
             index = entry.index     # imported earlier with the same text: the same module
         else:
             if tree is None:
@@ -98,10 +101,34 @@ class Project:
             if entry is not None:
                 self._entries.pop(absolute)
                 self._replaced.append(entry.index)
+            if _is_real_path(path) and self.settings.cross_module:
+                self._keep_if_on_disk(absolute, digest, index)
         if _is_real_path(path):
             self._checked[absolute] = "buffer"
             self._current = (absolute, index)
         return index
+
+    def known_tree(self, path: str, source: str) -> Optional[ast.Module]:
+        """The tree of ``path`` when a kept module has exactly this text (imported by a file
+        checked earlier): the front end need not parse it again."""
+        if not _is_real_path(path):
+            return None
+        entry = self._entries.get(os.path.abspath(path))
+        if entry is None or entry.digest != _digest(source.encode("utf-8", "surrogatepass")):
+            return None
+        return entry.index.tree
+
+    def _keep_if_on_disk(self, path: str, digest: str, index: ModuleIndex) -> None:
+        stat = self._stat(path)
+        if stat is None or stat[1] > _MAX_MODULE_BYTES:
+            return
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(_MAX_MODULE_BYTES + 1)
+        except OSError:
+            return
+        if _digest(data) == digest:     # the disk holds this text (an unsaved buffer does not)
+            self._keep(path, _Entry(stat, digest, index))
 
     # -- modules -------------------------------------------------------------------------------
 
