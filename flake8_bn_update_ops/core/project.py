@@ -85,14 +85,12 @@ class Project:
 
     def index_source(self, path: str, source: str, tree: Optional[ast.Module] = None) -> ModuleIndex:
         """The index of the file being checked, from its text (the editor's unsaved buffer
-        wins over the disk). When the text is what the disk holds, the index is kept as that
-        module's: the files of a folder import each other, and a network module's check reads
-        its importers (``importers_of``), so the next check would otherwise parse it again
-        (on corpus A: 637 parses for 322 files)."""
+        wins over the disk). It is not kept: keeping checked files for the importers that come
+        later saved parses but cost more in garbage collection of the kept trees (measured on
+        corpus A: 3.3 s -> 3.7 s of CPU)."""
         absolute = os.path.abspath(path) if _is_real_path(path) else path
         entry = self._entries.get(absolute) if _is_real_path(path) else None
-        digest = _digest(source.encode("utf-8", "surrogatepass"))
-        if entry is not None and entry.digest == digest:
+        if entry is not None and entry.digest == _digest(source.encode("utf-8", "surrogatepass")):
             index = entry.index     # imported earlier with the same text: the same module
         else:
             if tree is None:
@@ -101,8 +99,6 @@ class Project:
             if entry is not None:
                 self._entries.pop(absolute)
                 self._replaced.append(entry.index)
-            if _is_real_path(path) and self.settings.cross_module:
-                self._keep_if_on_disk(absolute, digest, index)
         if _is_real_path(path):
             self._checked[absolute] = "buffer"
             self._current = (absolute, index)
@@ -117,18 +113,6 @@ class Project:
         if entry is None or entry.digest != _digest(source.encode("utf-8", "surrogatepass")):
             return None
         return entry.index.tree
-
-    def _keep_if_on_disk(self, path: str, digest: str, index: ModuleIndex) -> None:
-        stat = self._stat(path)
-        if stat is None or stat[1] > _MAX_MODULE_BYTES:
-            return
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(_MAX_MODULE_BYTES + 1)
-        except OSError:
-            return
-        if _digest(data) == digest:     # the disk holds this text (an unsaved buffer does not)
-            self._keep(path, _Entry(stat, digest, index))
 
     # -- modules -------------------------------------------------------------------------------
 
