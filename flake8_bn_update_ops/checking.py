@@ -160,11 +160,8 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     # also lets the engine skip files that mention batch norm only in comments and strings.
     if _is_relevant(text, options.settings):
         # A module an earlier file of the batch imported with this very text is parsed already.
-        tree = project.known_tree(path, text) if project is not None else None
-        if tree is None:
-            tree, problem = _python_parse(text, path)
-        else:
-            problem = None
+        known = project.known_tree(path, text) if project is not None else None
+        tree, problem = (known, None) if known is not None else _python_parse(text, path)
         if problem is not None:
             result.reports = _parse_error(path, problem, options)
             return
