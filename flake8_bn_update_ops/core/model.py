@@ -473,6 +473,12 @@ class ModuleModel:
             return self._flag_of(arg, origin)
         if state == "unknown":
             return Flag("unknown")
+        return self._flag_from_scopes(api, name, call)
+
+    def _flag_from_scopes(self, api, name: str, call: CallSite) -> Flag:
+        """The flag of a site that names none itself: an arg_scope of this module gives it,
+        or may (one it cannot read, one it offers its callers, one an importer opens around
+        the site's function), or nothing does."""
         found, item, _ = self.arg_scope_default(name, api.flag)
         if found:
             return self._flag_of(item, "arg_scope")
@@ -597,8 +603,7 @@ class ModuleModel:
         if flag is None and not complete:
             flag = Flag("unknown")
         if flag is None:
-            found, item, _ = self.arg_scope_default(name, api.flag)
-            flag = self._flag_of(item, "arg_scope") if found else Flag("unknown") if found is None else Flag("missing")
+            flag = self._flag_from_scopes(api, name, call)
         collection = UPDATE_OPS
         collection_item = entries.get(api.collection_arg) if entries is not None else None
         if partial_args is not None and partial_args.keyword(api.collection_arg) is not None:
