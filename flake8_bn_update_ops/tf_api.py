@@ -96,6 +96,9 @@ BATCH_NORM_APIS: Mapping[str, BatchNormApi] = MappingProxyType({
     "keras.layers.BatchNormalization": _KERAS3,
 })
 
+# The keywords that carry a batch-norm training flag, in any API above.
+BATCH_NORM_FLAG_KEYWORDS: FrozenSet[str] = frozenset(api.flag for api in BATCH_NORM_APIS.values())
+
 # Keyword that routes a contrib/slim layer through a batch-norm function, and the dict of its options.
 NORMALIZER_FN_KEYWORD = "normalizer_fn"
 NORMALIZER_PARAMS_KEYWORD = "normalizer_params"
@@ -237,6 +240,9 @@ def _trigger_words() -> FrozenSet[str]:
     words.add(GRADIENT_TAPE.rsplit(".", 1)[-1])
     words.update(COLLECTION_READERS)
     words.update({"UPDATE_OPS", UPDATE_OPS, NORMALIZER_FN_KEYWORD})
+    # A module that opens an arg_scope sets batch-norm flags for what it calls, though it may
+    # name no layer itself (``arg_scope(mobilenet_v2.training_scope())``: BNU002 at that call).
+    words.update(name.rsplit(".", 1)[-1] for name in ARG_SCOPES)
     return frozenset(words)
 
 

@@ -233,6 +233,27 @@ def _flag_at_hand(model: ModuleModel, call) -> bool:
                 if type(store.base) is ast.Name and store.base.id == "self" and \
                         store.statement.scope.enclosing_class() is cls:
                     return True
+        return _class_passes_a_flag_attribute(model, cls)
+    return False
+
+
+def _class_passes_a_flag_attribute(model: ModuleModel, cls) -> bool:
+    """The class, or a base class in any module, passes one of its own attributes as a
+    batch-norm flag elsewhere (``arg_scope([slim.batch_norm], is_training=self.trainable)``
+    in the base network): that attribute is the flag at hand, whatever its name."""
+    from ..core.values import Class
+
+    for entry in model.resolver.mro(Class(cls)):
+        if type(entry) is not Class:
+            continue
+        for other in entry.scope.index.calls:
+            if other.scope.enclosing_class() is not entry.scope:
+                continue
+            for keyword in other.node.keywords:
+                value = keyword.value
+                if keyword.arg in tf_api.BATCH_NORM_FLAG_KEYWORDS and type(value) is ast.Attribute and \
+                        type(value.value) is ast.Name and value.value.id == "self":
+                    return True
     return False
 
 
