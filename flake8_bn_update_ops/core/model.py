@@ -23,6 +23,8 @@ from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, Class, Collectio
 UPDATE_OPS = tf_api.UPDATE_OPS
 KERAS_UPDATES = tf_api.KERAS_UPDATES
 ANY_UPDATES = tf_api.ANY_UPDATES
+# In ``_importer_scopes``: a flag an importer's arg_scope sets around any call (no object's id is 0).
+_ANYWHERE = 0
 _MAX_WALK = 20000          # calls visited by one module's reach walk (huge generated files)
 
 
@@ -496,6 +498,14 @@ class ModuleModel:
         configured = self._importer_scopes()
         return (id(function), name) in configured or (id(function), "*") in configured
 
+    def _declared_in_arg_scope(self, call: CallSite) -> bool:
+        return any(type(option) is Api and option.name in tf_api.ARG_SCOPES for option in options(self.callee(call)))
+
+    def _importers_set_flag(self, name: str) -> bool:
+        """Whether a module importing this one opens, anywhere, an arg_scope that sets (or may
+        set) the flag of the batch-norm function ``name``."""
+        return (_ANYWHERE, name) in self._importer_scopes()
+
     def _importer_scopes(self) -> Set[tuple]:
         cached = getattr(self, "_importer_scopes_cache", None)
         if cached is not None:
@@ -515,6 +525,7 @@ class ModuleModel:
                             api = self.known_api(function_name)
                             if api is None or (api.flag not in entry.keywords and entry.complete):
                                 continue
+                            found.add((_ANYWHERE, function_name))
                             for inner in _calls_in_with(index, item.node):
                                 callees = resolver.value(inner.node.func, At(inner.scope, inner.statement))
                                 for callee in options(callees):
@@ -604,6 +615,11 @@ class ModuleModel:
             flag = Flag("unknown")
         if flag is None:
             flag = self._flag_from_scopes(api, name, call)
+            if flag.state == "missing" and self._declared_in_arg_scope(call) and self._importers_set_flag(name):
+                # ``arg_scope([conv2d], normalizer_fn=batch_norm)`` in a scope factory: the batch norm
+                # runs inside each conv2d, under whatever batch-norm arg_scope is open there (slim's
+                # resnet_v1 opens ``arg_scope([batch_norm], is_training=...)`` around its blocks).
+                flag = Flag("unknown")
         collection = UPDATE_OPS
         collection_item = entries.get(api.collection_arg) if entries is not None else None
         if partial_args is not None and partial_args.keyword(api.collection_arg) is not None:
