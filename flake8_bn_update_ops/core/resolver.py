@@ -441,8 +441,29 @@ class Resolver:
             iterable = self.value(binding.value, at, frame)
             if type(iterable) is CollectionRead:
                 return iterable
-            return UNKNOWN
+            # ``for layer in [Conv2d(8), Conv2d(16)]`` (or a list built by appends): the loop
+            # variable holds each element in turn.
+            item = self._element(iterable)
+            if binding.unpack:
+                item = self._unpack(item, binding.unpack, binding.starred)
+            return item
         return UNKNOWN
+
+    def _element(self, iterable: Value, depth: int = 0) -> Value:
+        """Any element of a sequence the code shows (spreads followed a few levels)."""
+        results = []
+        for option in options(iterable):
+            if type(option) is not Sequence or depth > 3:
+                results.append(UNKNOWN)
+                continue
+            for item in option.items:
+                if type(item) is Spread:
+                    results.append(self._element(self.arg_value(item.arg), depth + 1))
+                else:
+                    results.append(self.arg_value(item))
+            if not option.complete:
+                results.append(UNKNOWN)
+        return union(results) if results else UNKNOWN
 
     def _unpack(self, value: Value, path: tuple, starred: bool) -> Value:
         for position in path:
