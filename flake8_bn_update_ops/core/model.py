@@ -502,8 +502,8 @@ class ModuleModel:
         return any(type(option) is Api and option.name in tf_api.ARG_SCOPES for option in options(self.callee(call)))
 
     def _importers_set_flag(self, name: str) -> bool:
-        """Whether a module importing this one opens, anywhere, an arg_scope that sets (or may
-        set) the flag of the batch-norm function ``name``."""
+        """Whether a module importing this one opens, in a ``with`` around code it builds, an
+        arg_scope that sets (or may set) the flag of the batch-norm function ``name``."""
         return (_ANYWHERE, name) in self._importer_scopes()
 
     def _importer_scopes(self) -> Set[tuple]:
@@ -525,7 +525,10 @@ class ModuleModel:
                             api = self.known_api(function_name)
                             if api is None or (api.flag not in entry.keywords and entry.complete):
                                 continue
-                            found.add((_ANYWHERE, function_name))
+                            if scope_call.node is item.item.context_expr:
+                                # Written in the ``with`` itself, around the layers it builds (slim's
+                                # resnet_v1); a scope object from a factory may be another network's.
+                                found.add((_ANYWHERE, function_name))
                             for inner in _calls_in_with(index, item.node):
                                 callees = resolver.value(inner.node.func, At(inner.scope, inner.statement))
                                 for callee in options(callees):
