@@ -567,9 +567,11 @@ class Resolver:
         (``arg_scope(training_scope())``) expanded into the calls that made it."""
         first = call.args.positional[0] if call.args.positional else None
         if first is not None:
-            for option in options(self.arg_value(first)):
-                if type(option) is ArgScopeStack:
-                    return list(option.entries)
+            # A scope chosen among several (``ARG_SCOPES[name](...)``): the entries of each.
+            entries = [entry for option in options(self.arg_value(first)) if type(option) is ArgScopeStack
+                       for entry in option.entries]
+            if entries:
+                return entries
         return [call]
 
     # ------------------------------------------------------------------------------------------
