@@ -171,3 +171,27 @@ def test_standard_input_with_a_file_name_matches_the_file_run(tmp_path):
     whole_tree = subprocess.run([sys.executable, "-m", "flake8_bn_update_ops", str(tmp_path)],
                                 capture_output=True, text=True, cwd="/", env=env)
     assert whole_tree.stdout.count("BNU001") == 1 and "train.py:8:16: BNU001" in whole_tree.stdout
+
+
+def test_importers_are_the_modules_that_name_it_as_a_word(tmp_path):
+    """A network module's callers are looked for among the files that name it: as a whole word,
+    so that ``model_fn`` or ``math_ops`` do not make a file an importer of ``model`` or ``ops``
+    (each such file would be parsed for nothing)."""
+    from flake8_bn_update_ops.core.project import Project
+
+    (tmp_path / "model.py").write_text("import tensorflow.contrib.slim as slim\n\n\n"
+                                       "def net(x):\n    return slim.batch_norm(x)\n")
+    (tmp_path / "train.py").write_text("import model\nimport tensorflow.contrib.slim as slim\n\n\n"
+                                       "def build(x, t):\n    with slim.arg_scope([slim.batch_norm], is_training=t):\n"
+                                       "        return model.net(x)\n")
+    (tmp_path / "estimator.py").write_text("import tensorflow.contrib.slim as slim\n\n\n"
+                                           "def model_fn(x, t):\n"
+                                           "    with slim.arg_scope([slim.batch_norm], is_training=t):\n"
+                                           "        return slim.batch_norm(x)\n")
+    (tmp_path / "loader.py").write_text('import importlib\n\nNET = importlib.import_module("model")\n'
+                                        "arg_scope = None\n")
+    project = Project(Settings())
+    project.begin_check()
+    index = project.load(str(tmp_path / "model.py"))
+    found = sorted(os.path.basename(importer.path) for importer in project.importers_of(index, b"arg_scope"))
+    assert found == ["loader.py", "train.py"]

@@ -218,7 +218,10 @@ class Project:
         roots) whose text names it and ``word``: where a network module's callers live."""
         if not _is_real_path(index.path) or not self.settings.cross_module:
             return []
-        name = os.path.splitext(os.path.basename(index.path))[0].encode()
+        name = os.path.splitext(os.path.basename(index.path))[0]
+        # The module's name as a whole word (``import ops``, ``nets.ops``, ``"nets.ops"``): a bare
+        # substring test also loaded every file that says ``model_fn`` as an importer of ``model``.
+        names_it = re.compile(rb"(?<!\w)" + re.escape(name.encode()) + rb"(?!\w)").search
         folders = []
         for folder in (os.path.dirname(index.path), os.path.dirname(os.path.dirname(index.path))) + \
                 self.roots(index.path):
@@ -243,7 +246,7 @@ class Project:
                         data = handle.read(_MAX_MODULE_BYTES)
                 except OSError:
                     continue
-                if word in data and name in data:
+                if word in data and names_it(data):
                     loaded = self.load(path)
                     if loaded is not None:
                         found.append(loaded)
