@@ -449,21 +449,27 @@ class Resolver:
             return item
         return UNKNOWN
 
-    def _element(self, iterable: Value, depth: int = 0) -> Value:
-        """Any element of a sequence the code shows (spreads followed a few levels)."""
-        results = []
-        for option in options(iterable):
-            if type(option) is not Sequence or depth > 3:
-                results.append(UNKNOWN)
-                continue
-            for item in option.items:
-                if type(item) is Spread:
-                    results.append(self._element(self.arg_value(item.arg), depth + 1))
-                else:
-                    results.append(self.arg_value(item))
-            if not option.complete:
-                results.append(UNKNOWN)
-        return union(results) if results else UNKNOWN
+    def _element(self, iterable: Value) -> Value:
+        """Any element of a sequence the code shows (spreads followed within the one depth bound)."""
+        if self._depth >= MAX_DEPTH:
+            return UNKNOWN
+        self._depth += 1
+        try:
+            results = []
+            for option in options(iterable):
+                if type(option) is not Sequence:
+                    results.append(UNKNOWN)
+                    continue
+                for item in option.items:
+                    if type(item) is Spread:
+                        results.append(self._element(self.arg_value(item.arg)))
+                    else:
+                        results.append(self.arg_value(item))
+                if not option.complete:
+                    results.append(UNKNOWN)
+            return union(results) if results else UNKNOWN
+        finally:
+            self._depth -= 1
 
     def _unpack(self, value: Value, path: tuple, starred: bool) -> Value:
         for position in path:

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from .. import tf_api
 from ..core.model import ModuleModel
-from ..core.values import Const, options
+from ..core.values import Class, Const, options
 from ..fixes.planning import flag_parameter
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
@@ -241,8 +241,6 @@ def _class_passes_a_flag_attribute(model: ModuleModel, cls) -> bool:
     """The class, or a base class in any module, passes one of its own attributes as a
     batch-norm flag elsewhere (``arg_scope([slim.batch_norm], is_training=self.trainable)``
     in the base network): that attribute is the flag at hand, whatever its name."""
-    from ..core.values import Class
-
     for entry in model.resolver.mro(Class(cls)):
         if type(entry) is not Class:
             continue
