@@ -72,6 +72,3 @@ class ExtendVariables:
     extra: str
     safety: str = UNSAFE
     statement_line: int = 0
-
-
-Plan = object   # one of the classes above

@@ -264,10 +264,6 @@ def _target_scope(model: ModuleModel, call):
     return None
 
 
-def _shift(scope) -> int:
-    return 1 if scope.parent is not None and scope.parent.kind == "class" else 0
-
-
 RULE = Rule(
     code="BNU002",
     title="batch-norm training flag hard-coded",
