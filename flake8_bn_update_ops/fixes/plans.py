@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from ..core.source import Span
-
-SAFE = "safe"
-UNSAFE = "unsafe"
+from ..findings import SAFE, UNSAFE  # noqa: F401  (re-exported for the rule units)
 
 
 @dataclass(frozen=True)

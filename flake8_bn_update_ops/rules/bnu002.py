@@ -16,6 +16,7 @@ from ..core.values import Class, Const, options
 from ..fixes.planning import flag_parameter
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
+from ..findings import FixSafety
 
 
 def _effect(literal: bool) -> str:
@@ -280,7 +281,8 @@ RULE = Rule(
         "Replaces the literal with the enclosing function's single training-flag parameter (`training`, "
         "`is_training`, `is_train`, `phase_train`, ...). Unsafe: it guesses that this parameter is the flag you "
         "meant."),
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="pass `{text}` instead of `{target}`",
     flagged=(
         """\
 import tensorflow as tf

@@ -16,6 +16,7 @@ from ..fixes.planning import flag_parameter, mode_parameter, tf_spelling
 from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
+from ..findings import FixSafety
 
 
 _EFFECT = MappingProxyType({
@@ -72,7 +73,8 @@ RULE = Rule(
         "named `training` or `is_training`; unsafe for other flag names (`is_train`, `phase_train`, ...), for "
         "`training=(mode == tf.estimator.ModeKeys.TRAIN)` in a function with a `mode` parameter, and for Keras "
         "calls in graph mode."),
-    fix_safety="safe or unsafe",
+    fix_safety=FixSafety.SAFE_OR_UNSAFE,
+    fix_title="pass `{keyword}={value}`",
     flagged=(
         """\
 import tensorflow as tf

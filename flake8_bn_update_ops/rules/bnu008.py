@@ -18,6 +18,7 @@ from ..fixes.planning import tf_spelling
 from ..fixes.plans import UNSAFE, ExtendVariables
 from .base import Report, Rule
 from .keras_calls import keras_model_calls
+from ..findings import FixSafety
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
@@ -137,7 +138,8 @@ RULE = Rule(
         "Adds the moving statistics to the list: `+ [v for v in tf.global_variables() if \"moving_mean\" in "
         "v.name or \"moving_variance\" in v.name]`, or the dict form for a dict. Unsafe: checkpoints written "
         "before the fix lack these variables, so restoring an old checkpoint with the new Saver fails."),
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="save the moving mean and variance too",
     flagged=(
         """\
 import tensorflow as tf
