@@ -13,7 +13,7 @@ from typing import Iterable
 from .. import tf_api
 from ..core.model import ModuleModel
 from ..core.values import Class, Const, options
-from ..fixes.planning import flag_parameter
+from ..fixes.planning import flag_expression
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
 from ..findings import FixSafety
@@ -38,9 +38,9 @@ def check(model: ModuleModel) -> Iterable[Report]:
             continue
         fix = None
         if flag.origin in ("call", "partial", "arg_scope", "instance") and flag.scope is not None:
-            parameter = flag_parameter(model, flag.scope)
-            if parameter is not None:
-                fix = ReplaceExpression(model.source.span(flag.node), parameter[0], UNSAFE)
+            replacement = flag_expression(model, flag.scope)
+            if replacement is not None:
+                fix = ReplaceExpression(model.source.span(flag.node), replacement[0], UNSAFE)
         yield Report(flag.node, "BNU002",
                      f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: "
                      f"{_effect(flag.literal)}", fix)
