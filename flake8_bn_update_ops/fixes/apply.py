@@ -16,7 +16,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, code_width, leading, line_of, outer_brackets, width
-from .plans import ExtendVariables, InsertKeyword, RenameAttribute, ReplaceExpression, WrapStatement
+from .plans import (AddParameter, Combined, ExtendVariables, InsertKeyword, RenameAttribute, ReplaceExpression,
+                    WrapStatement)
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
 
@@ -114,6 +115,50 @@ def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, cont
     return call.with_changes(args=args)
 
 
+def add_parameter(params: cst.Parameters, name: str, default: cst.BaseExpression) -> cst.Parameters:
+    """``name=default`` after the other named parameters and before ``**kwargs`` (keyword-only
+    after ``*args`` or a bare ``*``), keeping the parameters' own comma layout: the new one
+    takes over the comma of the one it follows (a trailing comma or a line break stays where it
+    was), and that one gets the layout's separator."""
+    new = cst.Param(name=cst.Name(name), default=default,
+                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                          whitespace_after=cst.SimpleWhitespace("")))
+    keyword_only = isinstance(params.star_arg, (cst.Param, cst.ParamStar))
+    field = "kwonly_params" if keyword_only else "params"
+    ordered = [*params.posonly_params]
+    if isinstance(params.posonly_ind, cst.ParamSlash):
+        ordered.append(params.posonly_ind)
+    ordered += params.params
+    if keyword_only:
+        ordered += [params.star_arg, *params.kwonly_params]
+    added = [*getattr(params, field), new]
+    if not ordered:
+        return params.with_changes(**{field: added})
+    previous = ordered[-1]
+    separator = next((item.comma for item in ordered[:-1] if isinstance(item.comma, cst.Comma)),
+                     cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    if isinstance(previous.comma, cst.Comma):
+        added[-1] = new.with_changes(comma=previous.comma)
+        changed = previous.with_changes(comma=separator)
+    elif isinstance(previous, cst.Param):
+        # The last parameter owns the whitespace before ``)``: it moves to the new last one.
+        added[-1] = new.with_changes(whitespace_after_param=previous.whitespace_after_param)
+        changed = previous.with_changes(comma=separator, whitespace_after_param=cst.SimpleWhitespace(""))
+    else:
+        return params.with_changes(**{field: added})
+    changes = {field: added}
+    if previous is params.star_arg:
+        changes["star_arg"] = changed
+    elif previous is params.posonly_ind:
+        changes["posonly_ind"] = changed
+    else:
+        for container in ("posonly_params", "params", "kwonly_params"):
+            items = list(changes.get(container, getattr(params, container)))
+            if any(item is previous for item in items):
+                changes[container] = [changed if item is previous else item for item in items]
+    return params.with_changes(**changes)
+
+
 def _inner_comma(call: cst.Call, args: List[cst.Arg], index: int) -> cst.Comma:
     """The comma that separates two arguments in this call's layout."""
     for arg in args[:index - 1]:
@@ -141,7 +186,15 @@ class _FixApplier(cst.CSTTransformer):
 
     def _add(self, located: _Located, plan) -> None:
         kind = type(plan)
-        if kind is ReplaceExpression:
+        if kind is Combined:
+            for part in plan.parts:
+                self._add(located, part)
+        elif kind is AddParameter:
+            node = located.find(plan.function, (cst.FunctionDef,))
+            default = cst.parse_expression(plan.default)
+            self._replace(node, lambda updated: updated.with_changes(
+                params=add_parameter(updated.params, plan.name, default)))
+        elif kind is ReplaceExpression:
             node = located.find(plan.target, (cst.BaseExpression,))
             text = plan.text
             self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))

@@ -70,3 +70,23 @@ class ExtendVariables:
     extra: str
     safety: str = UNSAFE
     statement_line: int = 0
+
+
+@dataclass(frozen=True)
+class AddParameter:
+    """Add ``name=default`` to a function's parameters (keyword-only after ``*args``), so every
+    existing call keeps its behaviour: the function is found by its ``def`` span."""
+
+    function: Span
+    name: str
+    default: str
+    safety: str = UNSAFE
+
+
+@dataclass(frozen=True)
+class Combined:
+    """One fix made of several edits in one module, applied together or not at all (threading
+    a training flag: a parameter, the calls that pass it, and the site that uses it)."""
+
+    parts: Tuple[object, ...]
+    safety: str = UNSAFE

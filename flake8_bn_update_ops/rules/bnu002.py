@@ -14,6 +14,7 @@ from .. import tf_api
 from ..core.model import ModuleModel
 from ..core.values import Class, Const, options
 from ..fixes.planning import flag_expression
+from ..fixes.threading import thread_flag
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
 from ..findings import FixSafety
@@ -39,8 +40,12 @@ def check(model: ModuleModel) -> Iterable[Report]:
         fix = None
         if flag.origin in ("call", "partial", "arg_scope", "instance") and flag.scope is not None:
             replacement = flag_expression(model, flag.scope)
+            span = model.source.span(flag.node)
             if replacement is not None:
-                fix = ReplaceExpression(model.source.span(flag.node), replacement[0], UNSAFE)
+                fix = ReplaceExpression(span, replacement[0], UNSAFE)
+            else:
+                fix, _ = thread_flag(model, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
+                                     str(flag.literal))
         yield Report(flag.node, "BNU002",
                      f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: "
                      f"{_effect(flag.literal)}", fix)

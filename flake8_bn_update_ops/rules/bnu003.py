@@ -12,6 +12,7 @@ from typing import Iterable, Optional
 
 from ..core.model import ModuleModel
 from ..fixes.planning import flag_expression
+from ..fixes.threading import thread_flag
 from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
@@ -31,20 +32,31 @@ def check(model: ModuleModel) -> Iterable[Report]:
     for site in model.sites:
         if site.flag.state != "missing":
             continue
-        fix = _fix(model, site.call, site.api.flag) if site.via != "normalizer_fn" else None
+        fix = _fix(model, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
+            if site.via != "normalizer_fn" else None
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
                      f"{_EFFECT[site.api.family]}", fix)
     if not model.graph_mode or model.learning_phase_set:
         return
     for call, display in keras_calls_without_training(model, in_tape=False):
         yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
-                     f"{_EFFECT['keras']}", _fix(model, call, "training", force_unsafe=True))
+                     f"{_EFFECT['keras']}", _fix(model, call, "training", "None", force_unsafe=True))
 
 
-def _fix(model: ModuleModel, call, keyword: str, force_unsafe: bool = False) -> Optional[InsertKeyword]:
+# What a missing flag does today, by API family: the default of a parameter threaded to the site,
+# so that every call the fix does not touch keeps its behaviour (Keras: None reads the learning phase).
+_DEFAULT_KEPT = MappingProxyType({"layers": "False", "contrib": "True"})
+
+
+def _fix(model: ModuleModel, call, keyword: str, default: Optional[str], force_unsafe: bool = False):
     flag = flag_expression(model, call.scope)
     if flag is None:
-        return None
+        if default is None:
+            return None
+        span, line = model.source.span(call.node), call.statement.node.lineno
+        plan, _ = thread_flag(model, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line),
+                              default)
+        return plan
     value, safety = flag
     return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
                          call.statement.node.lineno)

@@ -82,6 +82,8 @@ CASES = [
     # Issue 25: the flag the program already has, where the block's function has no flag parameter
     Case("bnu003_flag_on_self.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
     Case("bnu003_module_placeholder_flag.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
+    # ... and where only a caller two calls up has it: the flag is threaded down (a parameter per function)
+    Case("bnu003_threaded_flag.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
     # The three BNU006 scripts train under the textbook UPDATE_OPS wrapper, which is empty for Keras: the
     # fix replaces the wrapper's expression (issue 16), it does not nest a second `with` inside it.
     Case("bnu006_keras_graph_mode.py", "BNU006", "tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)",

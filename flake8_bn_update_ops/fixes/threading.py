@@ -1,0 +1,92 @@
+"""Thread a training flag to a batch-norm site whose function has none (issue 25, item 2).
+
+When no flag reaches the site's function (``planning.flag_expression`` finds nothing there),
+the flag may still exist further up: a caller that has a flag parameter, a ``self`` flag, a
+flag placeholder or the Estimator mode. The fix then adds a flag parameter to each function on
+the path from the site up to that caller, passes it at each call on the path, and passes the
+caller's own flag at the top. The new parameter's default is what the site does today, so every
+call that the fix does not touch (an evaluation tower, another module, a callback) keeps its
+behaviour. Unsafe: it changes signatures.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable, List, Optional, Tuple
+
+from ..core.index import Scope
+from .planning import flag_expression
+from .plans import UNSAFE, AddParameter, Combined, InsertKeyword
+
+# How many functions a flag is threaded through (the site's function included): builders two
+# and three calls deep are the real-code shapes (issue 25).
+MAX_THREAD_DEPTH = 3
+DEFAULT_FLAG_NAME = "training"
+
+
+def thread_flag(model, scope: Scope, site_edit: Callable[[str], object],
+                default: str) -> Tuple[Optional[Combined], str]:
+    """A combined plan (the site's edit, given the flag's name, plus the threading), or None
+    and the one-line reason there is none."""
+    function = scope.function()
+    if function is None or function.kind != "function":
+        return None, "the site is not inside a function a flag could be passed to"
+    name = project_flag_name(model)
+    edits: List[object] = [site_edit(name)]
+    reason = _thread(model, function, name, default, edits, depth=1, done={})
+    if reason:
+        return None, reason
+    return Combined(tuple(edits), UNSAFE), ""
+
+
+def _thread(model, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
+    """Add ``name=default`` to ``function`` and pass a flag at its callers; '' on success.
+    ``done``: the functions this plan threads already (their result), so a function called
+    twice on the path gets one parameter and both calls pass it."""
+    if id(function) in done:
+        return done[id(function)]
+    done[id(function)] = "the call path is recursive"
+    reason = _thread_into(model, function, name, default, edits, depth, done)
+    done[id(function)] = reason
+    return reason
+
+
+def _thread_into(model, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
+    if function.param(name) is not None:
+        return f"`{function.name}` already has a parameter `{name}` that is not a training flag"
+    callers = model.callers(function)
+    if not callers:
+        return f"no call of `{function.name}` in this module passes a flag to it"
+    edits.append(AddParameter(model.source.span(function.node), name, default, UNSAFE))
+    reached = False
+    for call in callers:
+        flag = flag_expression(model, call.scope)
+        if flag is not None:
+            edits.append(_pass(model, call, name, flag[0]))
+            reached = True
+            continue
+        caller = call.scope.function()
+        if depth >= MAX_THREAD_DEPTH or caller is None or caller.kind != "function":
+            continue                # this call keeps the default: its behaviour is unchanged
+        further: list = []
+        if not _thread(model, caller, name, default, further, depth + 1, done):
+            edits.extend(further)
+            edits.append(_pass(model, call, name, name))
+            reached = True
+    if not reached:
+        del edits[-1]               # no parameter either: nothing on this path has a flag
+        return (f"no caller of `{function.name}` within {MAX_THREAD_DEPTH} calls has a training flag "
+                "(a parameter, a self attribute, a placeholder or the Estimator mode)")
+    return ""
+
+
+def _pass(model, call, name: str, value: str) -> InsertKeyword:
+    return InsertKeyword(model.source.span(call.node), name, value, UNSAFE, call.statement.node.lineno)
+
+
+def project_flag_name(model) -> str:
+    """The flag name this module's own functions use most (``is_training``, ``phase_train``...),
+    else ``training``."""
+    names = model.flag_names()
+    used = Counter(param.name for scope in model.index.scopes if scope.kind == "function"
+                   for param in scope.params if param.name in names)
+    return used.most_common(1)[0][0] if used else DEFAULT_FLAG_NAME
