@@ -290,6 +290,21 @@ class ModuleIndex:
         return self.call_of_node.get(id(node))
 
 
+def argument_node(call: ast.Call, keyword: str, position: Optional[int]):
+    """The expression a call passes for a parameter: by keyword, else at ``position`` among the
+    positional arguments before any ``*args``; None when it is not written."""
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    if position is not None:
+        for index, arg in enumerate(call.args):
+            if type(arg) is ast.Starred:
+                break
+            if index == position:
+                return arg
+    return None
+
+
 def build_index(tree: ast.Module, path: str = "<stdin>", module_name: str = "") -> ModuleIndex:
     index = ModuleIndex(tree, path, module_name)
     _Walker(index).run()

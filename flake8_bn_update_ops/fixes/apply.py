@@ -16,8 +16,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, code_width, leading, line_of, outer_brackets, width
-from .plans import (AddParameter, Combined, ExtendVariables, InsertKeyword, RenameAttribute, ReplaceExpression,
-                    WrapStatement)
+from .plans import (AddDictEntry, AddParameter, Combined, ExtendVariables, InsertKeyword, InsertStatement,
+                    RenameAttribute, ReplaceExpression, WrapStatement)
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
 
@@ -159,6 +159,27 @@ def add_parameter(params: cst.Parameters, name: str, default: cst.BaseExpression
     return params.with_changes(**changes)
 
 
+def add_dict_entry(node: cst.Dict, key: cst.BaseExpression, value: cst.BaseExpression) -> cst.Dict:
+    """``{a: 1}`` -> ``{a: 1, key: value}`` in the dict's own layout (as ``insert_keyword``)."""
+    entry = cst.DictElement(key=key, value=value)
+    elements = list(node.elements)
+    if not elements:
+        return node.with_changes(elements=[entry])
+    last = elements[-1]
+    separator = next((item.comma for item in elements[:-1] if isinstance(item.comma, cst.Comma)), None)
+    if separator is None:                       # one entry: the line break after ``{``, if any
+        after_brace = node.lbrace.whitespace_after
+        separator = cst.Comma(whitespace_after=after_brace if isinstance(after_brace, cst.ParenthesizedWhitespace)
+                              else cst.SimpleWhitespace(" "))
+    if isinstance(last.comma, cst.Comma):       # a trailing comma (or the line break before ``}``)
+        elements[-1] = last.with_changes(comma=separator)
+        elements.append(entry.with_changes(comma=last.comma))
+    else:
+        elements[-1] = last.with_changes(comma=separator)
+        elements.append(entry)
+    return node.with_changes(elements=elements)
+
+
 def _inner_comma(call: cst.Call, args: List[cst.Arg], index: int) -> cst.Comma:
     """The comma that separates two arguments in this call's layout."""
     for arg in args[:index - 1]:
@@ -181,6 +202,7 @@ class _FixApplier(cst.CSTTransformer):
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
         self._statement_lines: Dict[int, int] = {}
+        self.inserts: Dict[int, List[str]] = {}       # id(small statement) -> statements to put before it
         for plan in plans:
             self._add(located, plan)
 
@@ -189,6 +211,15 @@ class _FixApplier(cst.CSTTransformer):
         if kind is Combined:
             for part in plan.parts:
                 self._add(located, part)
+        elif kind is InsertStatement:
+            statement = located.find(plan.before, _SMALL_STATEMENTS)
+            texts = self.inserts.setdefault(id(statement), [])
+            if plan.text not in texts:
+                texts.append(plan.text)
+        elif kind is AddDictEntry:
+            node = located.find(plan.target, (cst.Dict,))
+            key, value = cst.parse_expression(plan.key), cst.parse_expression(plan.value)
+            self._replace(node, lambda updated: add_dict_entry(updated, key, value))
         elif kind is AddParameter:
             node = located.find(plan.function, (cst.FunctionDef,))
             default = cst.parse_expression(plan.default)
@@ -308,6 +339,14 @@ class _FixApplier(cst.CSTTransformer):
     def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
         body: List[cst.CSTNode] = []
         for original, new in zip(originals, updated):
+            if isinstance(original, cst.SimpleStatementLine) and self.inserts:
+                for statement in original.body:
+                    for text in self.inserts.get(id(statement), ()):
+                        body.append(cst.parse_statement(text + "\n"))
+                    if id(statement) in self.inserts and body and new.leading_lines:
+                        # The statement's comments stay with it; the new line goes above them.
+                        body[-1] = body[-1].with_changes(leading_lines=new.leading_lines)
+                        new = new.with_changes(leading_lines=())
             if isinstance(original, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine) and any(
                     id(statement) in self.wraps for statement in original.body):
                 body.extend(self._rewrite_line(original, new))

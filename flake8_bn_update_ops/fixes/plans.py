@@ -90,3 +90,23 @@ class Combined:
 
     parts: Tuple[object, ...]
     safety: str = UNSAFE
+
+
+@dataclass(frozen=True)
+class InsertStatement:
+    """Insert ``text`` (one simple statement) on its own line just before the small statement at
+    ``before``, at that statement's indentation."""
+
+    before: Span
+    text: str
+    safety: str = UNSAFE
+
+
+@dataclass(frozen=True)
+class AddDictEntry:
+    """Add ``key: value`` at the end of the dict literal at ``target``, in its own layout."""
+
+    target: Span
+    key: str
+    value: str
+    safety: str = UNSAFE

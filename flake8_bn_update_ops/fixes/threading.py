@@ -10,12 +10,14 @@ behaviour. Unsafe: it changes signatures.
 """
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from typing import Callable, List, Optional, Tuple
 
-from ..core.index import Scope
-from .planning import flag_expression
-from .plans import UNSAFE, AddParameter, Combined, InsertKeyword
+from .. import tf_api
+from ..core.index import Scope, argument_node
+from .planning import flag_expression, tf_spelling
+from .plans import UNSAFE, AddDictEntry, AddParameter, Combined, InsertKeyword, InsertStatement, ReplaceExpression
 
 # How many functions a flag is threaded through (the site's function included): builders two
 # and three calls deep are the real-code shapes (issue 25).
@@ -58,13 +60,17 @@ def _thread_into(model, function: Scope, name: str, default: str, edits: list, d
         return f"no call of `{function.name}` in this module passes a flag to it"
     edits.append(AddParameter(model.source.span(function.node), name, default, UNSAFE))
     reached = False
-    for call in callers:
+    for call in sorted(callers, key=lambda site: (site.node.lineno, site.node.col_offset)):
         flag = flag_expression(model, call.scope)
         if flag is not None:
             edits.append(_pass(model, call, name, flag[0]))
             reached = True
             continue
         caller = call.scope.function()
+        if _create_where_it_runs(model, caller, call, name, edits, done):
+            edits.append(_pass(model, call, name, name))
+            reached = True
+            continue
         if depth >= MAX_THREAD_DEPTH or caller is None or caller.kind != "function":
             continue                # this call keeps the default: its behaviour is unchanged
         further: list = []
@@ -77,6 +83,48 @@ def _thread_into(model, function: Scope, name: str, default: str, edits: list, d
         return (f"no caller of `{function.name}` within {MAX_THREAD_DEPTH} calls has a training flag "
                 "(a parameter, a self attribute, a placeholder or the Estimator mode)")
     return ""
+
+
+def _create_where_it_runs(model, top: Scope, call, name: str, edits: list, done: dict) -> bool:
+    """Where no flag exists at all but ``top`` (a function or the module) both builds this
+    path and runs the train op: create the flag there once, as a placeholder that defaults to
+    False (every run that does not feed it evaluates with the moving statistics), just before
+    the first call on the path, and feed it True in each of ``top``'s runs of the train op."""
+    key = ("created", id(top))
+    if key in done:
+        return done[key]
+    done[key] = False
+    runs = [run for run in top.calls if _runs_a_train_op(model, run)]
+    spelling = tf_spelling(model)
+    if not runs or spelling.add_import is not None or \
+            any(run.node.lineno <= call.statement.node.lineno for run in runs) or name in top.bindings:
+        return False
+    edits.append(InsertStatement(
+        model.source.span(call.statement.node),
+        f'{name} = {spelling.prefix}.placeholder_with_default(False, shape=(), name="{name}")', UNSAFE))
+    edits.extend(_feed_true(model, run, name) for run in runs)
+    done[key] = True
+    return True
+
+
+def _runs_a_train_op(model, call) -> bool:
+    func = call.node.func
+    if type(func) is not ast.Attribute or func.attr not in tf_api.RUN_METHODS:
+        return False
+    fetch = argument_node(call.node, tf_api.FETCH_KEYWORD, 0)
+    return fetch is not None and bool(model.train_ops_in(model.resolver.value(fetch, model.at(call))))
+
+
+def _feed_true(model, run, name: str):
+    """``training: True`` in a run's feed: into its dict literal, around any other feed value,
+    or as a new ``feed_dict``."""
+    feed = argument_node(run.node, tf_api.FEED_KEYWORD, 1)
+    if feed is None:
+        return InsertKeyword(model.source.span(run.node), tf_api.FEED_KEYWORD, f"{{{name}: True}}", UNSAFE,
+                             run.statement.node.lineno)
+    if type(feed) is ast.Dict:
+        return AddDictEntry(model.source.span(feed), name, "True", UNSAFE)
+    return ReplaceExpression(model.source.span(feed), f"{{**{model.source.segment(feed)}, {name}: True}}", UNSAFE)
 
 
 def _pass(model, call, name: str, value: str) -> InsertKeyword:

@@ -11,6 +11,7 @@ import ast
 from typing import Iterable, Optional
 
 from .. import tf_api
+from ..core.index import argument_node
 from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import UNKNOWN, Api, ApiCall, CollectionRead, InstanceCall, Method, ParamValue, options
@@ -30,7 +31,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
     if any(reached.site.keeps_moving_in_trainable for reached in model.reached):
         return
     for call in savers:
-        var_list = _argument(call.node, "var_list", 0)
+        var_list = argument_node(call.node, "var_list", 0)
         if var_list is None:
             continue
         shape = _trainable_only(model, var_list, At(call.scope, call.statement))
@@ -67,15 +68,6 @@ def _out_of_sight(callee) -> bool:
         return True
     return kind is Api and callee.name.split(".", 1)[0] not in tf_api.TRAIN_OP_ROOTS and \
         not callee.name.startswith("builtins.")
-
-
-def _argument(call: ast.Call, keyword: str, position: int):
-    for item in call.keywords:
-        if item.arg == keyword:
-            return item.value
-    if len(call.args) > position and type(call.args[position]) is not ast.Starred:
-        return call.args[position]
-    return None
 
 
 def _trainable_only(model: ModuleModel, expr, at: At, depth: int = 0) -> Optional[str]:
