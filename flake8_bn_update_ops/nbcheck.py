@@ -156,6 +156,7 @@ def check_notebook(source: SourceFile, options, result) -> None:
     inner = FileResult(path)
     check_text(path, notebook.module, dataclasses.replace(options, fix=False, diff=False), inner)
     result.errors.extend(inner.errors)
+    result.prechecked_out = inner.prechecked_out
     reports: List[Report] = inner.reports
     current = notebook
     if options.fix or options.diff:
