@@ -251,11 +251,22 @@ class _HelpWithCodes(argparse.Action):
         parser.exit()
 
 
+_HOW_IT_READS = """\
+Exit status: 0 nothing left, 1 findings remain (a file that names batch norm but does not
+parse is one: BNU900 at the parser's position), 2 usage, configuration or I/O errors.
+A file that names no batch-norm API is not parsed: the summary counts it as skipped.
+Configuration: [flake8] of setup.cfg, tox.ini or .flake8 (the file flake8 reads) and
+[tool.flake8-bn-update-ops] of pyproject.toml; select, extend-select, ignore, extend-ignore,
+per-file-ignores and disable-noqa mean what they mean to flake8. A select that leaves no
+BNU code (select = E,W,F) is an error: add extend-select = BNU. ruff's settings are not
+read; the command names those that would matter."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m flake8_bn_update_ops",
         description="Find and fix TensorFlow batch-normalization update-op pitfalls (BNU001-BNU008) "
-                    "in Python files and Jupyter notebooks.",
+                    "in Python files and Jupyter notebooks.\n\n" + _HOW_IT_READS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         add_help=False,
     )

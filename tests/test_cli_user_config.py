@@ -253,3 +253,15 @@ def test_a_ruff_configuration_that_cannot_change_the_command_is_not_mentioned(tm
     assert "ruff" not in run_cli(tmp_path, "train.py").err
     write(tmp_path, "ruff.toml", '[lint]\nextend-ignore = ["BNU002"]\n')
     assert "ruff's lint.extend-ignore is not read" in run_cli(tmp_path, "train.py").err
+
+
+def test_per_file_ignores_globs_are_relative_to_the_current_folder_as_in_flake8(tmp_path):
+    # flake8 7.5 makes a glob with a slash absolute against the current folder, not against the
+    # configuration file's: from a subfolder, "legacy/*.py" no longer names ../legacy/old.py.
+    _per_file_tree(tmp_path)
+    (tmp_path / "sub").mkdir()
+    from_sub = run_cli(tmp_path / "sub", "../legacy/old.py")
+    flake8 = run_flake8(tmp_path / "sub", "--select", "BNU", "../legacy/old.py")
+    assert {code for _, code in places(from_sub.out)} == {code for _, code in places(flake8.stdout)} \
+        == {"BNU001", "BNU003"}
+    assert run_cli(tmp_path, "legacy/old.py").returncode == 0
