@@ -265,3 +265,33 @@ def test_per_file_ignores_globs_are_relative_to_the_current_folder_as_in_flake8(
     assert {code for _, code in places(from_sub.out)} == {code for _, code in places(flake8.stdout)} \
         == {"BNU001", "BNU003"}
     assert run_cli(tmp_path, "legacy/old.py").returncode == 0
+
+
+def test_add_noqa_leaves_a_line_whose_noqa_text_flake8_reads_first_and_says_so(tmp_path):
+    # flake8 reads the first "# noqa" text of a line, even inside a string: a comment added after
+    # it would hide nothing, so the line is left as it is and the finding stays reported.
+    source = BUGGY.replace("opt.minimize(loss)", 'opt.minimize(loss, name="# noqa: E1")')
+    path = write(tmp_path, "s.py", source)
+    proc = run_cli(tmp_path, "--isolated", "--add-noqa", "s.py")
+    assert proc.returncode == 1 and places(proc.out) == {("s.py:7:16", "BNU001")}
+    assert ("note: s.py: no # noqa comment added at line 7: flake8 would read another # noqa text there first"
+            in proc.err)
+    assert path.read_text() == source
+
+
+@pytest.mark.parametrize("line, message", [
+    ("per-file-ignores = a.py", "per-file-ignores: expected pairs of 'file globs: codes', got 'a.py'"),
+    ("per-file-ignores = a.py: b.py: BNU", "per-file-ignores: expected pairs of 'file globs: codes'"),
+    ("disable-noqa = maybe", "disable-noqa: expected yes or no, got 'maybe'"),
+    ("extend-select = bnu", "extend-select: 'bnu' is not a code prefix"),
+])
+def test_bad_values_of_the_new_keys_are_one_line_errors_naming_the_file(tmp_path, line, message):
+    write(tmp_path, "setup.cfg", f"[flake8]\n{line}\n")
+    path = write(tmp_path, "train.py", BUGGY)
+    for args in (("train.py",), ("--fix", "train.py")):
+        proc = run_cli(tmp_path, *args)
+        assert proc.returncode == 2 and proc.out == ""
+        lines = proc.err.strip().splitlines()
+        assert len(lines) == 1
+        assert lines[0].startswith(f"flake8-bn-update-ops: error: {tmp_path / 'setup.cfg'}: {message}")
+    assert path.read_text() == BUGGY
