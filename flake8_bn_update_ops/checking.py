@@ -167,12 +167,20 @@ def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(out)
 
 
-def _compile_error(text: str, path: str) -> Optional[str]:
+def _compile_error(text: str, path: str) -> Optional["SyntaxProblem"]:
+    """What Python's compiler (which also rejects what its parser takes, like a ``return``
+    outside a function) says about ``text``, or None."""
     try:
         compile(text, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return _one_line(exc)
+        return _syntax_problem(exc, text)
     return None
+
+
+def _problem_reports(path: str, text: str, problem: "SyntaxProblem", options: RunOptions) -> List[Report]:
+    lines = physical_lines(text)
+    source_line = lines[problem.line - 1] if problem.line <= len(lines) else None
+    return _parse_error(path, problem.reason, options, problem.line, problem.column, source_line)
 
 
 def _python_parse(text: str, path: str):
@@ -244,10 +252,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     known = project.known_tree(path, text) if project is not None else None
     tree, problem = (known, None) if known is not None else _python_parse(text, path)
     if problem is not None:
-        lines = physical_lines(text)
-        source_line = lines[problem.line - 1] if problem.line <= len(lines) else None
-        result.reports = _parse_error(path, problem.reason, options, problem.line, problem.column,
-                                      source_line)
+        result.reports = _problem_reports(path, text, problem, options)
         return
     if len(text) >= _HUGE_SOURCE:
         _return_freed_memory()
@@ -268,9 +273,12 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
             except UnparsableSource as again:
                 result.reports = _parse_error(path, str(again), options)
             return
-        # Python's own reason when Python rejects the file too: it names the real
+        # Python's own reason and place when Python rejects the file too: it names the real
         # problem, where libcst or the fixer's compile check names a symptom.
-        result.reports = _parse_error(path, original_problem or str(exc), options)
+        if original_problem is not None:
+            result.reports = _problem_reports(path, text, original_problem, options)
+        else:
+            result.reports = _parse_error(path, str(exc), options)
         return
     except Exception as exc:  # noqa: BLE001 - an engine bug must cost one file, not the run
         reason = f"could not analyse this file: {_describe(exc)}"
@@ -290,7 +298,8 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     if fixed.source != text:
         problem = _compile_error(fixed.source, path)
         if problem is not None:  # the fixer broke valid code: keep the file, say so
-            result.errors.append(f"{path}: not fixed: the fixed source does not compile ({problem})")
+            result.errors.append(f"{path}: not fixed: the fixed source does not compile "
+                                 f"({problem.reason}, line {problem.line})")
             result.reports = _reports(path, text, analyze())
             return
         result.new_text = fixed.source
@@ -320,7 +329,7 @@ def _add_noqa(path: str, text: str, findings: List[Finding], result: FileResult)
         problem = _compile_error(new_text, path)
         if problem is not None:     # never write a damaged file
             result.errors.append(f"{path}: not changed: the source with # noqa comments does not compile "
-                                 f"({problem})")
+                                 f"({problem.reason}, line {problem.line})")
             return findings
         result.new_text = new_text
         result.noqa_added = written

@@ -114,7 +114,7 @@ def check_file(path: str, options: RunOptions, project=None) -> FileResult:
             source: SourceFile = read_source(path, keep_bytes=writes)
         except SourceFileError as exc:
             if exc.kind == DECODE:  # bad bytes: Python could not parse it either
-                result.reports = _parse_error(path, str(exc), options)
+                result.reports = _parse_error(path, str(exc), options, exc.line, exc.column)
             else:
                 result.errors.append(f"{path}: {exc}")
             return result
@@ -172,7 +172,7 @@ def check_stdin(display_name: str, options: RunOptions) -> "tuple[FileResult, Op
         text, encoding = decode_stdin(raw)
     except SourceFileError as exc:
         if exc.kind == DECODE:
-            result.reports = _parse_error(display_name, str(exc), options)
+            result.reports = _parse_error(display_name, str(exc), options, exc.line, exc.column)
         else:
             result.errors.append(str(exc))
         return result, (raw if options.fix and not options.diff else None)
