@@ -61,14 +61,14 @@ def test_json_is_a_documented_list_of_objects():
 
 def test_github_annotations_escape_their_special_characters():
     lines = render("github", _reports("dir,x/a:b.py")).splitlines()
-    assert lines[0] == ("::error file=dir%2Cx/a%3Ab.py,line=7,col=16,endLine=7,endColumn=30,"
+    assert lines[0] == ("::warning file=dir%2Cx/a%3Ab.py,line=7,col=16,endLine=7,endColumn=30,"
                         "title=BNU001::BNU001 opt.minimize(...) does not run the UPDATE_OPS: "
                         "moving stats stay 0/1")
     # In the message only %, CR and LF are special; 100% must not end the command.
     assert lines[1].endswith("::BNU002 training=True hard-coded, 100%25")
-    assert len(lines) == 3
+    assert len(lines) == 3 and lines[2].startswith("::error file=pkg/broken.py,line=1,")
     # "./" from a directory walk is dropped: GitHub matches file= against repository paths.
-    assert render("github", _reports("./pkg/train.py")).startswith("::error file=pkg/train.py,line=7,")
+    assert render("github", _reports("./pkg/train.py")).startswith("::warning file=pkg/train.py,line=7,")
 
 
 def test_sarif_validates_against_the_official_schema():
