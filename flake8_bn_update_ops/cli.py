@@ -334,10 +334,9 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
             config.base_dirs[key] = os.getcwd()
     settings = build_settings(values, origins)
     choice = code_choice(values, origins)
-    from .rules import rules_by_code
+    from .rules import CODES   # the units' names: no rule module is imported for this
 
-    codes = tuple(rules_by_code())
-    known = codes + (PARSE_ERROR,)
+    known = CODES + (PARSE_ERROR,)
     for key in ("select", "extend-select"):
         # The command has only BNU codes: a prefix the command line names that matches none of
         # them would check nothing. (A configuration's E, W or F are flake8's: left alone.)
@@ -346,12 +345,12 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
                 if not any(code.startswith(prefix) for code in known):
                     raise UsageError(f"--{key}: {prefix!r} matches none of this tool's codes "
                                      f"({', '.join(known)})")
-    if not CodeChoice(choice.select, choice.extend_select).enabled(codes):
+    if not CodeChoice(choice.select, choice.extend_select).enabled(CODES):
         # select = E,W,F (a flake8 setup written before this plugin) deselects every BNU code:
         # a run of this command would check nothing and pass. That is an error, loud in
         # pre-commit too, naming the way out.
         raise UsageError(_nothing_selected(values, origins, ("select", "extend-select")))
-    select, ignore = choice_select_ignore(choice, codes)
+    select, ignore = choice_select_ignore(choice, CODES)
     if not select:
         # Every code ignored on purpose (ignore = BNU): as asked, but said.
         every_key = ("select", "extend-select", "ignore", "extend-ignore")
@@ -378,7 +377,7 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
         raise UsageError("--add-noqa cannot be combined with --fix or --diff (fix first, then add # noqa)")
     options = RunOptions(settings=settings, select=select, ignore=ignore, fix=args.fix,
                          unsafe=args.unsafe_fixes, diff=args.diff, per_file_ignores=per_file,
-                         choice=choice, codes=codes, disable_noqa=disable_noqa, add_noqa=args.add_noqa)
+                         choice=choice, codes=CODES, disable_noqa=disable_noqa, add_noqa=args.add_noqa)
     return options, exclude
 
 
