@@ -11,6 +11,7 @@ import dataclasses
 import fnmatch
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence
 
@@ -276,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="files or folders to check (default: .): folders are searched for *.py and *.ipynb; "
              "- for standard input")
     add("--fix", action="store_true", help="apply safe fixes in place")
-    add("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
+    add("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff); "
+        "alone, mark them [*] as fixable, as ruff does")
     add("--diff", action="store_true", help="print a unified diff of the fixes; write nothing")
     add("--select", metavar="CODES", help="only report codes with these prefixes (comma separated); "
         "a prefix that matches none of this tool's codes is an error")
@@ -371,8 +373,6 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
                                       config.base_dirs["extend-exclude"])
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.unsafe_fixes and not (args.fix or args.diff):
-        raise UsageError("--unsafe-fixes needs --fix or --diff")
     if args.add_noqa and (args.fix or args.diff):
         raise UsageError("--add-noqa cannot be combined with --fix or --diff (fix first, then add # noqa)")
     options = RunOptions(settings=settings, select=select, ignore=ignore, fix=args.fix,
@@ -404,9 +404,12 @@ class Totals:
         self.prechecked_out = 0
         self.all_ignored = 0
         self.noqa_added = 0
+        self.without_fix: Counter = Counter()   # why a remaining finding has no fix -> how many
 
     def add(self, result: FileResult) -> None:
         self.files += 1
+        self.without_fix.update(report.finding.no_fix or "no fix" for report in result.reports
+                                if report.finding.fix_safety is None and report.code != PARSE_ERROR)
         self.prechecked_out += result.prechecked_out
         self.all_ignored += result.all_ignored
         self.noqa_added += result.noqa_added
@@ -429,13 +432,27 @@ class Totals:
                          f"(not parsed)")
         if self.all_ignored:
             parts.append(f"{_count(self.all_ignored, 'file')} not checked: per-file-ignores ignores every code")
-        if not (options.fix or options.diff) and self.safe_fixable:
+        if not (options.fix or options.diff) and options.unsafe and self.safe_fixable + self.unsafe_fixable:
+            parts.append(f"{self.safe_fixable + self.unsafe_fixable} fixable with --fix --unsafe-fixes "
+                         f"(marked [*]; {self.unsafe_fixable} of them unsafe)")
+        elif not (options.fix or options.diff) and self.safe_fixable:
             parts.append(f"{self.safe_fixable} fixable with --fix (marked [*])")
         if not options.unsafe and self.unsafe_fixable:
             parts.append(f"{self.unsafe_fixable} more fixable with --unsafe-fixes")
+        if self.without_fix:
+            parts.append(f"{sum(self.without_fix.values())} without a fix")
         if self.errors:
             parts.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
-        return f"{PROGRAM}: " + "; ".join(parts)
+        return f"{PROGRAM}: " + "; ".join(parts) + self._reasons()
+
+    def _reasons(self, shown: int = 8) -> str:
+        """Why findings have no fix, most common first, one line each."""
+        ranked = self.without_fix.most_common()
+        lines = [f"\n  {count} without a fix: {reason}" for reason, count in ranked[:shown]]
+        if len(ranked) > shown:
+            lines.append(f"\n  {sum(count for _, count in ranked[shown:])} without a fix for "
+                         f"{len(ranked) - shown} other reasons")
+        return "".join(lines)
 
 
 def _count(number: int, noun: str) -> str:

@@ -47,6 +47,8 @@ class Finding:
     # The fix plan (``fixes.plans``: plain data, so it crosses process boundaries) travels
     # with the finding but is not part of its identity.
     fix: Optional[object] = field(default=None, compare=False, hash=False, repr=False)
+    # Why no fix is offered, in a few words ("no caller passes a training flag"); None with a fix.
+    no_fix: Optional[str] = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def sort_key(self):

@@ -149,6 +149,7 @@ def _json_record(report: Report) -> dict:
         "message": report.message,
         "fix_available": f.fix_safety is not None,
         "fix_safety": f.fix_safety,
+        "no_fix": f.no_fix,
         "url": help_uri(report.code),
     }
 

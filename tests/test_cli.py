@@ -232,8 +232,6 @@ def test_version_and_usage_errors(tmp_path):
     proc = run_cli(tmp_path, "--version")
     assert proc.returncode == 0 and __version__ in proc.out
     assert run_cli(tmp_path, "--no-such-option").returncode == 2
-    proc = run_cli(tmp_path, "--unsafe-fixes")
-    assert proc.returncode == 2 and "--unsafe-fixes needs --fix or --diff" in proc.err
     assert run_cli(tmp_path, "--format", "xml").returncode == 2
     proc = run_cli(tmp_path, "--bn-cross-module", "perhaps", ".")
     assert proc.returncode == 2 and "command line: bn-cross-module" in proc.err

@@ -51,7 +51,7 @@ def test_json_is_a_documented_list_of_objects():
         "path": "pkg/train.py", "cell": None, "line": 7, "column": 16, "end_line": 7, "end_column": 30,
         "code": "BNU001",
         "message": "opt.minimize(...) does not run the UPDATE_OPS: moving stats stay 0/1",
-        "fix_available": True, "fix_safety": "safe",
+        "fix_available": True, "fix_safety": "safe", "no_fix": None,
         "url": "https://github.com/flake8-bn-update-ops/flake8-bn-update-ops#bnu001",
     }
     assert records[1]["fix_safety"] == "unsafe" and records[1]["end_line"] is None

@@ -54,10 +54,11 @@ def _thread(model, function: Scope, name: str, default: str, edits: list, depth:
 
 def _thread_into(model, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
     if function.param(name) is not None:
-        return f"`{function.name}` already has a parameter `{name}` that is not a training flag"
+        return f"a function on the path already has a parameter `{name}` that is not a training flag"
     callers = model.callers(function)
     if not callers:
-        return f"no call of `{function.name}` in this module passes a flag to it"
+        return "the site's function is called only from other modules (or not at all): the flag is not " \
+            "threaded across modules"
     edits.append(AddParameter(model.source.span(function.node), name, default, UNSAFE))
     reached = False
     for call in sorted(callers, key=lambda site: (site.node.lineno, site.node.col_offset)):
@@ -80,8 +81,8 @@ def _thread_into(model, function: Scope, name: str, default: str, edits: list, d
             reached = True
     if not reached:
         del edits[-1]               # no parameter either: nothing on this path has a flag
-        return (f"no caller of `{function.name}` within {MAX_THREAD_DEPTH} calls has a training flag "
-                "(a parameter, a self attribute, a placeholder or the Estimator mode)")
+        return (f"no caller within {MAX_THREAD_DEPTH} calls has a training flag (a parameter, a self attribute, "
+                "a placeholder or the Estimator mode) or runs the train op")
     return ""
 
 

@@ -22,6 +22,7 @@ class Report:
     code: str
     message: str
     fix: Optional[object] = None  # a fixes.plans plan, or None
+    no_fix: Optional[str] = None  # without a plan: why (the rule's general reason when None)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Rule:
     # The quick-fix title's verb phrase ("Fix BNU001: run the update ops before `minimize`"),
     # a format string over the plan's text fields and ``{method}`` (the train op's method).
     fix_title: str = ""
+    # Why a finding of this code has no fix when its check does not say more.
+    no_fix: str = "no fix for this form"
 
     @property
     def anchor(self) -> str:

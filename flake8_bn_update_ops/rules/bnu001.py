@@ -34,6 +34,9 @@ RULE = Rule(
         "it would run the updates on evaluation data (measured)."),
     fix_safety=FixSafety.SAFE_OR_UNSAFE,
     fix_title="run the update ops before `{method}`",
+    no_fix=(
+        "the train op is built inside a lambda, a comprehension, a conditional expression or an `and`/`or`, "
+        "or the module has no TensorFlow alias to write: the fix does not move it"),
     flagged=(
         """\
 import tensorflow as tf

@@ -37,18 +37,18 @@ def check(model: ModuleModel) -> Iterable[Report]:
         seen.add(id(flag.node))
         if model.chosen_by_training_flag(site.call.context) or _exempt_false(model, site, flag.literal):
             continue
-        fix = None
+        fix, no_fix = None, f"the literal is given through {flag.origin}, which the fix does not edit"
         if flag.origin in ("call", "partial", "arg_scope", "instance") and flag.scope is not None:
             replacement = flag_expression(model, flag.scope)
             span = model.source.span(flag.node)
             if replacement is not None:
                 fix = ReplaceExpression(span, replacement[0], UNSAFE)
             else:
-                fix, _ = thread_flag(model, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
-                                     str(flag.literal))
+                fix, no_fix = thread_flag(model, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
+                                          str(flag.literal))
         yield Report(flag.node, "BNU002",
                      f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: "
-                     f"{_effect(flag.literal)}", fix)
+                     f"{_effect(flag.literal)}", fix, no_fix)
     yield from _wrapper_defaults(model)
     yield from _false_in_a_module_that_trains_nothing(model)
     yield from _literals_through_thin_wrappers(model, seen)

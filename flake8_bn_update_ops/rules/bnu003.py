@@ -8,7 +8,7 @@ normalizes with batch statistics). A Keras layer (or a model containing one) cal
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Tuple
 
 from ..core.model import ModuleModel
 from ..fixes.planning import flag_expression
@@ -32,15 +32,16 @@ def check(model: ModuleModel) -> Iterable[Report]:
     for site in model.sites:
         if site.flag.state != "missing":
             continue
-        fix = _fix(model, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
-            if site.via != "normalizer_fn" else None
+        fix, no_fix = _fix(model, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
+            if site.via != "normalizer_fn" else (None, "the batch norm is a normalizer_fn: its flag goes in "
+                                                       "normalizer_params, which the fix does not edit")
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
-                     f"{_EFFECT[site.api.family]}", fix)
+                     f"{_EFFECT[site.api.family]}", fix, no_fix)
     if not model.graph_mode or model.learning_phase_set:
         return
     for call, display in keras_calls_without_training(model, in_tape=False):
         yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
-                     f"{_EFFECT['keras']}", _fix(model, call, "training", "None", force_unsafe=True))
+                     f"{_EFFECT['keras']}", *_fix(model, call, "training", "None", force_unsafe=True))
 
 
 # What a missing flag does today, by API family: the default of a parameter threaded to the site,
@@ -48,18 +49,19 @@ def check(model: ModuleModel) -> Iterable[Report]:
 _DEFAULT_KEPT = MappingProxyType({"layers": "False", "contrib": "True"})
 
 
-def _fix(model: ModuleModel, call, keyword: str, default: Optional[str], force_unsafe: bool = False):
+def _fix(model: ModuleModel, call, keyword: str, default: Optional[str],
+         force_unsafe: bool = False) -> Tuple[Optional[object], Optional[str]]:
+    """The plan, or None and why there is none."""
     flag = flag_expression(model, call.scope)
     if flag is None:
         if default is None:
-            return None
+            return None, "the wrapper's own default decides the mode, and no flag is in reach"
         span, line = model.source.span(call.node), call.statement.node.lineno
-        plan, _ = thread_flag(model, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line),
-                              default)
-        return plan
+        return thread_flag(model, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line),
+                           default)
     value, safety = flag
     return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
-                         call.statement.node.lineno)
+                         call.statement.node.lineno), None
 
 
 RULE = Rule(

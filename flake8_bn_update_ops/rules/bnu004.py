@@ -148,6 +148,9 @@ RULE = Rule(
         "would write into the graph's own collection). Otherwise no fix is offered."),
     fix_safety=FixSafety.SAFE,
     fix_title="read the update ops with `{attr}`",
+    no_fix=(
+        "a later consumer of the list, a mutation of it, or a read outside `as_default()`: "
+        "`get_collection_ref` alone would not make it right"),
     flagged=(
         """\
 import tensorflow as tf

@@ -22,6 +22,9 @@ RULE = Rule(
     fix="Wraps the train-op statement as BNU001 does, with the same update-ops expression (safe).",
     fix_safety=FixSafety.SAFE,
     fix_title="run the update ops before `{method}`",
+    no_fix=(
+        "the train op is built inside a lambda, a comprehension, a conditional expression or an `and`/`or`: "
+        "the fix does not move it"),
     flagged=(
         """\
 import tensorflow as tf

@@ -322,6 +322,9 @@ RULE = Rule(
         "TensorFlow 2.21)."),
     fix_safety=FixSafety.UNSAFE,
     fix_title="run the Keras updates before `{method}`",
+    no_fix=(
+        "not exactly one Keras 2 model or layer can be named as the one the train op trains (Keras 3 has no "
+        "`.updates`)"),
     flagged=(
         """\
 import tensorflow as tf

@@ -139,6 +139,9 @@ RULE = Rule(
         "before the fix lack these variables, so restoring an old checkpoint with the new Saver fails."),
     fix_safety=FixSafety.UNSAFE,
     fix_title="save the moving mean and variance too",
+    no_fix=(
+        "the variable list is built in a form the fix does not edit (a tuple bound to a name, a helper's "
+        "result used elsewhere)"),
     flagged=(
         """\
 import tensorflow as tf
