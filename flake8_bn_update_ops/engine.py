@@ -63,18 +63,15 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
                               tree=tree, project=project)
     if not any(_applicable(finding, allowed, only) for finding in findings):
         return FixResult(source, 0, findings, _unsafe_fixable(findings, unsafe))
-    from .fixes.apply import FixNotApplicable, apply_plans, parse_module
+    from .fixes.apply import FixNotApplicable, fix_text
     from .fixes.roundtrip import NotRestorable, protect
 
     current, restore = protect(source)
+    if current != source or tree is None:
+        tree = _tree(project, filename, current)
     if current != source:
         findings = analyze_source(current, filename, settings, honour_noqa=True, select=select, ignore=ignore,
-                                  project=project)
-    try:
-        module = parse_module(current)
-    except UnparsableSource as error:
-        # Python parses it (detection ran), libcst does not: only the fix is refused.
-        raise FixFailed(str(error)) from None
+                                  tree=tree, project=project)
     applied = 0
     rounds = 1 if only is not None else MAX_FIX_ROUNDS
     for _ in range(rounds):
@@ -82,24 +79,27 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
         if not plans:
             break
         try:
-            candidate = apply_plans(module, plans, settings).code
+            candidate = fix_text(current, tree, plans, settings)
         except FixNotApplicable as error:
             raise FixFailed(f"{error}; file left unchanged") from None
+        except UnparsableSource as error:
+            # Python parses it (detection ran), libcst does not: only the fix is refused.
+            raise FixFailed(str(error)) from None
         except RecursionError:
             raise FixFailed("too deeply nested to fix; file left unchanged") from None
         if candidate == current:
             break
         try:
-            compile(candidate, filename, "exec", dont_inherit=True)
-            module = parse_module(candidate)
-        except (SyntaxError, ValueError, UnparsableSource) as error:
+            tree = ast.parse(candidate, filename)
+            compile(tree, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             # A fix must never damage a file: keep the last good source.
             raise FixFailed(f"a fix produced code that does not compile ({_one_line(error)}); "
                             "file left unchanged") from None
         applied += len(plans)
         current = candidate
         findings = analyze_source(current, filename, settings, honour_noqa=True, select=select, ignore=ignore,
-                                  project=project)
+                                  tree=tree, project=project)
     try:
         fixed_source = restore(current)
     except NotRestorable as error:
@@ -108,6 +108,12 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
         findings = analyze_source(fixed_source, filename, settings, honour_noqa=True, select=select,
                                   ignore=ignore, project=project)
     return FixResult(fixed_source, applied, findings, _unsafe_fixable(findings, unsafe))
+
+
+def _tree(project, filename: str, source: str):
+    """Python's tree of a source this run already analysed (the project keeps it), else a new parse."""
+    known = project.known_tree(filename, source) if project is not None else None
+    return known if known is not None else _parse(source, filename)
 
 
 def _applicable(finding: Finding, allowed, only) -> bool:

@@ -1,15 +1,23 @@
-"""Apply fix plans as one libcst transformation that touches only the nodes they target.
+"""Apply fix plans as libcst transformations that touch only the nodes they target.
 
-This is the only module that imports libcst, and only a file with a fix to apply is parsed
-with it. Each plan names its targets by position (characters, from the ``ast`` analysis);
-libcst's positions of the same nodes are the same ranges (both exclude the node's own
-parentheses), so the target is found by position and node kind. libcst then re-renders the
-module keeping every untouched byte: comments, quotes, blank lines, tabs, CRLF.
+This is the only module that imports libcst, and only the statements a fix targets are parsed
+with it (``fix_text``): each plan's region (``regions``: whole lines of the smallest statement
+group holding its targets) becomes a small module of its own, behind a fixed preamble that
+gives libcst the file's indentation unit, line ending and the region's own indentation; the
+plans are applied there and the region's new text replaces its old lines. A fix thus costs
+time in proportion to the statements it touches, not to the file. The whole module is parsed
+only when a target has no such region.
+
+Each plan names its targets by position (characters, from the ``ast`` analysis); libcst's
+positions of the same nodes are the same ranges (both exclude the node's own parentheses), so
+the target is found by position and node kind. libcst then re-renders keeping every untouched
+byte: comments, quotes, blank lines, tabs, CRLF.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -17,6 +25,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..findings import UnparsableSource
 from .layout import break_call, code_width, leading, line_of, outer_brackets, width
 from .plans import ExtendVariables, InsertKeyword, RenameAttribute, ReplaceExpression, WrapStatement
+from .regions import default_indent, default_newline, import_line, merge, region_of, split_lines
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
 
@@ -47,11 +56,107 @@ def parse_module(source: str) -> cst.Module:
 
 
 def apply_plans(module: cst.Module, plans: Sequence[object], settings=None) -> cst.Module:
+    """The plans applied to a whole module (imports they need added at its top)."""
     if not plans:
         return module
     located = _Located(module)
     applier = _FixApplier(located, plans, _max_line_length(settings))
     return located.module.visit(applier)
+
+
+def fix_text(source: str, tree, plans: Sequence[object], settings=None) -> str:
+    """``source`` with the plans applied, reading with libcst only the regions they target.
+
+    ``tree`` is Python's ``ast`` of ``source``. Raises FixNotApplicable (a target is not where
+    its plan says) and UnparsableSource (libcst cannot read or reproduce a region)."""
+    if not plans:
+        return source
+    lines = split_lines(source)
+    unit = default_indent(source)
+    placed: List[Tuple[Tuple[int, int], object]] = []
+    for plan in plans:
+        region = region_of(tree, lines, _spans(plan)) if unit is not None else None
+        if region is None:
+            return apply_plans(parse_module(source), plans, settings).code
+        placed.append((region, plan))
+    newline = default_newline(source)
+    edits: List[Tuple[int, int, str]] = []     # (first line index, end line index, new text)
+    imports: List[Tuple[str, str]] = []
+    for start, end in merge(region for region, _ in placed):
+        inside = [plan for (first, last), plan in placed if start <= first and last <= end]
+        text, needed = _fix_region(lines, start, end, inside, unit, newline, settings)
+        edits.append((start - 1, end, text))
+        imports += [entry for entry in needed if entry not in imports]
+    if imports:
+        after = import_line(tree)
+        if after is None or not lines[after - 1].endswith(("\n", "\r")):
+            # No import or docstring to go after (or no line break to go after): libcst
+            # places it in the whole module.
+            return apply_plans(parse_module(source), plans, settings).code
+        added = "".join(f"import {dotted} as {alias}{newline}" for dotted, alias in imports)
+        edits.append((after, after, added))
+    # Bottom up, so earlier line numbers stay true; at one line, a region's text before an
+    # import inserted in front of it.
+    for first, end, text in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
+        lines[first:end] = [text]
+    return "".join(lines)
+
+
+_PREAMBLE = "if 1:{newline}{unit}pass{newline}"
+
+
+def _fix_region(lines, start: int, end: int, plans, unit: str, newline: str, settings):
+    """(new text of lines ``start``..``end``, imports the plans need). The region is parsed
+    after a preamble: a block indented by the file's unit (libcst takes its default indent
+    from the first block, and writes new blocks with it) and, for an indented region, an
+    ``if 1:`` whose body the region is, at its own indentation (so columns stay the file's)."""
+    text = "".join(lines[start - 1:end])
+    preamble = _PREAMBLE.format(newline=newline, unit=unit)
+    if leading(lines[start - 1]):
+        preamble += "if 1:" + newline
+    shift = preamble.count(newline) - (start - 1)
+    try:
+        module = parse_module(preamble + text)
+    except UnparsableSource as error:
+        # libcst's own position is in the region's module: name the file's lines instead.
+        reason = re.sub(r"^libcst cannot parse this file: |^libcst | @ \d+:\d+", "", str(error))
+        raise UnparsableSource(f"libcst cannot parse this file at lines {start}-{end}: {reason}") from None
+    located = _Located(module)
+    applier = _FixApplier(located, [_shifted(plan, shift) for plan in plans], _max_line_length(settings),
+                          add_imports=False)
+    code = located.module.visit(applier).code
+    if not code.startswith(preamble):
+        raise FixNotApplicable(f"a fix reached outside lines {start}-{end}")
+    return code[len(preamble):], applier.imports
+
+
+def _spans(plan) -> List[Optional[Tuple[int, int, int, int]]]:
+    """Every position a plan reads or rewrites (its region must hold them all)."""
+    kind = type(plan)
+    statement_line = getattr(plan, "statement_line", 0)
+    spans = [(statement_line, 0, statement_line, 0)] if statement_line else []
+    if kind is WrapStatement:
+        spans += [plan.replace] if plan.replace is not None else [plan.statement, plan.call]
+    elif kind is InsertKeyword:
+        spans.append(plan.call)
+    elif kind in (ExtendVariables, ReplaceExpression, RenameAttribute):
+        spans.append(plan.target)
+    else:
+        return []       # unknown: the whole module, where it is refused
+    return spans
+
+
+def _shifted(plan, lines: int):
+    """The plan with its positions moved ``lines`` lines (into the region's own module)."""
+    changes = {}
+    for field in dataclasses.fields(plan):
+        value = getattr(plan, field.name)
+        if field.name == "statement_line" and value:
+            changes[field.name] = value + lines
+        elif isinstance(value, tuple) and len(value) == 4 and all(type(part) is int for part in value) \
+                and field.name != "add_import":
+            changes[field.name] = (value[0] + lines, value[1], value[2] + lines, value[3])
+    return dataclasses.replace(plan, **changes)
 
 
 def _max_line_length(settings) -> int:
@@ -125,8 +230,9 @@ def _inner_comma(call: cst.Call, args: List[cst.Arg], index: int) -> cst.Comma:
 
 
 class _FixApplier(cst.CSTTransformer):
-    def __init__(self, located: _Located, plans: Sequence[object], max_line_length: int):
+    def __init__(self, located: _Located, plans: Sequence[object], max_line_length: int, add_imports: bool = True):
         super().__init__()
+        self.add_imports = add_imports
         self.max_line_length = max_line_length
         self.lines = located.lines
         self.unit = located.module.default_indent
@@ -242,7 +348,8 @@ class _FixApplier(cst.CSTTransformer):
             return updated_node.with_changes(body=self._rewrite_body(original_node.body, updated_node.body))
         if isinstance(original_node, cst.Module):
             body = self._rewrite_body(original_node.body, updated_node.body)
-            return self._add_imports(updated_node.with_changes(body=body))
+            module = updated_node.with_changes(body=body)
+            return self._add_imports(module) if self.add_imports else module
         if isinstance(original_node, cst.SimpleStatementSuite) and any(
                 id(statement) in self.wraps for statement in original_node.body):
             # ``if x: train_op = opt.minimize(loss)``: a one-line suite is split first.
