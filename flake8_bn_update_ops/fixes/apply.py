@@ -23,7 +23,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
-from .layout import break_call, code_width, leading, line_of, outer_brackets, width
+from .layout import break_call, line_width, leading, line_of, outer_brackets, width
 from .plans import ExtendVariables, InsertKeyword, RenameAttribute, ReplaceExpression, WrapStatement
 from .regions import default_indent, default_newline, import_line, merge, region_of, split_lines
 
@@ -182,10 +182,20 @@ class _Located:
         raise FixNotApplicable(f"no {'/'.join(k.__name__ for k in kinds)} at line {span[0]}, column {span[1] + 1}")
 
 
-def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, continuation=None) -> cst.Call:
+def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, continuation=None,
+                   hang: bool = False) -> cst.Call:
     """Add ``keyword=value`` after the existing arguments and before any ``**``, in the call's
     own layout (one per line stays one per line); with ``continuation``, on a line of its own
-    indented by that text (relative to the statement), so the line stays within its length."""
+    indented by that text (relative to the statement), so the line stays within its length.
+    With ``hang``, the arguments first move to a line of their own after the opening bracket,
+    indented by ``continuation`` (a hanging indent: pycodestyle's E128 forbids a continuation
+    line that is neither under the first argument nor hanging); the keyword joins them there
+    unless ``continuation`` is also needed for it (then it hangs at the same indent)."""
+    if hang:
+        call = insert_keyword(call, keyword, value, continuation[1])   # in the one-line layout
+        return call.with_changes(whitespace_before_args=cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True,
+            last_line=cst.SimpleWhitespace(continuation[0])))
     if continuation is not None:
         call = insert_keyword(call, keyword, value)
         args = list(call.args)
@@ -254,9 +264,10 @@ class _FixApplier(cst.CSTTransformer):
         elif kind is InsertKeyword:
             node = located.find(plan.call, (cst.Call,))
             value = plan.value
-            wrap_at = self._keyword_continuation(plan)
+            layout = self._keyword_continuation(plan)
+            wrap_at, hang = layout if layout is not None else (None, False)
             self._replace(node, lambda updated: insert_keyword(updated, plan.keyword, cst.parse_expression(value),
-                                                               wrap_at))
+                                                               wrap_at, hang))
         elif kind is RenameAttribute:
             node = located.find(plan.target, (cst.Attribute,))
             self._replace(node, lambda updated: updated.with_changes(attr=cst.Name(plan.attr)))
@@ -272,7 +283,7 @@ class _FixApplier(cst.CSTTransformer):
             if plan.replace is not None:
                 node = located.find(plan.replace, (cst.BaseExpression,))
                 line = line_of(self.lines, plan.replace[0])
-                text = break_call(plan.replace_text, plan.replace[1], max(code_width(line) - plan.replace[3], 0),
+                text = break_call(plan.replace_text, plan.replace[1], max(line_width(line) - plan.replace[3], 0),
                                   self.max_line_length, leading(line), self.unit)
                 self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
                 return
@@ -291,44 +302,50 @@ class _FixApplier(cst.CSTTransformer):
             raise FixNotApplicable(f"unknown fix {kind.__name__}")
 
     def _keyword_continuation(self, plan):
-        """Where an inserted keyword goes on a line of its own: under the call's first argument
-        (PEP 8's visual indent), when adding it to a one-line call would make the line too long.
-        None: on the same line."""
+        """Where an inserted keyword goes when adding it to a one-line call would make the line
+        too long: (continuation, hang) for ``insert_keyword``. Under the call's first argument
+        (PEP 8's visual indent) when that fits; else the arguments hang on the next line,
+        indented two units, with the keyword after them or, if still too long, on a line of its
+        own at the same indent. None: on the same line."""
         line_number, column, end_line, end_column = plan.call
         line = line_of(self.lines, line_number)
         addition = len(f", {plan.keyword}={plan.value}")
-        if line_number != end_line or code_width(line) + addition <= self.max_line_length:
+        if line_number != end_line or line_width(line) + addition <= self.max_line_length:
             return None
         split = outer_brackets(line[column:end_column])
         indent = leading(line_of(self.lines, plan.statement_line or line_number))
         if split is None or not line.startswith(indent):
             return None
-        if "\t" in self.unit or "\t" in indent:
-            return self.unit * 2        # a file indented with tabs: no spaces to align with
         paren = column + len(split[0])
-        visual = " " * max(paren - width(indent), len(self.unit))
-        if width(indent) + len(visual) + addition - 2 + 1 <= self.max_line_length:
-            return visual               # under the first argument (PEP 8's visual indent)
-        return self.unit * 2            # too deep for that: a hanging indent
+        if "\t" not in self.unit and "\t" not in indent:
+            visual = " " * max(paren - width(indent), len(self.unit))
+            remainder = line_width(line) - end_column     # what follows the call's ``)``
+            if width(indent) + len(visual) + addition - 2 + 1 + remainder <= self.max_line_length:
+                return visual, False        # under the first argument (PEP 8's visual indent)
+        hanging = self.unit * 2
+        # The arguments and what follows the call's ``)`` move to the hanging line.
+        moved = width(indent) + width(hanging) + len(split[1].strip()) + 1 + line_width(line) - end_column
+        return (hanging, None if moved + addition <= self.max_line_length else hanging), True
 
     def _variables_layout(self, plan) -> str:
         """The moving statistics' list, broken inside its brackets when the line would be too
         long: ``[`` then one line for the loop and one for the condition."""
         line_number, column, end_line, end_column = plan.target
         line = line_of(self.lines, end_line)
-        if code_width(line) + len(" + ") + len(plan.extra) <= self.max_line_length and plan.shape == "list":
+        if line_width(line) + len(" + ") + len(plan.extra) <= self.max_line_length and plan.shape == "list":
             return plan.extra
-        if plan.shape != "list" and code_width(line) + len(plan.extra) + 10 <= self.max_line_length:
+        if plan.shape != "list" and line_width(line) + len(plan.extra) + 10 <= self.max_line_length:
             return plan.extra
         continuation = self.unit * 2
         opener, body, closer = plan.extra[0], plan.extra[1:-1], plan.extra[-1]
         loop, condition = body.split(" if ", 1)
-        remainder = max(code_width(line) - end_column, 0)
+        remainder = max(line_width(line) - end_column, 0)
         base = width(leading(line_of(self.lines, plan.statement_line or line_number))) + width(continuation)
         test = f"{continuation}if {condition}{closer}"
         if base + len(f"if {condition}{closer}") + remainder > self.max_line_length and " or " in condition:
             first, second = condition.split(" or ", 1)
-            test = f"{continuation}if ({first}\n{continuation}        or {second}){closer}"
+            # ``or`` under the first operand (the visual indent of ``if (``: E127/E128).
+            test = f"{continuation}if ({first}\n{continuation}    or {second}){closer}"
         return f"{opener}\n{continuation}{loop}\n{test}"
 
     def _replace(self, node, build) -> None:

@@ -3,6 +3,7 @@ spelling, the training-flag parameter in scope, and where a train-op statement c
 from __future__ import annotations
 
 import ast
+import weakref
 from typing import Optional, Set, Tuple
 
 from .. import tf_api
@@ -22,7 +23,19 @@ class TfSpelling:
         self.add_import = add_import        # ("tensorflow.compat.v1", "tf") when none is bound
 
 
+_SPELLINGS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def tf_spelling(model) -> TfSpelling:
+    """The module's spelling, worked out once per module model (every fixable finding asks,
+    and the answer reads every call of the module)."""
+    spelling = _SPELLINGS.get(model)
+    if spelling is None:
+        spelling = _SPELLINGS[model] = _tf_spelling(model)
+    return spelling
+
+
+def _tf_spelling(model) -> TfSpelling:
     """RULES (BNU001 fix): the ``tensorflow.compat.v1`` alias if bound; else the ``tensorflow``
     alias, with ``.compat.v1`` when the module reaches TF1 APIs through it; else add an import.
     Matching folds the two APIs together; writing does not (TF2 has no ``tf.get_collection``)."""
