@@ -74,16 +74,29 @@ def fix_text(source: str, tree, plans: Sequence[object], settings=None) -> str:
     lines = split_lines(source)
     unit = default_indent(source)
     placed: List[Tuple[Tuple[int, int], object]] = []
+    deleted: List[Tuple[int, int]] = []
     for plan in plans:
         region = region_of(tree, lines, _spans(plan)) if unit is not None else None
         if region is None:
             return apply_plans(parse_module(source), plans, settings).code
         placed.append((region, plan))
+        remove = getattr(plan, "remove", None)
+        if remove is not None:
+            # A deleted block is its own lines, no more: they must be whole lines of their own.
+            if region_of(tree, lines, [remove]) != (remove[0], remove[2]):
+                return apply_plans(parse_module(source), plans, settings).code
+            deleted.append((remove[0], remove[2]))
+    if deleted:
+        regions = merge(region for region, _ in placed)
+        if any(first <= end and start <= last for first, last in deleted for start, end in regions):
+            return apply_plans(parse_module(source), plans, settings).code
     newline = default_newline(source)
-    edits: List[Tuple[int, int, str]] = []     # (first line index, end line index, new text)
+    edits: List[Tuple[int, int, str]] = [(first - 1, last, "") for first, last in merge(deleted)]
     imports: List[Tuple[str, str]] = []
     for start, end in merge(region for region, _ in placed):
-        inside = [plan for (first, last), plan in placed if start <= first and last <= end]
+        # A block to delete is deleted above, by its lines: not the region's business.
+        inside = [plan if getattr(plan, "remove", None) is None else dataclasses.replace(plan, remove=None)
+                  for (first, last), plan in placed if start <= first and last <= end]
         text, needed = _fix_region(lines, start, end, inside, unit, newline, settings)
         edits.append((start - 1, end, text))
         imports += [entry for entry in needed if entry not in imports]
@@ -171,15 +184,25 @@ class _Located:
         self.module = wrapper.module
         self.lines = re.split(r"\r\n|\r|\n", module.code)
         self.by_span: Dict[Tuple[int, int, int, int], List[cst.CSTNode]] = {}
+        self.by_start: Dict[Tuple[int, int], List[cst.CSTNode]] = {}
         for node, where in wrapper.resolve(PositionProvider).items():
             key = (where.start.line, where.start.column, where.end.line, where.end.column)
             self.by_span.setdefault(key, []).append(node)
+            self.by_start.setdefault(key[:2], []).append(node)
 
     def find(self, span, kinds) -> cst.CSTNode:
         for node in self.by_span.get(tuple(span), ()):
             if isinstance(node, kinds):
                 return node
         raise FixNotApplicable(f"no {'/'.join(k.__name__ for k in kinds)} at line {span[0]}, column {span[1] + 1}")
+
+    def find_statement(self, span, kind) -> cst.CSTNode:
+        """A compound statement by where it starts (libcst's end of one counts its last line
+        break; ``ast``'s does not)."""
+        for node in self.by_start.get(tuple(span[:2]), ()):
+            if isinstance(node, kind):
+                return node
+        raise FixNotApplicable(f"no {kind.__name__} at line {span[0]}, column {span[1] + 1}")
 
 
 def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, continuation=None,
@@ -251,6 +274,7 @@ class _FixApplier(cst.CSTTransformer):
         self.hoisted: Dict[int, cst.BaseExpression] = {}   # id(original call) -> updated call
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
+        self.removals: set = set()     # id() of the blocks a plan deletes
         self._statement_lines: Dict[int, int] = {}
         for plan in plans:
             self._add(located, plan)
@@ -292,6 +316,8 @@ class _FixApplier(cst.CSTTransformer):
                 return  # one wrap per statement a pass; the loop picks up the rest
             self.wraps[id(statement)] = plan
             self._statement_lines[id(statement)] = plan.statement[0]
+            if plan.remove is not None:
+                self.removals.add(id(located.find_statement(plan.remove, cst.With)))
             if plan.hoist_name is not None:
                 call = located.find(plan.call, (cst.Call,))
                 self.hoist_calls[id(statement)] = call
@@ -378,7 +404,16 @@ class _FixApplier(cst.CSTTransformer):
 
     def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
         body: List[cst.CSTNode] = []
+        kept_lines: List[cst.EmptyLine] = []     # a deleted block's comments and blank lines
         for original, new in zip(originals, updated):
+            if id(original) in self.removals:
+                # Its own lines go; the comments around them stay, as a deletion of those lines
+                # leaves them: the ones above it and those at the end of its block.
+                kept_lines += list(new.leading_lines) + list(getattr(new.body, "footer", ()))
+                continue
+            if kept_lines:
+                new = new.with_changes(leading_lines=kept_lines + list(new.leading_lines))
+                kept_lines = []
             if isinstance(original, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine) and any(
                     id(statement) in self.wraps for statement in original.body):
                 body.extend(self._rewrite_line(original, new))
