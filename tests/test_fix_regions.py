@@ -193,3 +193,22 @@ def test_code_libcst_cannot_read_outside_the_fixed_statement_does_not_stop_the_f
     assert "    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n" \
            "        return tf.train.AdamOptimizer()" in fixed
     compile(fixed, "x.py", "exec")
+
+
+def test_a_statement_continued_from_the_line_above_is_fixed_in_its_whole_module():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def train(x, is_training):
+            h = tf.layers.batch_normalization(x, training=is_training)
+            n = 1; \\
+            train_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+            return train_op
+        """)
+    tree, lines = ast.parse(source), split_lines(source)
+    assert region_of(tree, lines, [(7, 4, 7, 30)]) == (4, 8)     # the function, not line 7 alone
+    _rounds_agree(source)
+    result = fix_source(source)
+    compile(result.source, "<fixed>", "exec")
+    assert result.fixed == 1

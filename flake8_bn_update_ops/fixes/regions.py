@@ -127,12 +127,15 @@ def _first_line(statement: ast.stmt) -> int:
 
 
 def _owns_start(statement: ast.stmt, lines: Sequence[str]) -> bool:
-    """Nothing but indentation before it on its first line (before its first decorator's ``@``)."""
+    """Nothing but indentation before it on its first line (before its first decorator's ``@``),
+    and no backslash continuing the line above into it."""
     decorators = getattr(statement, "decorator_list", None)
     if decorators:
         first = min(decorators, key=lambda decorator: (decorator.lineno, decorator.col_offset))
-        return _bytes(lines, first.lineno)[:first.col_offset].strip(b" \t\f") == b"@"
-    return _bytes(lines, statement.lineno)[:statement.col_offset].strip(b" \t\f") == b""
+        line, before = first.lineno, _bytes(lines, first.lineno)[:first.col_offset].strip(b" \t\f") == b"@"
+    else:
+        line, before = statement.lineno, _bytes(lines, statement.lineno)[:statement.col_offset].strip(b" \t\f") == b""
+    return before and not (line > 1 and _bytes(lines, line - 1).rstrip(b"\r\n").endswith(b"\\"))
 
 
 def _owns_end(statement: ast.stmt, lines: Sequence[str]) -> bool:
