@@ -2,7 +2,9 @@
 
 source text -> pre-check -> Python's ``ast`` (flake8's own tree when it gives one) -> index
 (one walk) -> model (the resolver's answers) -> the selected rules -> findings with fix plans.
-libcst is imported, and a file parsed with it, only when a fix is to be applied to that file.
+libcst is imported only when a fix is to be applied, and then parses only the statements the
+fix touches (``fixes.regions``): a fix costs time in proportion to what it changes, plus the
+analysis that finds the next round's fixes.
 """
 from __future__ import annotations
 
