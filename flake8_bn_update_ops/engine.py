@@ -163,8 +163,11 @@ def _one_line(error) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def parse_tree(source: str, filename: str = "<stdin>"):
-    """Python's tree of ``source`` (for ``tree=``), or UnparsableSource in one line."""
+def parse_tree(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS):
+    """Python's tree of ``source`` (for ``tree=``), or UnparsableSource in one line; None when
+    the pre-check shows the source can hold no finding (the analysis then parses nothing)."""
+    if not might_have_findings(source, _extra_words(settings)):
+        return None
     return _parse(source, filename)
 
 

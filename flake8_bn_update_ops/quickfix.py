@@ -197,7 +197,7 @@ def code_actions(request: Request, settings: Settings, *, project=None,
         return []
     try:
         # One parse for the analysis and the fixes' first round.
-        tree = engine.parse_tree(request.source, request.path)
+        tree = engine.parse_tree(request.source, request.path, settings)
         findings = engine.analyze_source(request.source, request.path, settings, honour_noqa=True,
                                          select=select, ignore=ignore, tree=tree, project=project)
     except UnparsableSource:
