@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from ..core.source import Span
-
-SAFE = "safe"
-UNSAFE = "unsafe"
+from ..findings import SAFE, UNSAFE  # noqa: F401  (re-exported for the rule units)
 
 
 @dataclass(frozen=True)
@@ -76,6 +74,3 @@ class ExtendVariables:
     extra: str
     safety: str = UNSAFE
     statement_line: int = 0
-
-
-Plan = object   # one of the classes above

@@ -10,12 +10,12 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Iterable, Optional
 
-from .. import tf_api
 from ..core.model import ModuleModel
-from ..fixes.planning import flag_parameter, mode_parameter, tf_spelling
+from ..fixes.planning import flag_expression
 from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
+from ..findings import FixSafety
 
 
 _EFFECT = MappingProxyType({
@@ -42,17 +42,10 @@ def check(model: ModuleModel) -> Iterable[Report]:
 
 
 def _fix(model: ModuleModel, call, keyword: str, force_unsafe: bool = False) -> Optional[InsertKeyword]:
-    parameter = flag_parameter(model, call.scope)
-    if parameter is not None:
-        value, safety = parameter
-    elif mode_parameter(call.scope):
-        spelling = tf_spelling(model)
-        if spelling.add_import is not None:
-            return None
-        value = f"({tf_api.MODE_PARAMETER} == {spelling.prefix}.estimator.ModeKeys.TRAIN)"
-        safety = UNSAFE
-    else:
+    flag = flag_expression(model, call.scope)
+    if flag is None:
         return None
+    value, safety = flag
     return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
                          call.statement.node.lineno)
 
@@ -72,7 +65,8 @@ RULE = Rule(
         "named `training` or `is_training`; unsafe for other flag names (`is_train`, `phase_train`, ...), for "
         "`training=(mode == tf.estimator.ModeKeys.TRAIN)` in a function with a `mode` parameter, and for Keras "
         "calls in graph mode."),
-    fix_safety="safe or unsafe",
+    fix_safety=FixSafety.SAFE_OR_UNSAFE,
+    fix_title="pass `{keyword}={value}`",
     flagged=(
         """\
 import tensorflow as tf

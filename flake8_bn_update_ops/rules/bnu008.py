@@ -18,6 +18,7 @@ from ..fixes.planning import tf_spelling
 from ..fixes.plans import UNSAFE, ExtendVariables
 from .base import Report, Rule
 from .keras_calls import keras_model_calls
+from ..findings import FixSafety
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
@@ -78,7 +79,7 @@ def _argument(call: ast.Call, keyword: str, position: int):
 
 
 def _trainable_only(model: ModuleModel, expr, at: At, depth: int = 0) -> Optional[str]:
-    """"list" or "dict" when ``expr`` holds trainable variables only; None otherwise."""
+    """"list", "tuple" or "dict" when ``expr`` holds trainable variables only; None otherwise."""
     if depth > 6:
         return None
     kind = type(expr)
@@ -91,7 +92,8 @@ def _trainable_only(model: ModuleModel, expr, at: At, depth: int = 0) -> Optiona
             return "list"
         func = expr.func
         if type(func) is ast.Name and func.id in ("list", "tuple") and len(expr.args) == 1:
-            return _trainable_only(model, expr.args[0], at, depth + 1)
+            inner = _trainable_only(model, expr.args[0], at, depth + 1)
+            return "tuple" if inner and func.id == "tuple" else inner
         return None
     if kind is ast.Name:
         bindings = model.resolver.reaching(expr.id, at)
@@ -117,6 +119,12 @@ def _fix(model: ModuleModel, node, shape: str, statement_line: int) -> Optional[
     spelling = tf_spelling(model)
     if spelling.add_import is not None:
         return None
+    if shape == "tuple":
+        # ``tuple(...) + [...]`` raises TypeError: extend the list inside the call instead; a
+        # name bound to a tuple is left to its author.
+        if type(node) is not ast.Call:
+            return None
+        node, shape = node.args[0], "list"
     template = _MOVING if shape == "list" else _MOVING_DICT
     return ExtendVariables(model.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE,
                            statement_line)
@@ -137,7 +145,8 @@ RULE = Rule(
         "Adds the moving statistics to the list: `+ [v for v in tf.global_variables() if \"moving_mean\" in "
         "v.name or \"moving_variance\" in v.name]`, or the dict form for a dict. Unsafe: checkpoints written "
         "before the fix lack these variables, so restoring an old checkpoint with the new Saver fails."),
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="save the moving mean and variance too",
     flagged=(
         """\
 import tensorflow as tf
