@@ -212,3 +212,19 @@ def test_a_statement_continued_from_the_line_above_is_fixed_in_its_whole_module(
     result = fix_source(source)
     compile(result.source, "<fixed>", "exec")
     assert result.fixed == 1
+
+
+def test_a_quick_fix_reports_what_remains_when_asked_and_reuses_given_findings():
+    # A one-round fix (an editor's quick fix) does not analyse its result unless ``remaining``
+    # is read; what it then reports is a fresh analysis of the fixed text. Findings passed in
+    # are the first round's: the same fix as without them.
+    source = _read(TESTS / "fixes" / "bnu002_bnu003_flags.py")
+    findings = analyze_source(source, honour_noqa=True)
+    first = next(finding for finding in findings if finding.fix is not None)
+    only = {(first.line, first.column, first.code)}
+    given = fix_source(source, unsafe=True, only=only, findings=findings)
+    fresh = fix_source(source, unsafe=True, only=only)
+    assert given.source == fresh.source != source and given.fixed == fresh.fixed == 1
+    assert [(f.line, f.column, f.code) for f in given.remaining] == \
+        [(f.line, f.column, f.code) for f in analyze_source(given.source, honour_noqa=True)]
+    assert given.unsafe_fixable == 0 and len(given.remaining) == len(findings) - 1
