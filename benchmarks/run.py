@@ -379,7 +379,7 @@ def fix_path(repeat: int) -> int:
         editor = fixpath.write_big_module(inputs / "editor", 2000, 20)
         print("\nE: an editor's code action (quickfix.code_actions, as pylsp calls it) on %s (%d lines)"
               % (editor.name, count_lines([editor])))
-        firsts, laters = [], []
+        firsts, laters, cpus = [], [], []
         for _ in range(repeat):
             out = subprocess.run([PY, str(HERE / "fixpath.py"), "code-action", str(editor)],
                                  capture_output=True, text=True, cwd=str(scratch))
@@ -389,10 +389,12 @@ def fix_path(repeat: int) -> int:
             numbers = json.loads(out.stdout)
             firsts.append(numbers["first"])
             laters += numbers["later"]
+            cpus += numbers["later_cpu"]
         if laters:
             print("  first request (loads libcst, fills the caches): median %.2f s" % statistics.median(firsts))
-            print("  each later request at a finding: median %.3f s, max %.3f s (%d requests)"
-                  % (statistics.median(laters), max(laters), len(laters)))
+            print("  each later request at a finding: median %.3f s, max %.3f s (%d requests);"
+                  " cpu median %.3f s, max %.3f s"
+                  % (statistics.median(laters), max(laters), len(laters), statistics.median(cpus), max(cpus)))
             rows.append(("E: a code action on a 2,000-line module within 0.5 s (later requests, max)",
                          "%.3f s" % max(laters), max(laters) <= 0.5))
 
