@@ -438,8 +438,8 @@ def _check_and_fix(source: Path, paths: List[str], scratch: Path, repeat: int, t
         warm(corpora.python_files(work))
         checks.append(run_once(COMMAND + ["--isolated"] + extra, paths, work))
         fixes.append(run_once(COMMAND + ["--isolated", "--fix"] + extra, paths, work))
-        fixed = [line for line in (work / "stdout.txt").read_text(errors="replace").splitlines()
-                 if "fixed " in line]
+        fixed = [line for name in ("stdout.txt", "stderr.txt")
+                 for line in (work / name).read_text(errors="replace").splitlines() if "fixed " in line]
     for label, runs in (("check", checks), ("--fix", fixes)):
         print("  %-6s median %6.2f s %7s  cpu %6.1f s  peak %4.0f MB  exit %s"
               % (label, median(runs), spread(runs), median(runs, "cpu"), max(r.maxrss_mb for r in runs),
