@@ -219,9 +219,10 @@ def fix_files(paths: List[str], options: RunOptions, jobs: int) -> List[FileResu
 def _near_fixed(paths: List[str], fixed: List[str]) -> List[str]:
     """The files a fix in ``fixed`` can change the findings of, in ``paths``' order: those whose
     text names a fixed module (its importers: callers of its builders) and those a fixed module
-    names (what it imports: a builder's findings follow its callers). A module is named by its
-    file name or, for a package's ``__init__.py``, its folder's name. Everything else was
-    checked against the same neighbours and cannot change."""
+    names (what it imports: a builder's findings follow its callers); a fixed file only for
+    another fixed module. A module is named by its file name or, for a package's
+    ``__init__.py``, its folder's name. Everything else was checked against the same
+    neighbours and cannot change."""
     import re
 
     def module_name(path: str) -> str:
@@ -237,12 +238,15 @@ def _near_fixed(paths: List[str], fixed: List[str]) -> List[str]:
 
     if not fixed:
         return []
-    fixed_names = {module_name(path) for path in fixed}
-    named_by_fixed = set().union(*(words(path) for path in fixed))
+    # A fixed file reached its own fixed point: only another fixed module brings it back.
+    named_by = {path: words(path) for path in fixed}
+    names = {path: module_name(path) for path in fixed}
     chosen = []
     for path in paths:
         name = module_name(path)
-        if name in named_by_fixed or path in fixed or (fixed_names & words(path)):
+        others = [other for other in fixed if other != path]
+        text_words = named_by.get(path) or words(path)
+        if any(name in named_by[other] for other in others) or any(names[other] in text_words for other in others):
             chosen.append(path)
     return chosen
 

@@ -3,7 +3,8 @@
 ``engine.MAX_FIX_ROUNDS`` bounds every fixed-point loop: a file's rounds (``fix_source``), a
 tree's rounds (``cli.fix_files``) and a notebook's per-code rounds (``nbcheck``). After a round
 that fixed something, only the files near a fixed module are checked again (its importers and
-what it imports), not the whole tree.
+what it imports), not the whole tree, and not a fixed file for its own sake (it reached its
+fixed point).
 """
 from __future__ import annotations
 
@@ -41,8 +42,10 @@ def test_the_next_round_checks_the_fixed_modules_neighbours_only(tmp_path):
     uses_package = _write(tmp_path, "run.py", "import nets\n")
     unrelated = _write(tmp_path, "unrelated.py", "import os\nmodel_fn = 1\n")   # model_fn is not model
     paths = [model, ops, train, package, uses_package, unrelated]
-    assert cli._near_fixed(paths, [model]) == [model, ops, train]
-    assert cli._near_fixed(paths, [package]) == [package, uses_package]
+    assert cli._near_fixed(paths, [model]) == [ops, train]
+    assert cli._near_fixed(paths, [package]) == [uses_package]
+    assert cli._near_fixed(paths, [model, ops]) == [model, ops, train]    # each near the other
+    assert cli._near_fixed(paths, [unrelated]) == []
     assert cli._near_fixed(paths, []) == []
 
 
