@@ -2,6 +2,7 @@
 
     python benchmarks/run.py [--repeat N] [--corpus A,B,C] [--jobs N] [--seed N]
     python benchmarks/run.py --profile [--cross-module no] [--top 30]
+    python benchmarks/run.py --fix-path [--repeat N]
 
 For each corpus (see ``benchmarks/corpus.py``) every configuration is run ``--repeat``
 times, interleaved (one round runs each configuration once, so a change in the machine's
@@ -15,6 +16,11 @@ single process of the run.
 
 Every command runs in an empty scratch folder with ``--isolated``, so no configuration
 file of this repository or of the corpora changes what is checked.
+
+``--fix-path`` measures what fixing costs instead (issue 26; inputs from ``benchmarks/fixpath.py``):
+an editor's code action on a 2,000-line module, ``--fix`` on a 15,000-line module with 50
+findings, and ``--fix`` on a folder of 5,000 small modules with 250 fixes, each against the
+check of the same input.
 """
 from __future__ import annotations
 
@@ -36,6 +42,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import corpus as corpora  # noqa: E402
+import fixpath  # noqa: E402
 
 DIST = "flake8-bn-update-ops"
 PY = sys.executable
@@ -206,7 +213,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--cross-module", default="yes", choices=("yes", "no"),
                         help="with --profile: the cross-module analysis on or off")
     parser.add_argument("--top", type=int, default=30, help="with --profile: rows to print")
+    parser.add_argument("--fix-path", action="store_true",
+                        help="instead: what fixing costs (a code action, --fix on a big module, on a big folder)")
     args = parser.parse_args(argv)
+    if args.fix_path:
+        return fix_path(max(1, args.repeat))
     if args.profile:
         return profile(corpora.write_corpus_a(args.seed, args.files), args.cross_module == "yes",
                        args.top)
@@ -348,6 +359,96 @@ def profile(root: Path, cross_module: bool, top: int) -> int:
         text = out.getvalue()
         print(text[text.index("   ncalls"):] if "   ncalls" in text else text)
     return 0
+
+
+def fix_path(repeat: int) -> int:
+    """The fix-path scenarios of issue 26, each check and fix run ``repeat`` times, interleaved;
+    every ``--fix`` run on a fresh copy of its input."""
+    import json
+
+    print("flake8-bn-update-ops fix-path benchmark")
+    for line in machine():
+        print("  " + line)
+    print("  %s as run: %s" % (DIST, package_state()))
+    print("  repeat %d, interleaved; wall-clock medians" % repeat)
+    started = time.time()
+    scratch = Path(tempfile.mkdtemp(prefix="bnu-fixbench-"))
+    rows: List[Tuple[str, str, bool]] = []
+    try:
+        inputs = scratch / "inputs"
+        editor = fixpath.write_big_module(inputs / "editor", 2000, 20)
+        print("\nE: an editor's code action (quickfix.code_actions, as pylsp calls it) on %s (%d lines)"
+              % (editor.name, count_lines([editor])))
+        firsts, laters, cpus = [], [], []
+        for _ in range(repeat):
+            out = subprocess.run([PY, str(HERE / "fixpath.py"), "code-action", str(editor)],
+                                 capture_output=True, text=True, cwd=str(scratch))
+            if out.returncode != 0:
+                print("  FAILED: %s" % out.stderr.strip().splitlines()[-1:])
+                break
+            numbers = json.loads(out.stdout)
+            firsts.append(numbers["first"])
+            laters += numbers["later"]
+            cpus += numbers["later_cpu"]
+        if laters:
+            print("  first request (loads libcst, fills the caches): median %.2f s" % statistics.median(firsts))
+            print("  each later request at a finding: median %.3f s, max %.3f s (%d requests);"
+                  " cpu median %.3f s, max %.3f s"
+                  % (statistics.median(laters), max(laters), len(laters), statistics.median(cpus), max(cpus)))
+            rows.append(("E: a code action on a 2,000-line module within 0.5 s (later requests, max)",
+                         "%.3f s" % max(laters), max(laters) <= 0.5))
+
+        big = fixpath.write_big_module(inputs / "big", 15000, 50)
+        wall, peak = _check_and_fix(big.parent, [big.name], scratch, repeat,
+                                    "F: --fix on %s (%d lines, 50 findings), --jobs 1" % (big.name, count_lines([big])),
+                                    ["--jobs", "1"])
+        if wall:
+            rows.append(("F: --fix on 15,000 lines, 50 findings, <= 3x the check", "%.2fx" % wall, wall <= 3.0))
+            rows.append(("F: --fix peak memory < 300 MB", "%.0f MB" % peak, peak < 300))
+
+        folder = fixpath.write_small_files(inputs / "many", 5000, 250)
+        wall, _ = _check_and_fix(folder, ["."], scratch, repeat,
+                                 "G: --fix on a folder of 5,000 small modules, 250 fixes, all cores", [])
+        if wall:
+            rows.append(("G: --fix on 5,000 files with 250 fixes, <= 2x the check", "%.2fx" % wall, wall <= 2.0))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print("\nTargets (issue 26)")
+    for name, value, passed in rows:
+        print("  %-4s %-72s %s" % ("PASS" if passed else "FAIL", name, value))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if load > (os.cpu_count() or 1):
+        print("  WARNING: load average %.1f exceeds the %d cores: wall times are inflated and noisy"
+              % (load, os.cpu_count() or 1))
+    print("\ntotal benchmark time %.0f s" % (time.time() - started))
+    return 0
+
+
+def _check_and_fix(source: Path, paths: List[str], scratch: Path, repeat: int, title: str,
+                   extra: List[str]) -> Tuple[Optional[float], float]:
+    """(median fix wall / median check wall, fix peak MB): the check on ``source``, then --fix
+    on a fresh copy of it, ``repeat`` times."""
+    print("\n" + title)
+    checks: List[Run] = []
+    fixes: List[Run] = []
+    work = scratch / "work"
+    for _ in range(repeat):
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(source, work)
+        warm(corpora.python_files(work))
+        checks.append(run_once(COMMAND + ["--isolated"] + extra, paths, work))
+        fixes.append(run_once(COMMAND + ["--isolated", "--fix"] + extra, paths, work))
+        fixed = [line for name in ("stdout.txt", "stderr.txt")
+                 for line in (work / name).read_text(errors="replace").splitlines() if "fixed " in line]
+    for label, runs in (("check", checks), ("--fix", fixes)):
+        print("  %-6s median %6.2f s %7s  cpu %6.1f s  peak %4.0f MB  exit %s"
+              % (label, median(runs), spread(runs), median(runs, "cpu"), max(r.maxrss_mb for r in runs),
+                 ",".join(sorted({str(r.rc) for r in runs}))))
+    print("  --fix summary: %s" % (fixed[-1] if fixed else "?"))
+    if not all(r.rc in (0, 1) for r in checks + fixes):
+        print("  FAILED runs: %s" % [r.err.splitlines()[-1:] for r in checks + fixes if r.rc not in (0, 1)])
+        return None, 0.0
+    return median(fixes) / median(checks), max(r.maxrss_mb for r in fixes)
 
 
 def print_table(cfgs: List[Config], runs: Dict[str, List[Run]]) -> None:

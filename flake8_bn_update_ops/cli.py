@@ -211,22 +211,29 @@ def run_files(paths: List[str], options: RunOptions, jobs: int) -> Iterator[File
             yield from results
 
 
-def fix_files(paths: List[str], options: RunOptions, jobs: int, rounds: int = 3) -> List[FileResult]:
+def fix_files(paths: List[str], options: RunOptions, jobs: int) -> List[FileResult]:
     """``--fix`` over a tree: a fix in one module can make a finding (and its fix) in another
     (a hard-coded flag replaced in ``model.py`` turns on the update ops that ``train.py``
-    must run), so the tree is fixed again until a round changes nothing (bounded)."""
+    must run), so the modules near a fixed one are fixed again until a round changes nothing,
+    within the fix loop's one bound (``engine.MAX_FIX_ROUNDS``)."""
+    from .engine import MAX_FIX_ROUNDS
+
     results = list(run_files(paths, options, jobs))
     if not options.settings.cross_module:
         return results
-    for _ in range(rounds - 1):
-        if not any(result.fixed for result in results):
+    by_path = {result.path: result for result in results}
+    fixed = [result.path for result in results if result.fixed]
+    for _ in range(MAX_FIX_ROUNDS - 1):
+        again_paths = _near_fixed(paths, fixed)
+        if not again_paths:
             break
-        again = {result.path: result for result in run_files(paths, options, jobs)}
-        if not any(result.fixed for result in again.values()):
+        again = list(run_files(again_paths, options, jobs))
+        fixed = [later.path for later in again if later.fixed]
+        if not fixed:
             break
-        for result in results:
-            later = again.get(result.path)
-            if later is None:
+        for later in again:
+            result = by_path.get(later.path)
+            if result is None:
                 continue
             result.fixed += later.fixed
             result.reports = later.reports
@@ -234,6 +241,41 @@ def fix_files(paths: List[str], options: RunOptions, jobs: int, rounds: int = 3)
             result.errors += [error for error in later.errors if error not in result.errors]
             result.notes += [note for note in later.notes if note not in result.notes]
     return results
+
+
+def _near_fixed(paths: List[str], fixed: List[str]) -> List[str]:
+    """The files a fix in ``fixed`` can change the findings of, in ``paths``' order: those whose
+    text names a fixed module (its importers: callers of its builders) and those a fixed module
+    names (what it imports: a builder's findings follow its callers); a fixed file only for
+    another fixed module. A module is named by its file name or, for a package's
+    ``__init__.py``, its folder's name. Everything else was checked against the same
+    neighbours and cannot change."""
+    import re
+
+    def module_name(path: str) -> str:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        return os.path.basename(os.path.dirname(os.path.abspath(path))) if stem == "__init__" else stem
+
+    def words(path: str) -> set:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                return set(re.findall(r"\w+", handle.read()))
+        except OSError:
+            return set()
+
+    if not fixed:
+        return []
+    # A fixed file reached its own fixed point: only another fixed module brings it back.
+    named_by = {path: words(path) for path in fixed}
+    names = {path: module_name(path) for path in fixed}
+    chosen = []
+    for path in paths:
+        name = module_name(path)
+        others = [other for other in fixed if other != path]
+        text_words = named_by.get(path) or words(path)
+        if any(name in named_by[other] for other in others) or any(names[other] in text_words for other in others):
+            chosen.append(path)
+    return chosen
 
 
 # ---------------------------------------------------------------------------- options

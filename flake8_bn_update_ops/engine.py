@@ -2,12 +2,13 @@
 
 source text -> pre-check -> Python's ``ast`` (flake8's own tree when it gives one) -> index
 (one walk) -> model (the resolver's answers) -> the selected rules -> findings with fix plans.
-libcst is imported, and a file parsed with it, only when a fix is to be applied to that file.
+libcst is imported only when a fix is to be applied, and then parses only the statements the
+fix touches (``fixes.regions``): a fix costs time in proportion to what it changes, plus the
+analysis that finds the next round's fixes.
 """
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Collection, List, Optional, Sequence, Tuple
 
 from .findings import SAFE, UNSAFE, Finding, UnparsableSource
@@ -17,12 +18,27 @@ from .settings import DEFAULT_SETTINGS, Settings
 MAX_FIX_ROUNDS = 5
 
 
-@dataclass
 class FixResult:
-    source: str                 # the fixed source (== input when nothing changed)
-    fixed: int                  # how many fixes were applied (a chain such as BNU002 -> BNU001 counts both)
-    remaining: List[Finding]    # findings left after fixing (noqa'd ones excluded)
-    unsafe_fixable: int         # how many of ``remaining`` an --unsafe-fixes run would fix
+    """What ``fix_source`` did. ``remaining`` is computed when first read: an editor's quick
+    fix needs only the fixed text, and the fix loop's last analysis is then never made."""
+
+    def __init__(self, source: str, fixed: int, remaining, unsafe: bool):
+        self.source = source        # the fixed source (== input when nothing changed)
+        self.fixed = fixed          # fixes applied (a chain such as BNU002 -> BNU001 counts both)
+        self._remaining = remaining     # the findings, or a function that computes them
+        self._unsafe = unsafe
+
+    @property
+    def remaining(self) -> List[Finding]:
+        """Findings left after fixing (noqa'd ones excluded)."""
+        if callable(self._remaining):
+            self._remaining = self._remaining()
+        return self._remaining
+
+    @property
+    def unsafe_fixable(self) -> int:
+        """How many of ``remaining`` an --unsafe-fixes run would fix."""
+        return _unsafe_fixable(self.remaining, self._unsafe)
 
 
 class FixFailed(UnparsableSource):
@@ -51,63 +67,82 @@ def analyze_source(source: str, filename: str = "<stdin>", settings: Settings = 
 def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS,
                *, unsafe: bool = False, select: Optional[Sequence[str]] = None,
                ignore: Optional[Sequence[str]] = None, tree=None, project=None,
-               only: Optional[Collection[Tuple[int, int, str]]] = None) -> FixResult:
-    """Apply fixes until nothing changes (bounded). ``# noqa``'d findings are not fixed.
+               only: Optional[Collection[Tuple[int, int, str]]] = None,
+               findings: Optional[List[Finding]] = None) -> FixResult:
+    """Apply fixes until nothing changes (at most MAX_FIX_ROUNDS rounds). ``# noqa``'d
+    findings are not fixed.
 
     ``only``: fix just the findings at these (line, 0-based column, code), in one round (an
-    editor's quick fix); the rest are left as they are."""
+    editor's quick fix); the rest are left as they are. ``findings``: what ``analyze_source``
+    (with ``honour_noqa=True`` and the same options) reported for ``source``, when the caller
+    has it: not computed again."""
     if not might_have_findings(source, _extra_words(settings)):
-        return FixResult(source, 0, [], 0)
+        return FixResult(source, 0, [], unsafe)
     allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
-    findings = analyze_source(source, filename, settings, honour_noqa=True, select=select, ignore=ignore,
-                              tree=tree, project=project)
+    if findings is None:
+        findings = analyze_source(source, filename, settings, honour_noqa=True, select=select, ignore=ignore,
+                                  tree=tree, project=project)
     if not any(_applicable(finding, allowed, only) for finding in findings):
-        return FixResult(source, 0, findings, _unsafe_fixable(findings, unsafe))
-    from .fixes.apply import FixNotApplicable, apply_plans, parse_module
+        return FixResult(source, 0, findings, unsafe)
+    from .fixes.apply import FixNotApplicable, fix_text
     from .fixes.roundtrip import NotRestorable, protect
 
     current, restore = protect(source)
+    if current != source or tree is None:
+        tree = _tree(project, filename, current)
     if current != source:
         findings = analyze_source(current, filename, settings, honour_noqa=True, select=select, ignore=ignore,
-                                  project=project)
-    try:
-        module = parse_module(current)
-    except UnparsableSource as error:
-        # Python parses it (detection ran), libcst does not: only the fix is refused.
-        raise FixFailed(str(error)) from None
+                                  tree=tree, project=project)
     applied = 0
     rounds = 1 if only is not None else MAX_FIX_ROUNDS
-    for _ in range(rounds):
+    analysed = True     # ``findings`` describe ``current``
+    for round_number in range(rounds):
         plans = [finding.fix for finding in findings if _applicable(finding, allowed, only)]
         if not plans:
             break
         try:
-            candidate = apply_plans(module, plans, settings).code
+            candidate = fix_text(current, tree, plans, settings)
         except FixNotApplicable as error:
             raise FixFailed(f"{error}; file left unchanged") from None
+        except UnparsableSource as error:
+            # Python parses it (detection ran), libcst does not: only the fix is refused.
+            raise FixFailed(str(error)) from None
         except RecursionError:
             raise FixFailed("too deeply nested to fix; file left unchanged") from None
         if candidate == current:
             break
         try:
-            compile(candidate, filename, "exec", dont_inherit=True)
-            module = parse_module(candidate)
-        except (SyntaxError, ValueError, UnparsableSource) as error:
+            tree = ast.parse(candidate, filename)
+            compile(tree, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             # A fix must never damage a file: keep the last good source.
             raise FixFailed(f"a fix produced code that does not compile ({_one_line(error)}); "
                             "file left unchanged") from None
         applied += len(plans)
         current = candidate
-        findings = analyze_source(current, filename, settings, honour_noqa=True, select=select, ignore=ignore,
-                                  project=project)
+        analysed = round_number + 1 < rounds
+        if analysed:    # the next round's plans; after the last round, only if asked (``remaining``)
+            findings = analyze_source(current, filename, settings, honour_noqa=True, select=select,
+                                      ignore=ignore, tree=tree, project=project)
     try:
         fixed_source = restore(current)
     except NotRestorable as error:
         raise FixFailed(f"{error}; file left unchanged") from None
-    if fixed_source != current:
-        findings = analyze_source(fixed_source, filename, settings, honour_noqa=True, select=select,
-                                  ignore=ignore, project=project)
-    return FixResult(fixed_source, applied, findings, _unsafe_fixable(findings, unsafe))
+    if analysed and fixed_source == current:
+        return FixResult(fixed_source, applied, findings, unsafe)
+    known_tree = tree if fixed_source == current else None
+
+    def remaining() -> List[Finding]:
+        return analyze_source(fixed_source, filename, settings, honour_noqa=True, select=select, ignore=ignore,
+                              tree=known_tree, project=project)
+
+    return FixResult(fixed_source, applied, remaining, unsafe)
+
+
+def _tree(project, filename: str, source: str):
+    """Python's tree of a source this run already analysed (the project keeps it), else a new parse."""
+    known = project.known_tree(filename, source) if project is not None else None
+    return known if known is not None else _parse(source, filename)
 
 
 def _applicable(finding: Finding, allowed, only) -> bool:
@@ -126,6 +161,14 @@ def _extra_words(settings: Settings) -> Tuple[str, ...]:
 
 def _one_line(error) -> str:
     return " ".join(str(error).split()) or type(error).__name__
+
+
+def parse_tree(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS):
+    """Python's tree of ``source`` (for ``tree=``), or UnparsableSource in one line; None when
+    the pre-check shows the source can hold no finding (the analysis then parses nothing)."""
+    if not might_have_findings(source, _extra_words(settings)):
+        return None
+    return _parse(source, filename)
 
 
 def _parse(source: str, filename: str):

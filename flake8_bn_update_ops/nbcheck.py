@@ -11,6 +11,7 @@ import ast
 import dataclasses
 from typing import Dict, List, Optional
 
+from .engine import MAX_FIX_ROUNDS
 from .fileio import SourceFile
 from .findings import Finding
 from .formats import Report
@@ -111,7 +112,9 @@ def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
     except FixRefused:
         pass
     current, text, fixed, refused = notebook, None, 0, {}
-    for _ in range(16):   # each round writes one code's fixes (a fix can reveal another code)
+    # The fix loop's one bound: a round writes each code's fixes in turn, one code at a time (so
+    # a refusal costs only that code), and a fix can reveal another code for the next round.
+    for _ in range(MAX_FIX_ROUNDS):
         found = FileResult(path)
         check_text(path, current.module, dataclasses.replace(options, fix=False, diff=False), found)
         codes = sorted({r.code for r in found.reports if r.finding.fix_safety in allowed} - set(refused))
@@ -120,15 +123,15 @@ def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
             attempt = FileResult(path)
             check_text(path, current.module, dataclasses.replace(fixing, select=(code,)), attempt)
             if attempt.new_text is None:
-                refused[code] = "its fix could not be made"
-                continue
+                if any(r.finding.fix_safety in allowed for r in attempt.reports):
+                    refused[code] = "its fix could not be made"
+                continue    # else an earlier code's fix this round took its findings away
             try:
                 text, _ = _fixed_notebook(current, attempt.new_text, cells_of(current, code))
             except FixRefused as exc:
                 refused[code] = str(exc)
                 continue
             current, fixed, progress = parse(text), fixed + attempt.fixed, True
-            break
         if not progress:
             break
     return _NotebookFix(current, text, fixed, refused)

@@ -66,11 +66,18 @@ ROWS = [
         (1, r"E999 SyntaxError"), (1, r"x\.py:4:7: BNU900 could not parse: invalid syntax"),
         (1, r"x\.py:4:7: BNU900 could not parse: invalid syntax")),
     # Python parses it, libcst's tokenizer does not (seen in real repositories): checked like
-    # any other file; only the fix is refused, in one line, and the file is left alone.
-    Row("mixed-tabs-libcst-rejects",
+    # any other file. libcst reads only the statements a fix touches, so lines it cannot read
+    # elsewhere in the file do not stop the fix, and stay byte for byte...
+    Row("mixed-tabs-libcst-rejects-elsewhere",
         (BUGGY + "if x:\n    if y:\n\t    pass\n").encode(),
-        (1, r"x\.py:7:16: BNU001 "), (1, r"x\.py:7:16: BNU001 "),
-        (1, r"flake8-bn-update-ops: note: x\.py: not fixed: libcst cannot parse this file")),
+        (1, r"x\.py:7:16: BNU001 "), (1, r"x\.py:7:16: BNU001 "), (0, r"fixed 1, remaining 0"), fixed=_fixed()),
+    # ...but inside the statement the fix rewrites, only the fix is refused, in one line, and
+    # the file is left alone.
+    Row("mixed-tabs-libcst-rejects-the-fixed-statement",
+        b"import tensorflow as tf\n\n\ndef f(x, is_training):\n"
+        b"    if tf.layers.batch_normalization(x) is not None:\n        if x:\n\t         pass\n    return x\n",
+        (1, r"x\.py:5:8: BNU003 "), (1, r"x\.py:5:8: BNU003 "),
+        (1, r"flake8-bn-update-ops: note: x\.py: not fixed: libcst cannot parse this file at lines 5-7")),
     Row("undecodable-bytes", (TF_WORDS + "name = '\xff'\n").encode("latin-1"),
         # flake8 falls back to latin-1 itself and finds nothing to say.
         (0, None), (1, r"x\.py:4:9: BNU900 could not parse: cannot decode as utf-8: byte 0xff"),

@@ -58,8 +58,8 @@ def test_a_short_limit_breaks_inside_the_brackets():
 
         def build(images, labels, is_training):
             h = tf.layers.dense(images, 8)
-            net = tf.layers.batch_normalization(h,
-                    training=is_training)
+            net = tf.layers.batch_normalization(
+                    h, training=is_training)
             loss = tf.losses.log_loss(labels, net)
             opt = tf.train.AdamOptimizer()
             with tf.control_dependencies(
@@ -69,7 +69,7 @@ def test_a_short_limit_breaks_inside_the_brackets():
             saver = tf.train.Saver(var_list + [
                     v for v in tf.global_variables()
                     if ("moving_mean" in v.name
-                            or "moving_variance" in v.name)])
+                        or "moving_variance" in v.name)])
             return train_op, saver
         """)
 

@@ -363,7 +363,10 @@ NON_ASCII = (
 
 # Python accepts the mixed tabs and spaces at the end; libcst's tokenizer does not, so the
 # engine refuses the fix (FixFailed): BNU001 is still found (flake8 reports it), no action is offered.
-LIBCST_REJECTS = ONE_BNU001 + "if x:\n    if y:\n\t    pass\n"
+# Python reads the mixed tabs, libcst does not; they sit in the statement the fix must rewrite
+# (libcst reads only that statement: mixed tabs elsewhere in the file would not stop the fix).
+LIBCST_REJECTS = ONE_BNU001.replace("    train_op = optimizer.minimize(loss)\n",
+                                    "    if training: train_op = optimizer.minimize(loss)\n    else:\n\t    train_op = None\n")
 
 
 def _cursor(position: dict) -> dict:

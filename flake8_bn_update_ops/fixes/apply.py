@@ -1,23 +1,32 @@
-"""Apply fix plans as one libcst transformation that touches only the nodes they target.
+"""Apply fix plans as libcst transformations that touch only the nodes they target.
 
-This is the only module that imports libcst, and only a file with a fix to apply is parsed
-with it. Each plan names its targets by position (characters, from the ``ast`` analysis);
-libcst's positions of the same nodes are the same ranges (both exclude the node's own
-parentheses), so the target is found by position and node kind. libcst then re-renders the
-module keeping every untouched byte: comments, quotes, blank lines, tabs, CRLF.
+This is the only module that imports libcst, and only the statements a fix targets are parsed
+with it (``fix_text``): each plan's region (``regions``: whole lines of the smallest statement
+group holding its targets) becomes a small module of its own, behind a fixed preamble that
+gives libcst the file's indentation unit, line ending and the region's own indentation; the
+plans are applied there and the region's new text replaces its old lines. A fix thus costs
+time in proportion to the statements it touches, not to the file. The whole module is parsed
+only when a target has no such region.
+
+Each plan names its targets by position (characters, from the ``ast`` analysis); libcst's
+positions of the same nodes are the same ranges (both exclude the node's own parentheses), so
+the target is found by position and node kind. libcst then re-renders keeping every untouched
+byte: comments, quotes, blank lines, tabs, CRLF.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
-from .layout import break_call, code_width, leading, line_of, outer_brackets, width
+from .layout import break_call, line_width, leading, line_of, outer_brackets, width
 from .plans import (AddDictEntry, AddParameter, Combined, ExtendVariables, InsertKeyword, InsertStatement,
                     RenameAttribute, ReplaceExpression, WrapStatement)
+from .regions import default_indent, default_newline, import_line, merge, region_of, split_lines
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
 
@@ -48,11 +57,131 @@ def parse_module(source: str) -> cst.Module:
 
 
 def apply_plans(module: cst.Module, plans: Sequence[object], settings=None) -> cst.Module:
+    """The plans applied to a whole module (imports they need added at its top)."""
     if not plans:
         return module
     located = _Located(module)
     applier = _FixApplier(located, plans, _max_line_length(settings))
     return located.module.visit(applier)
+
+
+def fix_text(source: str, tree, plans: Sequence[object], settings=None) -> str:
+    """``source`` with the plans applied, reading with libcst only the regions they target.
+
+    ``tree`` is Python's ``ast`` of ``source``. Raises FixNotApplicable (a target is not where
+    its plan says) and UnparsableSource (libcst cannot read or reproduce a region)."""
+    if not plans:
+        return source
+    lines = split_lines(source)
+    unit = default_indent(source)
+    placed: List[Tuple[Tuple[int, int], object]] = []
+    deleted: List[Tuple[int, int]] = []
+    for plan in plans:
+        region = region_of(tree, lines, _spans(plan)) if unit is not None else None
+        if region is None:
+            return apply_plans(parse_module(source), plans, settings).code
+        placed.append((region, plan))
+        remove = getattr(plan, "remove", None)
+        if remove is not None:
+            # A deleted block is its own lines, no more: they must be whole lines of their own.
+            if region_of(tree, lines, [remove]) != (remove[0], remove[2]):
+                return apply_plans(parse_module(source), plans, settings).code
+            deleted.append((remove[0], remove[2]))
+    if deleted:
+        regions = merge(region for region, _ in placed)
+        if any(first <= end and start <= last for first, last in deleted for start, end in regions):
+            return apply_plans(parse_module(source), plans, settings).code
+    newline = default_newline(source)
+    edits: List[Tuple[int, int, str]] = [(first - 1, last, "") for first, last in merge(deleted)]
+    imports: List[Tuple[str, str]] = []
+    for start, end in merge(region for region, _ in placed):
+        # A block to delete is deleted above, by its lines: not the region's business.
+        inside = [plan if getattr(plan, "remove", None) is None else dataclasses.replace(plan, remove=None)
+                  for (first, last), plan in placed if start <= first and last <= end]
+        text, needed = _fix_region(lines, start, end, inside, unit, newline, settings)
+        edits.append((start - 1, end, text))
+        imports += [entry for entry in needed if entry not in imports]
+    if imports:
+        after = import_line(tree)
+        if after is None or not lines[after - 1].endswith(("\n", "\r")):
+            # No import or docstring to go after (or no line break to go after): libcst
+            # places it in the whole module.
+            return apply_plans(parse_module(source), plans, settings).code
+        added = "".join(f"import {dotted} as {alias}{newline}" for dotted, alias in imports)
+        edits.append((after, after, added))
+    # Bottom up, so earlier line numbers stay true; at one line, a region's text before an
+    # import inserted in front of it.
+    for first, end, text in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
+        lines[first:end] = [text]
+    return "".join(lines)
+
+
+_PREAMBLE = "if 1:{newline}{unit}pass{newline}"
+
+
+def _fix_region(lines, start: int, end: int, plans, unit: str, newline: str, settings):
+    """(new text of lines ``start``..``end``, imports the plans need). The region is parsed
+    after a preamble: a block indented by the file's unit (libcst takes its default indent
+    from the first block, and writes new blocks with it) and, for an indented region, an
+    ``if 1:`` whose body the region is, at its own indentation (so columns stay the file's)."""
+    text = "".join(lines[start - 1:end])
+    preamble = _PREAMBLE.format(newline=newline, unit=unit)
+    if leading(lines[start - 1]):
+        preamble += "if 1:" + newline
+    shift = preamble.count(newline) - (start - 1)
+    try:
+        module = parse_module(preamble + text)
+    except UnparsableSource as error:
+        # libcst's own position is in the region's module: name the file's lines instead.
+        reason = re.sub(r"^libcst cannot parse this file: |^libcst | @ \d+:\d+", "", str(error))
+        raise UnparsableSource(f"libcst cannot parse this file at lines {start}-{end}: {reason}") from None
+    located = _Located(module)
+    applier = _FixApplier(located, [_shifted(plan, shift) for plan in plans], _max_line_length(settings),
+                          add_imports=False)
+    code = located.module.visit(applier).code
+    if not code.startswith(preamble):
+        raise FixNotApplicable(f"a fix reached outside lines {start}-{end}")
+    return code[len(preamble):], applier.imports
+
+
+def _spans(plan) -> List[Optional[Tuple[int, int, int, int]]]:
+    """Every position a plan reads or rewrites (its region must hold them all)."""
+    kind = type(plan)
+    statement_line = getattr(plan, "statement_line", 0)
+    spans = [(statement_line, 0, statement_line, 0)] if statement_line else []
+    if kind is WrapStatement:
+        spans += [plan.replace] if plan.replace is not None else [plan.statement, plan.call]
+    elif kind is InsertKeyword:
+        spans.append(plan.call)
+    elif kind in (ExtendVariables, ReplaceExpression, RenameAttribute, AddDictEntry):
+        spans.append(plan.target)
+    elif kind is AddParameter:
+        spans.append(plan.function)
+    elif kind is InsertStatement:
+        spans.append(plan.before)
+    elif kind is Combined:
+        parts = [_spans(part) for part in plan.parts]
+        if not all(parts):
+            return []
+        spans += [span for part in parts for span in part]
+    else:
+        return []       # unknown: the whole module, where it is refused
+    return spans
+
+
+def _shifted(plan, lines: int):
+    """The plan with its positions moved ``lines`` lines (into the region's own module)."""
+    if type(plan) is Combined:
+        return dataclasses.replace(plan, parts=tuple(_shifted(part, lines) for part in plan.parts))
+    changes = {}
+    for field in dataclasses.fields(plan):
+        value = getattr(plan, field.name)
+        if field.name == "statement_line" and value:
+            changes[field.name] = value + lines
+        elif isinstance(value, tuple) and len(value) == 4 and all(type(part) is int for part in value) \
+                and field.name != "add_import":
+            changes[field.name] = (value[0] + lines, value[1], value[2] + lines, value[3])
+    return dataclasses.replace(plan, **changes)
 
 
 def _max_line_length(settings) -> int:
@@ -67,9 +196,11 @@ class _Located:
         self.module = wrapper.module
         self.lines = re.split(r"\r\n|\r|\n", module.code)
         self.by_span: Dict[Tuple[int, int, int, int], List[cst.CSTNode]] = {}
+        self.by_start: Dict[Tuple[int, int], List[cst.CSTNode]] = {}
         for node, where in wrapper.resolve(PositionProvider).items():
             key = (where.start.line, where.start.column, where.end.line, where.end.column)
             self.by_span.setdefault(key, []).append(node)
+            self.by_start.setdefault(key[:2], []).append(node)
 
     def find(self, span, kinds) -> cst.CSTNode:
         for node in self.by_span.get(tuple(span), ()):
@@ -77,11 +208,29 @@ class _Located:
                 return node
         raise FixNotApplicable(f"no {'/'.join(k.__name__ for k in kinds)} at line {span[0]}, column {span[1] + 1}")
 
+    def find_statement(self, span, kind) -> cst.CSTNode:
+        """A compound statement by where it starts (libcst's end of one counts its last line
+        break; ``ast``'s does not)."""
+        for node in self.by_start.get(tuple(span[:2]), ()):
+            if isinstance(node, kind):
+                return node
+        raise FixNotApplicable(f"no {kind.__name__} at line {span[0]}, column {span[1] + 1}")
 
-def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, continuation=None) -> cst.Call:
+
+def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, continuation=None,
+                   hang: bool = False) -> cst.Call:
     """Add ``keyword=value`` after the existing arguments and before any ``**``, in the call's
     own layout (one per line stays one per line); with ``continuation``, on a line of its own
-    indented by that text (relative to the statement), so the line stays within its length."""
+    indented by that text (relative to the statement), so the line stays within its length.
+    With ``hang``, the arguments first move to a line of their own after the opening bracket,
+    indented by ``continuation`` (a hanging indent: pycodestyle's E128 forbids a continuation
+    line that is neither under the first argument nor hanging); the keyword joins them there
+    unless ``continuation`` is also needed for it (then it hangs at the same indent)."""
+    if hang:
+        call = insert_keyword(call, keyword, value, continuation[1])   # in the one-line layout
+        return call.with_changes(whitespace_before_args=cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True,
+            last_line=cst.SimpleWhitespace(continuation[0])))
     if continuation is not None:
         call = insert_keyword(call, keyword, value)
         args = list(call.args)
@@ -191,8 +340,9 @@ def _inner_comma(call: cst.Call, args: List[cst.Arg], index: int) -> cst.Comma:
 
 
 class _FixApplier(cst.CSTTransformer):
-    def __init__(self, located: _Located, plans: Sequence[object], max_line_length: int):
+    def __init__(self, located: _Located, plans: Sequence[object], max_line_length: int, add_imports: bool = True):
         super().__init__()
+        self.add_imports = add_imports
         self.max_line_length = max_line_length
         self.lines = located.lines
         self.unit = located.module.default_indent
@@ -201,6 +351,7 @@ class _FixApplier(cst.CSTTransformer):
         self.hoisted: Dict[int, cst.BaseExpression] = {}   # id(original call) -> updated call
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
+        self.removals: set = set()     # id() of the blocks a plan deletes
         self._statement_lines: Dict[int, int] = {}
         self.inserts: Dict[int, List[str]] = {}       # id(small statement) -> statements to put before it
         for plan in plans:
@@ -232,9 +383,10 @@ class _FixApplier(cst.CSTTransformer):
         elif kind is InsertKeyword:
             node = located.find(plan.call, (cst.Call,))
             value = plan.value
-            wrap_at = self._keyword_continuation(plan)
+            layout = self._keyword_continuation(plan)
+            wrap_at, hang = layout if layout is not None else (None, False)
             self._replace(node, lambda updated: insert_keyword(updated, plan.keyword, cst.parse_expression(value),
-                                                               wrap_at))
+                                                               wrap_at, hang))
         elif kind is RenameAttribute:
             node = located.find(plan.target, (cst.Attribute,))
             self._replace(node, lambda updated: updated.with_changes(attr=cst.Name(plan.attr)))
@@ -250,7 +402,7 @@ class _FixApplier(cst.CSTTransformer):
             if plan.replace is not None:
                 node = located.find(plan.replace, (cst.BaseExpression,))
                 line = line_of(self.lines, plan.replace[0])
-                text = break_call(plan.replace_text, plan.replace[1], max(code_width(line) - plan.replace[3], 0),
+                text = break_call(plan.replace_text, plan.replace[1], max(line_width(line) - plan.replace[3], 0),
                                   self.max_line_length, leading(line), self.unit)
                 self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
                 return
@@ -259,6 +411,8 @@ class _FixApplier(cst.CSTTransformer):
                 return  # one wrap per statement a pass; the loop picks up the rest
             self.wraps[id(statement)] = plan
             self._statement_lines[id(statement)] = plan.statement[0]
+            if plan.remove is not None:
+                self.removals.add(id(located.find_statement(plan.remove, cst.With)))
             if plan.hoist_name is not None:
                 call = located.find(plan.call, (cst.Call,))
                 self.hoist_calls[id(statement)] = call
@@ -269,44 +423,50 @@ class _FixApplier(cst.CSTTransformer):
             raise FixNotApplicable(f"unknown fix {kind.__name__}")
 
     def _keyword_continuation(self, plan):
-        """Where an inserted keyword goes on a line of its own: under the call's first argument
-        (PEP 8's visual indent), when adding it to a one-line call would make the line too long.
-        None: on the same line."""
+        """Where an inserted keyword goes when adding it to a one-line call would make the line
+        too long: (continuation, hang) for ``insert_keyword``. Under the call's first argument
+        (PEP 8's visual indent) when that fits; else the arguments hang on the next line,
+        indented two units, with the keyword after them or, if still too long, on a line of its
+        own at the same indent. None: on the same line."""
         line_number, column, end_line, end_column = plan.call
         line = line_of(self.lines, line_number)
         addition = len(f", {plan.keyword}={plan.value}")
-        if line_number != end_line or code_width(line) + addition <= self.max_line_length:
+        if line_number != end_line or line_width(line) + addition <= self.max_line_length:
             return None
         split = outer_brackets(line[column:end_column])
         indent = leading(line_of(self.lines, plan.statement_line or line_number))
         if split is None or not line.startswith(indent):
             return None
-        if "\t" in self.unit or "\t" in indent:
-            return self.unit * 2        # a file indented with tabs: no spaces to align with
         paren = column + len(split[0])
-        visual = " " * max(paren - width(indent), len(self.unit))
-        if width(indent) + len(visual) + addition - 2 + 1 <= self.max_line_length:
-            return visual               # under the first argument (PEP 8's visual indent)
-        return self.unit * 2            # too deep for that: a hanging indent
+        if "\t" not in self.unit and "\t" not in indent:
+            visual = " " * max(paren - width(indent), len(self.unit))
+            remainder = line_width(line) - end_column     # what follows the call's ``)``
+            if width(indent) + len(visual) + addition - 2 + 1 + remainder <= self.max_line_length:
+                return visual, False        # under the first argument (PEP 8's visual indent)
+        hanging = self.unit * 2
+        # The arguments and what follows the call's ``)`` move to the hanging line.
+        moved = width(indent) + width(hanging) + len(split[1].strip()) + 1 + line_width(line) - end_column
+        return (hanging, None if moved + addition <= self.max_line_length else hanging), True
 
     def _variables_layout(self, plan) -> str:
         """The moving statistics' list, broken inside its brackets when the line would be too
         long: ``[`` then one line for the loop and one for the condition."""
         line_number, column, end_line, end_column = plan.target
         line = line_of(self.lines, end_line)
-        if code_width(line) + len(" + ") + len(plan.extra) <= self.max_line_length and plan.shape == "list":
+        if line_width(line) + len(" + ") + len(plan.extra) <= self.max_line_length and plan.shape == "list":
             return plan.extra
-        if plan.shape != "list" and code_width(line) + len(plan.extra) + 10 <= self.max_line_length:
+        if plan.shape != "list" and line_width(line) + len(plan.extra) + 10 <= self.max_line_length:
             return plan.extra
         continuation = self.unit * 2
         opener, body, closer = plan.extra[0], plan.extra[1:-1], plan.extra[-1]
         loop, condition = body.split(" if ", 1)
-        remainder = max(code_width(line) - end_column, 0)
+        remainder = max(line_width(line) - end_column, 0)
         base = width(leading(line_of(self.lines, plan.statement_line or line_number))) + width(continuation)
         test = f"{continuation}if {condition}{closer}"
         if base + len(f"if {condition}{closer}") + remainder > self.max_line_length and " or " in condition:
             first, second = condition.split(" or ", 1)
-            test = f"{continuation}if ({first}\n{continuation}        or {second}){closer}"
+            # ``or`` under the first operand (the visual indent of ``if (``: E127/E128).
+            test = f"{continuation}if ({first}\n{continuation}    or {second}){closer}"
         return f"{opener}\n{continuation}{loop}\n{test}"
 
     def _replace(self, node, build) -> None:
@@ -326,7 +486,8 @@ class _FixApplier(cst.CSTTransformer):
             return updated_node.with_changes(body=self._rewrite_body(original_node.body, updated_node.body))
         if isinstance(original_node, cst.Module):
             body = self._rewrite_body(original_node.body, updated_node.body)
-            return self._add_imports(updated_node.with_changes(body=body))
+            module = updated_node.with_changes(body=body)
+            return self._add_imports(module) if self.add_imports else module
         if isinstance(original_node, cst.SimpleStatementSuite) and any(
                 id(statement) in self.wraps for statement in original_node.body):
             # ``if x: train_op = opt.minimize(loss)``: a one-line suite is split first.
@@ -338,7 +499,16 @@ class _FixApplier(cst.CSTTransformer):
 
     def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
         body: List[cst.CSTNode] = []
+        kept_lines: List[cst.EmptyLine] = []     # a deleted block's comments and blank lines
         for original, new in zip(originals, updated):
+            if id(original) in self.removals:
+                # Its own lines go; the comments around them stay, as a deletion of those lines
+                # leaves them: the ones above it and those at the end of its block.
+                kept_lines += list(new.leading_lines) + list(getattr(new.body, "footer", ()))
+                continue
+            if kept_lines:
+                new = new.with_changes(leading_lines=kept_lines + list(new.leading_lines))
+                kept_lines = []
             if isinstance(original, cst.SimpleStatementLine) and self.inserts:
                 for statement in original.body:
                     for text in self.inserts.get(id(statement), ()):

@@ -17,30 +17,9 @@ def width(text: str) -> int:
     return len(text)
 
 
-def code_width(line: str) -> int:
-    """The width of a line without its trailing comment: a fix does not reformat code because
-    of a comment the user wrote after it."""
-    quote = None
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if quote is not None:
-            if char == "\\":
-                index += 2
-                continue
-            if line.startswith(quote, index):
-                index += len(quote)
-                quote = None
-                continue
-        elif line.startswith(('"""', "'''"), index):
-            quote = line[index:index + 3]
-            index += 3
-            continue
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            return width(line[:index].rstrip())
-        index += 1
+def line_width(line: str) -> int:
+    """The width of a line as E501 measures it, its trailing comment included: a line a fix
+    lengthens must still fit, whatever the user wrote after the code."""
     return width(line.rstrip())
 
 

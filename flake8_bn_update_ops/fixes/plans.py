@@ -20,7 +20,10 @@ class WrapStatement:
     the call is nested deeper and is first hoisted into ``hoist_name = <call>`` inside the
     new block, just before the statement. With ``replace`` set, the train op already sits in a
     ``with control_dependencies(...)`` whose argument does nothing (an empty ``UPDATE_OPS`` for
-    Keras): that argument is replaced instead of nesting a new block."""
+    Keras): that argument is replaced instead of nesting a new block. ``remove``: a
+    ``with control_dependencies(...)`` block that holds nothing but ``X = tf.identity(X)``
+    rebindings of the loss (BNU005): pointless once the train op depends on the update ops,
+    so it is deleted (its lines; comments above it stay)."""
 
     call: Span
     statement: Span
@@ -30,6 +33,7 @@ class WrapStatement:
     add_import: Optional[Tuple[str, str]] = None     # (module, alias): ``import module as alias``
     replace: Optional[Span] = None
     replace_text: Optional[str] = None
+    remove: Optional[Span] = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ..core.index import WITH, within_function
 from ..core.model import ANY_UPDATES, ModuleModel, TrainOpInfo
 from ..core.resolver import At
 from ..core.values import ApiCall, options
-from ..fixes.planning import plan_wrap, tf_spelling, update_ops_expression
+from ..fixes.planning import dead_identity_block, plan_wrap, tf_spelling, update_ops_expression
 from .base import Report
 
 
@@ -148,11 +148,12 @@ def site_api_names(model: ModuleModel) -> str:
     return " / ".join(names[:2]) or "batch-norm"
 
 
-def wrap_fix(model: ModuleModel, op: TrainOpInfo, dependency: Optional[str] = None, required=None):
+def wrap_fix(model: ModuleModel, op: TrainOpInfo, dependency: Optional[str] = None, required=None, remove=None):
     spelling = tf_spelling(model)
     if dependency is None:
         dependency = update_ops_expression(model, op.call, spelling.prefix, required)
-    return plan_wrap(model, op.call, f"{spelling.prefix}.control_dependencies({dependency})", spelling.add_import)
+    return plan_wrap(model, op.call, f"{spelling.prefix}.control_dependencies({dependency})", spelling.add_import,
+                     remove=remove)
 
 
 def bnu001_reports(model: ModuleModel) -> Iterator[Report]:
@@ -169,11 +170,14 @@ def bnu005_reports(model: ModuleModel) -> Iterator[Report]:
     for op, required, loss in unhandled_train_ops(model):
         if loss is None:
             continue
-        dependency_call, scalar, _ = loss
+        dependency_call, scalar, identity = loss
         if scalar is False:
             continue    # a non-scalar loss's gradient reads the identity op: the updates run (measured)
         dependency = model.source.segment(dependency_call.args[0])
+        # The ``loss = tf.identity(loss)`` block does nothing once the train op depends on the
+        # update ops: the fix deletes it where that is provable.
+        remove = dead_identity_block(model.source, dependency_call, identity, op.call)
         yield Report(op.call.node, "BNU005",
                      f"BNU005 the {site_api_names(model)} update ops are attached to the loss, not to "
                      f"`{op.method}`: a scalar loss's gradient never runs them, so the moving statistics stay at "
-                     "0 and 1", wrap_fix(model, op, dependency))
+                     "0 and 1", wrap_fix(model, op, dependency, remove=remove))

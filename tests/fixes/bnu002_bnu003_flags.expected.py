@@ -15,8 +15,8 @@ def block(x, is_training):
 
 
 def estimator_head(x, mode):
-    return tf.layers.batch_normalization(x, momentum=0.9,
-            training=(mode == tf.estimator.ModeKeys.TRAIN))
+    return tf.layers.batch_normalization(
+            x, momentum=0.9, training=(mode == tf.estimator.ModeKeys.TRAIN))
 
 
 def no_flag_in_scope(x):

@@ -10,8 +10,8 @@ def trunk(x, is_training=True):
 
 class Model:
     def __init__(self, images, is_training):
-        self.logits = tf.layers.dense(tf.layers.flatten(trunk(images,
-                is_training=is_training)), 10)
+        self.logits = tf.layers.dense(tf.layers.flatten(trunk(
+                images, is_training=is_training)), 10)
 
 
 def sample(images):

@@ -15,8 +15,8 @@ def stage(x, filters, is_training=False):
 
 
 def network(images, is_training):
-    return tf.layers.dense(tf.layers.flatten(stage(images, 16,
-                                                   is_training=is_training)), 10)
+    return tf.layers.dense(tf.layers.flatten(stage(
+            images, 16, is_training=is_training)), 10)
 
 
 def evaluate(images):
