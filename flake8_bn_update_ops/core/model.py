@@ -14,7 +14,8 @@ import ast
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import tf_api
-from .index import ARG, CLASS, DEF, IF, IFEXP, WITH, CallSite, ModuleIndex, Scope, contexts, within_function
+from .index import ARG, CLASS, DEF, IF, IFEXP, WITH, CallSite, ModuleIndex, Scope, branch_test, contexts, \
+    within_function
 from .resolver import At, Resolver
 from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, Class, CollectionRead, Const, Function,
                      Instance, InstanceCall, KerasUpdates, Mapping, ParamValue, Partial,
@@ -774,9 +775,10 @@ class ModuleModel:
     def _pruned(self, call: CallSite, frame) -> bool:
         """A call in a branch its frame certainly does not take."""
         for entry in within_function(call.context):
-            if entry.kind in (IF, IFEXP) and entry.part >= 0:
+            test = branch_test(entry) if entry.kind in (IF, IFEXP) and entry.part >= 0 else None
+            if test is not None:
                 statement = call.scope.index.statement_of_node.get(id(entry.node), call.statement)
-                truth = self.resolver.truth(entry.node.test, At(call.scope, statement), frame)
+                truth = self.resolver.truth(test, At(call.scope, statement), frame)
                 if truth is not None and truth != (entry.part == 0):
                     return True
         return False
@@ -1191,7 +1193,8 @@ class ModuleModel:
         """A point that sits in a branch picked by a training flag: an ``if``/conditional
         expression on the flag, or a ``tf.cond(flag, ...)`` branch."""
         for entry in contexts(context):
-            if entry.kind in (IF, IFEXP) and entry.part >= 0 and self.is_flag_expression(entry.node.test):
+            if entry.kind in (IF, IFEXP) and entry.part >= 0 and branch_test(entry) is not None \
+                    and self.is_flag_expression(branch_test(entry)):
                 return True
             if entry.kind == ARG:
                 call = entry.node
