@@ -897,8 +897,12 @@ class ModuleModel:
             elif kind is KerasUpdates:
                 keys.add(KERAS_UPDATES)
             elif kind is Sequence:
+                # A filtered selection (``[op for op in update_ops if op not in before]``) runs the
+                # ops its author picked: it carries them, but it is no read that layers built
+                # later were meant to join (BNU004).
+                item_reads = None if option.kind == "selection" else reads
                 for item in option.items:
-                    keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
+                    keys |= self._carried_item(item, through_dependencies, item_reads, depth + 1)
             elif kind is ApiCall:
                 if option.name in tf_api.SUMMARY_MERGE_ALL_SET and through_dependencies:
                     keys |= self._summaries_carry(reads, depth)

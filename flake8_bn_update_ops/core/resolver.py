@@ -258,6 +258,8 @@ class Resolver:
             return self.value(node.value, at, frame)
         if kind is ast.DictComp:
             return self._dict_comprehension(node, at, frame)
+        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
+            return self._filtering_comprehension(node, at, frame)
         return UNKNOWN
 
     def _dict_literal(self, node: ast.Dict, at: At, frame) -> Value:
@@ -278,6 +280,19 @@ class Resolver:
             else:
                 complete = False
         return Mapping(tuple(entries), complete, node)
+
+    def _filtering_comprehension(self, node, at: At, frame) -> Value:
+        """``[v for v in S if ...]``: some of the elements of ``S`` (a filter may drop some), so the
+        list runs what ``S``'s elements run (``[op for op in get_collection(UPDATE_OPS) if ...]``).
+        With a filter it is a "selection": the author picked which of them to run."""
+        if len(node.generators) != 1:
+            return UNKNOWN
+        generator = node.generators[0]
+        if type(node.elt) is not ast.Name or type(generator.target) is not ast.Name \
+                or node.elt.id != generator.target.id or generator.is_async:
+            return UNKNOWN
+        kind = "selection" if generator.ifs else "set" if type(node) is ast.SetComp else "list"
+        return Sequence(kind, (Spread(Arg(generator.iter, at, frame)),), complete=False)
 
     def _dict_comprehension(self, node: ast.DictComp, at: At, frame) -> Value:
         """``{k: v for k, v in d.items() if ...}``: the entries of ``d`` (a filter may drop some)."""

@@ -44,3 +44,49 @@ def build(x, is_training, exclude):
     variables = keep_unmatched(tf.trainable_variables(), exclude)
     with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
         return tf.train.AdamOptimizer().minimize(loss, var_list=variables)
+
+# --- update ops picked by a filtering comprehension and grouped after the train op: handled
+import tensorflow as tf
+
+
+def train_step(net, first, rest, step_ops):
+    before = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    loss = tf.reduce_mean(net(first, training=True))
+    mine = [op for op in tf.get_collection(tf.GraphKeys.UPDATE_OPS) if op not in before]
+    mine.extend(step_ops)
+    for batch in rest:
+        loss += tf.reduce_mean(net(batch, training=True))
+    train_op = tf.train.AdamOptimizer().minimize(loss)
+    with tf.control_dependencies([train_op]):
+        train_op = tf.group(*mine)
+    return train_op
+
+
+def net(x, training):
+    return tf.layers.batch_normalization(tf.layers.dense(x, 8), training=training)
+
+# --- the same shape filtering trainable variables instead of update ops: BNU001
+import tensorflow as tf
+
+
+def train_step(net, first, step_ops):
+    loss = tf.reduce_mean(net(first, training=True))
+    mine = [v for v in tf.trainable_variables() if "bias" not in v.name]
+    train_op = tf.train.AdamOptimizer().minimize(loss)  # expect: BNU001:16
+    with tf.control_dependencies([train_op]):
+        train_op = tf.group(*mine)
+    return train_op
+
+
+def net(x, training):
+    return tf.layers.batch_normalization(tf.layers.dense(x, 8), training=training)
+
+# --- an unfiltered comprehension is still a read: layers built after it are missed (BNU004)
+import tensorflow as tf
+
+
+def train_step(x, training):
+    update_ops = [op for op in tf.get_collection(tf.GraphKeys.UPDATE_OPS)]  # expect: BNU004:32
+    h = tf.layers.batch_normalization(x, training=training)
+    with tf.control_dependencies(update_ops):
+        return tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
