@@ -49,9 +49,9 @@ def _builds_batch_norm(model: ModuleModel) -> bool:
     names = model.flag_names()
     for call in model.index.calls:
         for keyword in call.node.keywords:
+            # Whatever the flag: the moving statistics exist in either mode (RULES.md,
+            # "Checkpoints out of sight"; an export script passes a literal False).
             if keyword.arg not in names:
-                continue
-            if model.resolver.definite_bool(model.resolver.value(keyword.value, model.at(call))) is not None:
                 continue
             if all(_out_of_sight(option) for option in options(model.callee(call))):
                 return True

@@ -90,3 +90,31 @@ def train_step(x, training):
     h = tf.layers.batch_normalization(x, training=training)
     with tf.control_dependencies(update_ops):
         return tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+
+# --- checkpoints out of sight: an exporter hands a literal False to a network it cannot see (BNU008)
+import tensorflow as tf
+
+
+class Exporter(object):
+    def __init__(self, network):
+        self.network = network
+
+    def build(self, images):
+        with tf.Graph().as_default():
+            outputs = self.network.create_model(images, is_training=False)
+            saver = tf.train.Saver(tf.trainable_variables())  # expect: BNU008:36
+        return outputs, saver
+
+# --- the same exporter with a network call that takes no training flag: nothing says it has batch norm
+import tensorflow as tf
+
+
+class Exporter(object):
+    def __init__(self, network):
+        self.network = network
+
+    def build(self, images):
+        with tf.Graph().as_default():
+            outputs = self.network.create_model(images, num_classes=10)
+            saver = tf.train.Saver(tf.trainable_variables())
+        return outputs, saver
