@@ -111,6 +111,23 @@ ARG_SCOPES: FrozenSet[str] = frozenset({
 })
 PARTIALS: FrozenSet[str] = frozenset({"functools.partial"})
 
+# Dynamic imports (RULES.md "Dynamic imports and import paths"): the call, and whether it returns
+# the named module itself (``import_module``) or its top package (``__import__`` without fromlist).
+DYNAMIC_IMPORTS: Mapping[str, bool] = MappingProxyType({
+    "importlib.import_module": True,
+    "builtins.__import__": False,
+})
+ATTRIBUTE_BY_NAME = "builtins.getattr"
+# Command-line options whose default (and choices) show the candidates of ``args.<name>`` /
+# ``FLAGS.<name>``: the defining call's method name -> the keyword holding the default. The
+# option's name is its first argument (``"--model_def"``, ``"model"``) or ``dest=``.
+COMMAND_LINE_OPTIONS: Mapping[str, str] = MappingProxyType({
+    "add_argument": "default",
+    "DEFINE_string": "default",
+    "DEFINE_enum": "default",
+})
+COMMAND_LINE_CHOICES_KEYWORDS: Tuple[str, ...] = ("choices", "enum_values")
+
 # Training-flag parameter names. Passing the first group is a safe fix; the others are guesses.
 SAFE_FLAG_NAMES: Tuple[str, ...] = ("training", "is_training")
 UNSAFE_FLAG_NAMES: Tuple[str, ...] = ("is_train", "train", "phase_train", "train_phase",
