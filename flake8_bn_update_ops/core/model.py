@@ -161,6 +161,7 @@ class ModuleModel:
         self._keras: Dict[int, Optional[bool]] = {}
         self._keras_scopes: Dict[int, bool] = {}
         self.arg_scopes: List[ArgScopeEntry] = []
+        self._other_arg_scopes: Dict[int, List[ArgScopeEntry]] = {}     # id(other module's index) -> its scopes
         self.sites: List[BatchNormSite] = []          # lexical, UPDATE_OPS kind (frameless)
         self.keras_sites: List[BatchNormSite] = []    # lexical Keras BatchNormalization calls/constructions
         self.train_ops: List[TrainOpInfo] = []
@@ -314,6 +315,37 @@ class ModuleModel:
                 complete = False
         return ArgScopeEntry(call, functions, keywords, complete, report, scopes)
 
+    def _scope_keeps_moving_in_trainable(self, name: str, call: CallSite) -> bool:
+        """An arg_scope of the site's own module (or of this one) gives the batch-norm function
+        ``variables_collections`` (``arg_scope([batch_norm], **params)``, a scope returned by a
+        helper and re-entered): the moving statistics go where the scope says."""
+        if self.arg_scope_default(name, tf_api.VARIABLES_COLLECTIONS_KEYWORD)[0] is True:
+            return True
+        index = call.scope.index
+        if index is self.index:
+            return False
+        return any(name in entry.functions and tf_api.VARIABLES_COLLECTIONS_KEYWORD in entry.keywords
+                   for entry in self._arg_scopes_of(index))
+
+    def _arg_scopes_of(self, index: ModuleIndex) -> List[ArgScopeEntry]:
+        """The arg_scopes another module opens (read as this module's own are)."""
+        cache = self._other_arg_scopes
+        found = cache.get(id(index))
+        if found is not None:
+            return found
+        found = cache[id(index)] = []
+        seen = set()
+        for call in index.calls:
+            if not _may_be_arg_scope(call.node):
+                continue
+            for option in options(self.resolver.value(call.node, At(call.scope, call.statement), None)):
+                if type(option) is ApiCall and option.name in tf_api.ARG_SCOPES:
+                    for entry in self.resolver.arg_scope_calls(option):
+                        if id(entry) not in seen:
+                            seen.add(id(entry))
+                            found.append(self._arg_scope_entry(entry, call))
+        return found
+
     def arg_scope_default(self, function_name: str, keyword: str):
         """(found?, Arg or None, entry): what the module's arg_scopes give ``keyword`` of
         ``function_name``; found is None when an arg_scope could supply it unseen."""
@@ -445,7 +477,7 @@ class ModuleModel:
         flag = self._flag_from_args(api, name, args, call, via)
         collection = self._collection_from_args(api, name, args)
         keeps = args.keyword(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None or \
-            self.arg_scope_default(name, tf_api.VARIABLES_COLLECTIONS_KEYWORD)[0] is True
+            self._scope_keeps_moving_in_trainable(name, call)
         return BatchNormSite(call, api, name, flag, collection, via, frame, keeps, self._frozen(args, name))
 
     def _argument(self, args: Args, keyword: str, position: Optional[int]):
@@ -634,7 +666,8 @@ class ModuleModel:
             found, item, _ = self.arg_scope_default(name, api.collection_arg)
             if found:
                 collection = self._collection_value(resolver.arg_value(item))
-        keeps = entries is not None and entries.get(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None
+        keeps = (entries is not None and entries.get(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None) or \
+            self._scope_keeps_moving_in_trainable(name, call)
         frozen = False
         if entries is not None and entries.get("trainable") is not None:
             frozen = resolver.definite_bool(resolver.arg_value(entries.get("trainable"))) is False
