@@ -172,6 +172,7 @@ class ModuleModel:
         self.learning_phase_set = False
         self.keras_updates_in_update_ops = False
         self.update_ops_subclasses: Set[int] = set()
+        self._subclasses_by_module: Dict[int, Set[int]] = {}
         self.trains = False
         self.exposes_flag_scope = False
 
@@ -366,8 +367,18 @@ class ModuleModel:
     def _scan_update_ops_subclasses(self) -> None:
         """Keras BatchNormalization subclasses that add their updates to UPDATE_OPS themselves
         (seen in real projects) build UPDATE_OPS sites, not Keras ones."""
+        self.update_ops_subclasses = self._update_ops_subclasses_in(self.index, True)
+
+    def _update_ops_subclasses_in(self, index: ModuleIndex, this_module: bool = False) -> Set[int]:
+        """id(class node) of every Keras batch-norm subclass that a module defines and that adds
+        its updates to UPDATE_OPS; the module's own scan also notes Keras updates put there."""
+        cached = self._subclasses_by_module.get(id(index))
+        if cached is not None:
+            return cached
+        found: Set[int] = set()
+        self._subclasses_by_module[id(index)] = found
         resolver = self.resolver
-        for call in self.index.calls:
+        for call in index.calls:
             func = call.node.func
             name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
             if name not in ("add_to_collection", "add_to_collections") or not call.node.args:
@@ -375,21 +386,23 @@ class ModuleModel:
             key = resolver.collection_key(resolver.value(call.node.args[0], self.at(call)))
             if key != UPDATE_OPS:
                 continue
-            values = [resolver.value(arg, self.at(call)) for arg in call.node.args[1:]]
-            for entry in contexts(call.context):
-                if type(entry.node) is ast.For:
-                    values.append(resolver.value(entry.node.iter, self.at(call)))
-            if any(KERAS_UPDATES in self.carried_value(value) for value in values):
-                self.keras_updates_in_update_ops = True
+            if this_module:
+                values = [resolver.value(arg, self.at(call)) for arg in call.node.args[1:]]
+                for entry in contexts(call.context):
+                    if type(entry.node) is ast.For:
+                        values.append(resolver.value(entry.node.iter, self.at(call)))
+                if any(KERAS_UPDATES in self.carried_value(value) for value in values):
+                    self.keras_updates_in_update_ops = True
             cls = call.scope.enclosing_class()
             if cls is None:
                 continue
-            statement = self.index.statement_of_node.get(id(cls.node))
+            statement = index.statement_of_node.get(id(cls.node))
             for base in cls.node.bases:
                 base_name = resolver.api_name(base, At(cls.parent, statement))
                 api = tf_api.BATCH_NORM_APIS.get(base_name or "")
                 if api is not None and api.family == "keras":
-                    self.update_ops_subclasses.add(id(cls.node))
+                    found.add(id(cls.node))
+        return found
 
     def sites_of_call(self, call: CallSite, frame=None) -> List[BatchNormSite]:
         """The batch-norm sites a call builds, read in ``frame``."""
@@ -459,7 +472,8 @@ class ModuleModel:
         return found
 
     def _is_update_ops_subclass(self, cls: Class) -> bool:
-        return any(type(entry) is Class and id(entry.scope.node) in self.update_ops_subclasses
+        """The class, or a base in any module of the project, adds its updates to UPDATE_OPS."""
+        return any(type(entry) is Class and id(entry.scope.node) in self._update_ops_subclasses_in(entry.scope.index)
                    for entry in self.resolver.mro(cls))
 
     def _keras_bn_subclass(self, cls: Class) -> bool:
