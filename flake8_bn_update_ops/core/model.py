@@ -1354,14 +1354,31 @@ class ModuleModel:
         return found
 
     def _tensor_through_keras_bn(self, value: Value, depth: int) -> bool:
-        for _ in range(40):
-            if type(value) is not InstanceCall:
-                return False
-            if self.keras_bn(value.receiver, depth + 1) is not None:
-                return True
-            if not value.args.positional or value.args.positional[0] is None:
-                return False
-            value = self.resolver.arg_value(value.args.positional[0])
+        """Whether a tensor of a functional model comes out of a Keras batch-norm layer: followed
+        back through layer calls and TensorFlow ops, along every input, lists included
+        (``Add()([x, y])``, ``Concatenate()([...])``, ``tf.concat([...])``, ``outputs=[...]``)."""
+        resolver = self.resolver
+        pending = [value]
+        seen: Set[int] = set()
+        budget = _TENSOR_PROVENANCE_BUDGET
+        while pending and budget > 0:
+            for option in options(pending.pop()):
+                budget -= 1
+                if id(option) in seen:
+                    continue
+                seen.add(id(option))
+                kind = type(option)
+                if kind is InstanceCall:
+                    if self.keras_bn(option.receiver, depth + 1) is not None:
+                        return True
+                    inputs = list(option.args.positional) + [item for _, item in option.args.keywords]
+                elif kind is ApiCall:
+                    inputs = list(option.args.positional) + list(option.args.starred)
+                elif kind is Sequence:
+                    inputs = [item.arg if type(item) is Spread else item for item in option.items]
+                else:
+                    continue
+                pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
         return False
 
     def _scope_applies_keras_bn(self, scope: Scope) -> bool:
@@ -1513,6 +1530,10 @@ def _update_named(node) -> bool:
     if type(node) is ast.Attribute:
         return bool(tf_api.UPDATE_NAME_HEURISTIC.search(node.attr))
     return False
+
+
+# Values visited when following a functional model's tensors back to their layers.
+_TENSOR_PROVENANCE_BUDGET = 400
 
 
 def _guards(context, frame, resolver) -> List[Tuple[str, int]]:

@@ -118,3 +118,63 @@ class Exporter(object):
             outputs = self.network.create_model(images, num_classes=10)
             saver = tf.train.Saver(tf.trainable_variables())
         return outputs, saver
+
+# --- Keras tensors through list arguments: a residual Add, a Concatenate and an output list (BNU007)
+import tensorflow as tf
+from tensorflow.keras import layers
+
+
+def residual(inputs):
+    x = layers.Conv2D(8, 1)(inputs)
+    x = layers.BatchNormalization()(x)
+    return layers.Add()([inputs, x])
+
+
+def build():
+    inputs = tf.keras.Input((16, 16, 8))
+    a = residual(inputs)
+    b = layers.Concatenate()([layers.Conv2D(4, 1)(inputs), a])
+    return tf.keras.Model(inputs=inputs, outputs=[layers.Conv2D(2, 1)(a), b])
+
+
+def train_one_step(model, optimizer, x, y):
+    with tf.GradientTape() as tape:
+        outputs = model(x)  # expect: BNU007:19
+        loss = tf.add_n([tf.reduce_mean(tf.square(out - y)) for out in outputs])
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+
+def train(x, y):
+    model = build()
+    train_one_step(model, tf.keras.optimizers.Adam(), x, y)
+
+# --- the same model with layer normalization in the residual branch: silent
+import tensorflow as tf
+from tensorflow.keras import layers
+
+
+def residual(inputs):
+    x = layers.Conv2D(8, 1)(inputs)
+    x = layers.LayerNormalization()(x)
+    return layers.Add()([inputs, x])
+
+
+def build():
+    inputs = tf.keras.Input((16, 16, 8))
+    a = residual(inputs)
+    b = layers.Concatenate()([layers.Conv2D(4, 1)(inputs), a])
+    return tf.keras.Model(inputs=inputs, outputs=[layers.Conv2D(2, 1)(a), b])
+
+
+def train_one_step(model, optimizer, x, y):
+    with tf.GradientTape() as tape:
+        outputs = model(x)
+        loss = tf.add_n([tf.reduce_mean(tf.square(out - y)) for out in outputs])
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+
+def train(x, y):
+    model = build()
+    train_one_step(model, tf.keras.optimizers.Adam(), x, y)
