@@ -1396,7 +1396,10 @@ class ModuleModel:
             return self._keras[key]
         self._keras[key] = None
         bases = [entry for entry in self.resolver.mro(cls) if type(entry) is Api]
-        if not any(base.name.startswith(tf_api.KERAS_PREFIXES) for base in bases):
+        # A plain Python class counts when its ``__call__`` takes ``training`` defaulting to None
+        # and forwards it: called without it, the Keras layers inside read the learning phase.
+        plain = not any(base.name.startswith(tf_api.KERAS_PREFIXES) for base in bases)
+        if plain and not self._call_defaults_training_to_none(cls):
             return None
         keras2 = all(base.name.startswith(tf_api.KERAS2_ROOTS) for base in bases)
         found = None
@@ -1408,13 +1411,16 @@ class ModuleModel:
                     continue
                 for call in _calls_run_in(method):
                     callee = self.resolver.value(call.node.func, At(call.scope, call.statement))
-                    if any(type(option) is Api and tf_api.BATCH_NORM_APIS.get(option.name) is not None
-                           and tf_api.BATCH_NORM_APIS[option.name].family == "keras" for option in options(callee)):
-                        found = keras2
+                    keras_apis = [option for option in options(callee) if type(option) is Api
+                                  and tf_api.BATCH_NORM_APIS.get(option.name) is not None
+                                  and tf_api.BATCH_NORM_APIS[option.name].family == "keras"]
+                    if keras_apis:
+                        found = keras_apis[0].name.startswith(tf_api.KERAS2_ROOTS) if plain else keras2
                         break
                     value = self.resolver.value(call.node, At(call.scope, call.statement))
-                    if self.keras_bn(value, depth + 1) is not None:
-                        found = keras2
+                    inner = self.keras_bn(value, depth + 1)
+                    if inner is not None:
+                        found = inner if plain else keras2
                         break
                 if found is not None:
                     break
@@ -1422,6 +1428,16 @@ class ModuleModel:
                 break
         self._keras[key] = found
         return found
+
+    def _call_defaults_training_to_none(self, cls: Class) -> bool:
+        for entry in self.resolver.mro(cls):
+            if type(entry) is not Class:
+                continue
+            for method in entry.scope.children:
+                if method.kind == "function" and method.name == "__call__":
+                    param = method.param(tf_api.KERAS_TRAINING_ARGUMENT)
+                    return param is not None and type(param.default) is ast.Constant and param.default.value is None
+        return False
 
 
 # ----------------------------------------------------------------------------------------------

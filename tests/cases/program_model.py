@@ -178,3 +178,66 @@ def train_one_step(model, optimizer, x, y):
 def train(x, y):
     model = build()
     train_one_step(model, tf.keras.optimizers.Adam(), x, y)
+
+# --- a plain class whose __call__ forwards training=None to Keras batch norm, called without it in a session (BNU003)
+import tensorflow as tf
+
+
+class Norm1D:
+    def __init__(self):
+        self._norm = tf.keras.layers.BatchNormalization()
+
+    def __call__(self, inputs, training=None):
+        return tf.squeeze(self._norm(tf.expand_dims(inputs, 1), training=training), 1)
+
+
+class Net:
+    def __init__(self):
+        self.norms = [Norm1D() for _ in range(3)]
+
+    def __call__(self, inputs, training=None):
+        for norm in self.norms:
+            inputs = norm(inputs, training=training)
+        return inputs
+
+
+def main():
+    x = tf.compat.v1.placeholder(tf.float32, [None, 16, 8])
+    net = Net()
+    logits = net(x)  # expect: BNU003:14
+    loss = tf.reduce_mean(logits)
+    train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)  # expect: BNU006:16
+    with tf.compat.v1.Session() as sess:
+        sess.run(train_op)
+
+# --- the same classes called with the flag: BNU003 silent (BNU006 still judges the train op)
+import tensorflow as tf
+
+
+class Norm1D:
+    def __init__(self):
+        self._norm = tf.keras.layers.BatchNormalization()
+
+    def __call__(self, inputs, training=None):
+        return tf.squeeze(self._norm(tf.expand_dims(inputs, 1), training=training), 1)
+
+
+class Net:
+    def __init__(self):
+        self.norms = [Norm1D() for _ in range(3)]
+
+    def __call__(self, inputs, training=None):
+        for norm in self.norms:
+            inputs = norm(inputs, training=training)
+        return inputs
+
+
+def main():
+    x = tf.compat.v1.placeholder(tf.float32, [None, 16, 8])
+    is_training = tf.compat.v1.placeholder(tf.bool, [])
+    net = Net()
+    logits = net(x, training=is_training)
+    loss = tf.reduce_mean(logits)
+    train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)  # expect: BNU006:16
+    with tf.compat.v1.Session() as sess:
+        sess.run(train_op, {is_training: True})
