@@ -162,6 +162,7 @@ class ModuleModel:
         self._keras_scopes: Dict[int, bool] = {}
         self.arg_scopes: List[ArgScopeEntry] = []
         self._other_arg_scopes: Dict[int, List[ArgScopeEntry]] = {}     # id(other module's index) -> its scopes
+        self._loss_provenance: Optional[Set[int]] = None
         self.sites: List[BatchNormSite] = []          # lexical, UPDATE_OPS kind (frameless)
         self.keras_sites: List[BatchNormSite] = []    # lexical Keras BatchNormalization calls/constructions
         self.train_ops: List[TrainOpInfo] = []
@@ -1353,6 +1354,99 @@ class ModuleModel:
                                         if type(call.node.func) is ast.Attribute and call.node.func.attr == "add"]
         return found
 
+    def loss_provenance(self) -> Set[int]:
+        """id() of every call node the module's train-op losses are computed through, as far as
+        the resolver follows them (calls made inside project functions count as the call that
+        ran the function): what can reach a train op's loss (RULES.md "Reach")."""
+        if self._loss_provenance is not None:
+            return self._loss_provenance
+        found: Set[int] = set()
+        self._loss_provenance = found
+        resolver = self.resolver
+        pending = []
+        for op in self.train_ops:
+            expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
+            if expr is not None:
+                pending.append(resolver.value(expr, self.at(op.call)))
+        for op in self.train_ops:
+            expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
+            if expr is not None:
+                found |= self._written_provenance(expr, self.at(op.call))
+        seen: Set[int] = set()
+        budget = _LOSS_PROVENANCE_BUDGET
+        while pending and budget > 0:
+            for option in options(pending.pop()):
+                budget -= 1
+                if id(option) in seen:
+                    continue
+                seen.add(id(option))
+                kind = type(option)
+                if kind in (ApiCall, InstanceCall):
+                    found.add(id(option.node))
+                    frame = option.frame
+                    while frame is not None:
+                        if frame.node is not None:
+                            found.add(id(frame.node))
+                        frame = frame.caller
+                    inputs = list(option.args.positional) + [item for _, item in option.args.keywords] + \
+                        list(option.args.starred)
+                    if kind is InstanceCall:
+                        pending.append(option.receiver)
+                elif kind is Sequence:
+                    inputs = [item.arg if type(item) is Spread else item for item in option.items]
+                elif kind is TrainOp:
+                    continue
+                else:
+                    continue
+                pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
+        return found
+
+    def _written_provenance(self, expr, at: At) -> Set[int]:
+        """The calls an expression is written in terms of, through the names of its function
+        that reach it: where the resolver cannot see a value (a helper it cannot import,
+        ``ctc_loss(train_logits, ...)``), the loss still comes from the arguments it is given."""
+        found: Set[int] = set()
+        pending = [(expr, at)]
+        visited: Set[int] = set()
+        budget = _LOSS_PROVENANCE_BUDGET
+        while pending and budget > 0:
+            node, where = pending.pop()
+            budget -= 1
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            kind = type(node)
+            if kind is ast.Name:
+                for binding in self.resolver.reaching(node.id, where):
+                    if binding.kind in ("assign", "for", "with", "augassign") and binding.value is not None:
+                        pending.append((binding.value, At(binding.scope, binding.statement)))
+                for mutation in where.scope.index.mutations.get(node.id, ()):
+                    # ``tower_losses.append(loss)``: what the list was given.
+                    if mutation.value is not None and mutation.statement.scope is where.scope:
+                        pending.append((mutation.value, At(mutation.statement.scope, mutation.statement)))
+                continue
+            if kind is ast.Call:
+                found.add(id(node))
+                if type(node.func) is ast.Attribute:
+                    pending.append((node.func.value, where))
+                pending.extend((arg, where) for arg in node.args)
+                pending.extend((keyword.value, where) for keyword in node.keywords)
+                continue
+            if kind is ast.Lambda:
+                continue
+            if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
+                pending.extend((generator.iter, where) for generator in node.generators)
+            pending.extend((child, where) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+        return found
+
+    def separate_tower(self, call: CallSite, calls: Iterable[CallSite]) -> bool:
+        """The call's output provably stays off every train op's loss while another of ``calls``
+        (a tower of the same kind) is on it: an evaluation tower (RULES.md "Towers and modes")."""
+        provenance = self.loss_provenance()
+        if not provenance or id(call.node) in provenance:
+            return False
+        return any(other is not call and id(other.node) in provenance for other in calls)
+
     def _tensor_through_keras_bn(self, value: Value, depth: int) -> bool:
         """Whether a tensor of a functional model comes out of a Keras batch-norm layer: followed
         back through layer calls and TensorFlow ops, along every input, lists included
@@ -1548,8 +1642,10 @@ def _update_named(node) -> bool:
     return False
 
 
-# Values visited when following a functional model's tensors back to their layers.
+# Values visited when following a functional model's tensors back to their layers, and when
+# following the train ops' losses back to the calls they are computed through.
 _TENSOR_PROVENANCE_BUDGET = 400
+_LOSS_PROVENANCE_BUDGET = 4000
 
 
 def _guards(context, frame, resolver) -> List[Tuple[str, int]]:

@@ -25,7 +25,8 @@ def keras_model_calls(model: ModuleModel) -> Iterator[Tuple[CallSite, object]]:
 
 def keras_calls_without_training(model: ModuleModel, in_tape: bool) -> Iterator[Tuple[CallSite, str]]:
     functional = _functional_model_scopes(model)
-    for call, _ in keras_model_calls(model):
+    calls = [call for call, _ in keras_model_calls(model)]
+    for call in calls:
         node = call.node
         if any(keyword.arg == "training" or keyword.arg is None for keyword in node.keywords) or len(node.args) >= 2:
             continue
@@ -35,6 +36,8 @@ def keras_calls_without_training(model: ModuleModel, in_tape: bool) -> Iterator[
         else:
             if model.in_eager_function(call) or id(call.scope.function()) in functional:
                 continue
+            if model.separate_tower(call, calls):
+                continue    # an evaluation tower: the learning phase's inference mode is right there
         yield call, _display(model, call)
 
 

@@ -241,3 +241,31 @@ def main():
     train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)  # expect: BNU006:16
     with tf.compat.v1.Session() as sess:
         sess.run(train_op, {is_training: True})
+
+# --- towers: the Keras model's evaluation call stays off the loss; only the training call is BNU003
+import tensorflow as tf
+
+
+def main(train_x, val_x, labels):
+    model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+    train_out = model(train_x)  # expect: BNU003:17
+    val_out = model(val_x)
+    val_error = tf.reduce_mean(tf.abs(val_out - labels))
+    loss = tf.compat.v1.losses.mean_squared_error(labels, train_out)
+    train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)  # expect: BNU006:16
+    with tf.compat.v1.Session() as sess:
+        sess.run(train_op)
+        sess.run(val_error)
+
+# --- the same two calls both feeding the loss (a consistency term): both run in training, both BNU003
+import tensorflow as tf
+
+
+def main(train_x, val_x, labels):
+    model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+    train_out = model(train_x)  # expect: BNU003:17
+    val_out = model(val_x)  # expect: BNU003:15
+    loss = tf.compat.v1.losses.mean_squared_error(labels, train_out) + tf.reduce_mean(tf.square(val_out))
+    train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)  # expect: BNU006:16
+    with tf.compat.v1.Session() as sess:
+        sess.run(train_op)
