@@ -200,6 +200,8 @@ SUMMARY_MERGE_ALL = "tensorflow.summary.merge_all"
 SUMMARY_MERGE_ALL_SET: FrozenSet[str] = frozenset({SUMMARY_MERGE_ALL})
 # Keras calls that train a model (a module that makes none of these, and no train op or tape,
 # trains nothing: RULES.md's exemption for a literal False).
+# ``with G.as_default():`` makes G the graph that ops (and collection reads) go to.
+GRAPH_SCOPE_METHOD = "as_default"
 # The argument a Keras layer or model call takes its mode from.
 KERAS_TRAINING_ARGUMENT = _KERAS.flag
 KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "train_on_batch"})

@@ -212,6 +212,35 @@ class ModuleModel:
                         table.setdefault(id(option.scope), []).append(call)
         return table.get(id(scope), [])
 
+    def graphs_of(self, call: CallSite, depth: int = 0) -> Set[str]:
+        """The graphs (``with G.as_default():``, by G's spelling) a call is built in: lexically,
+        or because every call of its function runs inside one (the default graph is dynamic).
+        Empty: the default graph."""
+        lexical = graph_blocks(call.context)
+        if lexical:
+            return lexical
+        function = call.scope.function()
+        if function.kind != "function" or depth > _GRAPH_CALL_DEPTH:
+            return set()
+        callers = self.callers(function)
+        if not callers:
+            return set()
+        found: Set[str] = set()
+        for caller in callers:
+            graphs = self.graphs_of(caller, depth + 1)
+            if not graphs:
+                return set()
+            found |= graphs
+        return found
+
+    def read_in_other_graph(self, op: TrainOpInfo, read) -> bool:
+        """The update-ops read is made in the default graph while the train op is built inside
+        ``with G.as_default():``: the read never holds that graph's update ops (measured)."""
+        site = read.at.scope.index.call_site(read.node) if read.at is not None else None
+        if site is None or site.scope.index is not self.index:
+            return False
+        return bool(self.graphs_of(op.call)) and not self.graphs_of(site)
+
     def _frame_free(self, call: CallSite, frame) -> bool:
         """A callee whose root name is bound outside every function of the frame chain (an
         import, a module function, ``tf.layers.conv2d``) reads the same in any frame."""
@@ -1640,6 +1669,25 @@ def _update_named(node) -> bool:
     if type(node) is ast.Attribute:
         return bool(tf_api.UPDATE_NAME_HEURISTIC.search(node.attr))
     return False
+
+
+# Callers followed up when asking which ``with G.as_default():`` a call is built in.
+_GRAPH_CALL_DEPTH = 4
+
+
+def graph_blocks(context) -> Set[str]:
+    """The ``with G.as_default():`` blocks around a point (G by its spelling)."""
+    found: Set[str] = set()
+    for entry in contexts(context):
+        if entry.kind != WITH:
+            continue
+        items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+        for item in items:
+            expr = item.context_expr
+            if type(expr) is ast.Call and type(expr.func) is ast.Attribute and \
+                    expr.func.attr == tf_api.GRAPH_SCOPE_METHOD:
+                found.add(ast.dump(expr.func.value))
+    return found
 
 
 # Values visited when following a functional model's tensors back to their layers, and when

@@ -269,3 +269,43 @@ def main(train_x, val_x, labels):
     train_op = tf.compat.v1.train.AdamOptimizer().minimize(loss)  # expect: BNU006:16
     with tf.compat.v1.Session() as sess:
         sess.run(train_op)
+
+# --- layers and train op built by a method called inside `with graph.as_default():`, update ops read outside
+import tensorflow as tf
+
+
+class Classifier:
+    def _build(self, x):
+        self._training = tf.placeholder_with_default(False, [])
+        h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=self._training)
+        loss = tf.reduce_mean(h)
+        self._train_op = tf.train.AdamOptimizer().minimize(loss)  # expect: BNU001:26
+
+    def fit(self, x, batches):
+        self._graph = tf.Graph()
+        with self._graph.as_default():
+            self._build(x)
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)  # expect: BNU004:22
+        with tf.Session(graph=self._graph) as sess:
+            for batch in batches:
+                sess.run([self._train_op, update_ops], feed_dict={self._training: True})
+
+# --- the same class reading the update ops inside the block: silent
+import tensorflow as tf
+
+
+class Classifier:
+    def _build(self, x):
+        self._training = tf.placeholder_with_default(False, [])
+        h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=self._training)
+        loss = tf.reduce_mean(h)
+        self._train_op = tf.train.AdamOptimizer().minimize(loss)
+
+    def fit(self, x, batches):
+        self._graph = tf.Graph()
+        with self._graph.as_default():
+            self._build(x)
+            update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        with tf.Session(graph=self._graph) as sess:
+            for batch in batches:
+                sess.run([self._train_op, update_ops], feed_dict={self._training: True})
