@@ -1080,7 +1080,9 @@ class ModuleModel:
             if op.call.node in references and not bare_returned:
                 handling.keys |= keys
                 consumers.extend((read, call) for read in reads)
-        for call, references, keys, reads in self._runs():
+        for call, fetched_ops, keys, reads in self._runs():
+            if fetched_ops and id(op.call.node) not in fetched_ops:
+                continue
             handling.keys |= keys
             consumers.extend((read, call) for read in reads)
         handling.reads = consumers
@@ -1146,13 +1148,27 @@ class ModuleModel:
             fetch = _argument_node(call.node, tf_api.FETCH_KEYWORD, 0)
             if fetch is None or self.is_evaluation_run(call):
                 continue
-            reads: list = []
             at = self.at(call)
             value = self.resolver.value(fetch, at)
-            fetches_op = bool(self.train_ops_in(value))
-            keys = self.carried_expression(fetch, at, None, fetches_op, reads)
+            alternatives = options(value)
+            if len(alternatives) > 1 and any(self.train_ops_in(option) for option in alternatives):
+                # Bindings are alternatives (RULES.md): ``self.train_op`` bound bare in one method
+                # and grouped with the update ops in another is fetched as one or the other, so
+                # each alternative handles only the train ops it holds.
+                for option in alternatives:
+                    reads: list = []
+                    ops = self.train_ops_in(option)
+                    keys = self.carried_value(option, bool(ops), reads)
+                    if keys:
+                        found.append((call, ops, keys, reads))
+                continue
+            reads = []
+            ops = self.train_ops_in(value)
+            keys = self.carried_expression(fetch, at, None, bool(ops), reads)
             if keys:
-                found.append((call, set(), keys, reads))
+                # A run that fetches known train ops handles those (the binding that reaches the
+                # run, in execution order); one that fetches none it can name handles any.
+                found.append((call, ops, keys, reads))
         self._runs_cache = found
         return found
 

@@ -309,3 +309,83 @@ class Classifier:
         with tf.Session(graph=self._graph) as sess:
             for batch in batches:
                 sess.run([self._train_op, update_ops], feed_dict={self._training: True})
+
+# --- execution order: a notebook-like module rebinds the train op after reset_default_graph(); the earlier run handles only the earlier op
+import tensorflow as tf
+
+tf.reset_default_graph()
+x = tf.placeholder(tf.float32, [None, 8])
+training = tf.placeholder_with_default(False, [])
+h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=training)
+training_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+
+extra_update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+with tf.Session() as sess:
+    sess.run([training_op, extra_update_ops], feed_dict={training: True})
+
+tf.reset_default_graph()
+x = tf.placeholder(tf.float32, [None, 8])
+training = tf.placeholder_with_default(False, [])
+h = tf.layers.batch_normalization(tf.layers.dense(x, 16), training=training)
+training_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))  # expect: BNU001:15
+
+with tf.Session() as sess:
+    sess.run(training_op, feed_dict={training: True})
+
+# --- the same notebook whose second model is run with its own read: silent
+import tensorflow as tf
+
+tf.reset_default_graph()
+x = tf.placeholder(tf.float32, [None, 8])
+training = tf.placeholder_with_default(False, [])
+h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=training)
+training_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+
+extra_update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+with tf.Session() as sess:
+    sess.run([training_op, extra_update_ops], feed_dict={training: True})
+
+tf.reset_default_graph()
+x = tf.placeholder(tf.float32, [None, 8])
+training = tf.placeholder_with_default(False, [])
+h = tf.layers.batch_normalization(tf.layers.dense(x, 16), training=training)
+training_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+
+extra_update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+with tf.Session() as sess:
+    sess.run([training_op, extra_update_ops], feed_dict={training: True})
+
+# --- bindings are alternatives: self.train_op bound bare in one method and grouped in another (BNU001 at the bare one)
+import tensorflow as tf
+
+
+class Model:
+    def build_plain(self, x, training):
+        h = tf.layers.batch_normalization(x, training=training)
+        self.train_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))  # expect: BNU001:25
+
+    def build_grouped(self, x, training):
+        h = tf.layers.batch_normalization(x, training=training)
+        step = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+        self.train_op = tf.group(step, *tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+
+    def train(self, sess, feed):
+        sess.run(self.train_op, feed_dict=feed)
+
+# --- the same attribute bound grouped in both methods: silent
+import tensorflow as tf
+
+
+class Model:
+    def build_plain(self, x, training):
+        h = tf.layers.batch_normalization(x, training=training)
+        step = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+        self.train_op = tf.group(step, *tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+
+    def build_grouped(self, x, training):
+        h = tf.layers.batch_normalization(x, training=training)
+        step = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+        self.train_op = tf.group(step, *tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+
+    def train(self, sess, feed):
+        sess.run(self.train_op, feed_dict=feed)
