@@ -914,8 +914,19 @@ class ModuleModel:
         return [reached for reached in self.reached if reached.site.writes_update_ops]
 
     def required_collections(self, op: Optional[TrainOpInfo] = None) -> Set[str]:
+        handled = self.handling(op).keys if op is not None else ()
         return {reached.site.collection for reached in self.counting_sites()
-                if op is None or not self.exclusive(reached, op)}
+                if op is None or not (self.exclusive(reached, op) or self._own_updates_run(reached, handled))}
+
+    def _own_updates_run(self, reached: Reached, handled) -> bool:
+        """The site is a layer object's call, and the train op depends on that object's
+        ``.updates``: its update ops run, whatever the collections hold."""
+        if not any(key.startswith(_LAYER_UPDATES) for key in handled):
+            return False
+        site = reached.site
+        value = self.resolver.value(site.call.node.func, At(site.call.scope, site.call.statement), site.frame)
+        layers = [option for option in options(value) if type(option) is ApiCall]
+        return bool(layers) and all(_layer_updates_key(layer.node) in handled for layer in layers)
 
     def all_literal_true(self, op: Optional[TrainOpInfo] = None) -> bool:
         """Every counting site's flag is the literal True: the moving statistics are never
@@ -973,6 +984,11 @@ class ModuleModel:
                     keys |= self._collection_members(option.key, reads, depth)
             elif kind is KerasUpdates:
                 keys.add(KERAS_UPDATES)
+                for layer in options(option.model):
+                    # ``bn.updates`` of a ``tf.layers.BatchNormalization`` object: that layer's own
+                    # update ops, whatever collection they also went to.
+                    if type(layer) is ApiCall and layer.name in tf_api.BATCH_NORM_APIS:
+                        keys.add(_layer_updates_key(layer.node))
             elif kind is Sequence:
                 # A filtered selection (``[op for op in update_ops if op not in before]``) runs the
                 # ops its author picked: it carries them, but it is no read that layers built
@@ -1685,6 +1701,14 @@ def _update_named(node) -> bool:
     if type(node) is ast.Attribute:
         return bool(tf_api.UPDATE_NAME_HEURISTIC.search(node.attr))
     return False
+
+
+_LAYER_UPDATES = "layer-updates:"
+
+
+def _layer_updates_key(node) -> str:
+    """The handling key of one batch-norm layer object's ``.updates`` (its construction call)."""
+    return f"{_LAYER_UPDATES}{id(node)}"
 
 
 # Callers followed up when asking which ``with G.as_default():`` a call is built in.

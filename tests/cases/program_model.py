@@ -389,3 +389,24 @@ class Model:
 
     def train(self, sess, feed):
         sess.run(self.train_op, feed_dict=feed)
+
+# --- a tf.layers.BatchNormalization object's own .updates carry its update ops: handled
+import tensorflow as tf
+
+
+def build(x, is_training):
+    bn = tf.layers.BatchNormalization()
+    loss = tf.reduce_mean(bn(tf.layers.dense(x, 8), training=is_training))
+    with tf.control_dependencies(bn.updates):
+        return tf.train.AdamOptimizer().minimize(loss)
+
+# --- two layer objects, only one's .updates attached: the other's update ops never run (BNU001)
+import tensorflow as tf
+
+
+def build(x, is_training):
+    first = tf.layers.BatchNormalization()
+    second = tf.layers.BatchNormalization()
+    h = second(tf.layers.dense(first(x, training=is_training), 8), training=is_training)
+    with tf.control_dependencies(first.updates):
+        return tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))  # expect: BNU001:16
