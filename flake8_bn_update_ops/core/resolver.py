@@ -22,7 +22,7 @@ import builtins
 from typing import Dict, List, Optional, Tuple
 
 from .. import tf_api
-from .index import IF, MATCH, ModuleIndex, Scope, Statement
+from .index import IF, LOOP, MATCH, ModuleIndex, Scope, Statement
 from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, ArgScopeStack, Class, CollectionRead, Const,
                      Function, Instance, InstanceCall, KerasUpdates, Mapping, Method, Module, ParamValue,
                      Partial, Sequence, Spread, Super, TrainOp, Value, options, union)
@@ -431,6 +431,7 @@ class Resolver:
         found = []
         # Bindings are in source order: start at the last one before the use.
         end = bisect.bisect_left(bindings, seq, key=_binding_seq) if len(bindings) > 8 else len(bindings)
+        dominated_at = None
         for position in range(end - 1, -1, -1):
             binding = bindings[position]
             if binding.seq >= seq:
@@ -440,7 +441,25 @@ class Resolver:
                 continue
             found.append(binding)
             if bound_path == path[:len(bound_path)] and binding.kind != "augassign":
+                dominated_at = len(bound_path)
                 break           # it always runs before the use: nothing earlier reaches
+        # Loop back-edges (RULES.md "Execution order"): a binding later in the body of a loop
+        # around the use reaches it in the next iteration, unless one in that same body always
+        # runs before the use in every iteration.
+        loops = [depth for depth, (_, _, kind) in enumerate(path) if kind == LOOP]
+        if loops:
+            innermost_open = [depth for depth in loops if dominated_at is None or dominated_at <= depth]
+            if innermost_open:
+                outer = innermost_open[0]
+                prefix = path[:outer + 1]
+                for position in range(len(bindings) - 1, -1, -1):
+                    binding = bindings[position]
+                    if binding.seq <= seq:
+                        break
+                    bound_path = binding.statement.path
+                    if bound_path[:outer + 1] == prefix and not _exclusive(bound_path, path) \
+                            and len(found) < MAX_OPTIONS:
+                        found.append(binding)
         return found
 
     def binding_value(self, binding, frame=None) -> Value:

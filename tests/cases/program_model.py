@@ -410,3 +410,30 @@ def build(x, is_training):
     h = second(tf.layers.dense(first(x, training=is_training), 8), training=is_training)
     with tf.control_dependencies(first.updates):
         return tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))  # expect: BNU001:16
+
+# --- a loop back-edge: the read bound late in the loop body is what the next iteration's run fetches (handled)
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 8])
+training = tf.placeholder_with_default(False, [])
+h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=training)
+train_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))
+extra = []
+with tf.Session() as sess:
+    for step in range(100):
+        sess.run([train_op] + extra, feed_dict={training: True})
+        if step == 0:
+            extra = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+
+# --- the same read made only after the loop: no run ever fetches it (BNU001)
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 8])
+training = tf.placeholder_with_default(False, [])
+h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=training)
+train_op = tf.train.AdamOptimizer().minimize(tf.reduce_mean(h))  # expect: BNU001:12
+extra = []
+with tf.Session() as sess:
+    for step in range(100):
+        sess.run([train_op] + extra, feed_dict={training: True})
+    extra = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
