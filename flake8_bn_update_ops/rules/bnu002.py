@@ -12,7 +12,7 @@ from typing import Iterable
 
 from .. import tf_api
 from ..core.model import ModuleModel
-from ..core.values import Class, Const, options
+from ..core.values import UNKNOWN, Api, Class, Const, Function, ParamValue, options
 from ..fixes.planning import flag_parameter
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
@@ -120,6 +120,8 @@ def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[R
                 seen.add(id(node))
                 if model.chosen_by_training_flag(call.context) or _exempt_false(model, site, flag.literal):
                     continue
+                if _flag_also_feeds_a_network(model, call, node, site):
+                    continue
                 yield Report(node, "BNU002",
                              f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
                              f"this wrapper: {_effect(flag.literal)}")
@@ -175,6 +177,38 @@ def _trains(index) -> bool:
 
 _TRAINING_CALLS = frozenset(tf_api.TRAIN_OP_METHODS | tf_api.KERAS_TRAINING_METHODS |
                             {"create_train_op", "optimize_loss", "GradientTape"})
+
+
+def _flag_also_feeds_a_network(model: ModuleModel, call, literal, site) -> bool:
+    """The wrapper also hands the flag parameter to a network it builds that the checker cannot
+    see into, or to another project function (``resnet_v1_50(images, is_training=is_training)``
+    beside one normalizer scope): it is a network builder, not a thin wrapper of one layer, and
+    the literal is the caller's choice of mode for a whole tower."""
+    wrapper = site.call.scope.function()
+    if wrapper.kind != "function":
+        return False
+    param = None
+    for keyword in call.node.keywords:
+        if keyword.value is literal:
+            param = wrapper.param(keyword.arg)
+    if param is None and literal in call.node.args:
+        position = call.node.args.index(literal)
+        shift = 1 if wrapper.parent is not None and wrapper.parent.kind == "class" else 0
+        param = next((item for item in wrapper.params if item.position == position + shift), None)
+    if param is None:
+        return False
+    for other in wrapper.calls:
+        if other is site.call:
+            continue
+        passed = [arg for arg in other.node.args] + [keyword.value for keyword in other.node.keywords]
+        if not any(type(arg) is ast.Name and arg.id == param.name for arg in passed):
+            continue
+        for option in options(model.callee(other)):
+            if type(option) is Function or option is UNKNOWN or type(option) is ParamValue or \
+                    (type(option) is Api and option.name.split(".", 1)[0] not in tf_api.TRAIN_OP_ROOTS
+                     and not option.name.startswith("builtins.")):
+                return True
+    return False
 
 
 def _call_leaving_default(model: ModuleModel, frame, param):
@@ -256,7 +290,6 @@ def _class_passes_a_flag_attribute(model: ModuleModel, cls) -> bool:
 
 
 def _target_scope(model: ModuleModel, call):
-    from ..core.values import Function
 
     for option in options(model.callee(call)):
         if type(option) is Function:

@@ -437,3 +437,36 @@ with tf.Session() as sess:
     for step in range(100):
         sess.run([train_op] + extra, feed_dict={training: True})
     extra = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+
+# --- a literal True given to a network builder that also hands the flag to a backbone out of sight: the caller's tower choice
+import tensorflow as tf
+import tensorflow.contrib.slim as slim
+
+from backbones import resnet_50
+
+
+def detector(images, is_training=True):
+    features = resnet_50(images, is_training=is_training)
+    params = {"is_training": is_training, "decay": 0.997}
+    with slim.arg_scope([slim.conv2d], normalizer_fn=slim.batch_norm, normalizer_params=params):
+        return slim.conv2d(features, 8, 1)
+
+
+def tower_loss(images):
+    score = detector(images, is_training=True)
+    return tf.reduce_mean(score)
+
+# --- the same builder without the backbone: a thin wrapper of one layer, the literal is reported (BNU002)
+import tensorflow as tf
+import tensorflow.contrib.slim as slim
+
+
+def detector(images, is_training=True):
+    params = {"is_training": is_training, "decay": 0.997}
+    with slim.arg_scope([slim.conv2d], normalizer_fn=slim.batch_norm, normalizer_params=params):
+        return slim.conv2d(images, 8, 1)
+
+
+def tower_loss(images):
+    score = detector(images, is_training=True)  # expect: BNU002:42
+    return tf.reduce_mean(score)
