@@ -1744,12 +1744,15 @@ def _guards(context, frame, resolver) -> List[Tuple[str, int]]:
         if entry.kind in (DEF, CLASS):
             break
         if entry.kind == IF and type(entry.node) is ast.If and entry.part >= 0:
-            test = entry.node.test
-            branch = entry.part
-            if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
-                test = test.operand
-                branch = 1 - branch
-            guards.append((_guard_text(test, frame), branch))
+            tests = [entry.node.test]
+            if entry.part == 0 and type(entry.node.test) is ast.BoolOp and type(entry.node.test.op) is ast.And:
+                tests.extend(entry.node.test.values)     # ``C and D`` holds: so does each of them
+            for test in tests:
+                branch = entry.part
+                if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+                    test = test.operand
+                    branch = 1 - branch
+                guards.append((_guard_text(test, frame), branch))
     return guards
 
 

@@ -470,3 +470,41 @@ def detector(images, is_training=True):
 def tower_loss(images):
     score = detector(images, is_training=True)  # expect: BNU002:42
     return tf.reduce_mean(score)
+
+# --- exclusive branches: a site under `if use_bn and act:` never meets a train op under the else of `if use_bn:`
+import tensorflow as tf
+
+
+def layer(x, use_bn, act, is_training):
+    if use_bn and act:
+        x = tf.layers.batch_normalization(x, training=is_training)
+    return x
+
+
+def train(x, use_bn, is_training):
+    loss = tf.reduce_mean(layer(x, use_bn, True, is_training))
+    if use_bn:
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            op = tf.train.AdamOptimizer().minimize(loss)
+    else:
+        op = tf.train.AdamOptimizer().minimize(loss)
+    return op
+
+# --- `if use_bn or act:` implies nothing about use_bn: the bare op under its else is BNU001
+import tensorflow as tf
+
+
+def layer(x, use_bn, act, is_training):
+    if use_bn or act:
+        x = tf.layers.batch_normalization(x, training=is_training)
+    return x
+
+
+def train(x, use_bn, is_training):
+    loss = tf.reduce_mean(layer(x, use_bn, True, is_training))
+    if use_bn:
+        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+            op = tf.train.AdamOptimizer().minimize(loss)
+    else:
+        op = tf.train.AdamOptimizer().minimize(loss)  # expect: BNU001:14
+    return op
