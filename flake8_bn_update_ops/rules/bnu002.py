@@ -16,6 +16,7 @@ from ..core.values import UNKNOWN, Api, Class, Const, Function, ParamValue, opti
 from ..fixes.planning import flag_parameter
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
+from .keras_calls import evaluation_tapes, keras_model_calls
 
 
 def _effect(literal: bool) -> str:
@@ -46,6 +47,24 @@ def check(model: ModuleModel) -> Iterable[Report]:
     yield from _wrapper_defaults(model)
     yield from _false_in_a_module_that_trains_nothing(model)
     yield from _literals_through_thin_wrappers(model, seen)
+    yield from _training_in_an_evaluation_tape(model, seen)
+
+
+def _training_in_an_evaluation_tape(model: ModuleModel, seen: set) -> Iterable[Report]:
+    """``model(x, training=True)`` inside a GradientTape on which no gradient is taken: a test
+    step copied from the train step updates the moving statistics with evaluation data."""
+    for call, _ in keras_model_calls(model):
+        literal = next((keyword.value for keyword in call.node.keywords
+                        if keyword.arg == tf_api.KERAS_TRAINING_ARGUMENT), None)
+        if type(literal) is not ast.Constant or literal.value is not True or id(literal) in seen:
+            continue
+        if not evaluation_tapes(model, call):
+            continue
+        seen.add(id(literal))
+        yield Report(literal, "BNU002",
+                     "BNU002 `training` is hard-coded to True in a GradientTape block that takes no gradient: "
+                     "this evaluation step updates the moving statistics with evaluation data",
+                     ReplaceExpression(model.source.span(literal), "False", UNSAFE))
 
 
 def _exempt_false(model: ModuleModel, site, literal: bool) -> bool:

@@ -63,6 +63,33 @@ def _inside_tape(model: ModuleModel, call: CallSite) -> bool:
     return False
 
 
+def evaluation_tapes(model: ModuleModel, call: CallSite) -> bool:
+    """The call sits in ``GradientTape`` blocks and no ``gradient`` is taken on any of them in
+    its function (RULES.md "Evaluation in a tape": a test step written as a copy of the train step)."""
+    tapes = []
+    for entry in within_function(call.context):
+        if entry.kind != WITH:
+            continue
+        items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+        statement = call.scope.index.statement_of_node.get(id(entry.node))
+        for item in items:
+            value = model.resolver.value(item.context_expr, At(call.scope, statement))
+            if any(type(option) is ApiCall and option.name == tf_api.GRADIENT_TAPE for option in options(value)):
+                tapes.append(item.optional_vars)
+    if not tapes:
+        return False
+    names = {tape.id for tape in tapes if type(tape) is ast.Name}
+    if len(names) < len(tapes):
+        return False        # a tape bound to something other than a name: cannot tell
+    function = call.scope.function()
+    for other in function.index.calls:
+        func = other.node.func
+        if type(func) is ast.Attribute and func.attr in tf_api.TAPE_GRADIENT_METHODS and \
+                type(func.value) is ast.Name and func.value.id in names and other.scope.function() is function:
+            return False
+    return True
+
+
 def _functional_model_scopes(model: ModuleModel) -> set:
     """Functions that build a functional model on ``keras.Input``: the layers applied there
     are the model's construction, and the model's own call takes ``training``."""

@@ -508,3 +508,34 @@ def train(x, use_bn, is_training):
     else:
         op = tf.train.AdamOptimizer().minimize(loss)  # expect: BNU001:14
     return op
+
+# --- evaluation in a tape: a test step copied from the train step takes no gradient (BNU002 at its True)
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+optimizer = tf.keras.optimizers.Adam()
+
+
+def train_step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+
+def test_step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x, training=True) - y))  # expect: BNU002:59
+    return loss
+
+# --- a tape whose gradient is taken for another target is still training: silent
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+
+
+def input_saliency(x, y):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
+    return tape.gradient(loss, x)
