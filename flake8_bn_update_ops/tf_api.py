@@ -200,6 +200,8 @@ SUMMARY_MERGE_ALL = "tensorflow.summary.merge_all"
 SUMMARY_MERGE_ALL_SET: FrozenSet[str] = frozenset({SUMMARY_MERGE_ALL})
 # Keras calls that train a model (a module that makes none of these, and no train op or tape,
 # trains nothing: RULES.md's exemption for a literal False).
+# Conditionals that pick a branch by a (training) flag: ``tf.cond(flag, true_fn, false_fn)``.
+FLAG_CONDITIONALS: FrozenSet[str] = frozenset({"cond", "smart_cond"})
 # A GradientTape's methods that take a gradient: a tape with none of them is evaluation.
 TAPE_GRADIENT_METHODS: FrozenSet[str] = frozenset({"gradient", "jacobian", "batch_jacobian"})
 # ``with G.as_default():`` makes G the graph that ops (and collection reads) go to.

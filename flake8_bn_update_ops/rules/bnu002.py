@@ -36,6 +36,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         seen.add(id(flag.node))
         if model.chosen_by_training_flag(site.call.context) or _exempt_false(model, site, flag.literal):
             continue
+        if flag.literal is False and _false_branch_of_a_flag_cond(model, site):
+            continue
         fix = None
         if flag.origin in ("call", "partial", "arg_scope", "instance") and flag.scope is not None:
             parameter = flag_parameter(model, flag.scope)
@@ -65,6 +67,33 @@ def _training_in_an_evaluation_tape(model: ModuleModel, seen: set) -> Iterable[R
                      "BNU002 `training` is hard-coded to True in a GradientTape block that takes no gradient: "
                      "this evaluation step updates the moving statistics with evaluation data",
                      ReplaceExpression(model.source.span(literal), "False", UNSAFE))
+
+
+def _false_branch_of_a_flag_cond(model: ModuleModel, site) -> bool:
+    """``e = bn(x, False, reuse=True)`` whose name is read only by the false branch of a
+    ``tf.cond(flag, ...)`` (``lambda: e``): the inference twin, silent like the inline form."""
+    statement = site.call.statement.node
+    if type(statement) is not ast.Assign or len(statement.targets) != 1 or type(statement.targets[0]) is not ast.Name:
+        return False
+    name = statement.targets[0].id
+    function = site.call.scope.function().node
+    uses = [node for node in ast.walk(function)
+            if type(node) is ast.Name and node.id == name and type(node.ctx) is ast.Load]
+    if not uses:
+        return False
+    in_false_branch = set()
+    for node in ast.walk(function):
+        if type(node) is not ast.Call:
+            continue
+        func = node.func
+        callee = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if callee not in tf_api.FLAG_CONDITIONALS or not node.args or not model.is_flag_expression(node.args[0]):
+            continue
+        branch = node.args[2] if len(node.args) > 2 else next(
+            (keyword.value for keyword in node.keywords if keyword.arg == "false_fn"), None)
+        if branch is not None:
+            in_false_branch |= {id(item) for item in ast.walk(branch)}
+    return all(id(use) in in_false_branch for use in uses)
 
 
 def _exempt_false(model: ModuleModel, site, literal: bool) -> bool:

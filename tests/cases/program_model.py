@@ -539,3 +539,34 @@ def input_saliency(x, y):
         tape.watch(x)
         loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
     return tape.gradient(loss, x)
+
+# --- a cond's two towers built outside it: the False twin read only by the false branch is silent, the True twin runs every step
+import tensorflow as tf
+
+
+def net(x, is_training):
+    t = tf.layers.batch_normalization(x, training=True, name="bn")  # expect: BNU002:51
+    e = tf.layers.batch_normalization(x, training=False, name="bn", reuse=True)
+    return tf.cond(is_training, lambda: t, lambda: e)
+
+
+def train(x, is_training):
+    loss = tf.reduce_mean(net(x, is_training))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer().minimize(loss)
+
+# --- the False tower also read outside the cond: reported
+import tensorflow as tf
+
+
+def net(x, is_training):
+    t = tf.layers.batch_normalization(x, training=True, name="bn")  # expect: BNU002:51
+    e = tf.layers.batch_normalization(x, training=False, name="bn", reuse=True)  # expect: BNU002:51
+    tf.summary.histogram("eval_activations", e)
+    return tf.cond(is_training, lambda: t, lambda: e)
+
+
+def train(x, is_training):
+    loss = tf.reduce_mean(net(x, is_training))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer().minimize(loss)
