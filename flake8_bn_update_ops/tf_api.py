@@ -219,6 +219,16 @@ GRAPH_MODE_CALLS: FrozenSet[str] = frozenset({
     "tensorflow.disable_eager_execution", "tensorflow.disable_v2_behavior",
 })
 GRAPH_MODE_KEYWORDS: FrozenSet[str] = frozenset({"model_fn"})
+# Estimators take the model function as their first positional argument too: it runs in graph mode.
+ESTIMATORS: FrozenSet[str] = frozenset({
+    "tensorflow.estimator.Estimator", "tensorflow.estimator.tpu.TPUEstimator",
+    "tensorflow.contrib.tpu.TPUEstimator", "tensorflow.compat.v1.estimator.tpu.TPUEstimator",
+})
+# The same markers by their last name, read from another module's text without analysing it
+# (RULES.md "Graph mode follows the call chain": a module that another, graph-mode module calls).
+GRAPH_MODE_MARKER_NAMES: FrozenSet[str] = frozenset(
+    {name.rsplit(".", 1)[-1] for name in GRAPH_MODE_CALLS | ESTIMATORS} | GRAPH_MODE_KEYWORDS)
+EAGER_MARKER_NAMES: FrozenSet[str] = frozenset({"GradientTape", "fit", "train_on_batch", "fit_generator"})
 TF1_OPTIMIZER_PREFIX = "tensorflow.train."
 GRADIENT_TAPE = "tensorflow.GradientTape"
 LEARNING_PHASE_SETTERS: FrozenSet[str] = frozenset({"tensorflow.keras.backend.set_learning_phase"})

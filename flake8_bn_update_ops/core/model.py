@@ -772,6 +772,8 @@ class ModuleModel:
                 self.trains = True
             elif name in tf_api.GRAPH_MODE_CALLS:
                 self.graph_mode = True
+            elif name in tf_api.ESTIMATORS and call.node.args:
+                self.graph_mode = True      # ``Estimator(model_fn)``: the model function, positionally
             elif name in tf_api.LEARNING_PHASE_SETTERS and call.node.args:
                 if resolver.definite_bool(resolver.value(call.node.args[0], self.at(call))) is not False and \
                         _const_value(call.node.args[0]) == 1:
@@ -791,6 +793,22 @@ class ModuleModel:
             if any(type(option) is ApiCall and option.name.startswith(tf_api.TF1_OPTIMIZER_PREFIX)
                    for option in options(receiver)):
                 self.graph_mode = True
+
+    def called_from_graph_mode(self) -> bool:
+        """A module with no graph-mode marker of its own whose importers build graphs (a
+        ``model_fn``, a ``Session`` script) and run no eager training: its functions run in
+        graph mode through them (RULES.md "Graph mode follows the call chain")."""
+        if self.project is None:
+            return False
+        for importer in self.project.importers_of(self.index, b"import"):
+            names = set()
+            for call in importer.calls:
+                func = call.node.func
+                names.add(func.attr if type(func) is ast.Attribute else getattr(func, "id", None))
+                names.update(keyword.arg for keyword in call.node.keywords)
+            if names & tf_api.GRAPH_MODE_MARKER_NAMES and not names & tf_api.EAGER_MARKER_NAMES:
+                return True
+        return False
 
     def in_eager_function(self, call: CallSite) -> bool:
         return id(call.scope.function()) in self.eager_scopes
