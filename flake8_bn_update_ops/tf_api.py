@@ -111,6 +111,23 @@ ARG_SCOPES: FrozenSet[str] = frozenset({
 })
 PARTIALS: FrozenSet[str] = frozenset({"functools.partial"})
 
+# Dynamic imports (RULES.md "Dynamic imports and import paths"): the call, and whether it returns
+# the named module itself (``import_module``) or its top package (``__import__`` without fromlist).
+DYNAMIC_IMPORTS: Mapping[str, bool] = MappingProxyType({
+    "importlib.import_module": True,
+    "builtins.__import__": False,
+})
+ATTRIBUTE_BY_NAME = "builtins.getattr"
+# Command-line options whose default (and choices) show the candidates of ``args.<name>`` /
+# ``FLAGS.<name>``: the defining call's method name -> the keyword holding the default. The
+# option's name is its first argument (``"--model_def"``, ``"model"``) or ``dest=``.
+COMMAND_LINE_OPTIONS: Mapping[str, str] = MappingProxyType({
+    "add_argument": "default",
+    "DEFINE_string": "default",
+    "DEFINE_enum": "default",
+})
+COMMAND_LINE_CHOICES_KEYWORDS: Tuple[str, ...] = ("choices", "enum_values")
+
 # Training-flag parameter names. Passing the first group is a safe fix; the others are guesses.
 SAFE_FLAG_NAMES: Tuple[str, ...] = ("training", "is_training")
 UNSAFE_FLAG_NAMES: Tuple[str, ...] = ("is_train", "train", "phase_train", "train_phase",
@@ -183,6 +200,14 @@ SUMMARY_MERGE_ALL = "tensorflow.summary.merge_all"
 SUMMARY_MERGE_ALL_SET: FrozenSet[str] = frozenset({SUMMARY_MERGE_ALL})
 # Keras calls that train a model (a module that makes none of these, and no train op or tape,
 # trains nothing: RULES.md's exemption for a literal False).
+# Conditionals that pick a branch by a (training) flag: ``tf.cond(flag, true_fn, false_fn)``.
+FLAG_CONDITIONALS: FrozenSet[str] = frozenset({"cond", "smart_cond"})
+# A GradientTape's methods that take a gradient: a tape with none of them is evaluation.
+TAPE_GRADIENT_METHODS: FrozenSet[str] = frozenset({"gradient", "jacobian", "batch_jacobian"})
+# ``with G.as_default():`` makes G the graph that ops (and collection reads) go to.
+GRAPH_SCOPE_METHOD = "as_default"
+# The argument a Keras layer or model call takes its mode from.
+KERAS_TRAINING_ARGUMENT = _KERAS.flag
 KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "train_on_batch"})
 
 # ----------------------------------------------------------------------------------------------
@@ -195,6 +220,16 @@ GRAPH_MODE_CALLS: FrozenSet[str] = frozenset({
     "tensorflow.disable_eager_execution", "tensorflow.disable_v2_behavior",
 }) | FLAG_PLACEHOLDERS
 GRAPH_MODE_KEYWORDS: FrozenSet[str] = frozenset({"model_fn"})
+# Estimators take the model function as their first positional argument too: it runs in graph mode.
+ESTIMATORS: FrozenSet[str] = frozenset({
+    "tensorflow.estimator.Estimator", "tensorflow.estimator.tpu.TPUEstimator",
+    "tensorflow.contrib.tpu.TPUEstimator", "tensorflow.compat.v1.estimator.tpu.TPUEstimator",
+})
+# The same markers by their last name, read from another module's text without analysing it
+# (RULES.md "Graph mode follows the call chain": a module that another, graph-mode module calls).
+GRAPH_MODE_MARKER_NAMES: FrozenSet[str] = frozenset(
+    {name.rsplit(".", 1)[-1] for name in GRAPH_MODE_CALLS | ESTIMATORS} | GRAPH_MODE_KEYWORDS)
+EAGER_MARKER_NAMES: FrozenSet[str] = frozenset({"GradientTape", "fit", "train_on_batch", "fit_generator"})
 TF1_OPTIMIZER_PREFIX = "tensorflow.train."
 GRADIENT_TAPE = "tensorflow.GradientTape"
 LEARNING_PHASE_SETTERS: FrozenSet[str] = frozenset({"tensorflow.keras.backend.set_learning_phase"})

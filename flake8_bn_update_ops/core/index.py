@@ -23,7 +23,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 # Context entry kinds (the first element of each ``Context.entry``).
 WITH = "with"          # (WITH, ast.With, item index or -1 for the body)
-IF = "if"              # (IF, ast.If | ast.While, 0 body / 1 orelse / -1 test)
+IF = "if"              # (IF, ast.If | ast.While | ast.For, 0 body / 1 orelse / -1 test); a for's has no test
 IFEXP = "ifexp"        # (IFEXP, ast.IfExp, 0 body / 1 orelse / -1 test)
 LOOP = "loop"          # (LOOP, ast.For | ast.While, 0)
 TRY = "try"            # (TRY, ast.Try, part index)
@@ -58,6 +58,12 @@ class Context:
 
 def contexts(context: Optional[Context]) -> Iterator[Context]:
     return context.chain() if context is not None else iter(())
+
+
+def branch_test(entry: Context) -> Optional[ast.expr]:
+    """The test that picks an IF/IFEXP entry's branch; None for a ``for ... else:``, whose
+    ``else`` runs when the loop ends without ``break``, which no expression states."""
+    return getattr(entry.node, "test", None)
 
 
 def within_function(context: Optional[Context]) -> Iterator[Context]:

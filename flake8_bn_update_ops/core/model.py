@@ -14,7 +14,8 @@ import ast
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import tf_api
-from .index import ARG, CLASS, DEF, IF, IFEXP, WITH, CallSite, ModuleIndex, Scope, contexts, within_function
+from .index import ARG, CLASS, DEF, IF, IFEXP, WITH, CallSite, ModuleIndex, Scope, branch_test, contexts, \
+    within_function
 from .resolver import At, Resolver
 from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, Class, CollectionRead, Const, Function,
                      Instance, InstanceCall, KerasUpdates, Mapping, ParamValue, Partial,
@@ -159,6 +160,8 @@ class ModuleModel:
         self._keras: Dict[int, Optional[bool]] = {}
         self._keras_scopes: Dict[int, bool] = {}
         self.arg_scopes: List[ArgScopeEntry] = []
+        self._other_arg_scopes: Dict[int, List[ArgScopeEntry]] = {}     # id(other module's index) -> its scopes
+        self._loss_provenance: Optional[Set[int]] = None
         self.sites: List[BatchNormSite] = []          # lexical, UPDATE_OPS kind (frameless)
         self.keras_sites: List[BatchNormSite] = []    # lexical Keras BatchNormalization calls/constructions
         self.train_ops: List[TrainOpInfo] = []
@@ -169,6 +172,7 @@ class ModuleModel:
         self.learning_phase_set = False
         self.keras_updates_in_update_ops = False
         self.update_ops_subclasses: Set[int] = set()
+        self._subclasses_by_module: Dict[int, Set[int]] = {}
         self.trains = False
         self.exposes_flag_scope = False
 
@@ -206,6 +210,35 @@ class ModuleModel:
                     if type(option) is Function and option.scope is not None:
                         table.setdefault(id(option.scope), []).append(call)
         return table.get(id(scope), [])
+
+    def graphs_of(self, call: CallSite, depth: int = 0) -> Set[str]:
+        """The graphs (``with G.as_default():``, by G's spelling) a call is built in: lexically,
+        or because every call of its function runs inside one (the default graph is dynamic).
+        Empty: the default graph."""
+        lexical = graph_blocks(call.context)
+        if lexical:
+            return lexical
+        function = call.scope.function()
+        if function.kind != "function" or depth > _GRAPH_CALL_DEPTH:
+            return set()
+        callers = self.callers(function)
+        if not callers:
+            return set()
+        found: Set[str] = set()
+        for caller in callers:
+            graphs = self.graphs_of(caller, depth + 1)
+            if not graphs:
+                return set()
+            found |= graphs
+        return found
+
+    def read_in_other_graph(self, op: TrainOpInfo, read) -> bool:
+        """The update-ops read is made in the default graph while the train op is built inside
+        ``with G.as_default():``: the read never holds that graph's update ops (measured)."""
+        site = read.at.scope.index.call_site(read.node) if read.at is not None else None
+        if site is None or site.scope.index is not self.index:
+            return False
+        return bool(self.graphs_of(op.call)) and not self.graphs_of(site)
 
     def _frame_free(self, call: CallSite, frame) -> bool:
         """A callee whose root name is bound outside every function of the frame chain (an
@@ -312,6 +345,37 @@ class ModuleModel:
                 complete = False
         return ArgScopeEntry(call, functions, keywords, complete, report, scopes)
 
+    def _scope_keeps_moving_in_trainable(self, name: str, call: CallSite) -> bool:
+        """An arg_scope of the site's own module (or of this one) gives the batch-norm function
+        ``variables_collections`` (``arg_scope([batch_norm], **params)``, a scope returned by a
+        helper and re-entered): the moving statistics go where the scope says."""
+        if self.arg_scope_default(name, tf_api.VARIABLES_COLLECTIONS_KEYWORD)[0] is True:
+            return True
+        index = call.scope.index
+        if index is self.index:
+            return False
+        return any(name in entry.functions and tf_api.VARIABLES_COLLECTIONS_KEYWORD in entry.keywords
+                   for entry in self._arg_scopes_of(index))
+
+    def _arg_scopes_of(self, index: ModuleIndex) -> List[ArgScopeEntry]:
+        """The arg_scopes another module opens (read as this module's own are)."""
+        cache = self._other_arg_scopes
+        found = cache.get(id(index))
+        if found is not None:
+            return found
+        found = cache[id(index)] = []
+        seen = set()
+        for call in index.calls:
+            if not _may_be_arg_scope(call.node):
+                continue
+            for option in options(self.resolver.value(call.node, At(call.scope, call.statement), None)):
+                if type(option) is ApiCall and option.name in tf_api.ARG_SCOPES:
+                    for entry in self.resolver.arg_scope_calls(option):
+                        if id(entry) not in seen:
+                            seen.add(id(entry))
+                            found.append(self._arg_scope_entry(entry, call))
+        return found
+
     def arg_scope_default(self, function_name: str, keyword: str):
         """(found?, Arg or None, entry): what the module's arg_scopes give ``keyword`` of
         ``function_name``; found is None when an arg_scope could supply it unseen."""
@@ -332,8 +396,18 @@ class ModuleModel:
     def _scan_update_ops_subclasses(self) -> None:
         """Keras BatchNormalization subclasses that add their updates to UPDATE_OPS themselves
         (seen in real projects) build UPDATE_OPS sites, not Keras ones."""
+        self.update_ops_subclasses = self._update_ops_subclasses_in(self.index, True)
+
+    def _update_ops_subclasses_in(self, index: ModuleIndex, this_module: bool = False) -> Set[int]:
+        """id(class node) of every Keras batch-norm subclass that a module defines and that adds
+        its updates to UPDATE_OPS; the module's own scan also notes Keras updates put there."""
+        cached = self._subclasses_by_module.get(id(index))
+        if cached is not None:
+            return cached
+        found: Set[int] = set()
+        self._subclasses_by_module[id(index)] = found
         resolver = self.resolver
-        for call in self.index.calls:
+        for call in index.calls:
             func = call.node.func
             name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
             if name not in ("add_to_collection", "add_to_collections") or not call.node.args:
@@ -341,21 +415,23 @@ class ModuleModel:
             key = resolver.collection_key(resolver.value(call.node.args[0], self.at(call)))
             if key != UPDATE_OPS:
                 continue
-            values = [resolver.value(arg, self.at(call)) for arg in call.node.args[1:]]
-            for entry in contexts(call.context):
-                if type(entry.node) is ast.For:
-                    values.append(resolver.value(entry.node.iter, self.at(call)))
-            if any(KERAS_UPDATES in self.carried_value(value) for value in values):
-                self.keras_updates_in_update_ops = True
+            if this_module:
+                values = [resolver.value(arg, self.at(call)) for arg in call.node.args[1:]]
+                for entry in contexts(call.context):
+                    if type(entry.node) is ast.For:
+                        values.append(resolver.value(entry.node.iter, self.at(call)))
+                if any(KERAS_UPDATES in self.carried_value(value) for value in values):
+                    self.keras_updates_in_update_ops = True
             cls = call.scope.enclosing_class()
             if cls is None:
                 continue
-            statement = self.index.statement_of_node.get(id(cls.node))
+            statement = index.statement_of_node.get(id(cls.node))
             for base in cls.node.bases:
                 base_name = resolver.api_name(base, At(cls.parent, statement))
                 api = tf_api.BATCH_NORM_APIS.get(base_name or "")
                 if api is not None and api.family == "keras":
-                    self.update_ops_subclasses.add(id(cls.node))
+                    found.add(id(cls.node))
+        return found
 
     def sites_of_call(self, call: CallSite, frame=None) -> List[BatchNormSite]:
         """The batch-norm sites a call builds, read in ``frame``."""
@@ -425,7 +501,8 @@ class ModuleModel:
         return found
 
     def _is_update_ops_subclass(self, cls: Class) -> bool:
-        return any(type(entry) is Class and id(entry.scope.node) in self.update_ops_subclasses
+        """The class, or a base in any module of the project, adds its updates to UPDATE_OPS."""
+        return any(type(entry) is Class and id(entry.scope.node) in self._update_ops_subclasses_in(entry.scope.index)
                    for entry in self.resolver.mro(cls))
 
     def _keras_bn_subclass(self, cls: Class) -> bool:
@@ -443,7 +520,7 @@ class ModuleModel:
         flag = self._flag_from_args(api, name, args, call, via)
         collection = self._collection_from_args(api, name, args)
         keeps = args.keyword(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None or \
-            self.arg_scope_default(name, tf_api.VARIABLES_COLLECTIONS_KEYWORD)[0] is True
+            self._scope_keeps_moving_in_trainable(name, call)
         return BatchNormSite(call, api, name, flag, collection, via, frame, keeps, self._frozen(args, name))
 
     def _argument(self, args: Args, keyword: str, position: Optional[int]):
@@ -632,7 +709,8 @@ class ModuleModel:
             found, item, _ = self.arg_scope_default(name, api.collection_arg)
             if found:
                 collection = self._collection_value(resolver.arg_value(item))
-        keeps = entries is not None and entries.get(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None
+        keeps = (entries is not None and entries.get(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None) or \
+            self._scope_keeps_moving_in_trainable(name, call)
         frozen = False
         if entries is not None and entries.get("trainable") is not None:
             frozen = resolver.definite_bool(resolver.arg_value(entries.get("trainable"))) is False
@@ -693,6 +771,8 @@ class ModuleModel:
                 self.trains = True
             elif name in tf_api.GRAPH_MODE_CALLS:
                 self.graph_mode = True
+            elif name in tf_api.ESTIMATORS and call.node.args:
+                self.graph_mode = True      # ``Estimator(model_fn)``: the model function, positionally
             elif name in tf_api.LEARNING_PHASE_SETTERS and call.node.args:
                 if resolver.definite_bool(resolver.value(call.node.args[0], self.at(call))) is not False and \
                         _const_value(call.node.args[0]) == 1:
@@ -712,6 +792,22 @@ class ModuleModel:
             if any(type(option) is ApiCall and option.name.startswith(tf_api.TF1_OPTIMIZER_PREFIX)
                    for option in options(receiver)):
                 self.graph_mode = True
+
+    def called_from_graph_mode(self) -> bool:
+        """A module with no graph-mode marker of its own whose importers build graphs (a
+        ``model_fn``, a ``Session`` script) and run no eager training: its functions run in
+        graph mode through them (RULES.md "Graph mode follows the call chain")."""
+        if self.project is None:
+            return False
+        for importer in self.project.importers_of(self.index, b"import"):
+            names = set()
+            for call in importer.calls:
+                func = call.node.func
+                names.add(func.attr if type(func) is ast.Attribute else getattr(func, "id", None))
+                names.update(keyword.arg for keyword in call.node.keywords)
+            if names & tf_api.GRAPH_MODE_MARKER_NAMES and not names & tf_api.EAGER_MARKER_NAMES:
+                return True
+        return False
 
     def in_eager_function(self, call: CallSite) -> bool:
         return id(call.scope.function()) in self.eager_scopes
@@ -773,9 +869,10 @@ class ModuleModel:
     def _pruned(self, call: CallSite, frame) -> bool:
         """A call in a branch its frame certainly does not take."""
         for entry in within_function(call.context):
-            if entry.kind in (IF, IFEXP) and entry.part >= 0:
+            test = branch_test(entry) if entry.kind in (IF, IFEXP) and entry.part >= 0 else None
+            if test is not None:
                 statement = call.scope.index.statement_of_node.get(id(entry.node), call.statement)
-                truth = self.resolver.truth(entry.node.test, At(call.scope, statement), frame)
+                truth = self.resolver.truth(test, At(call.scope, statement), frame)
                 if truth is not None and truth != (entry.part == 0):
                     return True
         return False
@@ -834,8 +931,19 @@ class ModuleModel:
         return [reached for reached in self.reached if reached.site.writes_update_ops]
 
     def required_collections(self, op: Optional[TrainOpInfo] = None) -> Set[str]:
+        handled = self.handling(op).keys if op is not None else ()
         return {reached.site.collection for reached in self.counting_sites()
-                if op is None or not self.exclusive(reached, op)}
+                if op is None or not (self.exclusive(reached, op) or self._own_updates_run(reached, handled))}
+
+    def _own_updates_run(self, reached: Reached, handled) -> bool:
+        """The site is a layer object's call, and the train op depends on that object's
+        ``.updates``: its update ops run, whatever the collections hold."""
+        if not any(key.startswith(_LAYER_UPDATES) for key in handled):
+            return False
+        site = reached.site
+        value = self.resolver.value(site.call.node.func, At(site.call.scope, site.call.statement), site.frame)
+        layers = [option for option in options(value) if type(option) is ApiCall]
+        return bool(layers) and all(_layer_updates_key(layer.node) in handled for layer in layers)
 
     def all_literal_true(self, op: Optional[TrainOpInfo] = None) -> bool:
         """Every counting site's flag is the literal True: the moving statistics are never
@@ -893,9 +1001,18 @@ class ModuleModel:
                     keys |= self._collection_members(option.key, reads, depth)
             elif kind is KerasUpdates:
                 keys.add(KERAS_UPDATES)
+                for layer in options(option.model):
+                    # ``bn.updates`` of a ``tf.layers.BatchNormalization`` object: that layer's own
+                    # update ops, whatever collection they also went to.
+                    if type(layer) is ApiCall and layer.name in tf_api.BATCH_NORM_APIS:
+                        keys.add(_layer_updates_key(layer.node))
             elif kind is Sequence:
+                # A filtered selection (``[op for op in update_ops if op not in before]``) runs the
+                # ops its author picked: it carries them, but it is no read that layers built
+                # later were meant to join (BNU004).
+                item_reads = None if option.kind == "selection" else reads
                 for item in option.items:
-                    keys |= self._carried_item(item, through_dependencies, reads, depth + 1)
+                    keys |= self._carried_item(item, through_dependencies, item_reads, depth + 1)
             elif kind is ApiCall:
                 if option.name in tf_api.SUMMARY_MERGE_ALL_SET and through_dependencies:
                     keys |= self._summaries_carry(reads, depth)
@@ -996,7 +1113,9 @@ class ModuleModel:
             if op.call.node in references and not bare_returned:
                 handling.keys |= keys
                 consumers.extend((read, call) for read in reads)
-        for call, references, keys, reads in self._runs():
+        for call, fetched_ops, keys, reads in self._runs():
+            if fetched_ops and id(op.call.node) not in fetched_ops:
+                continue
             handling.keys |= keys
             consumers.extend((read, call) for read in reads)
         handling.reads = consumers
@@ -1062,13 +1181,27 @@ class ModuleModel:
             fetch = _argument_node(call.node, tf_api.FETCH_KEYWORD, 0)
             if fetch is None or self.is_evaluation_run(call):
                 continue
-            reads: list = []
             at = self.at(call)
             value = self.resolver.value(fetch, at)
-            fetches_op = bool(self.train_ops_in(value))
-            keys = self.carried_expression(fetch, at, None, fetches_op, reads)
+            alternatives = options(value)
+            if len(alternatives) > 1 and any(self.train_ops_in(option) for option in alternatives):
+                # Bindings are alternatives (RULES.md): ``self.train_op`` bound bare in one method
+                # and grouped with the update ops in another is fetched as one or the other, so
+                # each alternative handles only the train ops it holds.
+                for option in alternatives:
+                    reads: list = []
+                    ops = self.train_ops_in(option)
+                    keys = self.carried_value(option, bool(ops), reads)
+                    if keys:
+                        found.append((call, ops, keys, reads))
+                continue
+            reads = []
+            ops = self.train_ops_in(value)
+            keys = self.carried_expression(fetch, at, None, bool(ops), reads)
             if keys:
-                found.append((call, set(), keys, reads))
+                # A run that fetches known train ops handles those (the binding that reaches the
+                # run, in execution order); one that fetches none it can name handles any.
+                found.append((call, ops, keys, reads))
         self._runs_cache = found
         return found
 
@@ -1176,7 +1309,8 @@ class ModuleModel:
         """A point that sits in a branch picked by a training flag: an ``if``/conditional
         expression on the flag, or a ``tf.cond(flag, ...)`` branch."""
         for entry in contexts(context):
-            if entry.kind in (IF, IFEXP) and entry.part >= 0 and self.is_flag_expression(entry.node.test):
+            if entry.kind in (IF, IFEXP) and entry.part >= 0 and branch_test(entry) is not None \
+                    and self.is_flag_expression(branch_test(entry)):
                 return True
             if entry.kind == ARG:
                 call = entry.node
@@ -1284,15 +1418,125 @@ class ModuleModel:
                                         if type(call.node.func) is ast.Attribute and call.node.func.attr == "add"]
         return found
 
+    def loss_provenance(self) -> Set[int]:
+        """id() of every call node the module's train-op losses are computed through, as far as
+        the resolver follows them (calls made inside project functions count as the call that
+        ran the function): what can reach a train op's loss (RULES.md "Reach")."""
+        if self._loss_provenance is not None:
+            return self._loss_provenance
+        found: Set[int] = set()
+        self._loss_provenance = found
+        resolver = self.resolver
+        pending = []
+        for op in self.train_ops:
+            expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
+            if expr is not None:
+                pending.append(resolver.value(expr, self.at(op.call)))
+        for op in self.train_ops:
+            expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
+            if expr is not None:
+                found |= self._written_provenance(expr, self.at(op.call))
+        seen: Set[int] = set()
+        budget = _LOSS_PROVENANCE_BUDGET
+        while pending and budget > 0:
+            for option in options(pending.pop()):
+                budget -= 1
+                if id(option) in seen:
+                    continue
+                seen.add(id(option))
+                kind = type(option)
+                if kind in (ApiCall, InstanceCall):
+                    found.add(id(option.node))
+                    frame = option.frame
+                    while frame is not None:
+                        if frame.node is not None:
+                            found.add(id(frame.node))
+                        frame = frame.caller
+                    inputs = list(option.args.positional) + [item for _, item in option.args.keywords] + \
+                        list(option.args.starred)
+                    if kind is InstanceCall:
+                        pending.append(option.receiver)
+                elif kind is Sequence:
+                    inputs = [item.arg if type(item) is Spread else item for item in option.items]
+                elif kind is TrainOp:
+                    continue
+                else:
+                    continue
+                pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
+        return found
+
+    def _written_provenance(self, expr, at: At) -> Set[int]:
+        """The calls an expression is written in terms of, through the names of its function
+        that reach it: where the resolver cannot see a value (a helper it cannot import,
+        ``ctc_loss(train_logits, ...)``), the loss still comes from the arguments it is given."""
+        found: Set[int] = set()
+        pending = [(expr, at)]
+        visited: Set[int] = set()
+        budget = _LOSS_PROVENANCE_BUDGET
+        while pending and budget > 0:
+            node, where = pending.pop()
+            budget -= 1
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            kind = type(node)
+            if kind is ast.Name:
+                for binding in self.resolver.reaching(node.id, where):
+                    if binding.kind in ("assign", "for", "with", "augassign") and binding.value is not None:
+                        pending.append((binding.value, At(binding.scope, binding.statement)))
+                for mutation in where.scope.index.mutations.get(node.id, ()):
+                    # ``tower_losses.append(loss)``: what the list was given.
+                    if mutation.value is not None and mutation.statement.scope is where.scope:
+                        pending.append((mutation.value, At(mutation.statement.scope, mutation.statement)))
+                continue
+            if kind is ast.Call:
+                found.add(id(node))
+                if type(node.func) is ast.Attribute:
+                    pending.append((node.func.value, where))
+                pending.extend((arg, where) for arg in node.args)
+                pending.extend((keyword.value, where) for keyword in node.keywords)
+                continue
+            if kind is ast.Lambda:
+                continue
+            if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
+                pending.extend((generator.iter, where) for generator in node.generators)
+            pending.extend((child, where) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+        return found
+
+    def separate_tower(self, call: CallSite, calls: Iterable[CallSite]) -> bool:
+        """The call's output provably stays off every train op's loss while another of ``calls``
+        (a tower of the same kind) is on it: an evaluation tower (RULES.md "Towers and modes")."""
+        provenance = self.loss_provenance()
+        if not provenance or id(call.node) in provenance:
+            return False
+        return any(other is not call and id(other.node) in provenance for other in calls)
+
     def _tensor_through_keras_bn(self, value: Value, depth: int) -> bool:
-        for _ in range(40):
-            if type(value) is not InstanceCall:
-                return False
-            if self.keras_bn(value.receiver, depth + 1) is not None:
-                return True
-            if not value.args.positional or value.args.positional[0] is None:
-                return False
-            value = self.resolver.arg_value(value.args.positional[0])
+        """Whether a tensor of a functional model comes out of a Keras batch-norm layer: followed
+        back through layer calls and TensorFlow ops, along every input, lists included
+        (``Add()([x, y])``, ``Concatenate()([...])``, ``tf.concat([...])``, ``outputs=[...]``)."""
+        resolver = self.resolver
+        pending = [value]
+        seen: Set[int] = set()
+        budget = _TENSOR_PROVENANCE_BUDGET
+        while pending and budget > 0:
+            for option in options(pending.pop()):
+                budget -= 1
+                if id(option) in seen:
+                    continue
+                seen.add(id(option))
+                kind = type(option)
+                if kind is InstanceCall:
+                    if self.keras_bn(option.receiver, depth + 1) is not None:
+                        return True
+                    inputs = list(option.args.positional) + [item for _, item in option.args.keywords]
+                elif kind is ApiCall:
+                    inputs = list(option.args.positional) + list(option.args.starred)
+                elif kind is Sequence:
+                    inputs = [item.arg if type(item) is Spread else item for item in option.items]
+                else:
+                    continue
+                pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
         return False
 
     def _scope_applies_keras_bn(self, scope: Scope) -> bool:
@@ -1310,7 +1554,10 @@ class ModuleModel:
             return self._keras[key]
         self._keras[key] = None
         bases = [entry for entry in self.resolver.mro(cls) if type(entry) is Api]
-        if not any(base.name.startswith(tf_api.KERAS_PREFIXES) for base in bases):
+        # A plain Python class counts when its ``__call__`` takes ``training`` defaulting to None
+        # and forwards it: called without it, the Keras layers inside read the learning phase.
+        plain = not any(base.name.startswith(tf_api.KERAS_PREFIXES) for base in bases)
+        if plain and not self._call_defaults_training_to_none(cls):
             return None
         keras2 = all(base.name.startswith(tf_api.KERAS2_ROOTS) for base in bases)
         found = None
@@ -1322,13 +1569,16 @@ class ModuleModel:
                     continue
                 for call in _calls_run_in(method):
                     callee = self.resolver.value(call.node.func, At(call.scope, call.statement))
-                    if any(type(option) is Api and tf_api.BATCH_NORM_APIS.get(option.name) is not None
-                           and tf_api.BATCH_NORM_APIS[option.name].family == "keras" for option in options(callee)):
-                        found = keras2
+                    keras_apis = [option for option in options(callee) if type(option) is Api
+                                  and tf_api.BATCH_NORM_APIS.get(option.name) is not None
+                                  and tf_api.BATCH_NORM_APIS[option.name].family == "keras"]
+                    if keras_apis:
+                        found = keras_apis[0].name.startswith(tf_api.KERAS2_ROOTS) if plain else keras2
                         break
                     value = self.resolver.value(call.node, At(call.scope, call.statement))
-                    if self.keras_bn(value, depth + 1) is not None:
-                        found = keras2
+                    inner = self.keras_bn(value, depth + 1)
+                    if inner is not None:
+                        found = inner if plain else keras2
                         break
                 if found is not None:
                     break
@@ -1336,6 +1586,16 @@ class ModuleModel:
                 break
         self._keras[key] = found
         return found
+
+    def _call_defaults_training_to_none(self, cls: Class) -> bool:
+        for entry in self.resolver.mro(cls):
+            if type(entry) is not Class:
+                continue
+            for method in entry.scope.children:
+                if method.kind == "function" and method.name == "__call__":
+                    param = method.param(tf_api.KERAS_TRAINING_ARGUMENT)
+                    return param is not None and type(param.default) is ast.Constant and param.default.value is None
+        return False
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1446,6 +1706,39 @@ def _update_named(node) -> bool:
     return False
 
 
+_LAYER_UPDATES = "layer-updates:"
+
+
+def _layer_updates_key(node) -> str:
+    """The handling key of one batch-norm layer object's ``.updates`` (its construction call)."""
+    return f"{_LAYER_UPDATES}{id(node)}"
+
+
+# Callers followed up when asking which ``with G.as_default():`` a call is built in.
+_GRAPH_CALL_DEPTH = 4
+
+
+def graph_blocks(context) -> Set[str]:
+    """The ``with G.as_default():`` blocks around a point (G by its spelling)."""
+    found: Set[str] = set()
+    for entry in contexts(context):
+        if entry.kind != WITH:
+            continue
+        items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+        for item in items:
+            expr = item.context_expr
+            if type(expr) is ast.Call and type(expr.func) is ast.Attribute and \
+                    expr.func.attr == tf_api.GRAPH_SCOPE_METHOD:
+                found.add(ast.dump(expr.func.value))
+    return found
+
+
+# Values visited when following a functional model's tensors back to their layers, and when
+# following the train ops' losses back to the calls they are computed through.
+_TENSOR_PROVENANCE_BUDGET = 400
+_LOSS_PROVENANCE_BUDGET = 4000
+
+
 def _guards(context, frame, resolver) -> List[Tuple[str, int]]:
     """(test text, branch) of every ``if`` around a point; ``if not C`` counts as C's else; a
     parameter given by the frame's call reads as the argument it was given."""
@@ -1454,12 +1747,15 @@ def _guards(context, frame, resolver) -> List[Tuple[str, int]]:
         if entry.kind in (DEF, CLASS):
             break
         if entry.kind == IF and type(entry.node) is ast.If and entry.part >= 0:
-            test = entry.node.test
-            branch = entry.part
-            if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
-                test = test.operand
-                branch = 1 - branch
-            guards.append((_guard_text(test, frame), branch))
+            tests = [entry.node.test]
+            if entry.part == 0 and type(entry.node.test) is ast.BoolOp and type(entry.node.test.op) is ast.And:
+                tests.extend(entry.node.test.values)     # ``C and D`` holds: so does each of them
+            for test in tests:
+                branch = entry.part
+                if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+                    test = test.operand
+                    branch = 1 - branch
+                guards.append((_guard_text(test, frame), branch))
     return guards
 
 

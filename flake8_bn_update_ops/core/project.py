@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 from collections import OrderedDict
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from .. import tf_api
 from .index import ModuleIndex, build_index
@@ -282,6 +282,28 @@ class Project:
         if os.path.basename(index.path) != "__init__.py":
             return None
         return self.find_in_folder(os.path.dirname(index.path), name)
+
+    def modules_under(self, dotted: str, index: ModuleIndex) -> List[object]:
+        """Every module directly in the project package ``dotted`` (the candidates of a dynamic
+        import that shows only the package), in name order."""
+        if not self.is_project_name(dotted, index):
+            return []
+        located = self._locate(dotted, self.roots(index.path))
+        if located is None:
+            return []
+        folder = os.path.dirname(located) if located.endswith("__init__.py") else located.rstrip(os.sep)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        found = []
+        for name in names:
+            stem, ext = os.path.splitext(name)
+            if ext == ".py" and stem != "__init__" and stem.isidentifier():
+                module = self.find_in_folder(folder, stem)
+                if module is not None:
+                    found.append(module)
+        return found
 
     def find_in_folder(self, folder: str, name: str):
         return self._open(self._locate(name, (folder,)))

@@ -22,7 +22,7 @@ import builtins
 from typing import Dict, List, Optional, Tuple
 
 from .. import tf_api
-from .index import IF, MATCH, ModuleIndex, Scope, Statement
+from .index import IF, LOOP, MATCH, ModuleIndex, Scope, Statement
 from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, ArgScopeStack, Class, CollectionRead, Const,
                      Function, Instance, InstanceCall, KerasUpdates, Mapping, Method, Module, ParamValue,
                      Partial, Sequence, Spread, Super, TrainOp, Value, options, union)
@@ -228,9 +228,14 @@ class Resolver:
             return Sequence({ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[kind], tuple(items))
         if kind is ast.Dict:
             return self._dict_literal(node, at, frame)
+        if kind is ast.JoinedStr:
+            return self._formatted_string(node, at, frame)
         if kind is ast.BinOp:
             if type(node.op) is ast.Add:
                 left, right = self.value(node.left, at, frame), self.value(node.right, at, frame)
+                joined = _joined_strings((left, right))
+                if joined is not None:
+                    return joined
                 if type(left) in _LISTS or type(right) in _LISTS:
                     # ``a.updates + b.updates``, ``[train_op] + update_ops``: a list of both.
                     return Sequence("list", (Spread(left), Spread(right)),
@@ -255,6 +260,8 @@ class Resolver:
             return self.value(node.value, at, frame)
         if kind is ast.DictComp:
             return self._dict_comprehension(node, at, frame)
+        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
+            return self._filtering_comprehension(node, at, frame)
         return UNKNOWN
 
     def _dict_literal(self, node: ast.Dict, at: At, frame) -> Value:
@@ -275,6 +282,32 @@ class Resolver:
             else:
                 complete = False
         return Mapping(tuple(entries), complete, node)
+
+    def _formatted_string(self, node: ast.JoinedStr, at: At, frame) -> Value:
+        """An f-string whose every part the code shows (``f"models.{name}"``, ``name`` a constant)."""
+        parts = []
+        for part in node.values:
+            if type(part) is ast.FormattedValue:
+                if part.conversion != -1 or part.format_spec is not None:
+                    return UNKNOWN
+                parts.append(self.value(part.value, at, frame))
+            else:
+                parts.append(self.value(part, at, frame))
+        joined = _joined_strings(parts)
+        return joined if joined is not None else UNKNOWN
+
+    def _filtering_comprehension(self, node, at: At, frame) -> Value:
+        """``[v for v in S if ...]``: some of the elements of ``S`` (a filter may drop some), so the
+        list runs what ``S``'s elements run (``[op for op in get_collection(UPDATE_OPS) if ...]``).
+        With a filter it is a "selection": the author picked which of them to run."""
+        if len(node.generators) != 1:
+            return UNKNOWN
+        generator = node.generators[0]
+        if type(node.elt) is not ast.Name or type(generator.target) is not ast.Name \
+                or node.elt.id != generator.target.id or generator.is_async:
+            return UNKNOWN
+        kind = "selection" if generator.ifs else "set" if type(node) is ast.SetComp else "list"
+        return Sequence(kind, (Spread(Arg(generator.iter, at, frame)),), complete=False)
 
     def _dict_comprehension(self, node: ast.DictComp, at: At, frame) -> Value:
         """``{k: v for k, v in d.items() if ...}``: the entries of ``d`` (a filter may drop some)."""
@@ -395,6 +428,7 @@ class Resolver:
         found = []
         # Bindings are in source order: start at the last one before the use.
         end = bisect.bisect_left(bindings, seq, key=_binding_seq) if len(bindings) > 8 else len(bindings)
+        dominated_at = None
         for position in range(end - 1, -1, -1):
             binding = bindings[position]
             if binding.seq >= seq:
@@ -404,7 +438,25 @@ class Resolver:
                 continue
             found.append(binding)
             if bound_path == path[:len(bound_path)] and binding.kind != "augassign":
+                dominated_at = len(bound_path)
                 break           # it always runs before the use: nothing earlier reaches
+        # Loop back-edges (RULES.md "Execution order"): a binding later in the body of a loop
+        # around the use reaches it in the next iteration, unless one in that same body always
+        # runs before the use in every iteration.
+        loops = [depth for depth, (_, _, kind) in enumerate(path) if kind == LOOP]
+        if loops:
+            innermost_open = [depth for depth in loops if dominated_at is None or dominated_at <= depth]
+            if innermost_open:
+                outer = innermost_open[0]
+                prefix = path[:outer + 1]
+                for position in range(len(bindings) - 1, -1, -1):
+                    binding = bindings[position]
+                    if binding.seq <= seq:
+                        break
+                    bound_path = binding.statement.path
+                    if bound_path[:outer + 1] == prefix and not _exclusive(bound_path, path) \
+                            and len(found) < MAX_OPTIONS:
+                        found.append(binding)
         return found
 
     def binding_value(self, binding, frame=None) -> Value:
@@ -930,6 +982,14 @@ class Resolver:
                 if type(target) is Partial:
                     return Partial(target.target, target.args.then(rest), node)
                 return Partial(target, rest, node)
+            if name in tf_api.DYNAMIC_IMPORTS:
+                found = self._dynamic_import(name, args, at, frame)
+                if found is not None:
+                    return found
+            if name == tf_api.ATTRIBUTE_BY_NAME and len(args.positional) >= 2 and None not in args.positional[:2]:
+                attr = self.arg_value(args.positional[1])
+                if type(attr) is Const and isinstance(attr.value, str):
+                    return self.attribute(self.arg_value(args.positional[0]), attr.value, at)
             if name in ("builtins.dict",):
                 return self._dict_call(args)
             if name == "builtins.super":
@@ -1051,6 +1111,79 @@ class Resolver:
         return None
 
     # ------------------------------------------------------------------------------------------
+    # Dynamic imports (RULES.md "Dynamic imports and import paths")
+
+    def _dynamic_import(self, name: str, args: Args, at: At, frame) -> Optional[Value]:
+        """``importlib.import_module(S)`` / ``__import__(S)``: the project modules ``S`` can name,
+        or None (the call stays an opaque API call) when the code does not show them."""
+        if not args.positional or args.positional[0] is None:
+            return None
+        index = at.scope.index
+        named, prefixes = self._import_names(args.positional[0], index)
+        leaf = tf_api.DYNAMIC_IMPORTS[name] or (len(args.positional) > 3 and args.positional[3] is not None) \
+            or args.keyword("fromlist") is not None
+        results = []
+        for dotted in named[:MAX_OPTIONS]:
+            if not self.project.is_project_name(dotted, index):
+                continue
+            target = dotted if leaf else dotted.split(".", 1)[0]
+            results.append(self._import_module(target, 0, index))
+        for prefix in prefixes:
+            # ``import_module("pkg.models." + name)`` with ``name`` unknown: any module of the package.
+            for found in self.project.modules_under(prefix, index)[:MAX_OPTIONS]:
+                results.append(self._module_value(found))
+        found = union(results)
+        return found if found is not UNKNOWN else None
+
+    def _import_names(self, arg: Arg, index: ModuleIndex) -> Tuple[List[str], List[str]]:
+        """(dotted names the argument can hold, package prefixes when only a literal prefix shows)."""
+        value = self.arg_value(arg)
+        named = [option.value for option in options(value) if type(option) is Const and isinstance(option.value, str)]
+        if named and all(type(option) is Const for option in options(value)):
+            return named, []
+        node = arg.node
+        if type(node) is ast.Attribute:
+            defaults = self._command_line_candidates(node.attr, index)
+            if defaults:
+                return defaults, []
+        prefix = _literal_prefix(node, arg.at, self)
+        if prefix and prefix.endswith(".") and len(prefix) > 1:
+            return named, [prefix[:-1]]
+        return named, []
+
+    def _command_line_candidates(self, option: str, index: ModuleIndex) -> List[str]:
+        """The default and choices of a command-line option defined in the module
+        (``parser.add_argument("--model_def", default="models.v1")``, ``flags.DEFINE_string``)."""
+        found: List[str] = []
+        for call in index.calls:
+            func = call.node.func
+            method = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+            default_keyword = tf_api.COMMAND_LINE_OPTIONS.get(method)
+            if default_keyword is None or not call.node.args:
+                continue
+            first = call.node.args[0]
+            names = {keyword.value.value for keyword in call.node.keywords
+                     if keyword.arg == "dest" and type(keyword.value) is ast.Constant}
+            if type(first) is ast.Constant and isinstance(first.value, str):
+                names.add(first.value.lstrip("-").replace("-", "_"))
+            if option not in names:
+                continue
+            at = At(call.scope, call.statement)
+            wanted = [keyword.value for keyword in call.node.keywords
+                      if keyword.arg == default_keyword or keyword.arg in tf_api.COMMAND_LINE_CHOICES_KEYWORDS]
+            if method != "add_argument" and len(call.node.args) > 1:
+                wanted.append(call.node.args[1])
+            for expr in wanted:
+                value = self.value(expr, at, None)
+                for item in options(value):
+                    if type(item) is Sequence:
+                        item = self._element(item)
+                    for leaf in options(item):
+                        if type(leaf) is Const and isinstance(leaf.value, str) and leaf.value not in found:
+                            found.append(leaf.value)
+        return found
+
+    # ------------------------------------------------------------------------------------------
     # Imports and modules
 
     def _import_binding(self, binding) -> Value:
@@ -1134,6 +1267,35 @@ def _exclusive(bound_path: tuple, use_path: tuple) -> bool:
 
 
 _LISTS = (Sequence, CollectionRead, KerasUpdates)
+_MAX_STRINGS = 12
+
+
+def _joined_strings(parts) -> Optional[Value]:
+    """Every string the parts can join to, when each part is a known str (or number) constant."""
+    joined = [""]
+    for part in parts:
+        pieces = []
+        for option in options(part):
+            if type(option) is not Const or not isinstance(option.value, (str, int)) or type(option.value) is bool:
+                return None
+            pieces.append(str(option.value))
+        joined = [head + piece for head in joined for piece in pieces]
+        if len(joined) > _MAX_STRINGS:
+            return None
+    return union(Const(text) for text in joined)
+
+
+def _literal_prefix(node, at: At, resolver: "Resolver") -> Optional[str]:
+    """The literal start of ``"pkg.models." + name`` or ``f"pkg.models.{name}"``."""
+    kind = type(node)
+    if kind is ast.BinOp and type(node.op) is ast.Add:
+        left = resolver.value(node.left, at, None)
+        if type(left) is Const and isinstance(left.value, str):
+            return left.value
+        return _literal_prefix(node.left, at, resolver)
+    if kind is ast.JoinedStr and node.values and type(node.values[0]) is ast.Constant:
+        return node.values[0].value
+    return None
 
 
 def _binding_seq(binding) -> int:

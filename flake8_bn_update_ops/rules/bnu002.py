@@ -12,11 +12,12 @@ from typing import Iterable
 
 from .. import tf_api
 from ..core.model import ModuleModel
-from ..core.values import Class, Const, options
+from ..core.values import UNKNOWN, Api, Class, Const, Function, ParamValue, options
 from ..fixes.planning import flag_expression
 from ..fixes.threading import thread_flag
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
+from .keras_calls import evaluation_tapes, keras_model_calls
 from ..findings import FixSafety
 
 
@@ -37,6 +38,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         seen.add(id(flag.node))
         if model.chosen_by_training_flag(site.call.context) or _exempt_false(model, site, flag.literal):
             continue
+        if flag.literal is False and _false_branch_of_a_flag_cond(model, site):
+            continue
         fix, no_fix = None, f"the literal is given through {flag.origin}, which the fix does not edit"
         if flag.origin in ("call", "partial", "arg_scope", "instance") and flag.scope is not None:
             replacement = flag_expression(model, flag.scope)
@@ -52,6 +55,51 @@ def check(model: ModuleModel) -> Iterable[Report]:
     yield from _wrapper_defaults(model)
     yield from _false_in_a_module_that_trains_nothing(model)
     yield from _literals_through_thin_wrappers(model, seen)
+    yield from _training_in_an_evaluation_tape(model, seen)
+
+
+def _training_in_an_evaluation_tape(model: ModuleModel, seen: set) -> Iterable[Report]:
+    """``model(x, training=True)`` inside a GradientTape on which no gradient is taken: a test
+    step copied from the train step updates the moving statistics with evaluation data."""
+    for call, _ in keras_model_calls(model):
+        literal = next((keyword.value for keyword in call.node.keywords
+                        if keyword.arg == tf_api.KERAS_TRAINING_ARGUMENT), None)
+        if type(literal) is not ast.Constant or literal.value is not True or id(literal) in seen:
+            continue
+        if not evaluation_tapes(model, call):
+            continue
+        seen.add(id(literal))
+        yield Report(literal, "BNU002",
+                     "BNU002 `training` is hard-coded to True in a GradientTape block that takes no gradient: "
+                     "this evaluation step updates the moving statistics with evaluation data",
+                     ReplaceExpression(model.source.span(literal), "False", UNSAFE))
+
+
+def _false_branch_of_a_flag_cond(model: ModuleModel, site) -> bool:
+    """``e = bn(x, False, reuse=True)`` whose name is read only by the false branch of a
+    ``tf.cond(flag, ...)`` (``lambda: e``): the inference twin, silent like the inline form."""
+    statement = site.call.statement.node
+    if type(statement) is not ast.Assign or len(statement.targets) != 1 or type(statement.targets[0]) is not ast.Name:
+        return False
+    name = statement.targets[0].id
+    function = site.call.scope.function().node
+    uses = [node for node in ast.walk(function)
+            if type(node) is ast.Name and node.id == name and type(node.ctx) is ast.Load]
+    if not uses:
+        return False
+    in_false_branch = set()
+    for node in ast.walk(function):
+        if type(node) is not ast.Call:
+            continue
+        func = node.func
+        callee = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if callee not in tf_api.FLAG_CONDITIONALS or not node.args or not model.is_flag_expression(node.args[0]):
+            continue
+        branch = node.args[2] if len(node.args) > 2 else next(
+            (keyword.value for keyword in node.keywords if keyword.arg == "false_fn"), None)
+        if branch is not None:
+            in_false_branch |= {id(item) for item in ast.walk(branch)}
+    return all(id(use) in in_false_branch for use in uses)
 
 
 def _exempt_false(model: ModuleModel, site, literal: bool) -> bool:
@@ -126,6 +174,8 @@ def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[R
                 seen.add(id(node))
                 if model.chosen_by_training_flag(call.context) or _exempt_false(model, site, flag.literal):
                     continue
+                if _flag_also_feeds_a_network(model, call, node, site):
+                    continue
                 yield Report(node, "BNU002",
                              f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
                              f"this wrapper: {_effect(flag.literal)}")
@@ -181,6 +231,38 @@ def _trains(index) -> bool:
 
 _TRAINING_CALLS = frozenset(tf_api.TRAIN_OP_METHODS | tf_api.KERAS_TRAINING_METHODS |
                             {"create_train_op", "optimize_loss", "GradientTape"})
+
+
+def _flag_also_feeds_a_network(model: ModuleModel, call, literal, site) -> bool:
+    """The wrapper also hands the flag parameter to a network it builds that the checker cannot
+    see into, or to another project function (``resnet_v1_50(images, is_training=is_training)``
+    beside one normalizer scope): it is a network builder, not a thin wrapper of one layer, and
+    the literal is the caller's choice of mode for a whole tower."""
+    wrapper = site.call.scope.function()
+    if wrapper.kind != "function":
+        return False
+    param = None
+    for keyword in call.node.keywords:
+        if keyword.value is literal:
+            param = wrapper.param(keyword.arg)
+    if param is None and literal in call.node.args:
+        position = call.node.args.index(literal)
+        shift = 1 if wrapper.parent is not None and wrapper.parent.kind == "class" else 0
+        param = next((item for item in wrapper.params if item.position == position + shift), None)
+    if param is None:
+        return False
+    for other in wrapper.calls:
+        if other is site.call:
+            continue
+        passed = [arg for arg in other.node.args] + [keyword.value for keyword in other.node.keywords]
+        if not any(type(arg) is ast.Name and arg.id == param.name for arg in passed):
+            continue
+        for option in options(model.callee(other)):
+            if type(option) is Function or option is UNKNOWN or type(option) is ParamValue or \
+                    (type(option) is Api and option.name.split(".", 1)[0] not in tf_api.TRAIN_OP_ROOTS
+                     and not option.name.startswith("builtins.")):
+                return True
+    return False
 
 
 def _call_leaving_default(model: ModuleModel, frame, param):
@@ -262,7 +344,6 @@ def _class_passes_a_flag_attribute(model: ModuleModel, cls) -> bool:
 
 
 def _target_scope(model: ModuleModel, call):
-    from ..core.values import Function
 
     for option in options(model.callee(call)):
         if type(option) is Function:

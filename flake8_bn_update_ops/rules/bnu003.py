@@ -37,9 +37,12 @@ def check(model: ModuleModel) -> Iterable[Report]:
                                                        "normalizer_params, which the fix does not edit")
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
                      f"{_EFFECT[site.api.family]}", fix, no_fix)
-    if not model.graph_mode or model.learning_phase_set:
+    if model.learning_phase_set:
         return
-    for call, display in keras_calls_without_training(model, in_tape=False):
+    calls = list(keras_calls_without_training(model, in_tape=False))
+    if not calls or not (model.graph_mode or (not model.trains and model.called_from_graph_mode())):
+        return
+    for call, display in calls:
         yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
                      f"{_EFFECT['keras']}", *_fix(model, call, "training", "None", force_unsafe=True))
 

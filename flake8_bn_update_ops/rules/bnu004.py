@@ -11,7 +11,6 @@ import ast
 from typing import Dict, Iterable, List, Tuple
 
 from .. import tf_api
-from ..core.index import WITH, contexts
 from ..core.model import ModuleModel
 from ..fixes.plans import SAFE, RenameAttribute
 from .base import Report, Rule
@@ -100,36 +99,21 @@ def _is_direct_argument(site, node) -> bool:
 
 
 def _outside_graph(model: ModuleModel) -> Iterable[Report]:
-    """A read outside the ``with G.as_default():`` block that builds the layers reads the
-    default graph's collection, which never holds their update ops (measured)."""
-    counting = [site for site in model.sites if site.writes_update_ops]
-    if not counting or not all(_graph_blocks(site.call.context) for site in counting):
-        return
-    graphs = set()
-    for site in counting:
-        graphs |= _graph_blocks(site.call.context)
+    """A read outside the ``with G.as_default():`` block that builds the train op (lexically, or
+    through every call of the function that builds it) reads the default graph's collection,
+    which never holds the layers' update ops (measured)."""
+    reported = set()
     for op in model.train_ops:
+        if not model.required_collections(op):
+            continue
         for read, _ in model.handling(op).reads:
-            site = model.index.call_site(read.node)
-            if site is None or _graph_blocks(site.context):
+            if id(read.node) in reported or not model.read_in_other_graph(op, read):
                 continue
+            reported.add(id(read.node))
             yield Report(read.node, "BNU004",
                          f"BNU004 `{_reader(read)}(UPDATE_OPS)` is read outside the `with <graph>.as_default():` "
                          "block that builds the batch-norm layers: it reads the default graph's collection, "
                          "which never holds their update ops")
-
-
-def _graph_blocks(context) -> set:
-    found = set()
-    for entry in contexts(context):
-        if entry.kind != WITH:
-            continue
-        items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
-        for item in items:
-            expr = item.context_expr
-            if type(expr) is ast.Call and type(expr.func) is ast.Attribute and expr.func.attr == "as_default":
-                found.add(ast.dump(expr.func.value))
-    return found
 
 
 RULE = Rule(

@@ -28,7 +28,9 @@ def check(model: ModuleModel) -> Iterable[Report]:
         return
     if not _builds_batch_norm(model):
         return
-    if any(reached.site.keeps_moving_in_trainable for reached in model.reached):
+    # Silent only when every network it reaches keeps its statistics among the trainables (the
+    # candidates of a dynamic import must all agree for a silence).
+    if model.reached and all(reached.site.keeps_moving_in_trainable for reached in model.reached):
         return
     for call in savers:
         var_list = argument_node(call.node, "var_list", 0)
@@ -51,9 +53,14 @@ def _builds_batch_norm(model: ModuleModel) -> bool:
     names = model.flag_names()
     for call in model.index.calls:
         for keyword in call.node.keywords:
+            # The moving statistics exist in either mode (RULES.md, "Checkpoints out of sight"; an
+            # export script passes a literal False). In a module that trains, a literal False
+            # marks a frozen, pretrained network (a perceptual-loss feature extractor) whose
+            # statistics come from its own checkpoint: it does not make the Saver suspect.
             if keyword.arg not in names:
                 continue
-            if model.resolver.definite_bool(model.resolver.value(keyword.value, model.at(call))) is not None:
+            if model.trains and model.resolver.definite_bool(
+                    model.resolver.value(keyword.value, model.at(call))) is False:
                 continue
             if all(_out_of_sight(option) for option in options(model.callee(call))):
                 return True

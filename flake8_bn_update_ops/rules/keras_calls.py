@@ -25,7 +25,8 @@ def keras_model_calls(model: ModuleModel) -> Iterator[Tuple[CallSite, object]]:
 
 def keras_calls_without_training(model: ModuleModel, in_tape: bool) -> Iterator[Tuple[CallSite, str]]:
     functional = _functional_model_scopes(model)
-    for call, _ in keras_model_calls(model):
+    calls = [call for call, _ in keras_model_calls(model)]
+    for call in calls:
         node = call.node
         if any(keyword.arg == "training" or keyword.arg is None for keyword in node.keywords) or len(node.args) >= 2:
             continue
@@ -35,6 +36,8 @@ def keras_calls_without_training(model: ModuleModel, in_tape: bool) -> Iterator[
         else:
             if model.in_eager_function(call) or id(call.scope.function()) in functional:
                 continue
+            if model.separate_tower(call, calls):
+                continue    # an evaluation tower: the learning phase's inference mode is right there
         yield call, _display(model, call)
 
 
@@ -58,6 +61,33 @@ def _inside_tape(model: ModuleModel, call: CallSite) -> bool:
             if any(type(option) is ApiCall and option.name == tf_api.GRADIENT_TAPE for option in options(value)):
                 return True
     return False
+
+
+def evaluation_tapes(model: ModuleModel, call: CallSite) -> bool:
+    """The call sits in ``GradientTape`` blocks and no ``gradient`` is taken on any of them in
+    its function (RULES.md "Evaluation in a tape": a test step written as a copy of the train step)."""
+    tapes = []
+    for entry in within_function(call.context):
+        if entry.kind != WITH:
+            continue
+        items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
+        statement = call.scope.index.statement_of_node.get(id(entry.node))
+        for item in items:
+            value = model.resolver.value(item.context_expr, At(call.scope, statement))
+            if any(type(option) is ApiCall and option.name == tf_api.GRADIENT_TAPE for option in options(value)):
+                tapes.append(item.optional_vars)
+    if not tapes:
+        return False
+    names = {tape.id for tape in tapes if type(tape) is ast.Name}
+    if len(names) < len(tapes):
+        return False        # a tape bound to something other than a name: cannot tell
+    function = call.scope.function()
+    for other in function.index.calls:
+        func = other.node.func
+        if type(func) is ast.Attribute and func.attr in tf_api.TAPE_GRADIENT_METHODS and \
+                type(func.value) is ast.Name and func.value.id in names and other.scope.function() is function:
+            return False
+    return True
 
 
 def _functional_model_scopes(model: ModuleModel) -> set:

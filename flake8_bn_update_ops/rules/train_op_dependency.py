@@ -12,7 +12,7 @@ from typing import Iterator, Optional, Tuple
 
 from .. import tf_api
 from ..core.index import WITH, within_function
-from ..core.model import ANY_UPDATES, ModuleModel, TrainOpInfo
+from ..core.model import ANY_UPDATES, UPDATE_OPS, ModuleModel, TrainOpInfo
 from ..core.resolver import At
 from ..core.values import ApiCall, options
 from ..fixes.planning import dead_identity_block, plan_wrap, tf_spelling, update_ops_expression
@@ -27,9 +27,26 @@ def unhandled_train_ops(model: ModuleModel) -> Iterator[Tuple[TrainOpInfo, set, 
         required = model.required_collections(op)
         if not required or model.all_literal_true(op):
             continue
-        if model.handling(op).covers(required):
+        handling = model.handling(op)
+        if handling.covers(required) and not _only_from_another_graph(model, op, handling, required):
             continue
         yield op, required, _loss_dependency(model, op, required)
+
+
+def _only_from_another_graph(model: ModuleModel, op: TrainOpInfo, handling, required) -> bool:
+    """Every update-ops read that handles the train op reads the default graph while the op is
+    built inside ``with G.as_default():`` (BNU004 reports the read): the op runs none of its
+    graph's update ops. When the op is wrapped in a dependency on that read, the read is the one
+    thing to move and BNU004 alone says so; when the read is only fetched beside it (``run``), the
+    op itself needs the dependency (BNU001)."""
+    if ANY_UPDATES in handling.keys or not handling.reads or required - {UPDATE_OPS}:
+        return False
+    for read, consumer in handling.reads:
+        if not model.read_in_other_graph(op, read):
+            return False
+        if consumer is not None and _is_control_dependencies(consumer.node):
+            return False
+    return True
 
 
 def _loss_dependency(model: ModuleModel, op: TrainOpInfo, required) -> Optional[tuple]:

@@ -1,0 +1,1 @@
+# The package a trainer picks its network from at run time.

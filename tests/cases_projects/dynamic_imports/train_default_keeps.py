@@ -1,0 +1,19 @@
+# Silent: the network module comes from an argparse default that names a module keeping its statistics.
+import argparse
+import importlib
+
+import tensorflow as tf
+
+
+def main(args):
+    network = importlib.import_module(args.model_def)
+    phase_train = tf.placeholder(tf.bool, [])
+    logits = network.inference(tf.placeholder(tf.float32, [None, 32, 32, 3]), phase_train=phase_train)
+    saver = tf.train.Saver(tf.trainable_variables(), max_to_keep=3)
+    return logits, saver
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model_def", type=str, default="nets.keeps_stats")
+    return parser.parse_args(argv)

@@ -1,0 +1,1 @@
+# Two network modules, configured by the arg_scopes they open themselves.
