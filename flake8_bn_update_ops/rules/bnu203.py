@@ -1,0 +1,70 @@
+"""BNU203: a Keras/TensorFlow batch norm's momentum written with PyTorch's meaning.
+
+Measured: Keras keeps ``momentum`` of the old moving statistic per step (default 0.99);
+PyTorch's ``momentum=0.1`` is the weight of the new batch. ``momentum=0.1`` in Keras keeps a
+tenth of the old value, so the moving statistics follow only the last few batches.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..core.model import ModuleModel
+from .base import Report, Rule
+from .momentum import momentum_reports
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
+    return momentum_reports(model, "BNU203")
+
+
+RULE = Rule(
+    code="BNU203",
+    title="Keras/TensorFlow batch-norm momentum with PyTorch's meaning",
+    effect=(
+        "`keras.layers.BatchNormalization(momentum=m)` (also `tf.keras`, `tf.layers.batch_normalization`, and "
+        "`decay=` of contrib/slim `batch_norm`) updates `moving = m * moving + (1 - m) * batch`: `m` is the weight "
+        "of the old statistic, default 0.99 (0.999 for `decay`). PyTorch's `momentum=0.1` is the weight of the new "
+        "batch. A literal `m <= 0.5` (the value resolved through names too) most likely carries PyTorch's meaning: "
+        "measured, after one step with `momentum=0.1` the moving mean is 0.1 old + 0.9 batch, so the statistics "
+        "used at inference are those of the last few batches. Silent for `m > 0.5`, and for a value it cannot see."),
+    fix=("Replaces a literal `m` written in the call by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
+         "statistics the model will be evaluated with, and a small momentum can be deliberate (a short "
+         "fine-tuning run)."),
+    fix_safety="unsafe",
+    flagged=(
+        """\
+import keras
+
+model = keras.Sequential([
+    keras.layers.Dense(64),
+    keras.layers.BatchNormalization(momentum=0.1),  # expect: BNU203:46
+])
+""",
+        """\
+import tensorflow as tf
+
+MOMENTUM = 0.01
+
+
+def block(x, training):
+    x = tf.layers.conv2d(x, 32, 3)
+    return tf.layers.batch_normalization(x, momentum=MOMENTUM, training=training)  # expect: BNU203:54
+""",
+    ),
+    silent=(
+        """\
+import keras
+
+model = keras.Sequential([
+    keras.layers.Dense(64),
+    keras.layers.BatchNormalization(momentum=0.9),
+])
+""",
+        """\
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(8, 64), nn.BatchNorm1d(64, momentum=0.1))
+""",
+    ),
+    check=check,
+)
