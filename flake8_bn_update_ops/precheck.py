@@ -1,8 +1,7 @@
 """The cheap text test that lets most files skip parsing altogether.
 
 Its words come from the API tables (``tf_api``'s and ``keras_flax_api``'s ``TRIGGER_WORDS``), never
-hand-copied, so a new
-table row cannot be forgotten here. A trainer whose batch norm lives in another module still
+hand-copied, so a new table row cannot be forgotten here. A trainer whose batch norm lives in another module still
 mentions ``minimize`` or ``apply_gradients``, so it is still analysed.
 """
 from __future__ import annotations
