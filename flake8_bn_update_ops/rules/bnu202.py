@@ -1,0 +1,147 @@
+"""BNU202: a Keras 3 model with batch norm run by ``stateless_call`` in a differentiated
+training step without ``training=True`` (keras-team/keras#20378).
+
+Measured (Keras 3, JAX backend): without it the layers run in inference mode; the
+non-trainable variables ``stateless_call`` returns are the ones it was given, so the moving
+statistics never move however long the model trains.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Set
+
+from .. import keras_flax_api
+from ..core.model import ModuleModel
+from ..core.resolver import At
+from ..core.values import Function, options
+from ..fixes.plans import SAFE, InsertKeyword
+from .base import Report, Rule
+
+_TRANSFORM_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in keras_flax_api.GRADIENT_TRANSFORMS)
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
+    if keras_flax_api.STATELESS_CALL not in model.index.names_used:
+        return
+    differentiated = None
+    for call in model.index.calls:
+        func = call.node.func
+        if type(func) is not ast.Attribute or func.attr != keras_flax_api.STATELESS_CALL:
+            continue
+        # ``training=...`` in any form, or ``**kwargs`` that may carry it: the author chose.
+        if any(keyword.arg in (keras_flax_api.TRAINING_KEYWORD, None) for keyword in call.node.keywords):
+            continue
+        if differentiated is None:
+            differentiated = _differentiated_scopes(model)
+        if not _inside(call.scope, differentiated):
+            continue
+        receiver = model.resolver.value(func.value, model.at(call))
+        if model.keras_bn(receiver) is None:
+            continue
+        name = model.source.segment(func.value)
+        shown = f"`{name}`" if len(name) <= 40 else "this Keras model"
+        yield Report(call.node, "BNU202",
+                     f"BNU202 {shown} contains BatchNormalization and runs through `stateless_call` in a "
+                     "differentiated training step without `training=True`: batch norm runs in inference mode and "
+                     "the returned moving statistics never change",
+                     InsertKeyword(model.source.span(call.node), keras_flax_api.TRAINING_KEYWORD, "True", SAFE,
+                                   call.statement.node.lineno))
+
+
+def _differentiated_scopes(model: ModuleModel) -> Set[int]:
+    """The functions this module hands to a gradient transform (``jax.value_and_grad(loss_fn)``,
+    ``@jax.grad``): the loss of a training step."""
+    found: Set[int] = set()
+    for call in model.index.calls:
+        func = call.node.func
+        last = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if last not in _TRANSFORM_LAST_NAMES or not call.node.args:
+            continue
+        if model.api_name(call) not in keras_flax_api.GRADIENT_TRANSFORMS:
+            continue
+        for option in options(model.resolver.value(call.node.args[0], model.at(call))):
+            if type(option) is Function and option.scope is not None:
+                found.add(id(option.scope))
+    for scope in model.index.scopes:
+        if scope.kind != "function":
+            continue
+        decorators = getattr(scope.node, "decorator_list", ())
+        if not decorators:
+            continue
+        # Decorators run where the ``def`` statement is, in the enclosing scope.
+        at = At(scope.parent, scope.index.statement_of_node.get(id(scope.node)))
+        for decorator in decorators:
+            value = model.resolver.value(decorator, at)
+            if any(getattr(option, "name", None) in keras_flax_api.GRADIENT_TRANSFORMS for option in options(value)):
+                found.add(id(scope))
+    return found
+
+
+def _inside(scope, differentiated: Set[int]) -> bool:
+    while scope is not None:
+        if id(scope) in differentiated:
+            return True
+        scope = scope.parent
+    return False
+
+
+RULE = Rule(
+    code="BNU202",
+    title="Keras 3 `stateless_call` without `training=True` in a training step",
+    effect=(
+        "In a function differentiated by `jax.grad`/`jax.value_and_grad` (or `torch.func.grad`), "
+        "`model.stateless_call(trainable_variables, non_trainable_variables, x)` of a Keras model that contains "
+        "`BatchNormalization` runs it in inference mode unless `training=True` is passed (measured on Keras 3, JAX "
+        "backend): the non-trainable variables it returns are the moving statistics it was given, so they never "
+        "update, and the model trains through stale statistics (keras-team/keras#20378). This is BNU007's pitfall "
+        "for Keras 3 custom steps, on any backend. Silent with any `training=` argument (an explicit "
+        "`training=False` is a choice), with `**kwargs`, outside a differentiated function (evaluation), and for a "
+        "model whose batch norm it cannot see."),
+    fix="Adds `training=True` to the call (safe: it is what a training step means, as BNU007's fix).",
+    fix_safety="safe",
+    flagged=(
+        """\
+import jax
+import keras
+
+model = keras.Sequential([keras.layers.Dense(8), keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+
+
+def loss_fn(trainable, non_trainable, x, y):
+    pred, non_trainable = model.stateless_call(trainable, non_trainable, x)  # expect: BNU202:27
+    return keras.ops.mean((pred - y) ** 2), non_trainable
+
+
+grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+""",
+    ),
+    silent=(
+        """\
+import jax
+import keras
+
+model = keras.Sequential([keras.layers.Dense(8), keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+
+
+def loss_fn(trainable, non_trainable, x, y):
+    pred, non_trainable = model.stateless_call(trainable, non_trainable, x, training=True)
+    return keras.ops.mean((pred - y) ** 2), non_trainable
+
+
+grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+""",
+        """\
+import jax
+import keras
+
+model = keras.Sequential([keras.layers.Dense(8), keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+
+
+@jax.jit
+def predict(trainable, non_trainable, x):
+    pred, _ = model.stateless_call(trainable, non_trainable, x)
+    return pred
+""",
+    ),
+    check=check,
+)
