@@ -1,0 +1,179 @@
+"""BNU201: a Keras base model with batch norm is frozen, called without ``training=False``,
+then unfrozen and trained: the Keras transfer-learning guide's pitfall (keras#9214).
+
+Measured (Keras 3): while ``base.trainable = False`` its batch norm runs in inference mode;
+once unfrozen, a call without ``training=False`` runs it in training mode under ``fit``, so the
+pretrained moving statistics are overwritten by those of the new data's batches.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Iterator, Optional, Set, Tuple
+
+from .. import keras_flax_api
+from ..core.index import AttributeStore
+from ..core.model import ModuleModel
+from ..core.resolver import At
+from ..core.values import options
+from ..fixes.plans import UNSAFE, InsertKeyword
+from .base import Report, Rule
+from .keras_calls import _display, _inside_tape, keras_model_calls
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
+    index = model.index
+    stores = index.attribute_stores.get(keras_flax_api.FREEZE_ATTRIBUTE)
+    if not stores or not (model.trains or keras_flax_api.KERAS_FIT_METHODS & index.names_used):
+        return
+    frozen: Set[int] = set()
+    unfrozen: Set[int] = set()
+    for store in stores:
+        setting = _literal(model, store)
+        if setting is None:
+            continue
+        for identity in _models_set(model, store):
+            (unfrozen if setting else frozen).add(identity)
+    candidates = frozen & unfrozen
+    if not candidates:
+        return
+    for call, value in keras_model_calls(model):
+        node = call.node
+        if any(keyword.arg in (keras_flax_api.TRAINING_KEYWORD, None) for keyword in node.keywords) or \
+                len(node.args) >= 2:
+            continue
+        if not any(_identity(option) in candidates for option in options(value)) or _inside_tape(model, call):
+            continue    # in a GradientTape block BNU007 asks for training=True: the author trains it there
+        yield Report(node, "BNU201",
+                     f"BNU201 {_display(model, call)} contains BatchNormalization, is frozen and later unfrozen "
+                     "(`trainable`), and is called without `training=False`: once unfrozen, its batch norm runs "
+                     "in training mode and overwrites the pretrained moving statistics",
+                     InsertKeyword(model.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
+                                   call.statement.node.lineno))
+
+
+def _identity(value) -> Optional[int]:
+    node = getattr(value, "node", None)
+    return id(node) if node is not None else None
+
+
+def _literal(model: ModuleModel, store: AttributeStore) -> Optional[bool]:
+    if store.unpack or store.value is None:
+        return None
+    value = model.resolver.value(store.value, At(store.statement.scope, store.statement))
+    return model.resolver.definite_bool(value)
+
+
+def _models_set(model: ModuleModel, store: AttributeStore) -> Iterator[int]:
+    """The Keras models with batch norm whose ``trainable`` the store sets: ``base.trainable``,
+    or ``layer.trainable`` for each ``layer`` of ``base.layers`` (whole or sliced)."""
+    at = At(store.statement.scope, store.statement)
+    for expression, where in _store_bases(model, store.base, at):
+        value = model.resolver.value(expression, where)
+        if model.keras_bn(value) is None:
+            continue
+        for option in options(value):
+            identity = _identity(option)
+            if identity is not None:
+                yield identity
+
+
+def _store_bases(model: ModuleModel, base, at: At) -> Iterator[Tuple[ast.AST, At]]:
+    yield base, at
+    if type(base) is not ast.Name:
+        return
+    for binding in model.resolver.reaching(base.id, at):
+        if binding.kind != "for" or binding.unpack:
+            continue
+        iterable = binding.value
+        while type(iterable) is ast.Subscript:
+            iterable = iterable.value
+        if type(iterable) is ast.Attribute and iterable.attr == keras_flax_api.LAYERS_ATTRIBUTE:
+            yield iterable.value, At(binding.statement.scope, binding.statement)
+
+
+RULE = Rule(
+    code="BNU201",
+    title="Keras base model frozen, called without `training=False`, then unfrozen and trained",
+    effect=(
+        "A Keras model that contains `BatchNormalization` (a `keras.applications` model, or one the project builds) "
+        "is frozen (`base.trainable = False`), called without `training=False` (`x = base(inputs)`), and later "
+        "unfrozen (`base.trainable = True`, or `layer.trainable = True` over `base.layers`) in a module that trains "
+        "(`fit`, `train_on_batch`, a GradientTape). While frozen its batch norm runs in inference mode; once "
+        "unfrozen, the same call runs it in training mode under `fit` (measured on Keras 3): the pretrained moving "
+        "statistics are overwritten with those of the new data's small batches and the fine-tuned model "
+        "degrades, the pitfall the Keras transfer-learning guide warns about (keras#9214). Silent with any "
+        "`training=` argument, when the base is never unfrozen (it stays in inference mode) or never frozen "
+        "(end-to-end training), for models without batch norm (VGG), and for a call in a GradientTape block "
+        "(BNU007's territory)."),
+    fix=("Adds `training=False` to the call (unsafe: it changes what fine-tuning computes, as the guide intends; "
+         "an author who wants batch norm to adapt to the new data would keep it)."),
+    fix_safety="unsafe",
+    flagged=(
+        """\
+import keras
+
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+outputs = keras.layers.Dense(10)(base(inputs))  # expect: BNU201:34
+model = keras.Model(inputs, outputs)
+model.compile("adam", "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=5)
+
+base.trainable = True
+model.compile(keras.optimizers.Adam(1e-5), "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=5)
+""",
+        """\
+import tensorflow as tf
+
+base = tf.keras.applications.MobileNetV2(include_top=False, weights="imagenet")
+for layer in base.layers:
+    layer.trainable = False
+inputs = tf.keras.Input((160, 160, 3))
+x = base(inputs)  # expect: BNU201:5
+model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(x))
+model.fit(train_ds)
+for layer in base.layers[-30:]:
+    layer.trainable = True
+model.fit(train_ds)
+""",
+    ),
+    silent=(
+        """\
+import keras
+
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+outputs = keras.layers.Dense(10)(base(inputs, training=False))
+model = keras.Model(inputs, outputs)
+model.fit(train_ds, epochs=5)
+
+base.trainable = True
+model.compile(keras.optimizers.Adam(1e-5), "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=5)
+""",
+        """\
+import keras
+
+base = keras.applications.VGG16(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+model = keras.Model(inputs, keras.layers.Dense(10)(base(inputs)))
+model.fit(train_ds, epochs=5)
+base.trainable = True
+model.fit(train_ds, epochs=5)
+""",
+        """\
+import keras
+
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+model = keras.Model(inputs, keras.layers.Dense(10)(base(inputs)))
+model.fit(train_ds, epochs=5)
+""",
+    ),
+    check=check,
+)
