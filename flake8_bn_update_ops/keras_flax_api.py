@@ -80,6 +80,17 @@ BATCH_STATS_COLLECTION = "batch_stats"
 # A placeholder name: its value is thrown away on purpose.
 DISCARD_NAMES: FrozenSet[str] = frozenset({"_", "__"})
 
+# Flax mode arguments (BNU302), and the value of each that means "training: use and update the
+# batch statistics". ``deterministic`` is left out: it is dropout's switch as often as batch norm's.
+FLAX_MODE_KEYWORDS: Mapping[str, bool] = MappingProxyType({
+    "train": True, "training": True, "is_training": True, "use_running_average": False,
+})
+# Words in a function's name that say it evaluates (matched against its ``_``-separated parts).
+EVALUATION_NAME_WORDS: FrozenSet[str] = frozenset({
+    "eval", "evaluate", "evaluation", "test", "predict", "prediction", "inference", "infer", "val",
+    "valid", "validate", "validation",
+})
+
 
 # ----------------------------------------------------------------------------------------------
 # Pre-check: the words without which none of these codes can fire (added to tf_api's).
