@@ -22,12 +22,14 @@ def check(model: ModuleModel) -> Iterable[Report]:
     if not applies:
         return
     discarded = [(call, _discarded(model, call)) for call in applies]
-    keeping = {id(call.scope.function()) for call, node in discarded if node is None}
+    keeping = {id(call.scope.function()) for call, node in discarded
+               if node is None and call.scope.function().kind != "module"}
     for call, node in discarded:
         if node is None:
             continue
-        # A second forward in a step that keeps the first one's statistics (a perturbed or
-        # regularising pass) drops its own on purpose.
+        # A second forward in a step function that keeps the first one's statistics (a perturbed
+        # or regularising pass) drops its own on purpose. Module-level code is a script or
+        # notebook: its applies are separate steps.
         if id(call.scope.function()) in keeping:
             continue
         yield Report(node, "BNU301",
