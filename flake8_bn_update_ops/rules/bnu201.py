@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Iterable, Iterator, Optional, Set, Tuple
 
-from .. import keras_flax_api
-from ..core.index import AttributeStore
+from .. import keras_flax_api, tf_api
+from ..core.index import IF, AttributeStore, within_function
 from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import options
@@ -31,6 +31,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         setting = _literal(model, store)
         if setting is None:
             continue
+        if setting is False and _batch_norm_only(model, store):
+            return      # the batch-norm layers are kept frozen on their own: they never train
         for identity in _models_set(model, store):
             (unfrozen if setting else frozen).add(identity)
     candidates = frozen & unfrozen
@@ -43,12 +45,31 @@ def check(model: ModuleModel) -> Iterable[Report]:
             continue
         if not any(_identity(option) in candidates for option in options(value)) or _inside_tape(model, call):
             continue    # in a GradientTape block BNU007 asks for training=True: the author trains it there
-        yield Report(node, "BNU201",
-                     f"BNU201 {_display(model, call)} contains BatchNormalization, is frozen and later unfrozen "
-                     "(`trainable`), and is called without `training=False`: once unfrozen, its batch norm runs "
-                     "in training mode and overwrites the pretrained moving statistics",
-                     InsertKeyword(model.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
-                                   call.statement.node.lineno))
+        message = (f"BNU201 {_display(model, call)} contains BatchNormalization, is frozen and later unfrozen "
+                   "(`trainable`), and is called without `training=False`: once unfrozen, its batch norm runs in "
+                   "training mode and overwrites the pretrained moving statistics")
+        if model.keras_bn(value):       # Keras 2 (tf.keras): the guide's `training=False` holds
+            yield Report(node, "BNU201", message,
+                         InsertKeyword(model.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
+                                       call.statement.node.lineno))
+        else:
+            yield Report(node, "BNU201", message + " (Keras 3: `fit` overrides `training=False` as well; keep "
+                         "the BatchNormalization layers' `trainable = False` when unfreezing)")
+
+
+def _batch_norm_only(model: ModuleModel, store: AttributeStore) -> bool:
+    """``layer.trainable = False`` under ``if isinstance(layer, BatchNormalization)``."""
+    for entry in within_function(store.statement.context):
+        if entry.kind != IF or entry.part != 0:
+            continue
+        test = entry.node.test
+        if type(test) is ast.Call and len(test.args) == 2 and getattr(test.func, "id", None) == "isinstance":
+            at = At(store.statement.scope, store.statement)
+            for option in options(model.resolver.value(test.args[1], at)):
+                api = tf_api.BATCH_NORM_APIS.get(getattr(option, "name", None) or "")
+                if api is not None and api.family == "keras":
+                    return True
+    return False
 
 
 def _identity(value) -> Optional[int]:
@@ -100,13 +121,18 @@ RULE = Rule(
         "unfrozen (`base.trainable = True`, or `layer.trainable = True` over `base.layers`) in a module that trains "
         "(`fit`, `train_on_batch`, a GradientTape). While frozen its batch norm runs in inference mode; once "
         "unfrozen, the same call runs it in training mode under `fit` (measured on Keras 3): the pretrained moving "
-        "statistics are overwritten with those of the new data's small batches and the fine-tuned model "
-        "degrades, the pitfall the Keras transfer-learning guide warns about (keras#9214). Silent with any "
-        "`training=` argument, when the base is never unfrozen (it stays in inference mode) or never frozen "
-        "(end-to-end training), for models without batch norm (VGG), and for a call in a GradientTape block "
+        "statistics are overwritten with those of the new data's batches and the fine-tuned model degrades, the "
+        "pitfall the Keras transfer-learning guide warns about (keras#9214). Measured on Keras 3.15 too: `fit` "
+        "overrides a `training=False` written in the functional graph (keras#20285), so for `keras.` (Keras 3) "
+        "models only re-freezing the batch-norm layers protects them. Silent with any `training=` argument, when "
+        "the base is never unfrozen (it stays in inference mode) or never frozen (end-to-end training), when the "
+        "module keeps batch-norm layers frozen (`layer.trainable = False` under `isinstance(layer, "
+        "BatchNormalization)`), for models without batch norm (VGG), and for a call in a GradientTape block "
         "(BNU007's territory)."),
-    fix=("Adds `training=False` to the call (unsafe: it changes what fine-tuning computes, as the guide intends; "
-         "an author who wants batch norm to adapt to the new data would keep it)."),
+    fix=("For `tf.keras`/`tf_keras` (Keras 2) models, adds `training=False` to the call, the guide's remedy "
+         "(unsafe: it changes what fine-tuning computes, and an author who wants batch norm to adapt to the new "
+         "data would keep it). No fix for Keras 3 (`keras.`) models: there `training=False` is overridden by `fit`, "
+         "and the remedy (keeping the batch-norm layers frozen) is a loop the author places."),
     fix_safety="unsafe",
     flagged=(
         """\
@@ -151,6 +177,21 @@ model = keras.Model(inputs, outputs)
 model.fit(train_ds, epochs=5)
 
 base.trainable = True
+model.compile(keras.optimizers.Adam(1e-5), "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=5)
+""",
+        """\
+import keras
+
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+model = keras.Model(inputs, keras.layers.Dense(10)(base(inputs)))
+model.fit(train_ds, epochs=5)
+base.trainable = True
+for layer in base.layers:
+    if isinstance(layer, keras.layers.BatchNormalization):
+        layer.trainable = False
 model.compile(keras.optimizers.Adam(1e-5), "sparse_categorical_crossentropy")
 model.fit(train_ds, epochs=5)
 """,
