@@ -8,16 +8,13 @@ statistics never move however long the model trains.
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Set
+from typing import Iterable
 
 from .. import keras_flax_api
 from ..core.model import ModuleModel
-from ..core.resolver import At
-from ..core.values import Function, options
 from ..fixes.plans import SAFE, InsertKeyword
 from .base import Report, Rule
-
-_TRANSFORM_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in keras_flax_api.GRADIENT_TRANSFORMS)
+from .steps import differentiated_scopes_of, inside
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
@@ -32,8 +29,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         if any(keyword.arg in (keras_flax_api.TRAINING_KEYWORD, None) for keyword in call.node.keywords):
             continue
         if differentiated is None:
-            differentiated = _differentiated_scopes(model)
-        if not _inside(call.scope, differentiated):
+            differentiated = differentiated_scopes_of(model)
+        if not inside(call.scope, differentiated):
             continue
         receiver = model.resolver.value(func.value, model.at(call))
         if model.keras_bn(receiver) is None:
@@ -46,43 +43,6 @@ def check(model: ModuleModel) -> Iterable[Report]:
                      "the returned moving statistics never change",
                      InsertKeyword(model.source.span(call.node), keras_flax_api.TRAINING_KEYWORD, "True", SAFE,
                                    call.statement.node.lineno))
-
-
-def _differentiated_scopes(model: ModuleModel) -> Set[int]:
-    """The functions this module hands to a gradient transform (``jax.value_and_grad(loss_fn)``,
-    ``@jax.grad``): the loss of a training step."""
-    found: Set[int] = set()
-    for call in model.index.calls:
-        func = call.node.func
-        last = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
-        if last not in _TRANSFORM_LAST_NAMES or not call.node.args:
-            continue
-        if model.api_name(call) not in keras_flax_api.GRADIENT_TRANSFORMS:
-            continue
-        for option in options(model.resolver.value(call.node.args[0], model.at(call))):
-            if type(option) is Function and option.scope is not None:
-                found.add(id(option.scope))
-    for scope in model.index.scopes:
-        if scope.kind != "function":
-            continue
-        decorators = getattr(scope.node, "decorator_list", ())
-        if not decorators:
-            continue
-        # Decorators run where the ``def`` statement is, in the enclosing scope.
-        at = At(scope.parent, scope.index.statement_of_node.get(id(scope.node)))
-        for decorator in decorators:
-            value = model.resolver.value(decorator, at)
-            if any(getattr(option, "name", None) in keras_flax_api.GRADIENT_TRANSFORMS for option in options(value)):
-                found.add(id(scope))
-    return found
-
-
-def _inside(scope, differentiated: Set[int]) -> bool:
-    while scope is not None:
-        if id(scope) in differentiated:
-            return True
-        scope = scope.parent
-    return False
 
 
 RULE = Rule(
