@@ -12,7 +12,7 @@ from .base import Report, Rule  # noqa: F401  (re-exported for rule modules and 
 
 # Import order is report order for findings at the same position.
 _UNITS = ("bnu001", "bnu002", "bnu003", "bnu004", "bnu005", "bnu006", "bnu007", "bnu008",
-          "bnu201", "bnu202", "bnu203", "bnu301", "bnu303")
+          "bnu201", "bnu202", "bnu203", "bnu301", "bnu302", "bnu303")
 
 
 def all_rules() -> Tuple[Rule, ...]:

@@ -71,3 +71,28 @@ class Block(nn.Module):
 
 norm = nnx.BatchNorm(64, momentum=0.1, rngs=nnx.Rngs(0))  # expect: BNU303:35
 hk_norm = hk.BatchNorm(True, True, 0.5)  # expect: BNU303:36
+# --- BNU302: hard-coded modes against their step
+import jax
+
+
+def train_step(state, x):
+    def loss_fn(params):
+        out, updates = state.apply_fn({"params": params}, x, use_running_average=True)  # expect: BNU302:82
+        return out.sum(), updates
+    return jax.value_and_grad(loss_fn, has_aux=True)(state.params)
+
+
+def validate(state, x):
+    logits = state.apply_fn({"params": state.params, "batch_stats": state.batch_stats}, x, train=True)  # expect: BNU302:98
+    out, stats = state.apply_fn(state.variables, x, train=False, mutable=["batch_stats"])  # expect: BNU302:59
+    return logits, out, stats
+# --- BNU302 silent: mode passed through, and a statistics re-estimation pass outside evaluation
+def recompute_batch_stats(model, variables, loader):
+    for x in loader:
+        _, updates = model.apply(variables, x, train=True, mutable=["batch_stats"])
+        variables = {**variables, **updates}
+    return variables
+
+
+def evaluate(model, variables, x, train):
+    return model.apply(variables, x, train=train)

@@ -255,3 +255,62 @@ def test_bnu301_threading_the_returned_updates_moves_the_statistics():
     assert codes(THREADED) == set()
     # five steps at momentum 0.9 toward 3.0: 3 * (1 - 0.9 ** 5)
     assert run(THREADED)["mean"] == pytest.approx(3 * (1 - 0.9 ** 5), rel=1e-4)
+
+
+# ----------------------------------------------------------------------------------------------
+# BNU302: a hard-coded mode that contradicts the step
+
+MODE_NET = '''
+import jax
+import flax.linen as nn
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, use_running_average: bool):
+        return nn.BatchNorm(use_running_average=use_running_average, momentum=0.9)(x)
+
+
+model = Net()
+variables = model.init(jax.random.PRNGKey(0), batch(), use_running_average=True)
+'''
+
+INFERENCE_IN_TRAINING = MODE_NET + '''
+
+def loss_fn(params, batch_stats, x):
+    out, updates = model.apply({"params": params, "batch_stats": batch_stats}, x,
+                               use_running_average=True, mutable=["batch_stats"])
+    return out.sum(), updates
+
+
+(loss, updates), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+    variables["params"], variables["batch_stats"], batch())
+result = {"mean": float(updates["batch_stats"]["BatchNorm_0"]["mean"].mean())}
+'''
+
+TRAINING_IN_EVALUATION = MODE_NET + '''
+variables = {**variables, "batch_stats": {"BatchNorm_0": {"mean": np.full(4, 3.0, "float32"),
+                                                          "var": np.ones(4, "float32")}}}
+
+
+def eval_step(variables, x):
+    return model.apply(variables, x, use_running_average=False, mutable=["batch_stats"])[0]
+
+
+shifted = batch(loc=5.0)
+result = {"output_mean": float(eval_step(variables, shifted).mean()),
+          "running_output_mean": float(model.apply(variables, shifted, use_running_average=True).mean())}
+'''
+
+
+def test_bnu302_inference_mode_in_a_training_step_never_updates_the_statistics():
+    assert "BNU302" in codes(INFERENCE_IN_TRAINING)
+    assert run(INFERENCE_IN_TRAINING)["mean"] == 0.0
+
+
+def test_bnu302_training_mode_in_evaluation_normalizes_by_the_batch():
+    assert "BNU302" in codes(TRAINING_IN_EVALUATION)
+    measured = run(TRAINING_IN_EVALUATION)
+    # the batch's own mean (5.0) is removed: the shift the running mean (3.0) would show is gone
+    assert measured["output_mean"] == pytest.approx(0.0, abs=1e-4)
+    assert measured["running_output_mean"] == pytest.approx(2.0, rel=1e-3)
