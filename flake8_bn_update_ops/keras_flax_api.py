@@ -55,6 +55,8 @@ MOMENTUM_SUSPECT_AT = 0.5
 
 FREEZE_ATTRIBUTE = "trainable"
 LAYERS_ATTRIBUTE = "layers"
+# ``keras.Model(inputs=base.input, ...)`` reuses the base's own graph (no call to pass `training` to).
+GRAPH_INPUT_ATTRIBUTES: FrozenSet[str] = frozenset({"input", "inputs"})
 TRAINING_KEYWORD = "training"
 # Calls that train a compiled Keras model (tf_api's, which BNU003 reads, are the same calls).
 KERAS_FIT_METHODS: FrozenSet[str] = tf_api.KERAS_TRAINING_METHODS

@@ -14,7 +14,7 @@ from .. import keras_flax_api, tf_api
 from ..core.index import IF, AttributeStore, within_function
 from ..core.model import ModuleModel
 from ..core.resolver import At
-from ..core.values import options
+from ..core.values import ApiCall, InstanceCall, options
 from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import _display, _inside_tape, keras_model_calls
@@ -45,6 +45,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
             continue
         if not any(_identity(option) in candidates for option in options(value)) or _inside_tape(model, call):
             continue    # in a GradientTape block BNU007 asks for training=True: the author trains it there
+        if not node.args or not _from_keras_input(model, model.resolver.value(node.args[0], model.at(call))):
+            continue    # an eager call on a real batch (a shape check) is not the model that trains
         message = (f"BNU201 {_display(model, call)} contains BatchNormalization, is frozen and later unfrozen "
                    "(`trainable`), and is called without `training=False`: once unfrozen, its batch norm runs in "
                    "training mode and overwrites the pretrained moving statistics")
@@ -55,6 +57,52 @@ def check(model: ModuleModel) -> Iterable[Report]:
         else:
             yield Report(node, "BNU201", message + " (Keras 3: `fit` overrides `training=False` as well; keep "
                          "the BatchNormalization layers' `trainable = False` when unfreezing)")
+    yield from _graph_reuses(model, candidates)
+
+
+def _graph_reuses(model: ModuleModel, candidates: Set[int]) -> Iterator[Report]:
+    """``keras.Model(inputs=base.input, outputs=head(base.output))``: the base's own graph is
+    reused, never called, so no ``training=False`` can protect its batch norm once unfrozen."""
+    for call in model.index.calls:
+        name = model.api_name(call)
+        if name not in tf_api.KERAS_MODEL_CLASSES or name.endswith("Sequential"):
+            continue
+        inputs = keyword_or_first(call.node, "inputs")
+        if type(inputs) is not ast.Attribute or inputs.attr not in keras_flax_api.GRAPH_INPUT_ATTRIBUTES:
+            continue
+        base = model.resolver.value(inputs.value, model.at(call))
+        if any(_identity(option) in candidates for option in options(base)):
+            yield Report(inputs, "BNU201",
+                         f"BNU201 the model is built on `{model.source.segment(inputs)}`: the frozen base's own "
+                         "graph, which contains BatchNormalization and is later unfrozen; once unfrozen its batch "
+                         "norm runs in training mode under `fit` and overwrites the pretrained moving statistics "
+                         "(call the base on a new `Input` with `training=False` (Keras 2), or keep the "
+                         "BatchNormalization layers' `trainable = False`)")
+
+
+def keyword_or_first(call: ast.Call, keyword: str):
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    return call.args[0] if call.args and type(call.args[0]) is not ast.Starred else None
+
+
+def _from_keras_input(model: ModuleModel, value) -> bool:
+    """Whether a tensor is computed from a ``keras.Input`` (a symbolic graph that a model is
+    built on), following each call's first argument back."""
+    for _ in range(40):
+        found = None
+        for option in options(value):
+            kind = type(option)
+            if kind is ApiCall and option.name in tf_api.KERAS_INPUTS:
+                return True
+            if kind in (ApiCall, InstanceCall) and option.args.positional and option.args.positional[0] is not None:
+                found = option.args.positional[0]
+                break
+        if found is None:
+            return False
+        value = model.resolver.arg_value(found)
+    return False
 
 
 def _batch_norm_only(model: ModuleModel, store: AttributeStore) -> bool:
@@ -124,7 +172,10 @@ RULE = Rule(
         "statistics are overwritten with those of the new data's batches and the fine-tuned model degrades, the "
         "pitfall the Keras transfer-learning guide warns about (keras#9214). Measured on Keras 3.15 too: `fit` "
         "overrides a `training=False` written in the functional graph (keras#20285), so for `keras.` (Keras 3) "
-        "models only re-freezing the batch-norm layers protects them. Silent with any `training=` argument, when "
+        "models only re-freezing the batch-norm layers protects them. Also flagged: a model built on the base's "
+        "own graph (`keras.Model(inputs=base.input, outputs=head(base.output))`), where no call can take "
+        "`training=False`. Silent with any `training=` argument, for an eager call on a real batch (a shape "
+        "check: only calls on a tensor computed from `keras.Input` build the trained model), when "
         "the base is never unfrozen (it stays in inference mode) or never frozen (end-to-end training), when the "
         "module keeps batch-norm layers frozen (`layer.trainable = False` under `isinstance(layer, "
         "BatchNormalization)`), for models without batch norm (VGG), and for a call in a GradientTape block "

@@ -101,3 +101,33 @@ def step(x, y):
         loss = tf.reduce_mean(tf.square(head(base(x)) - y))  # expect: BNU007:46
     variables = base.trainable_variables + head.trainable_variables
     optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+# --- the base's own graph reused (`base.input`/`base.output`): no call to protect, flagged at the reuse
+import tensorflow as tf
+from tensorflow import keras
+
+base_model = tf.keras.applications.MobileNetV3Small(input_shape=(224, 224, 3), include_top=False)
+base_model.trainable = False
+x = keras.layers.GlobalAveragePooling2D()(base_model.output)
+outputs = keras.layers.Dense(4, activation="softmax")(x)
+model = keras.Model(inputs=base_model.input, outputs=outputs)  # expect: BNU201:28
+model.compile("adam", "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=15)
+base_model.trainable = True
+model.compile(keras.optimizers.Adam(1e-5), "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=10)
+# --- an eager call on a real batch (a shape check) is not the trained graph; the model's call passes training=False
+import tensorflow as tf
+
+base_model = tf.keras.applications.ResNet152V2(input_shape=(224, 224, 3), include_top=False)
+image_batch, label_batch = next(iter(train_dataset))
+feature_batch = base_model(image_batch)
+base_model.trainable = False
+inputs = tf.keras.Input(shape=(224, 224, 3))
+x = tf.keras.applications.densenet.preprocess_input(inputs)
+x = base_model(x, training=False)
+model = tf.keras.Model(inputs, tf.keras.layers.Dense(3)(tf.keras.layers.GlobalAveragePooling2D()(x)))
+model.fit(train_dataset, epochs=10)
+base_model.trainable = True
+for layer in base_model.layers[:670]:
+    layer.trainable = False
+model.fit(train_dataset, epochs=20)
