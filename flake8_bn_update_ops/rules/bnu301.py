@@ -11,10 +11,11 @@ import ast
 from typing import Iterable, Optional
 
 from .. import keras_flax_api
-from ..core.index import CallSite
+from ..core.index import LOOP, CallSite, within_function
 from ..core.model import ModuleModel
 from .base import Report, Rule
 from .flax_apply import batch_stats_applies
+from .steps import differentiated_scopes_of, inside
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
@@ -25,7 +26,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
     keeping = {id(call.scope.function()) for call, node in discarded
                if node is None and call.scope.function().kind != "module"}
     for call, node in discarded:
-        if node is None:
+        if node is None or not _steps_repeatedly(model, call):
             continue
         # A second forward in a step function that keeps the first one's statistics (a perturbed
         # or regularising pass) drops its own on purpose. Module-level code is a script or
@@ -36,6 +37,17 @@ def check(model: ModuleModel) -> Iterable[Report]:
                      "BNU301 the updated `batch_stats` this `apply(..., mutable=...)` returns are thrown away: the "
                      "variables passed in never change, so the next step and evaluation normalize with the old "
                      "running averages")
+
+
+def _steps_repeatedly(model: ModuleModel, call: CallSite) -> bool:
+    """Where dropped statistics matter: a training step (a function handed to a gradient
+    transform), a loop, or a script's or notebook's top level. A helper that only wants the
+    output (a kernel computation, a shape check) drops them on purpose."""
+    if call.scope.function().kind == "module":
+        return True
+    if inside(call.scope, differentiated_scopes_of(model)):
+        return True
+    return any(entry.kind == LOOP for entry in within_function(call.context))
 
 
 def _discarded(model: ModuleModel, call: CallSite) -> Optional[ast.AST]:
@@ -102,10 +114,12 @@ RULE = Rule(
         "`'batch_stats'`) is the only way Flax hands back the updated running averages: `apply` never changes the "
         "variables it is given (measured). When the updates are dropped (`out, _ = ...`, a name never read again, "
         "`apply(...)[0]`, or the call as a bare statement), the next step and evaluation normalize with the "
-        "statistics the model was initialised with (google/flax#1489). Silent when the updates are read anywhere "
-        "after (returned, stored into the train state, passed on: it does not follow them further), when "
-        "`mutable=` is not known to include `batch_stats`, and for a second `apply` in a step that keeps the "
-        "first one's updates (a perturbed or regularising forward pass)."),
+        "statistics the model was initialised with (google/flax#1489). Only where that matters: in a training step "
+        "(a function handed to `jax.grad`/`jax.value_and_grad`), in a loop, or at a script's or notebook's top "
+        "level; a helper that only wants the output (a kernel or shape computation) is left alone. Silent when "
+        "the updates are read anywhere after (returned, stored into the train state, passed on: it does not "
+        "follow them further), when `mutable=` is not known to include `batch_stats`, and for a second `apply` "
+        "in a step that keeps the first one's updates (a perturbed or regularising forward pass)."),
     fix="None: where the statistics belong (a train state, a dict, a returned tuple) is the author's design.",
     fix_safety="none",
     flagged=(

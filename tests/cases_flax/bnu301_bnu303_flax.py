@@ -44,7 +44,7 @@ import flax.linen as nn
 def warm_up(model, variables, loader):
     for x in loader:
         model.apply(variables, x, mutable=True)  # expect: BNU301:9
-    return model.apply(variables, x, mutable=["batch_stats"])[0]  # expect: BNU301:12
+    return model.apply(variables, x, mutable=["batch_stats"])[0]
 # --- a perturbed second forward in a step that keeps the first one's updates: silent
 def loss_fn(state, params, perturbed, x):
     logits, mutables = state.apply_fn({"params": params}, x, mutable=["batch_stats"], train=True)
@@ -96,3 +96,8 @@ def recompute_batch_stats(model, variables, loader):
 
 def evaluate(model, variables, x, train):
     return model.apply(variables, x, train=train)
+# --- BNU301 silent: a helper that only wants the output (a neural-tangents kernel), outside any step or loop
+def make_apply_fn(model):
+    def apply_fn(params, x):
+        return model.apply(params, x, mutable=["batch_stats"])[0]
+    return apply_fn
