@@ -286,6 +286,11 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
     settings = build_settings(values, origins)
     select = merged_codes(values, "select", "extend-select", origins)
     ignore = merged_codes(values, "ignore", "extend-ignore", origins)
+    if select is None:
+        from .rules import DEFAULT_OFF
+
+        # As flake8's extend_default_ignore: off unless a select names them (``--select BNU``).
+        ignore = (ignore or ()) + DEFAULT_OFF
     exclude = list(DEFAULT_EXCLUDE)
     if "exclude" in values:
         exclude = normalize_patterns(split_list(values["exclude"]), config.base_dirs["exclude"])

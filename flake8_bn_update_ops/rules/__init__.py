@@ -15,6 +15,14 @@ _UNITS = ("bnu001", "bnu002", "bnu003", "bnu004", "bnu005", "bnu006", "bnu007", 
           "bnu201", "bnu202", "bnu203", "bnu301", "bnu302", "bnu303")
 
 
+# Codes shipped off by default: their precision/recall on labelled real code is not yet shown to
+# reach 90%/80% (each unit's effect states its figures). flake8 adds them to its default ignore
+# list (``extend_default_ignore``) and the command ignores them unless a ``select`` is given, so
+# ``--select BNU`` (or ``--extend-select BNU2``) turns them on. A plain tuple: the flake8
+# plugin reads it at start-up without importing the rule units.
+DEFAULT_OFF: Tuple[str, ...] = ("BNU201", "BNU202", "BNU203", "BNU301", "BNU302", "BNU303")
+
+
 def all_rules() -> Tuple[Rule, ...]:
     import importlib
 

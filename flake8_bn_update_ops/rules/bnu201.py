@@ -179,7 +179,11 @@ RULE = Rule(
         "the base is never unfrozen (it stays in inference mode) or never frozen (end-to-end training), when the "
         "module keeps batch-norm layers frozen (`layer.trainable = False` under `isinstance(layer, "
         "BatchNormalization)`), for models without batch norm (VGG), and for a call in a GradientTape block "
-        "(BNU007's territory)."),
+        "(BNU007's territory). "
+        "Off by default (enable with `--select BNU` or `extend-select = BNU201`): no labelled real bug yet. "
+        "torchwild: 0 bug rows, 4 correct look-alikes silent. 9 public fine-tuning scripts read by hand (found by "
+        "`base_model.trainable = True`): 2 bugs (the base's graph reused), both caught; 5 correct, silent; 2 "
+        "undecidable (base taken from `model.layers`), silent; the shape-check exemption was tuned on a third."),
     fix=("For `tf.keras`/`tf_keras` (Keras 2) models, adds `training=False` to the call, the guide's remedy "
          "(unsafe: it changes what fine-tuning computes, and an author who wants batch norm to adapt to the new "
          "data would keep it). No fix for Keras 3 (`keras.`) models: there `training=False` is overridden by `fit`, "

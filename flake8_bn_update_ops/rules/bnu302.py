@@ -68,7 +68,9 @@ RULE = Rule(
         "says training in an evaluation function (its name holds `eval`, `test`, `val`, `predict`, `infer`): "
         "each evaluation batch is normalized by its own statistics. Silent for mode values that are not literals "
         "(`train=train`), for modules that never name `batch_stats`, and for a training-mode `apply` outside an "
-        "evaluation function (a statistics re-estimation pass)."),
+        "evaluation function (a statistics re-estimation pass). "
+        "Off by default (enable with `--select BNU` or `extend-select = BNU302`): no labelled real code yet "
+        "(torchwild has none of this kind)."),
     fix="None: whether the step or the literal is wrong is the author's call.",
     fix_safety="none",
     flagged=(
