@@ -50,13 +50,16 @@ def check(model: ModuleModel) -> Iterable[Report]:
         message = (f"BNU201 {_display(model, call)} contains BatchNormalization, is frozen and later unfrozen "
                    "(`trainable`), and is called without `training=False`: once unfrozen, its batch norm runs in "
                    "training mode and overwrites the pretrained moving statistics")
-        if model.keras_bn(value):       # Keras 2 (tf.keras): the guide's `training=False` holds
-            yield Report(node, "BNU201", message,
-                         InsertKeyword(model.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
-                                       call.statement.node.lineno))
-        else:
-            yield Report(node, "BNU201", message + " (Keras 3: `fit` overrides `training=False` as well; keep "
-                         "the BatchNormalization layers' `trainable = False` when unfreezing)")
+        # Keras 2 (tf_keras, or tf.keras up to TensorFlow 2.15) honours `training=False`; Keras 3
+        # (keras, and tf.keras from 2.16) lets fit override it (measured both): the fix is offered
+        # for the tf.keras spelling only, and every message names the remedy that holds in both.
+        remedy = (" (in Keras 3, tf.keras from TensorFlow 2.16 included, `fit` overrides `training=False` too: "
+                  "keep the BatchNormalization layers' `trainable = False` when unfreezing)")
+        fix = None
+        if model.keras_bn(value):
+            fix = InsertKeyword(model.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
+                                call.statement.node.lineno)
+        yield Report(node, "BNU201", message + remedy, fix)
     yield from _graph_reuses(model, candidates)
 
 
@@ -170,10 +173,11 @@ RULE = Rule(
         "(`fit`, `train_on_batch`, a GradientTape). While frozen its batch norm runs in inference mode; once "
         "unfrozen, the same call runs it in training mode under `fit` (measured on Keras 3): the pretrained moving "
         "statistics are overwritten with those of the new data's batches and the fine-tuned model degrades, the "
-        "pitfall the Keras transfer-learning guide warns about (keras#9214). Measured on Keras 3.15 too: `fit` "
-        "overrides a `training=False` written in the functional graph (keras#20285), so for `keras.` (Keras 3) "
-        "models only re-freezing the batch-norm layers protects them. Also flagged: a model built on the base's "
-        "own graph (`keras.Model(inputs=base.input, outputs=head(base.output))`), where no call can take "
+        "pitfall the Keras transfer-learning guide warns about (keras#9214). The guide's `training=False` holds "
+        "only in Keras 2 (`tf_keras`, the `tf.keras` of TensorFlow <= 2.15; measured): in Keras 3 (`keras`, and "
+        "`tf.keras` from TensorFlow 2.16; measured on JAX and TensorFlow) `fit` overrides it (keras#20285), and "
+        "only keeping the batch-norm layers' `trainable = False` protects them. Also flagged: a model built on "
+        "the base's own graph (`keras.Model(inputs=base.input, outputs=head(base.output))`), where no call can take "
         "`training=False`. Silent with any `training=` argument, for an eager call on a real batch (a shape "
         "check: only calls on a tensor computed from `keras.Input` build the trained model), when "
         "the base is never unfrozen (it stays in inference mode) or never frozen (end-to-end training), when the "
@@ -184,10 +188,11 @@ RULE = Rule(
         "torchwild: 0 bug rows, 4 correct look-alikes silent. 9 public fine-tuning scripts read by hand (found by "
         "`base_model.trainable = True`): 2 bugs (the base's graph reused), both caught; 5 correct, silent; 2 "
         "undecidable (base taken from `model.layers`), silent; the shape-check exemption was tuned on a third."),
-    fix=("For `tf.keras`/`tf_keras` (Keras 2) models, adds `training=False` to the call, the guide's remedy "
-         "(unsafe: it changes what fine-tuning computes, and an author who wants batch norm to adapt to the new "
-         "data would keep it). No fix for Keras 3 (`keras.`) models: there `training=False` is overridden by `fit`, "
-         "and the remedy (keeping the batch-norm layers frozen) is a loop the author places."),
+    fix=("For models spelled `tf.keras`/`tf_keras`, adds `training=False` to the call, the guide's remedy. Unsafe: "
+         "it changes what fine-tuning computes, an author may want batch norm to adapt to the new data, and it "
+         "only works where `tf.keras` is Keras 2 (TensorFlow <= 2.15 or `TF_USE_LEGACY_KERAS=1`). No fix for "
+         "`keras` (Keras 3) models, where `fit` overrides `training=False`: the remedy there, keeping the "
+         "batch-norm layers frozen, is a loop the author places."),
     fix_safety="unsafe",
     flagged=(
         """\

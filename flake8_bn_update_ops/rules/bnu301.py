@@ -41,12 +41,20 @@ def check(model: ModuleModel) -> Iterable[Report]:
 
 def _steps_repeatedly(model: ModuleModel, call: CallSite) -> bool:
     """Where dropped statistics matter: a training step (a function handed to a gradient
-    transform), a loop, or a script's or notebook's top level. A helper that only wants the
-    output (a kernel computation, a shape check) drops them on purpose."""
+    transform, or one the module calls in a loop), a loop, or a script's or notebook's top
+    level. A helper that only wants the output (a kernel computation, a shape check) drops
+    them on purpose."""
     if call.scope.function().kind == "module":
         return True
     if inside(call.scope, differentiated_scopes_of(model)):
         return True
+    if _in_loop(call):
+        return True
+    # A step function the module calls in a loop (``for batch in data: train_step(...)``).
+    return any(_in_loop(caller) for caller in model.callers(call.scope.function()))
+
+
+def _in_loop(call: CallSite) -> bool:
     return any(entry.kind == LOOP for entry in within_function(call.context))
 
 
@@ -115,9 +123,9 @@ RULE = Rule(
         "variables it is given (measured). When the updates are dropped (`out, _ = ...`, a name never read again, "
         "`apply(...)[0]`, or the call as a bare statement), the next step and evaluation normalize with the "
         "statistics the model was initialised with (google/flax#1489). Only where that matters: in a training step "
-        "(a function handed to `jax.grad`/`jax.value_and_grad`), in a loop, or at a script's or notebook's top "
-        "level; a helper that only wants the output (a kernel or shape computation) is left alone. Silent when "
-        "the updates are read anywhere after (returned, stored into the train state, passed on: it does not "
+        "(a function handed to `jax.grad`/`jax.value_and_grad`, or called in a loop), in a loop, or at a "
+        "script's or notebook's top level; a helper that only wants the output (a kernel or shape computation) "
+        "is left alone. Silent when the updates are read anywhere after (returned, stored into the train state, passed on: it does not "
         "follow them further), when `mutable=` is not known to include `batch_stats`, and for a second `apply` "
         "in a step that keeps the first one's updates (a perturbed or regularising forward pass). "
         "Off by default (enable with `--select BNU` or `extend-select = BNU301`): torchwild 1 of 2 bug rows "
