@@ -28,8 +28,8 @@ RULE = Rule(
         "measured, after one step with `momentum=0.1` the moving mean is 0.1 old + 0.9 batch, so the statistics "
         "used at inference are those of the last few batches. Silent for `m > 0.5`, and for a value it cannot see. "
         "Off by default (enable with `--select BNU` or `extend-select = BNU203`): torchwild has no Keras bug row "
-        "(its 6 Keras `momentum=0.8` rows stay silent). 10 public `BatchNormalization(momentum=0.1...` hits read: "
-        "6 PyTorch ports (bugs), 4 hand-picked 0.15/0.2/0.5 values (unclear), all 10 flagged: precision 6/6 on "
+        "(its 6 Keras `momentum=0.8` rows stay silent). 10 public `BatchNormalization(momentum=0.1...` hits read: 6 "
+        "PyTorch ports (bugs), 4 hand-picked 0.15/0.2/0.5 values (unclear), all 10 flagged: precision 6/6 on "
         "decided rows, 6/10 counting the unclear ones as false; a string search cannot measure recall."),
     fix=("Replaces a literal `m` written in the call by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
          "statistics the model will be evaluated with, and a small momentum can be deliberate (a short "

@@ -123,15 +123,15 @@ RULE = Rule(
         "variables it is given (measured). When the updates are dropped (`out, _ = ...`, a name never read again, "
         "`apply(...)[0]`, or the call as a bare statement), the next step and evaluation normalize with the "
         "statistics the model was initialised with (google/flax#1489). Only where that matters: in a training step "
-        "(a function handed to `jax.grad`/`jax.value_and_grad`, or called in a loop), in a loop, or at a "
-        "script's or notebook's top level; a helper that only wants the output (a kernel or shape computation) "
-        "is left alone. Silent when the updates are read anywhere after (returned, stored into the train state, passed on: it does not "
-        "follow them further), when `mutable=` is not known to include `batch_stats`, and for a second `apply` "
-        "in a step that keeps the first one's updates (a perturbed or regularising forward pass). "
-        "Off by default (enable with `--select BNU` or `extend-select = BNU301`): torchwild 1 of 2 bug rows "
-        "caught (missed: statistics recomputed in a jitted closure over the old state), 0 of 13 correct rows "
-        "flagged. 10 public `mutable=['batch_stats'])` hits read: no bug; 1 false alarm (a neural-tangents kernel "
-        "helper) removed by the step/loop condition, which was tuned on it."),
+        "(a function handed to `jax.grad`/`jax.value_and_grad`, or called in a loop), in a loop, or at a script's "
+        "or notebook's top level; a helper that only wants the output (a kernel or shape computation) is left "
+        "alone. Silent when the updates are read anywhere after (returned, stored into the train state, passed on: "
+        "it does not follow them further), when `mutable=` is not known to include `batch_stats`, and for a second "
+        "`apply` in a step that keeps the first one's updates (a perturbed or regularising forward pass). Off by "
+        "default (enable with `--select BNU` or `extend-select = BNU301`): torchwild 1 of 2 bug rows caught "
+        "(missed: statistics recomputed in a jitted closure over the old state), 0 of 13 correct rows flagged. 10 "
+        "public `mutable=['batch_stats'])` hits read: no bug; 1 false alarm (a neural-tangents kernel helper) "
+        "removed by the step/loop condition, which was tuned on it."),
     fix="None: where the statistics belong (a train state, a dict, a returned tuple) is the author's design.",
     fix_safety="none",
     flagged=(

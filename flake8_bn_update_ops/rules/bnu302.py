@@ -65,12 +65,11 @@ RULE = Rule(
         "same call makes `batch_stats` mutable, or while the call sits in a function handed to "
         "`jax.grad`/`jax.value_and_grad` (a training step): batch norm then neither uses nor updates the batch "
         "statistics (measured), so the running averages stay at their initial values. Fires too when the literal "
-        "says training in an evaluation function (its name holds `eval`, `test`, `val`, `predict`, `infer`): "
-        "each evaluation batch is normalized by its own statistics. Silent for mode values that are not literals "
+        "says training in an evaluation function (its name holds `eval`, `test`, `val`, `predict`, `infer`): each "
+        "evaluation batch is normalized by its own statistics. Silent for mode values that are not literals "
         "(`train=train`), for modules that never name `batch_stats`, and for a training-mode `apply` outside an "
-        "evaluation function (a statistics re-estimation pass). "
-        "Off by default (enable with `--select BNU` or `extend-select = BNU302`): no labelled real code yet "
-        "(torchwild has none of this kind)."),
+        "evaluation function (a statistics re-estimation pass). Off by default (enable with `--select BNU` or "
+        "`extend-select = BNU302`): no labelled real code yet (torchwild has none of this kind)."),
     fix="None: whether the step or the literal is wrong is the author's call.",
     fix_safety="none",
     flagged=(

@@ -20,13 +20,13 @@ RULE = Rule(
     code="BNU303",
     title="Flax/Haiku batch-norm momentum with PyTorch's meaning",
     effect=(
-        "`flax.linen.BatchNorm(momentum=m)` and `flax.nnx.BatchNorm(..., momentum=m)` update "
-        "`ra = m * ra + (1 - m) * batch` (default 0.99); Haiku's `hk.BatchNorm(decay_rate=m)` likewise. PyTorch's "
-        "`momentum=0.1` is the weight of the new batch. A value `m <= 0.5` (resolved through names too) most "
-        "likely carries PyTorch's meaning: measured, one step with `momentum=0.1` leaves 0.1 old + 0.9 batch, so "
-        "evaluation uses the statistics of the last few batches. Silent for `m > 0.5` and for values it cannot see. "
-        "Off by default (enable with `--select BNU` or `extend-select = BNU303`): no labelled real code yet "
-        "(torchwild has no Flax momentum row)."),
+        "`flax.linen.BatchNorm(momentum=m)` and `flax.nnx.BatchNorm(..., momentum=m)` update `ra = m * ra + (1 - m) "
+        "* batch` (default 0.99); Haiku's `hk.BatchNorm(decay_rate=m)` likewise. PyTorch's `momentum=0.1` is the "
+        "weight of the new batch. A value `m <= 0.5` (resolved through names too) most likely carries PyTorch's "
+        "meaning: measured, one step with `momentum=0.1` leaves 0.1 old + 0.9 batch, so evaluation uses the "
+        "statistics of the last few batches. Silent for `m > 0.5` and for values it cannot see. Off by default "
+        "(enable with `--select BNU` or `extend-select = BNU303`): no labelled real code yet (torchwild has no Flax "
+        "momentum row)."),
     fix=("Replaces a literal `m` written in the call by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
          "statistics evaluation will use, and a small momentum can be deliberate."),
     fix_safety="unsafe",
