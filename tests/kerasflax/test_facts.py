@@ -6,6 +6,7 @@ Flax upgrade, a rule's premise has changed.
 """
 from __future__ import annotations
 
+import os
 import textwrap
 from typing import Dict, List, Tuple
 
@@ -17,7 +18,11 @@ from requires import require
 
 @pytest.fixture(autouse=True)
 def frameworks():
-    """Imported here, not at collection: the other tox envs collect this module and deselect it."""
+    """Imported here, not at collection: the other tox envs collect this module and deselect it
+    (and must not inherit a JAX backend choice: the tf env runs Keras on TensorFlow)."""
+    # Keras reads its backend once, at import (tox's jax env sets the same).
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
     try:
         import flax  # noqa: F401
         import jax  # noqa: F401

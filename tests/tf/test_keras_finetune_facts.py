@@ -59,7 +59,7 @@ def _measure(legacy: bool):
     require(importlib.util.find_spec("tensorflow") is not None, "TensorFlow is not installed")
     if legacy:
         require(importlib.util.find_spec("tf_keras") is not None, "tf-keras is not installed")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="",
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="", KERAS_BACKEND="tensorflow",
                TF_USE_LEGACY_KERAS="1" if legacy else "0")
     done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
