@@ -42,6 +42,10 @@ _FIX_PHRASES: Mapping[str, str] = MappingProxyType({
     "BNU006": "run the Keras updates before `{method}`",
     "BNU007": "pass `{keyword}={value}`",
     "BNU008": "save the moving mean and variance too",
+    "BNU201": "pass `{keyword}={value}`",
+    "BNU202": "pass `{keyword}={value}`",
+    "BNU203": "write `{text}` instead of `{target}`",
+    "BNU303": "write `{text}` instead of `{target}`",
 })
 _UNKNOWN_METHOD = "the train op"
 
