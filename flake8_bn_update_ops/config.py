@@ -360,13 +360,15 @@ class CodeChoice:
       (or both implicit) the longer matching prefix wins (``--select BNU001 --ignore BNU``
       keeps BNU001).
 
-    flake8's default ignore list names only pycodestyle codes, so it never matches ours and is
-    left out."""
+    flake8's default ignore list names only pycodestyle codes, plus the codes this plugin ships
+    off (``extend_default_ignore``: ``rules.DEFAULT_OFF``); like flake8's, it applies only while
+    no ``ignore`` is given, and an explicit selection beats it (``--select BNU`` turns them on)."""
 
     select: Optional[Tuple[str, ...]] = None       # None: not given
     extend_select: Tuple[str, ...] = ()
     ignore: Optional[Tuple[str, ...]] = None
     extend_ignore: Tuple[str, ...] = ()
+    default_ignore: Tuple[str, ...] = ()           # implicit: the codes shipped off by default
 
     def with_ignored(self, codes: Sequence[str]) -> "CodeChoice":
         """This choice for a file that per-file-ignores matches (flake8 extends extend-ignore)."""
@@ -379,7 +381,7 @@ class CodeChoice:
             selected = explicit_select
         else:
             selected = (PLUGIN_PREFIX,) + self.extend_select
-        ignored = explicit_ignore
+        ignored = explicit_ignore + (self.default_ignore if self.ignore is None else ())
         is_selected = code.startswith(selected)
         is_ignored = code.startswith(ignored)
         if not is_ignored:
@@ -405,8 +407,11 @@ def code_choice(values: Mapping[str, Value], origins: Mapping[str, str]) -> Code
             return None
         return tuple(check_codes(split_list(values[key]), origins.get(key, "command line"), key))
 
+    from .rules import DEFAULT_OFF
+
     return CodeChoice(select=codes("select"), extend_select=codes("extend-select") or (),
-                      ignore=codes("ignore"), extend_ignore=codes("extend-ignore") or ())
+                      ignore=codes("ignore"), extend_ignore=codes("extend-ignore") or (),
+                      default_ignore=DEFAULT_OFF)
 
 
 # ---------------------------------------------------------------------------- per-file-ignores

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Tuple
 
 from pylsp import hookimpl
 
-from .config import ConfigError, build_settings, load_config, merged_codes
+from .config import ConfigError, build_settings, code_choice, load_config
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -125,8 +125,10 @@ def _options(config, workspace, path: str) -> Tuple[Settings, Optional[tuple], O
             values[key] = list(given) if isinstance(given, (list, tuple)) else given
             origins[key] = f"pylsp settings (plugins.flake8.{setting})"
     settings = build_settings(values, origins)
-    return (settings, merged_codes(values, "select", "extend-select", origins),
-            merged_codes(values, "ignore", "extend-ignore", origins))
+    # The codes flake8 and the command would report there, decided as they decide them.
+    from .rules import CODES
+
+    return settings, code_choice(values, origins).enabled(CODES), None
 
 
 def _versioned_edits(config, request) -> bool:

@@ -45,6 +45,10 @@ class BatchNormUpdateOpsChecker:
 
     @classmethod
     def add_options(cls, parser) -> None:
+        from .rules import DEFAULT_OFF
+
+        # Off unless selected: flake8's explicit --select/--extend-select (even ``BNU``) wins.
+        parser.extend_default_ignore(list(DEFAULT_OFF))
         for flag, _, is_list, help_text in _OPTIONS:
             parser.add_option(
                 flag,

@@ -1,14 +1,16 @@
 """The cheap text test that lets most files skip parsing altogether.
 
-Its words come from the API tables (``tf_api.TRIGGER_WORDS``), never hand-copied, so a new
-table row cannot be forgotten here. A trainer whose batch norm lives in another module still
+Its words come from the API tables (``tf_api``'s and ``keras_flax_api``'s ``TRIGGER_WORDS``), never
+hand-copied, so a new table row cannot be forgotten here. A trainer whose batch norm lives in another module still
 mentions ``minimize`` or ``apply_gradients``, so it is still analysed.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from .tf_api import TRIGGER_WORDS
+from . import keras_flax_api, tf_api
+
+TRIGGER_WORDS = tf_api.TRIGGER_WORDS | keras_flax_api.TRIGGER_WORDS
 
 
 def _minimal(words) -> tuple:

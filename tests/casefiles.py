@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
 CASES_DIR = Path(__file__).parent / "cases"
+# Keras 3 / fine-tuning (BNU2xx) and Flax (BNU3xx) cases, judged the same way.
+FRAMEWORK_CASE_DIRS = (Path(__file__).parent / "cases_keras3", Path(__file__).parent / "cases_flax")
 PROJECTS_DIR = Path(__file__).parent / "cases_projects"
 _EXPECT = re.compile(r"#\s*expect:\s*((?:BNU\d{3}:\d+[\s,]*)+)")
 _SECTION = re.compile(r"^# --- ")
@@ -63,8 +65,9 @@ def _expectations(lines: List[str], start: int, end: int) -> Set[Tuple[int, int,
 
 def all_sections() -> List[Section]:
     sections = []
-    for path in sorted(CASES_DIR.glob("*.py")):
-        sections.extend(load_sections(path))
+    for folder in (CASES_DIR,) + FRAMEWORK_CASE_DIRS:
+        for path in sorted(folder.glob("*.py")):
+            sections.extend(load_sections(path))
     return sections
 
 

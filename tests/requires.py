@@ -15,8 +15,10 @@ _FALSE = ("", "0", "false", "no", "off")
 
 
 def strict() -> bool:
-    """True under ``.ci/run`` (``CI``) or tox's ``tf`` environment (``BNU_REQUIRE_TF``)."""
-    return any(os.environ.get(name, "").strip().lower() not in _FALSE for name in ("CI", "BNU_REQUIRE_TF"))
+    """True under ``.ci/run`` (``CI``), tox's ``tf`` environment (``BNU_REQUIRE_TF``) or its ``jax``
+    one (``BNU_REQUIRE_JAX``)."""
+    return any(os.environ.get(name, "").strip().lower() not in _FALSE
+               for name in ("CI", "BNU_REQUIRE_TF", "BNU_REQUIRE_JAX"))
 
 
 def require(condition: object, reason: str) -> None:

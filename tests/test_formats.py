@@ -10,6 +10,7 @@ import pytest
 
 from flake8_bn_update_ops.findings import SAFE, UNSAFE, Finding
 from flake8_bn_update_ops.formats import Report, help_uri, render, rule_docs
+from flake8_bn_update_ops.rules import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -77,7 +78,7 @@ def test_sarif_validates_against_the_official_schema():
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [rule["id"] for rule in rules] == [f"BNU00{i}" for i in range(1, 9)] + ["BNU900"]
+    assert [rule["id"] for rule in rules] == list(CODES) + ["BNU900"]
     for rule in rules:
         assert rule["helpUri"] == (
             f"https://github.com/flake8-bn-update-ops/flake8-bn-update-ops#{rule['id'].lower()}")

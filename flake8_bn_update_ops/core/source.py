@@ -21,6 +21,11 @@ class SourceText:
         self.text = text
         self._lines: Optional[List[str]] = None
 
+    def mentions(self, words) -> bool:
+        """Whether any of the words appears in the text at all: a cheap gate before a rule looks
+        for the calls that spell them (a word in a comment only costs that look)."""
+        return any(word in self.text for word in words)
+
     @property
     def lines(self) -> List[str]:
         if self._lines is None:

@@ -1,0 +1,281 @@
+"""BNU201: a Keras base model with batch norm is frozen, called without ``training=False``,
+then unfrozen and trained: the Keras transfer-learning guide's pitfall (keras#9214).
+
+Measured (Keras 3): while ``base.trainable = False`` its batch norm runs in inference mode;
+once unfrozen, a call without ``training=False`` runs it in training mode under ``fit``, so the
+pretrained moving statistics are overwritten by those of the new data's batches.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Iterator, Optional, Set, Tuple
+
+from .. import keras_flax_api, tf_api
+from ..core.index import IF, AttributeStore, within_function
+from ..core.model import ModuleModel
+from ..core.resolver import At
+from ..core.values import ApiCall, InstanceCall, options
+from ..fixes.plans import UNSAFE, InsertKeyword
+from .base import Report, Rule
+from .keras_calls import _display, _inside_tape, keras_model_calls
+from ..findings import FixSafety
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
+    index = model.index
+    stores = index.attribute_stores.get(keras_flax_api.FREEZE_ATTRIBUTE)
+    if not stores or not (model.trains or model.source.mentions(keras_flax_api.KERAS_FIT_METHODS)):
+        return
+    frozen: Set[int] = set()
+    unfrozen: Set[int] = set()
+    for store in stores:
+        setting = _literal(model, store)
+        if setting is None:
+            continue
+        if setting is False and _batch_norm_only(model, store):
+            return      # the batch-norm layers are kept frozen on their own: they never train
+        for identity in _models_set(model, store):
+            (unfrozen if setting else frozen).add(identity)
+    candidates = frozen & unfrozen
+    if not candidates:
+        return
+    for call, value in keras_model_calls(model):
+        node = call.node
+        if any(keyword.arg in (keras_flax_api.TRAINING_KEYWORD, None) for keyword in node.keywords) or \
+                len(node.args) >= 2:
+            continue
+        if not any(_identity(option) in candidates for option in options(value)) or _inside_tape(model, call):
+            continue    # in a GradientTape block BNU007 asks for training=True: the author trains it there
+        if not node.args or not _from_keras_input(model, model.resolver.value(node.args[0], model.at(call))):
+            continue    # an eager call on a real batch (a shape check) is not the model that trains
+        message = (f"BNU201 {_display(model, call)} contains BatchNormalization, is frozen and later unfrozen "
+                   "(`trainable`), and is called without `training=False`: once unfrozen, its batch norm runs in "
+                   "training mode and overwrites the pretrained moving statistics")
+        # Keras 2 (tf_keras, or tf.keras up to TensorFlow 2.15) honours `training=False`; Keras 3
+        # (keras, and tf.keras from 2.16) lets fit override it (measured both): the fix is offered
+        # for the tf.keras spelling only, and every message names the remedy that holds in both.
+        remedy = (" (in Keras 3, tf.keras from TensorFlow 2.16 included, `fit` overrides `training=False` too: "
+                  "keep the BatchNormalization layers' `trainable = False` when unfreezing)")
+        fix = None
+        if model.keras_bn(value):
+            fix = InsertKeyword(model.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
+                                call.statement.node.lineno)
+        yield Report(node, "BNU201", message + remedy, fix)
+    yield from _graph_reuses(model, candidates)
+
+
+def _graph_reuses(model: ModuleModel, candidates: Set[int]) -> Iterator[Report]:
+    """``keras.Model(inputs=base.input, outputs=head(base.output))``: the base's own graph is
+    reused, never called, so no ``training=False`` can protect its batch norm once unfrozen."""
+    for call in model.index.calls:
+        name = model.api_name(call)
+        if name not in tf_api.KERAS_MODEL_CLASSES or name.endswith("Sequential"):
+            continue
+        inputs = keyword_or_first(call.node, "inputs")
+        if type(inputs) is not ast.Attribute or inputs.attr not in keras_flax_api.GRAPH_INPUT_ATTRIBUTES:
+            continue
+        base = model.resolver.value(inputs.value, model.at(call))
+        if any(_identity(option) in candidates for option in options(base)):
+            yield Report(inputs, "BNU201",
+                         f"BNU201 the model is built on `{model.source.segment(inputs)}`: the frozen base's own "
+                         "graph, which contains BatchNormalization and is later unfrozen; once unfrozen its batch "
+                         "norm runs in training mode under `fit` and overwrites the pretrained moving statistics "
+                         "(call the base on a new `Input` with `training=False` (Keras 2), or keep the "
+                         "BatchNormalization layers' `trainable = False`)")
+
+
+def keyword_or_first(call: ast.Call, keyword: str):
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    return call.args[0] if call.args and type(call.args[0]) is not ast.Starred else None
+
+
+def _from_keras_input(model: ModuleModel, value) -> bool:
+    """Whether a tensor is computed from a ``keras.Input`` (a symbolic graph that a model is
+    built on), following each call's first argument back."""
+    for _ in range(40):
+        found = None
+        for option in options(value):
+            kind = type(option)
+            if kind is ApiCall and option.name in tf_api.KERAS_INPUTS:
+                return True
+            if kind in (ApiCall, InstanceCall) and option.args.positional and option.args.positional[0] is not None:
+                found = option.args.positional[0]
+                break
+        if found is None:
+            return False
+        value = model.resolver.arg_value(found)
+    return False
+
+
+def _batch_norm_only(model: ModuleModel, store: AttributeStore) -> bool:
+    """``layer.trainable = False`` under ``if isinstance(layer, BatchNormalization)``."""
+    for entry in within_function(store.statement.context):
+        if entry.kind != IF or entry.part != 0:
+            continue
+        test = entry.node.test
+        if type(test) is ast.Call and len(test.args) == 2 and getattr(test.func, "id", None) == "isinstance":
+            at = At(store.statement.scope, store.statement)
+            for option in options(model.resolver.value(test.args[1], at)):
+                api = tf_api.BATCH_NORM_APIS.get(getattr(option, "name", None) or "")
+                if api is not None and api.family == "keras":
+                    return True
+    return False
+
+
+def _identity(value) -> Optional[int]:
+    node = getattr(value, "node", None)
+    return id(node) if node is not None else None
+
+
+def _literal(model: ModuleModel, store: AttributeStore) -> Optional[bool]:
+    if store.unpack or store.value is None:
+        return None
+    value = model.resolver.value(store.value, At(store.statement.scope, store.statement))
+    return model.resolver.definite_bool(value)
+
+
+def _models_set(model: ModuleModel, store: AttributeStore) -> Iterator[int]:
+    """The Keras models with batch norm whose ``trainable`` the store sets: ``base.trainable``,
+    or ``layer.trainable`` for each ``layer`` of ``base.layers`` (whole or sliced)."""
+    at = At(store.statement.scope, store.statement)
+    for expression, where in _store_bases(model, store.base, at):
+        value = model.resolver.value(expression, where)
+        if model.keras_bn(value) is None:
+            continue
+        for option in options(value):
+            identity = _identity(option)
+            if identity is not None:
+                yield identity
+
+
+def _store_bases(model: ModuleModel, base, at: At) -> Iterator[Tuple[ast.AST, At]]:
+    yield base, at
+    if type(base) is not ast.Name:
+        return
+    for binding in model.resolver.reaching(base.id, at):
+        if binding.kind != "for" or binding.unpack:
+            continue
+        iterable = binding.value
+        while type(iterable) is ast.Subscript:
+            iterable = iterable.value
+        if type(iterable) is ast.Attribute and iterable.attr == keras_flax_api.LAYERS_ATTRIBUTE:
+            yield iterable.value, At(binding.statement.scope, binding.statement)
+
+
+RULE = Rule(
+    code="BNU201",
+    title="Keras base model frozen, called without `training=False`, then unfrozen and trained",
+    effect=(
+        "A Keras model that contains `BatchNormalization` (a `keras.applications` model, or one the project builds) "
+        "is frozen (`base.trainable = False`), called without `training=False` (`x = base(inputs)`), and later "
+        "unfrozen (`base.trainable = True`, or `layer.trainable = True` over `base.layers`) in a module that trains "
+        "(`fit`, `train_on_batch`, a GradientTape). While frozen its batch norm runs in inference mode; once "
+        "unfrozen, the same call runs it in training mode under `fit` (measured on Keras 3): the pretrained moving "
+        "statistics are overwritten with those of the new data's batches and the fine-tuned model degrades, the "
+        "pitfall the Keras transfer-learning guide warns about (keras#9214). The guide's `training=False` holds "
+        "only in Keras 2 (`tf_keras`, the `tf.keras` of TensorFlow <= 2.15; measured): in Keras 3 (`keras`, and "
+        "`tf.keras` from TensorFlow 2.16; measured on JAX and TensorFlow) `fit` overrides it (keras#20285), and "
+        "only keeping the batch-norm layers' `trainable = False` protects them. Also flagged: a model built on the "
+        "base's own graph (`keras.Model(inputs=base.input, outputs=head(base.output))`), where no call can take "
+        "`training=False`. Silent with any `training=` argument, for an eager call on a real batch (a shape check: "
+        "only calls on a tensor computed from `keras.Input` build the trained model), when the base is never "
+        "unfrozen (it stays in inference mode) or never frozen (end-to-end training), when the module keeps "
+        "batch-norm layers frozen (`layer.trainable = False` under `isinstance(layer, BatchNormalization)`), for "
+        "models without batch norm (VGG), and for a call in a GradientTape block (BNU007's territory). Off by "
+        "default (enable with `--select BNU` or `extend-select = BNU201`): no labelled real bug yet. torchwild: 0 "
+        "bug rows, 4 correct look-alikes silent. 9 public fine-tuning scripts read by hand (found by "
+        "`base_model.trainable = True`): 2 bugs (the base's graph reused), both caught; 5 correct, silent; 2 "
+        "undecidable (base taken from `model.layers`), silent; the shape-check exemption was tuned on a third."),
+    fix=("For models spelled `tf.keras`/`tf_keras`, adds `training=False` to the call, the guide's remedy. Unsafe: "
+         "it changes what fine-tuning computes, an author may want batch norm to adapt to the new data, and it "
+         "only works where `tf.keras` is Keras 2 (TensorFlow <= 2.15 or `TF_USE_LEGACY_KERAS=1`). No fix for "
+         "`keras` (Keras 3) models, where `fit` overrides `training=False`: the remedy there, keeping the "
+         "batch-norm layers frozen, is a loop the author places."),
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="pass `{keyword}={value}`",
+    flagged=(
+        """\
+import keras
+
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+outputs = keras.layers.Dense(10)(base(inputs))  # expect: BNU201:34
+model = keras.Model(inputs, outputs)
+model.compile("adam", "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=5)
+
+base.trainable = True
+model.compile(keras.optimizers.Adam(1e-5), "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=5)
+""",
+        """\
+import tensorflow as tf
+
+base = tf.keras.applications.MobileNetV2(include_top=False, weights="imagenet")
+for layer in base.layers:
+    layer.trainable = False
+inputs = tf.keras.Input((160, 160, 3))
+x = base(inputs)  # expect: BNU201:5
+model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(x))
+model.fit(train_ds)
+for layer in base.layers[-30:]:
+    layer.trainable = True
+model.fit(train_ds)
+""",
+    ),
+    silent=(
+        """\
+import keras
+
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+outputs = keras.layers.Dense(10)(base(inputs, training=False))
+model = keras.Model(inputs, outputs)
+model.fit(train_ds, epochs=5)
+
+base.trainable = True
+model.compile(keras.optimizers.Adam(1e-5), "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=5)
+""",
+        """\
+import keras
+
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+model = keras.Model(inputs, keras.layers.Dense(10)(base(inputs)))
+model.fit(train_ds, epochs=5)
+base.trainable = True
+for layer in base.layers:
+    if isinstance(layer, keras.layers.BatchNormalization):
+        layer.trainable = False
+model.compile(keras.optimizers.Adam(1e-5), "sparse_categorical_crossentropy")
+model.fit(train_ds, epochs=5)
+""",
+        """\
+import keras
+
+base = keras.applications.VGG16(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+model = keras.Model(inputs, keras.layers.Dense(10)(base(inputs)))
+model.fit(train_ds, epochs=5)
+base.trainable = True
+model.fit(train_ds, epochs=5)
+""",
+        """\
+import keras
+
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", pooling="avg")
+base.trainable = False
+inputs = keras.Input((224, 224, 3))
+model = keras.Model(inputs, keras.layers.Dense(10)(base(inputs)))
+model.fit(train_ds, epochs=5)
+""",
+    ),
+    check=check,
+)

@@ -1,0 +1,76 @@
+"""BNU203: a Keras/TensorFlow batch norm's momentum written with PyTorch's meaning.
+
+Measured: Keras keeps ``momentum`` of the old moving statistic per step (default 0.99);
+PyTorch's ``momentum=0.1`` is the weight of the new batch. ``momentum=0.1`` in Keras keeps a
+tenth of the old value, so the moving statistics follow only the last few batches.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..core.model import ModuleModel
+from .base import Report, Rule
+from .momentum import momentum_reports
+from ..findings import FixSafety
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
+    return momentum_reports(model, "BNU203")
+
+
+RULE = Rule(
+    code="BNU203",
+    title="Keras/TensorFlow batch-norm momentum with PyTorch's meaning",
+    effect=(
+        "`keras.layers.BatchNormalization(momentum=m)` (also `tf.keras`, `tf.layers.batch_normalization`, and "
+        "`decay=` of contrib/slim `batch_norm`) updates `moving = m * moving + (1 - m) * batch`: `m` is the weight "
+        "of the old statistic, default 0.99 (0.999 for `decay`). PyTorch's `momentum=0.1` is the weight of the new "
+        "batch. A literal `m <= 0.5` (the value resolved through names too) most likely carries PyTorch's meaning: "
+        "measured, after one step with `momentum=0.1` the moving mean is 0.1 old + 0.9 batch, so the statistics "
+        "used at inference are those of the last few batches. Silent for `m > 0.5`, and for a value it cannot see. "
+        "Off by default (enable with `--select BNU` or `extend-select = BNU203`): torchwild has no Keras bug row "
+        "(its 6 Keras `momentum=0.8` rows stay silent). 10 public `BatchNormalization(momentum=0.1...` hits read: 6 "
+        "PyTorch ports (bugs), 4 hand-picked 0.15/0.2/0.5 values (unclear), all 10 flagged: precision 6/6 on "
+        "decided rows, 6/10 counting the unclear ones as false; a string search cannot measure recall."),
+    fix=("Replaces a literal `m` written in the call by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
+         "statistics the model will be evaluated with, and a small momentum can be deliberate (a short "
+         "fine-tuning run)."),
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="write `{text}` instead of `{target}`",
+    flagged=(
+        """\
+import keras
+
+model = keras.Sequential([
+    keras.layers.Dense(64),
+    keras.layers.BatchNormalization(momentum=0.1),  # expect: BNU203:46
+])
+""",
+        """\
+import tensorflow as tf
+
+MOMENTUM = 0.01
+
+
+def block(x, training):
+    x = tf.layers.conv2d(x, 32, 3)
+    return tf.layers.batch_normalization(x, momentum=MOMENTUM, training=training)  # expect: BNU203:54
+""",
+    ),
+    silent=(
+        """\
+import keras
+
+model = keras.Sequential([
+    keras.layers.Dense(64),
+    keras.layers.BatchNormalization(momentum=0.9),
+])
+""",
+        """\
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(8, 64), nn.BatchNorm1d(64, momentum=0.1))
+""",
+    ),
+    check=check,
+)

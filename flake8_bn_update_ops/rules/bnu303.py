@@ -1,0 +1,60 @@
+"""BNU303: a Flax (or Haiku) batch norm's momentum written with PyTorch's meaning.
+
+Measured: ``flax.linen.BatchNorm(momentum=m)`` keeps ``m`` of the old running average per
+step (default 0.99), as Keras does; PyTorch's ``momentum=0.1`` is the weight of the new batch.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..core.model import ModuleModel
+from .base import Report, Rule
+from .momentum import momentum_reports
+from ..findings import FixSafety
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
+    return momentum_reports(model, "BNU303")
+
+
+RULE = Rule(
+    code="BNU303",
+    title="Flax/Haiku batch-norm momentum with PyTorch's meaning",
+    effect=(
+        "`flax.linen.BatchNorm(momentum=m)` and `flax.nnx.BatchNorm(..., momentum=m)` update `ra = m * ra + (1 - m) "
+        "* batch` (default 0.99); Haiku's `hk.BatchNorm(decay_rate=m)` likewise. PyTorch's `momentum=0.1` is the "
+        "weight of the new batch. A value `m <= 0.5` (resolved through names too) most likely carries PyTorch's "
+        "meaning: measured, one step with `momentum=0.1` leaves 0.1 old + 0.9 batch, so evaluation uses the "
+        "statistics of the last few batches. Silent for `m > 0.5` and for values it cannot see. Off by default "
+        "(enable with `--select BNU` or `extend-select = BNU303`): no labelled real code yet (torchwild has no Flax "
+        "momentum row)."),
+    fix=("Replaces a literal `m` written in the call by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
+         "statistics evaluation will use, and a small momentum can be deliberate."),
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="write `{text}` instead of `{target}`",
+    flagged=(
+        """\
+import flax.linen as nn
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool):
+        x = nn.Dense(64)(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.1)(x)  # expect: BNU303:69
+""",
+    ),
+    silent=(
+        """\
+import flax.linen as nn
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool):
+        x = nn.Dense(64)(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+""",
+    ),
+    check=check,
+)
