@@ -309,7 +309,8 @@ def report(tally: Tally, verbose: bool) -> None:
         k = tally.kinds.get(kind)
         if k is None:
             continue
-        print(f"  {kind:36} recall {ratio(k.caught, k.bugs):14} precision {ratio(k.caught, k.caught + k.false_alarms):14}"
+        precision = ratio(k.caught, k.caught + k.false_alarms)
+        print(f"  {kind:36} recall {ratio(k.caught, k.bugs):14} precision {precision:14}"
               f" false alarms {k.false_alarms}/{k.ok_rows} OK rows; tagged: caught {k.tagged_caught}/{k.tagged_bugs},"
               f" on {k.tagged_alarms}/{k.tagged_ok} OK rows")
     unlabelled_by_code = Counter(f.code for _, f in tally.unlabelled)
@@ -321,7 +322,8 @@ def report(tally: Tally, verbose: bool) -> None:
         kinds = sorted({r.kind for r in tally.code_hits[code]})
         pool = sum(tally.kinds[kind].bugs for kind in kinds)
         alarms = len(tally.code_alarms[code])
-        print(f"  {code}  recall {ratio(len(hit_rows), pool):14} precision {ratio(len(hit_rows), len(hit_rows) + alarms):14}"
+        precision = ratio(len(hit_rows), len(hit_rows) + alarms)
+        print(f"  {code}  recall {ratio(len(hit_rows), pool):14} precision {precision:14}"
               f" kinds {','.join(kinds) or '-'}; {unlabelled_by_code[code]} unlabelled")
 
 
