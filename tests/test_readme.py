@@ -293,6 +293,11 @@ def test_readme_ruff_setting_keeps_the_noqa_comments(sandbox):
     proc = bash(ruff, sandbox)
     assert proc.returncode == 0
     assert "# noqa: BNU001" in (sandbox / "train.py").read_text(encoding="utf-8")
+    # RUF102: an unknown code in `# noqa` is reported, unless the setting declares it.
+    (sandbox / "train.py").write_text("import os\n\nx = os.sep  # noqa: BNU001\n", encoding="utf-8")
+    check = f"{sys.executable} -m ruff check --no-cache --extend-select RUF102 train.py"
+    assert bash(check, sandbox).returncode == 0
+    assert "RUF102" in bash(check + " --isolated", sandbox).stdout
 
 
 def _git_sandbox(sandbox: Path, config: str) -> dict:
