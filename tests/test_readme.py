@@ -166,6 +166,15 @@ def test_readme_is_short_with_usage_on_the_first_screen():
     assert "python -m flake8_bn_update_ops" in "\n".join(lines[:50])
 
 
+def test_readme_names_every_environment_the_test_command_builds():
+    """The cost the README gives for the test command is the cost of tox.ini's env_list: a new
+    environment there (say, for another framework) must be named, and its cost added, here."""
+    env_list = re.search(r"^env_list\s*=\s*(.*)$", (ROOT / "tox.ini").read_text(encoding="utf-8"), re.M).group(1)
+    contributing = README[README.index("## Contributing"):]
+    for env in re.split(r"[,\s]+", env_list.strip()):
+        assert f"`{env}`" in contributing, env
+
+
 def test_readme_keeps_the_two_commands_ci_and_users_rely_on_verbatim():
     assert EXAMPLE_COMMAND in CONSOLE and TEST_COMMAND in CONSOLE
     assert TEST_COMMAND in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
