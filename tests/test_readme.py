@@ -189,6 +189,29 @@ def test_readme_holds_no_development_notes_and_no_unverifiable_urls():
         assert "flake8-bn-update-ops" not in url, url
 
 
+def _anchors(markdown: str) -> set:
+    anchors = set(re.findall(r'<a\s+id="([^"]+)"', markdown))
+    for heading in re.findall(r"^#+\s+(.*?)\s*$", markdown, re.M):
+        anchors.add(re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-"))
+    return anchors
+
+
+@pytest.mark.parametrize("page", ["README.md", "CONTRIBUTING.md", "docs/codes.md", "docs/usage.md",
+                                  "docs/performance.md"])
+def test_relative_links_point_at_files_and_anchors_that_exist(page):
+    text = (ROOT / page).read_text(encoding="utf-8")
+    prose = re.sub(r"`[^`]*`", "", re.sub(r"^```.*?^```", "", text, flags=re.M | re.S))
+    links = re.findall(r"\]\(([^)\s]+)\)", prose)
+    for link in links:
+        if re.match(r"[a-z]+:", link):
+            continue
+        target, _, anchor = link.partition("#")
+        path = (ROOT / page).parent / target if target else ROOT / page
+        assert path.exists(), (page, link)
+        if anchor:
+            assert anchor in _anchors(path.read_text(encoding="utf-8")), (page, link)
+
+
 def test_every_command_in_the_readme_is_covered_here():
     """Each command is run below, or is an install/TensorFlow command run by the slow and tf tests."""
     assert len(CONSOLE) >= 15 and INLINE
