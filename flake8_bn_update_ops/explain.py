@@ -38,8 +38,10 @@ BNU900_TEXT = (
     "In flake8, a file that Python parses but the analysis cannot handle gets one `BNU900` at 1:1 "
     "(`BNU900 could not analyse this file: <reason>`), so an internal failure never aborts flake8's "
     "run; syntax errors are left to flake8's own `E999`. The standalone command has no `E999`: a file "
-    "(or notebook) that does not parse gets `BNU900 could not parse: <reason>`, counts as a finding, "
-    "and is never written.")
+    "(or notebook) that could hold a finding and does not parse gets `BNU900 could not parse: <reason>` "
+    "at the parser's error position, counts as a finding, and is never written. A file that names no "
+    "batch-norm, train-op, collection or checkpoint API cannot hold a finding and is not parsed at all: "
+    "the command's summary counts it as skipped.")
 
 _EXPECT = re.compile(r"#\s*expect:\s*((?:BNU\d{3}:\d+[\s,]*)+)$")
 

@@ -240,6 +240,11 @@ def test_readme_command_runs_as_written(command, sandbox):
         assert proc.returncode == 0
         fixed = (sandbox / "examples" / "train_classifier.py").read_text(encoding="utf-8")
         assert "with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):" in fixed
+    if "--add-noqa" in command.split():
+        assert proc.returncode == 0
+        marked = (sandbox / "examples" / "train_classifier.py").read_text(encoding="utf-8").splitlines()[40]
+        assert marked.endswith("  # noqa: BNU001")
+        assert bash(command.split("--add-noqa")[0] + "examples/", sandbox).returncode == 0   # now it passes
     if command.startswith("git "):
         assert re.fullmatch(r"[0-9a-f]{40}\n", proc.stdout)
 
@@ -460,4 +465,4 @@ def test_tf_layers_code_needs_legacy_keras_on_tensorflow_2_16_and_newer(sandbox)
 def test_shell_words_are_balanced():
     """Every command parses as shell words (a stray quote would break a user's copy and paste)."""
     for command in CONSOLE + INLINE:
-        shlex.split(command.replace("<", " "))
+        shlex.split(command.replace("<", " "), comments=True)
