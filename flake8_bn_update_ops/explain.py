@@ -14,6 +14,7 @@ import re
 import sys
 import textwrap
 from pathlib import Path
+from types import MappingProxyType
 from typing import List, Optional, Sequence
 
 from .formats import DOCS_PAGE, help_uri
@@ -25,13 +26,13 @@ WIDTH = 100
 DOCS_PATH = Path(DOCS_PAGE)   # relative to README.md, at the repository's root
 
 # The hundreds digit of a code names the framework whose code its rule reads (issue 27's numbering).
-FRAMEWORKS = {
+FRAMEWORKS = MappingProxyType({
     "0": "TensorFlow",
     "1": "PyTorch",
     "2": "Keras",
     "3": "JAX / Flax",
     "9": "any",
-}
+})
 
 BNU900_TITLE = "the file could not be analysed"
 BNU900_TEXT = (
