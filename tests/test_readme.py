@@ -278,10 +278,13 @@ def _help_options(argv: List[str]) -> set:
     return set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]+)", out))
 
 
-def test_readme_names_only_options_that_exist_and_every_option_of_the_command():
+@pytest.mark.parametrize("page", ["README.md", "docs/usage.md"])
+def test_docs_name_only_options_that_exist_and_every_option_of_the_command(page):
+    """What ``--help`` lists is what the README (and the detail page) describes, both ways."""
     command = _help_options([sys.executable, "-m", "flake8_bn_update_ops"])
     flake8 = _help_options([sys.executable, "-m", "flake8"])
-    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]+)", re.sub(r"<!--.*?-->", "", README, flags=re.S)))
+    text = re.sub(r"<!--.*?-->", "", (ROOT / page).read_text(encoding="utf-8"), flags=re.S)
+    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]+)", text))
     installers = {"--no-deps"}   # pip's
     assert not named - command - flake8 - installers, named - command - flake8 - installers
     assert not command - named - {"--help", "--version"}, command - named
