@@ -416,6 +416,13 @@ def _tox_pins() -> dict:
 TENSORFLOW_COMMANDS = [c for c in CONSOLE if _needs_tensorflow(c)]
 
 
+def test_the_versions_the_readme_requires_are_the_packages():
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    python = re.search(r'requires-python = ">=([\d.]+)"', pyproject).group(1)
+    flake8 = re.search(r'"flake8>=([\d.]+)"', pyproject).group(1)
+    assert f"Python {python} or newer; flake8 {flake8} or newer." in " ".join(README.split())
+
+
 def test_install_commands_have_the_form_the_tests_run():
     installs = [c for c in CONSOLE + INLINE if _is_install(c)]
     assert "python -m venv .venv && . .venv/bin/activate" in installs
