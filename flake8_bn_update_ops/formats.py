@@ -21,7 +21,10 @@ from . import __version__
 from .findings import Finding
 
 FORMATS = ("text", "json", "github", "sarif")
-README_URL = "https://github.com/flake8-bn-update-ops/flake8-bn-update-ops"
+# No site publishes this project's documentation and it has no release, so a finding links to its
+# code's section of the generated docs page by a path relative to this project's repository, and
+# the help text names the command that prints the same section wherever the package is installed.
+DOCS_PAGE = "docs/codes.md"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 # What SARIF consumers show beside each alert comes from the rule units; BNU900 is the front
@@ -53,7 +56,12 @@ def rule_docs() -> Dict[str, "tuple[str, str]"]:
 
 
 def help_uri(code: str) -> str:
-    return f"{README_URL}#{code.lower()}"
+    """The code's section of the docs page, relative to this project's repository."""
+    return f"{DOCS_PAGE}#{code.lower()}"
+
+
+def explain_command(code: str) -> str:
+    return f"python -m flake8_bn_update_ops --explain {code}"
 
 
 @dataclass(frozen=True)
@@ -199,9 +207,11 @@ def _sarif_rule(code: str, docs: Dict[str, "tuple[str, str]"]) -> dict:
                         if word.isalnum()),
         "shortDescription": {"text": short},
         "fullDescription": {"text": text},
-        "help": {"text": f"{text} See {help_uri(code)}",
-                 "markdown": f"{text}\n\n[{code} in the README]({help_uri(code)})"},
-        "helpUri": help_uri(code),
+        # No helpUri: SARIF wants an absolute URI there, and there is none to give (see DOCS_PAGE).
+        "help": {"text": f"{text} More: {explain_command(code)}, or {help_uri(code)} in the "
+                         "flake8-bn-update-ops repository.",
+                 "markdown": f"{text}\n\nMore: `{explain_command(code)}`, or `{help_uri(code)}` in the "
+                             "flake8-bn-update-ops repository."},
         "defaultConfiguration": {"level": severity(code)},
     }
 
@@ -249,7 +259,6 @@ def format_sarif(reports: Iterable[Report], show_source: bool = False, style: Te
             "tool": {"driver": {
                 "name": "flake8-bn-update-ops",
                 "version": __version__,
-                "informationUri": README_URL,
                 "rules": [_sarif_rule(code, docs) for code in codes],
             }},
             "originalUriBaseIds": {"%SRCROOT%": {

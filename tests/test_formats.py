@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from flake8_bn_update_ops.findings import SAFE, UNSAFE, Finding
-from flake8_bn_update_ops.formats import Report, help_uri, render, rule_docs
+from flake8_bn_update_ops.formats import Report, TextStyle, help_uri, render, rule_docs
 from flake8_bn_update_ops.rules import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def test_json_is_a_documented_list_of_objects():
         "code": "BNU001",
         "message": "opt.minimize(...) does not run the UPDATE_OPS: moving stats stay 0/1",
         "fix_available": True, "fix_safety": "safe", "no_fix": None,
-        "url": "https://github.com/flake8-bn-update-ops/flake8-bn-update-ops#bnu001",
+        "url": "docs/codes.md#bnu001",
     }
     assert records[1]["fix_safety"] == "unsafe" and records[1]["end_line"] is None
     assert records[2]["fix_available"] is False and records[2]["fix_safety"] is None
@@ -80,9 +80,12 @@ def test_sarif_validates_against_the_official_schema():
     rules = run["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == list(CODES) + ["BNU900"]
     for rule in rules:
-        assert rule["helpUri"] == (
-            f"https://github.com/flake8-bn-update-ops/flake8-bn-update-ops#{rule['id'].lower()}")
-        assert rule["shortDescription"]["text"] and rule["help"]["text"]
+        # No helpUri: the schema asks for an absolute URI, and the project has no web address.
+        assert "helpUri" not in rule
+        assert rule["shortDescription"]["text"]
+        for text in (rule["help"]["text"], rule["help"]["markdown"]):
+            assert f"python -m flake8_bn_update_ops --explain {rule['id']}" in text
+            assert f"docs/codes.md#{rule['id'].lower()}" in text
     first = run["results"][0]
     assert rules[first["ruleIndex"]]["id"] == first["ruleId"] == "BNU001"
     region = first["locations"][0]["physicalLocation"]["region"]
@@ -109,7 +112,7 @@ def test_a_broken_sarif_log_is_rejected_by_the_schema():
         jsonschema.Draft4Validator(SCHEMA).validate(log)
 
 
-def _readme_anchors(text):
+def _markdown_anchors(text):
     anchors = set(re.findall(r'<a\s+(?:id|name)="([^"]+)"', text))
     for heading in re.findall(r"^#+\s+(.*?)\s*$", text, flags=re.M):
         slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
@@ -117,9 +120,19 @@ def _readme_anchors(text):
     return anchors
 
 
-def test_every_help_uri_anchor_exists_in_the_readme():
-    readme = ROOT / "README.md"
-    assert readme.exists(), "every finding's help URI points into README.md"
-    anchors = _readme_anchors(readme.read_text(encoding="utf-8"))
-    missing = [code for code in rule_docs() if help_uri(code).split("#")[1] not in anchors]
-    assert not missing, f"README.md lacks an anchor for {missing}"
+def test_every_help_link_is_an_anchor_of_the_docs_page():
+    for code in rule_docs():
+        page, anchor = help_uri(code).split("#")
+        assert page == "docs/codes.md" and (ROOT / page).exists()
+        assert anchor in _markdown_anchors((ROOT / page).read_text(encoding="utf-8")), code
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_no_format_carries_an_address_that_does_not_exist(fmt):
+    """The project has no web site or release: no output may send a user to an invented URL."""
+    out = render(fmt, _reports(), style=TextStyle(docs_url=True))
+    assert fmt == "github" or "docs/codes.md#bnu001" in out   # GitHub annotations carry no link
+    assert "github.com" not in out and "flake8-bn-update-ops/flake8-bn-update-ops" not in out
+    if fmt == "sarif":
+        driver = json.loads(out)["runs"][0]["tool"]["driver"]
+        assert "informationUri" not in driver

@@ -159,44 +159,7 @@ def test_checker_fails_then_fixer_repairs_then_checker_passes(tmp_path):
     assert (project / "model.py").read_text() == FIXED
 
 
-def _readme_local_hook() -> str:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## pre-commit"):]
-    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
-    local, = [block for block in blocks if "repo: local" in block]
-    return local
-
-
-def test_readme_local_hook_works_as_written(tmp_path):
-    """The README's `repo: local` block, copied as it is, fails a buggy module and notebook."""
-    project = tmp_path / "project"
-    project.mkdir()
-    env = _git_env(tmp_path)
-    # language: system runs the command from PATH: the environment this package is installed in.
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    subprocess.run(["git", "init", "-q", str(project)], check=True, env=env)
-    (project / ".pre-commit-config.yaml").write_text(_readme_local_hook())
-    (project / "model.py").write_text(BUGGY)
-    (project / "train.ipynb").write_text(_notebook_text())
-    subprocess.run(["git", "add", "."], cwd=project, check=True, env=env)
-    proc = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
-    print(proc.stdout, proc.stderr)
-    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
-    assert "model.py:12:16: BNU001" in proc.stdout and "train.ipynb:cell_2:4:12: BNU001" in proc.stdout
-
-
-def test_readme_flake8_hook_args_catch_a_file_that_does_not_parse(tmp_path):
-    """`--select BNU,E9`, as the README's flake8 hook passes it: a syntax error is not a silent pass."""
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## pre-commit"):]
-    args = re.findall(r"id: flake8\n\s+args: \[(.*?)\]", section)
-    assert args == ['--select, "BNU,E9"']
-    (tmp_path / "broken.py").write_text("import tensorflow as tf\nprint 'py2'\n")
-    for select in ("BNU", "BNU,E9"):
-        proc = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", select, "broken.py"],
-                              cwd=tmp_path, capture_output=True, text=True)
-        assert (proc.returncode, "E999" in proc.stdout) == ((0, False) if select == "BNU" else (1, True))
+# The README's pre-commit blocks are run as written by tests/test_readme.py.
 
 
 def _local_hooks(fix: bool = False) -> str:
