@@ -1,6 +1,6 @@
 """The cheap text test that lets most files skip parsing altogether.
 
-Its words come from the API tables (``tf_api.TRIGGER_WORDS``), never hand-copied, so a new
+Its words come from the API tables (``tf_api.TRIGGER_WORDS``, ``torch_api.TRIGGER_WORDS``), never hand-copied, so a new
 table row cannot be forgotten here. A trainer whose batch norm lives in another module still
 mentions ``minimize`` or ``apply_gradients``, so it is still analysed.
 """
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .tf_api import TRIGGER_WORDS
+from . import tf_api, torch_api
+
+TRIGGER_WORDS = tf_api.TRIGGER_WORDS | torch_api.TRIGGER_WORDS
 
 
 def _minimal(words) -> tuple:
@@ -42,6 +44,7 @@ def tree_uses_words(tree, words) -> bool:
     from .core.index import _fields_of
 
     Attribute, Name, keyword, alias, Constant = ast.Attribute, ast.Name, ast.keyword, ast.alias, ast.Constant
+    ImportFrom = ast.ImportFrom
     stack = [tree]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
@@ -58,9 +61,13 @@ def tree_uses_words(tree, words) -> bool:
             if node.arg in words:
                 return True
         elif kind is alias:
-            if node.name.rsplit(".", 1)[-1] in words:
+            # ``import torch.nn as nn``: the package root counts too (``torch``).
+            if node.name.rsplit(".", 1)[-1] in words or node.name.split(".", 1)[0] in words:
                 return True
             continue
+        elif kind is ImportFrom:
+            if node.module and node.module.split(".", 1)[0] in words:    # ``from torch import nn``
+                return True
         elif kind is Constant:
             value = node.value
             if type(value) is str and len(value) < 16 and value in words:

@@ -16,7 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, code_width, leading, line_of, outer_brackets, width
-from .plans import ExtendVariables, InsertKeyword, RenameAttribute, ReplaceExpression, WrapStatement
+from .plans import ExtendVariables, InsertKeyword, InsertStatement, RenameAttribute, ReplaceExpression, WrapStatement
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
 
@@ -66,15 +66,26 @@ class _Located:
         self.module = wrapper.module
         self.lines = re.split(r"\r\n|\r|\n", module.code)
         self.by_span: Dict[Tuple[int, int, int, int], List[cst.CSTNode]] = {}
+        self.by_start: Dict[Tuple[int, int], List[cst.CSTNode]] = {}
         for node, where in wrapper.resolve(PositionProvider).items():
             key = (where.start.line, where.start.column, where.end.line, where.end.column)
             self.by_span.setdefault(key, []).append(node)
+            self.by_start.setdefault(key[:2], []).append(node)
 
     def find(self, span, kinds) -> cst.CSTNode:
         for node in self.by_span.get(tuple(span), ()):
             if isinstance(node, kinds):
                 return node
         raise FixNotApplicable(f"no {'/'.join(k.__name__ for k in kinds)} at line {span[0]}, column {span[1] + 1}")
+
+    def find_statement(self, start) -> cst.CSTNode:
+        """The whole statement (a line of simple statements, or a compound one) that starts at
+        ``start``: ``ast`` and libcst agree on where a statement starts, not always on where it
+        ends."""
+        for node in self.by_start.get(tuple(start), ()):
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return node
+        raise FixNotApplicable(f"no statement at line {start[0]}, column {start[1] + 1}")
 
 
 def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, continuation=None) -> cst.Call:
@@ -135,6 +146,7 @@ class _FixApplier(cst.CSTTransformer):
         self.hoisted: Dict[int, cst.BaseExpression] = {}   # id(original call) -> updated call
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
+        self.inserts: Dict[int, List[str]] = {}             # id(statement) -> statements to put before it
         self._statement_lines: Dict[int, int] = {}
         for plan in plans:
             self._add(located, plan)
@@ -162,6 +174,11 @@ class _FixApplier(cst.CSTTransformer):
             else:
                 self._replace(node, lambda updated: cst.Dict([cst.StarredDictElement(updated),
                                                               cst.StarredDictElement(extra)]))
+        elif kind is InsertStatement:
+            statement = located.find_statement(plan.before)
+            texts = self.inserts.setdefault(id(statement), [])
+            if plan.text not in texts:
+                texts.append(plan.text)
         elif kind is WrapStatement:
             if plan.replace is not None:
                 node = located.find(plan.replace, (cst.BaseExpression,))
@@ -255,6 +272,15 @@ class _FixApplier(cst.CSTTransformer):
     def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
         body: List[cst.CSTNode] = []
         for original, new in zip(originals, updated):
+            inserted = self.inserts.get(id(original))
+            if inserted:
+                # The new statement takes over the comments and blank lines above the old one.
+                for position, text in enumerate(inserted):
+                    statement = cst.parse_statement(text + "\n")
+                    if position == 0:
+                        statement = statement.with_changes(leading_lines=new.leading_lines)
+                    body.append(statement)
+                new = new.with_changes(leading_lines=())
             if isinstance(original, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine) and any(
                     id(statement) in self.wraps for statement in original.body):
                 body.extend(self._rewrite_line(original, new))

@@ -74,4 +74,14 @@ class ExtendVariables:
     statement_line: int = 0
 
 
+@dataclass(frozen=True)
+class InsertStatement:
+    """Insert the statement ``text`` (``model.eval()``) just before the statement that starts
+    at ``before`` (line, column), at its indentation."""
+
+    before: Tuple[int, int]
+    text: str
+    safety: str = UNSAFE
+
+
 Plan = object   # one of the classes above
