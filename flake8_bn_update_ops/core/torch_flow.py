@@ -358,6 +358,23 @@ class Facts:
                     return (found[0], event if found[0] == "step" else found[1])
         return None
 
+    def built_mode(self, node: ast.Call, scope: Scope, statement) -> str:
+        """The mode of the module a call returns: training mode for a construction, the mode a
+        factory of the project leaves the module it returns in (``m.eval(); return m``)."""
+        modes = set()
+        for option in options(self.resolver.value(node.func, At(scope, statement))):
+            if type(option) is not Function or option.scope is None:
+                continue
+            for returned, _ in option.scope.returns:
+                key = self.key(returned)
+                if key is None:
+                    return UNSURE
+                mode = self.last_mode(option.scope, key)
+                modes.add(mode if mode is not None else TRAIN)
+        if not modes:
+            return TRAIN
+        return modes.pop() if len(modes) == 1 else UNSURE
+
     def loads_weights(self, scope: Scope, key: str, before) -> bool:
         """``key.load_state_dict(...)`` in the function before ``before``."""
         for call in _calls_run_in(scope):

@@ -64,11 +64,14 @@ def _exported(facts: Facts, call: CallSite) -> Optional[Evaluation]:
 
 def _why_evaluation(facts: Facts, call: CallSite, scope: Scope) -> Tuple[Optional[str], object]:
     loops = loops_of(call)
-    # A no-grad forward in the same training step as a backward (the innermost loop, or later in a
-    # loop-less step function) computes a teacher's or target's output: that is not evaluation.
+    # A no-grad forward in the same training step as a backward (in the same innermost loop, or
+    # later in a loop-less step function) computes a teacher's or target's output: that is not
+    # evaluation. Validation in an epoch loop whose batches train in an inner loop is.
     position = (call.node.lineno, call.node.col_offset)
-    training_span = span_of(loops[0]) if loops else (position, (1 << 30, 0))
-    trains_here = facts.step_within(scope, training_span)
+    innermost = loops[0] if loops else None
+    trains_here = any(event.kind == "step" and (loops_of(event.call)[:1] or [None])[0] is innermost
+                      and (innermost is not None or event.pos > position)
+                      for event in facts.events(scope))
     no_grad = _no_grad_block(facts, call)
     if no_grad is not None and not trains_here:
         return "under `torch.no_grad()`", no_grad
@@ -182,10 +185,10 @@ def _start_modes(facts: Facts, scope: Scope, key: str, seen, export: bool) -> Se
         # Built here: modules start in training mode. A module built and run without training
         # or loading weights is a smoke test of its shapes, not an evaluation (an export is
         # meant for use whatever the weights).
-        if export or facts.step_within(scope, ((0, 0), (1 << 30, 0))) or \
-                facts.loads_weights(scope, key, (1 << 30, 0)):
-            return {TRAIN}
-        return {UNSURE}
+        if not (export or facts.step_within(scope, ((0, 0), (1 << 30, 0)))
+                or facts.loads_weights(scope, key, (1 << 30, 0))):
+            return {UNSURE}
+        return {facts.built_mode(binding.value, scope, binding.statement) for binding in bindings}
     if scope.kind != "function" or bindings and scope.param(root) is None:
         return {UNSURE}
     callers = facts.model.callers(scope)
