@@ -9,7 +9,7 @@ from typing import Iterator, List, Optional, Set, Tuple
 
 from .. import torch_api
 from ..core.index import CallSite, Scope
-from ..core.torch_flow import EVAL, TRAIN, UNSURE, Event, Facts, loops_of, span_of, withs_of
+from ..core.torch_flow import EVAL, UNSURE, Event, Facts, loops_of, span_of, withs_of
 from ..core.values import ApiCall, Const, InstanceCall, options
 
 _EVAL_ITERABLE_WORDS = ("val", "test", "eval")
