@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
 CASES_DIR = Path(__file__).parent / "cases"
+TORCH_CASES_DIR = Path(__file__).parent / "cases_torch"     # the PyTorch codes (BNU1xx)
 PROJECTS_DIR = Path(__file__).parent / "cases_projects"
 _EXPECT = re.compile(r"#\s*expect:\s*((?:BNU\d{3}:\d+[\s,]*)+)")
 _SECTION = re.compile(r"^# --- ")
@@ -63,7 +64,7 @@ def _expectations(lines: List[str], start: int, end: int) -> Set[Tuple[int, int,
 
 def all_sections() -> List[Section]:
     sections = []
-    for path in sorted(CASES_DIR.glob("*.py")):
+    for path in sorted(CASES_DIR.glob("*.py")) + sorted(TORCH_CASES_DIR.glob("*.py")):
         sections.extend(load_sections(path))
     return sections
 

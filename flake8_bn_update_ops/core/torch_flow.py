@@ -20,7 +20,8 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from .. import torch_api
 from .index import DEF, LAMBDA, CLASS, LOOP, WITH, CallSite, Scope, contexts
 from .resolver import At
-from .values import UNKNOWN, Api, ApiCall, Class, Const, Function, Instance, Sequence, Spread, Value, options
+from .values import (UNKNOWN, Api, ApiCall, Class, Const, Function, Instance, ParamValue, Sequence, Spread,
+                     Value, options)
 
 EVAL, TRAIN, UNSURE = "eval", "train", "unsure"      # modes; UNSURE: a mode we cannot read
 
@@ -109,6 +110,13 @@ class Facts:
             return False
         if kind is Instance:
             return self._class_contains_bn(value.cls, seen)
+        if kind is ParamValue:
+            # A parameter holds what this module's calls of its function pass for it.
+            marker = id(value.param)
+            if marker in seen:
+                return False
+            seen.add(marker)
+            return any(self.contains_bn(argument, seen) for argument in self.model.arguments_passed(value.param))
         return False
 
     def _items(self, container: ApiCall) -> Iterable[Value]:
@@ -361,8 +369,29 @@ class Facts:
     def built_mode(self, node: ast.Call, scope: Scope, statement) -> str:
         """The mode of the module a call returns: training mode for a construction, the mode a
         factory of the project leaves the module it returns in (``m.eval(); return m``)."""
+        func = node.func
+        if type(func) is ast.Attribute and func.attr in torch_api.SELF_RETURNING_METHODS:
+            # ``models.resnet50().eval()``, ``Net().to(device)``: the last switch in the chain.
+            if func.attr == torch_api.EVAL_METHOD and not node.args:
+                return EVAL
+            if func.attr == torch_api.TRAIN_METHOD:
+                return self._train_argument(node)
+            if type(func.value) is ast.Call:
+                return self.built_mode(func.value, scope, statement)
+            key = self.key(func.value)
+            if key is None:
+                return UNSURE
+            # ``model = model.to(device)``: the mode the module had there.
+            mode = self.last_mode(scope, key, before=(node.lineno, node.col_offset))
+            if mode is not None:
+                return mode
+            earlier = [binding for binding in scope.bindings.get(key, ())
+                       if statement is not None and binding.seq < statement.seq]
+            if len(earlier) == 1 and earlier[0].kind == "assign" and type(earlier[0].value) is ast.Call:
+                return self.built_mode(earlier[0].value, scope, earlier[0].statement)
+            return UNSURE
         modes = set()
-        for option in options(self.resolver.value(node.func, At(scope, statement))):
+        for option in options(self.resolver.value(func, At(scope, statement))):
             if type(option) is not Function or option.scope is None:
                 continue
             for returned, _ in option.scope.returns:
