@@ -1,7 +1,7 @@
 """Skip here, fail under CI: a test whose dependency is missing must not pass CI as "skipped".
 
-``.ci/run`` exports ``CI=true`` (tox passes it to both environments) and tox's ``tf`` environment
-sets ``BNU_REQUIRE_TF=1``. Where either is set, ``require`` fails the test; elsewhere (a developer's
+``.ci/run`` exports ``CI=true`` (tox passes it to every environment), tox's ``tf`` environment
+sets ``BNU_REQUIRE_TF=1`` and its ``torch`` environment ``BNU_REQUIRE_TORCH=1``. Where either is set, ``require`` fails the test; elsewhere (a developer's
 checkout without, say, pre-commit or TensorFlow) it skips with the same reason. A green CI run
 therefore means every test ran.
 """
@@ -15,8 +15,10 @@ _FALSE = ("", "0", "false", "no", "off")
 
 
 def strict() -> bool:
-    """True under ``.ci/run`` (``CI``) or tox's ``tf`` environment (``BNU_REQUIRE_TF``)."""
-    return any(os.environ.get(name, "").strip().lower() not in _FALSE for name in ("CI", "BNU_REQUIRE_TF"))
+    """True under ``.ci/run`` (``CI``) or tox's ``tf``/``torch`` environments (``BNU_REQUIRE_TF``,
+    ``BNU_REQUIRE_TORCH``)."""
+    return any(os.environ.get(name, "").strip().lower() not in _FALSE
+               for name in ("CI", "BNU_REQUIRE_TF", "BNU_REQUIRE_TORCH"))
 
 
 def require(condition: object, reason: str) -> None:
