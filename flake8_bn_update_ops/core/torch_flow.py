@@ -53,6 +53,7 @@ class Facts:
         self._class_bn: Dict[int, bool] = {}
         self._events: Dict[int, List[Event]] = {}
         self._trains: Dict[int, bool] = {}
+        self._last_modes: Dict[tuple, Optional[str]] = {}
         self.uses_torch = any(self._torch_callee(call) for call in model.index.calls)
 
     # ------------------------------------------------------------------------------------------
@@ -310,16 +311,21 @@ class Facts:
         (all of them when None); None when nothing there switches it."""
         seen = set() if seen is None else seen
         marker = (id(scope), key, before)
+        if marker in self._last_modes:
+            return self._last_modes[marker]
         if marker in seen:
-            return UNSURE
+            return UNSURE       # a recursive call still being read
         seen.add(marker)
+        result = None
         for event in reversed(self.events(scope)):
             if before is not None and event.pos >= before:
                 continue
-            found = self.event_mode(event, key, seen)
-            if found is not None:
-                return found
-        return None
+            result = self.event_mode(event, key, seen)
+            if result is not None:
+                break
+        seen.discard(marker)
+        self._last_modes[marker] = result
+        return result
 
     def event_mode(self, event: Event, key: str, seen) -> Optional[str]:
         if event.kind == "mode":
