@@ -1,6 +1,6 @@
 """BNU101: a PyTorch module that contains batch norm is run for evaluation in training mode.
 
-Measured (tests/torch/test_torch_facts.py): in training mode batch norm normalises with the
+Measured (tests/pytorch/test_torch_facts.py): in training mode batch norm normalises with the
 batch's own statistics and moves its running statistics toward the evaluation data, under
 ``torch.no_grad()`` too; after ``.eval()`` it reads the running statistics and leaves them alone.
 """

@@ -1,6 +1,6 @@
 """BNU102: an ``.eval()`` reaches a training step with no ``.train()`` in between.
 
-Measured (tests/torch/test_torch_facts.py): a module left in evaluation mode trains with
+Measured (tests/pytorch/test_torch_facts.py): a module left in evaluation mode trains with
 batch norm reading its running statistics, which never move again.
 """
 from __future__ import annotations

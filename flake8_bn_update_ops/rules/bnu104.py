@@ -1,6 +1,6 @@
 """BNU104: a PyTorch batch norm built with ``momentum >= 0.5``: the other frameworks' meaning.
 
-Measured (tests/torch/test_torch_facts.py): PyTorch's momentum is the weight of the *new*
+Measured (tests/pytorch/test_torch_facts.py): PyTorch's momentum is the weight of the *new*
 batch (``running = (1 - m) * running + m * batch``); Keras and Flax weight the old value.
 """
 from __future__ import annotations
