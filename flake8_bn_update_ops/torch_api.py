@@ -119,8 +119,8 @@ HF_TRAINERS: FrozenSet[str] = frozenset({"transformers.Trainer", "transformers.S
 AVERAGED_MODEL = "torch.optim.swa_utils.AveragedModel"
 UPDATE_BN = "torch.optim.swa_utils.update_bn"
 
-TRIGGER_WORDS: FrozenSet[str] = frozenset(
-    {"torch", "timm", "no_grad", "inference_mode", "AveragedModel"}
-    | {name.rsplit(".", 1)[-1] for name in BATCH_NORM_CLASSES})
-"""Pre-check words: a file that mentions none of them cannot produce a BNU1xx finding (a file
-that evaluates a model of another module still imports or calls torch)."""
+TRIGGER_WORDS: FrozenSet[str] = frozenset({"torch", "timm"})
+"""Pre-check words: every BNU1xx finding needs an import of torch (``import torch.nn as nn``,
+``from torch import nn``: the pre-check's tree test reads import roots) or of timm. Layer and
+context names (``BatchNorm2d``, ``no_grad``) would only cost the text test time: a file that
+uses them imports torch."""
