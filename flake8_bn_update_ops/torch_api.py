@@ -43,6 +43,8 @@ SELF_RETURNING_METHODS: FrozenSet[str] = frozenset({
     "share_memory", "to_empty", "xpu", "ipu", "mps",
 })
 MODULE_ROOTS = ("torch.", "torchvision.", "timm.")
+# Methods that hand out a module's submodules (``nn.Sequential(*list(model.children())[:-1])``).
+SUBMODULE_METHODS: FrozenSet[str] = frozenset({"children", "modules"})
 
 # torchvision classification/detection/segmentation constructors whose networks contain
 # batch norm (the others: AlexNet, VGG without ``_bn``, ViT/Swin (LayerNorm), SqueezeNet).

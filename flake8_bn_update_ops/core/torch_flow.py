@@ -108,6 +108,11 @@ class Facts:
                 for item in self._items(value):
                     if self.contains_bn(item, seen):
                         return True
+            if name.rsplit(".", 1)[-1] in torch_api.SUBMODULE_METHODS and name.startswith("<method>.") \
+                    and type(value.node) is ast.Call and type(value.node.func) is ast.Attribute \
+                    and value.at is not None:
+                # ``model.children()``: the submodules of ``model``.
+                return self.contains_bn(self.resolver.value(value.node.func.value, value.at, value.frame), seen)
             return False
         if kind is Instance:
             return self._class_contains_bn(value.cls, seen)
@@ -123,6 +128,12 @@ class Facts:
     def _items(self, container: ApiCall) -> Iterable[Value]:
         for arg in container.args.positional + tuple(arg for arg in container.args.starred):
             if arg is None:
+                continue
+            node = arg.node
+            if type(node) is ast.Subscript and type(node.slice) is ast.Slice:
+                # ``Sequential(*list(model.children())[:-1])``: the network minus its head. The
+                # slice is read as the whole list (a head is what such slices drop).
+                yield from self._elements(self.resolver.value(node.value, arg.at, arg.frame), set())
                 continue
             yield from self._elements(self.resolver.arg_value(arg), set())
         for _, arg in container.args.keywords:

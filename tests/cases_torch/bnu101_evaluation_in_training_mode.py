@@ -213,3 +213,21 @@ model = load_model("weights.pt")
 model.load_state_dict(torch.load("weights.pt"))
 with torch.no_grad():
     prediction = model(torch.randn(2, 4))
+
+# --- a pretrained network minus its head, traced in training mode: flagged
+import torch
+from torchvision import models
+
+model = models.resnet18(weights=models.ResNet18_Weights.IMAGENET1K_V1)
+for param in model.parameters():
+    param.requires_grad = False
+features = torch.nn.Sequential(*list(model.children())[:-1])
+traced = torch.jit.trace(features, torch.rand(1, 3, 224, 224))  # expect: BNU101:10
+
+# --- the same without batch norm in the kept part: silent
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+features = nn.Sequential(*list(model.children())[:-1])
+traced = torch.jit.trace(features, torch.rand(1, 4))
