@@ -286,6 +286,10 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
     settings = build_settings(values, origins)
     select = merged_codes(values, "select", "extend-select", origins)
     ignore = merged_codes(values, "ignore", "extend-ignore", origins)
+    if not select:
+        from .rules import with_default_ignore
+
+        ignore = with_default_ignore(select, ignore)
     exclude = list(DEFAULT_EXCLUDE)
     if "exclude" in values:
         exclude = normalize_patterns(split_list(values["exclude"]), config.base_dirs["exclude"])

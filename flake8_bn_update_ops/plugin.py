@@ -45,6 +45,10 @@ class BatchNormUpdateOpsChecker:
 
     @classmethod
     def add_options(cls, parser) -> None:
+        from .rules import OFF_BY_DEFAULT
+
+        # Off unless selected (``--select BNU``, ``--extend-select BNU101``): flake8's own rule.
+        parser.extend_default_ignore(list(OFF_BY_DEFAULT))
         for flag, _, is_list, help_text in _OPTIONS:
             parser.add_option(
                 flag,
