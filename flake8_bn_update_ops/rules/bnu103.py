@@ -60,7 +60,10 @@ RULE = Rule(
         "2.13: `update_parameters` averages the weights and copies the live model's running statistics, so the "
         "averaged (SWA/EMA) weights are evaluated with statistics computed for other weights. Silent with "
         "`use_buffers=True` (the statistics are averaged too), with any `update_bn` call in the module, for "
-        "modules without batch norm, and when the module cannot be seen."),
+        "modules without batch norm, and when the module cannot be seen. "
+        "Off by default (`--select BNU` or `--extend-select BNU103` turns it on): ../shared/torchwild has no labelled"
+        " row of its form yet (its one averaging bug is a hand-written EMA over `parameters()`, which no code "
+        "covers)."),
     fix="Adds `use_buffers=True` (unsafe: it changes what the averaged model evaluates with; `update_bn` over the "
         "training data after training is the alternative).",
     fix_safety="unsafe",
