@@ -68,16 +68,15 @@ def _why_evaluation(facts: Facts, call: CallSite, scope: Scope) -> Tuple[Optiona
     # later in a loop-less step function) computes a teacher's or target's output: that is not
     # evaluation. Validation in an epoch loop whose batches train in an inner loop is.
     position = (call.node.lineno, call.node.col_offset)
-    innermost = loops[0] if loops else None
-    trains_here = any(event.kind == "step" and (loops_of(event.call)[:1] or [None])[0] is innermost
-                      and (innermost is not None or event.pos > position)
-                      for event in facts.events(scope))
+    trains_here = _in_training_step(facts, call, scope)
     no_grad = _no_grad_block(facts, call)
     if no_grad is not None and not trains_here:
         return "under `torch.no_grad()`", no_grad
     if scope.kind == "function" and _no_grad_decorated(facts, scope) and not facts.trains(scope):
         return "in a `@torch.no_grad()` function", _first_statement(scope.node)
-    if scope.kind == "function" and _evaluation_name(scope.name) and not facts.trains(scope):
+    if scope.kind == "function" and _evaluation_name(scope.name) and not facts.trains(scope) and \
+            not any(_in_training_step(facts, caller, caller.scope.function())
+                    for caller in facts.model.callers(scope)):
         return f"in `{scope.name}()`", _first_statement(scope.node)
     for loop in loops:
         if type(loop) is ast.For and _evaluation_iterable(facts, call, loop.iter) and \
@@ -88,6 +87,17 @@ def _why_evaluation(facts: Facts, call: CallSite, scope: Scope) -> Tuple[Optiona
             not facts.step_within(scope, ((0, 0), (1 << 30, 0))):
         return "after loading its weights, in code that does not train", call.statement.node
     return None, None
+
+
+def _in_training_step(facts: Facts, call: CallSite, scope: Scope) -> bool:
+    """A training step follows the call in the same pass: a backward in the same innermost loop,
+    or later in a loop-less step function (a teacher's forward, a loss helper's call)."""
+    loops = loops_of(call)
+    innermost = loops[0] if loops else None
+    position = (call.node.lineno, call.node.col_offset)
+    return any(event.kind == "step" and (loops_of(event.call)[:1] or [None])[0] is innermost
+               and (innermost is not None or event.pos > position)
+               for event in facts.events(scope))
 
 
 def _no_grad_block(facts: Facts, call: CallSite):

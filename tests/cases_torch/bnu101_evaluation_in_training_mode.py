@@ -231,3 +231,21 @@ from torch import nn
 model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
 features = nn.Sequential(*list(model.children())[:-1])
 traced = torch.jit.trace(features, torch.rand(1, 4))
+
+# --- a helper named for evaluation whose result a training step uses: silent
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+def evaluate_loss(net, x):
+    return net(x).pow(2).mean()
+
+
+for x in [torch.randn(16, 4)]:
+    optimizer.zero_grad()
+    loss = evaluate_loss(model, x)
+    loss.backward()
+    optimizer.step()
