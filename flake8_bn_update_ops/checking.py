@@ -6,11 +6,14 @@ a ``FileResult`` carries the findings, the fixed text, the notes and the errors.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional
 
+from .config import CodeChoice, per_file_codes
 from .findings import SAFE, UNSAFE, Finding
 from .formats import Report
 from .noqa import file_is_exempt, physical_lines
@@ -24,11 +27,17 @@ class RunOptions:
     """Everything a worker process needs to handle one file (picklable)."""
 
     settings: Settings
-    select: Optional[tuple]
-    ignore: Optional[tuple]
+    select: Optional[tuple]     # what the engine runs: the chosen rule codes (None: all)
+    ignore: Optional[tuple]     # ("BNU900",) when the user's ignore lists hide unparsable files
     fix: bool
     unsafe: bool
     diff: bool
+    # flake8's per-file-ignores: (glob, codes) pairs, globs with a slash made absolute.
+    per_file_ignores: tuple = ()
+    choice: Optional[CodeChoice] = None     # select/ignore as given, for per-file decisions
+    codes: tuple = ()                       # every rule code (from the registry)
+    disable_noqa: bool = False              # flake8's --disable-noqa: "# noqa" hides nothing
+    add_noqa: bool = False                  # ruff's --add-noqa: write "# noqa: CODE" on finding lines
 
 
 @dataclass
@@ -42,6 +51,31 @@ class FileResult:
     errors: List[str] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)  # one-line remarks that are not errors (exit 0/1)
     new_text: Optional[str] = None  # the fixed source (stdin --fix writes it to stdout)
+    prechecked_out: bool = False    # the text pre-check skipped it: no batch-norm name, not parsed
+    all_ignored: bool = False       # per-file-ignores ignores every code here: not read
+    noqa_added: int = 0             # --add-noqa: comments written or extended
+
+
+def choice_select_ignore(choice: CodeChoice, codes: Iterable[str]) -> "tuple[tuple, Optional[tuple]]":
+    """(select, ignore) for the engine and ``_wanted``: the chosen rule codes, and BNU900 hidden
+    only when an ignore list names it (it says "nothing was checked here", so a ``select`` of
+    some codes still shows it)."""
+    explicit_ignore = tuple(choice.ignore or ()) + choice.extend_ignore
+    hidden = PARSE_ERROR.startswith(explicit_ignore) and not choice.chosen(PARSE_ERROR) if explicit_ignore else False
+    return choice.enabled(codes), ((PARSE_ERROR,) if hidden else None)
+
+
+def options_for_path(path: str, options: RunOptions) -> Optional[RunOptions]:
+    """``options`` for one file after per-file-ignores; None when every code is ignored there."""
+    if not options.per_file_ignores or options.choice is None:
+        return options
+    extra = per_file_codes(path, options.per_file_ignores)
+    if not extra:
+        return options
+    select, ignore = choice_select_ignore(options.choice.with_ignored(extra), options.codes)
+    if not select:
+        return None
+    return dataclasses.replace(options, select=select, ignore=ignore)
 
 
 def _one_line(text: object) -> str:
@@ -62,10 +96,35 @@ def _wanted(code: str, options: RunOptions) -> bool:
     return not options.select or code.startswith(options.select)
 
 
-def _parse_error(path: str, reason: str, options: RunOptions) -> List[Report]:
-    finding = Finding(line=1, column=0, code=PARSE_ERROR,
+def _parse_error(path: str, reason: str, options: RunOptions, line: int = 1, column: int = 0,
+                 source_line: Optional[str] = None) -> List[Report]:
+    """BNU900 at ``line``/``column`` (0-based): where the parser stopped, when it says."""
+    finding = Finding(line=line, column=column, code=PARSE_ERROR,
                       message=f"{PARSE_ERROR} could not parse: {_one_line(reason)}")
-    return [Report(path, finding, None)] if _wanted(PARSE_ERROR, options) else []
+    return [Report(path, finding, source_line)] if _wanted(PARSE_ERROR, options) else []
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """What Python's parser says about a source it rejects, and where (column 0-based)."""
+
+    reason: str
+    line: int = 1
+    column: int = 0
+
+
+def _syntax_problem(exc: BaseException, text: str) -> SyntaxProblem:
+    """Python's message and position; a position past the end (an unclosed bracket at the end of
+    the file) is moved to the end of the last line, where an editor can show it."""
+    message = getattr(exc, "msg", None) if isinstance(exc, SyntaxError) else None
+    if not message:
+        return SyntaxProblem(_one_line(exc))
+    line = exc.lineno or 1
+    column = max(0, (exc.offset or 1) - 1)
+    lines = physical_lines(text)
+    if lines and line > len(lines):
+        line, column = len(lines), len(lines[-1].rstrip("\r\n"))
+    return SyntaxProblem(_one_line(message), max(1, line), column)
 
 
 def _reports(path: str, text: str, findings: Iterable[Finding],
@@ -83,30 +142,53 @@ def _split_keeping_newlines(text: str) -> List[str]:
     return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
 
 
+def diff_path(path: str) -> str:
+    """The path a diff header names, as ``git diff`` writes it: relative to the current folder
+    when inside it, no ``./`` or ``..`` steps, forward slashes (``a/./x.py`` makes ``git apply``
+    fail)."""
+    if path.startswith("<") or path in ("-", "stdin"):
+        return path
+    normal = os.path.normpath(path)
+    if os.path.isabs(normal):
+        relative = os.path.relpath(normal, os.getcwd())
+        if not relative.startswith(os.pardir):
+            normal = relative
+    return normal.replace(os.sep, "/")
+
+
 def unified_diff(path: str, before: str, after: str) -> str:
     out = []
+    shown = diff_path(path)
     for line in difflib.unified_diff(_split_keeping_newlines(before), _split_keeping_newlines(after),
-                                     fromfile=f"a/{path}", tofile=f"b/{path}"):
+                                     fromfile=f"a/{shown}", tofile=f"b/{shown}"):
         if not line.endswith(("\n", "\r")):
             line += "\n\\ No newline at end of file\n"
         out.append(line)
     return "".join(out)
 
 
-def _compile_error(text: str, path: str) -> Optional[str]:
+def _compile_error(text: str, path: str) -> Optional["SyntaxProblem"]:
+    """What Python's compiler (which also rejects what its parser takes, like a ``return``
+    outside a function) says about ``text``, or None."""
     try:
         compile(text, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return _one_line(exc)
+        return _syntax_problem(exc, text)
     return None
 
 
+def _problem_reports(path: str, text: str, problem: "SyntaxProblem", options: RunOptions) -> List[Report]:
+    lines = physical_lines(text)
+    source_line = lines[problem.line - 1] if problem.line <= len(lines) else None
+    return _parse_error(path, problem.reason, options, problem.line, problem.column, source_line)
+
+
 def _python_parse(text: str, path: str):
-    """(Python's ast, None) or (None, what Python's parser says: flake8's E999)."""
+    """(Python's ast, None) or (None, the SyntaxProblem Python's parser names: flake8's E999)."""
     try:
         return compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True), None
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return None, _one_line(exc)
+        return None, _syntax_problem(exc, text)
 
 
 # Python's parser of a 60,000-line file peaks at about 130 times the file's size in memory it
@@ -145,28 +227,35 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
 
     fix_failed = getattr(engine, "FixFailed", ())  # parsed fine, but no safe fix could be made
 
-    if file_is_exempt(text):  # "# flake8: noqa" skips the whole file, as in flake8
+    # "# flake8: noqa" skips the whole file, as in flake8 (unless --disable-noqa, as in flake8).
+    if not options.disable_noqa and file_is_exempt(text):
         return
     select, ignore = options.select, options.ignore
+    honour_noqa = not options.disable_noqa
 
     tree = None
 
-    def analyze() -> List[Finding]:
-        return analyze_source(text, path, options.settings, honour_noqa=True,
-                              select=select, ignore=ignore, tree=tree, project=project)
+    def analyze(source: str = text) -> List[Finding]:
+        return analyze_source(source, path, options.settings, honour_noqa=honour_noqa,
+                              select=select, ignore=ignore, tree=tree if source is text else None,
+                              project=project)
 
     # The command has no E999: a file that matters but that Python cannot parse is a
     # BNU900 (libcst accepts some such files, e.g. 500 nested parentheses). Python's tree
     # also lets the engine skip files that mention batch norm only in comments and strings.
-    if _is_relevant(text, options.settings):
-        # A module an earlier file of the batch imported with this very text is parsed already.
-        known = project.known_tree(path, text) if project is not None else None
-        tree, problem = (known, None) if known is not None else _python_parse(text, path)
-        if problem is not None:
-            result.reports = _parse_error(path, problem, options)
-            return
-        if len(text) >= _HUGE_SOURCE:
-            _return_freed_memory()
+    if not _is_relevant(text, options.settings):
+        # Not parsed at all: it names no batch-norm API, so it cannot hold a finding. The summary
+        # counts such files, so that a clean exit is not mistaken for "parsed and checked".
+        result.prechecked_out = True
+        return
+    # A module an earlier file of the batch imported with this very text is parsed already.
+    known = project.known_tree(path, text) if project is not None else None
+    tree, problem = (known, None) if known is not None else _python_parse(text, path)
+    if problem is not None:
+        result.reports = _problem_reports(path, text, problem, options)
+        return
+    if len(text) >= _HUGE_SOURCE:
+        _return_freed_memory()
     try:
         if options.fix or options.diff:
             fixed = fix_source(text, path, options.settings, unsafe=options.unsafe,
@@ -184,9 +273,12 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
             except UnparsableSource as again:
                 result.reports = _parse_error(path, str(again), options)
             return
-        # Python's own reason when Python rejects the file too: it names the real
+        # Python's own reason and place when Python rejects the file too: it names the real
         # problem, where libcst or the fixer's compile check names a symptom.
-        result.reports = _parse_error(path, original_problem or str(exc), options)
+        if original_problem is not None:
+            result.reports = _problem_reports(path, text, original_problem, options)
+        else:
+            result.reports = _parse_error(path, str(exc), options)
         return
     except Exception as exc:  # noqa: BLE001 - an engine bug must cost one file, not the run
         reason = f"could not analyse this file: {_describe(exc)}"
@@ -196,6 +288,8 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
         # install does not pass for a finding.
         result.errors.append(f"{path}: internal error: {_describe(exc)}")
         return
+    if options.add_noqa and findings:
+        findings = _add_noqa(path, text, findings, result)
     if not (options.fix or options.diff):
         result.reports = _reports(path, text, findings, options)
         result.safe_fixable = sum(f.fix_safety == SAFE for f in findings)
@@ -204,12 +298,40 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     if fixed.source != text:
         problem = _compile_error(fixed.source, path)
         if problem is not None:  # the fixer broke valid code: keep the file, say so
-            result.errors.append(f"{path}: not fixed: the fixed source does not compile ({problem})")
+            result.errors.append(f"{path}: not fixed: the fixed source does not compile "
+                                 f"({problem.reason}, line {problem.line})")
             result.reports = _reports(path, text, analyze())
             return
         result.new_text = fixed.source
         if options.diff:
             result.diff = unified_diff(path, text, fixed.source)
     result.fixed = fixed.fixed
-    result.unsafe_fixable = fixed.unsafe_fixable
-    result.reports = _reports(path, fixed.source, fixed.remaining)
+    remaining = fixed.remaining
+    if options.disable_noqa:
+        # Fixes leave "# noqa" lines alone (the user asked for them to be left); the report
+        # still shows what "# noqa" hides, as flake8 --disable-noqa would.
+        remaining = analyze(fixed.source)
+    result.unsafe_fixable = 0 if options.unsafe else sum(f.fix_safety == UNSAFE for f in remaining)
+    result.reports = _reports(path, fixed.source, remaining)
+
+
+def _add_noqa(path: str, text: str, findings: List[Finding], result: FileResult) -> List[Finding]:
+    """--add-noqa: the source with a "# noqa: CODE" comment for every finding, in ``result.new_text``;
+    returns the findings still not hidden (to be reported)."""
+    from .noqa import add_noqa_comments, drop_suppressed
+
+    new_text, written, refused = add_noqa_comments(text, findings)
+    if refused:
+        where = ", ".join(str(line) for line in refused)
+        result.notes.append(f"{path}: no # noqa comment added at line {where}: flake8 would read "
+                            f"another # noqa text there first")
+    if written and new_text != text:
+        problem = _compile_error(new_text, path)
+        if problem is not None:     # never write a damaged file
+            result.errors.append(f"{path}: not changed: the source with # noqa comments does not compile "
+                                 f"({problem.reason}, line {problem.line})")
+            return findings
+        result.new_text = new_text
+        result.noqa_added = written
+        return drop_suppressed(findings, new_text)
+    return findings

@@ -7,17 +7,20 @@ Findings go to standard output; errors and the summary line go to standard error
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import fnmatch
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence
 
 from . import __version__
 from .checking import (PARSE_ERROR, FileResult, RunOptions, _describe, _parse_error,  # noqa: F401
-                       check_text, unified_diff)
-from .config import (ConfigError, FileConfig, build_settings, load_config, merged_codes,
-                     normalize_patterns, split_list)
+                       check_text, choice_select_ignore, options_for_path, unified_diff)
+from .config import (PYPROJECT_TABLE, CodeChoice, ConfigError, FileConfig, build_settings, code_choice, load_config,
+                     normalize_patterns, normalize_per_file_ignores, parse_bool, parse_per_file_ignores,
+                     split_list)
 from .fileio import DECODE, SourceFile, SourceFileError, decode_stdin, read_source, write_source
 from .formats import FORMATS, Report, TextStyle, render, statistics
 
@@ -30,6 +33,10 @@ WALKED_SUFFIXES = (".py", ".ipynb")
 
 class UsageError(Exception):
     """A wrong option or configuration value: one line, exit 2."""
+
+
+class NothingToCheck(Exception):
+    """The options ignore every code, as the user asked: one note, exit 0."""
 
 
 # ---------------------------------------------------------------------------- files
@@ -94,12 +101,21 @@ def iter_paths(arguments: Sequence[str], exclude: Sequence[str], respect_gitigno
 def check_file(path: str, options: RunOptions, project=None) -> FileResult:
     """One file; never raises."""
     result = FileResult(path)
+    for_path = options_for_path(path, options)
+    if for_path is None:    # per-file-ignores ignores every code here: not even read
+        result.all_ignored = True
+        return result
+    options = for_path
     try:
+        if options.add_noqa and path.endswith(".ipynb"):
+            result.notes.append(f"{path}: --add-noqa does not edit notebooks; its findings are reported")
+            options = dataclasses.replace(options, add_noqa=False)
+        writes = (options.fix and not options.diff) or options.add_noqa
         try:
-            source: SourceFile = read_source(path, keep_bytes=options.fix and not options.diff)
+            source: SourceFile = read_source(path, keep_bytes=writes)
         except SourceFileError as exc:
             if exc.kind == DECODE:  # bad bytes: Python could not parse it either
-                result.reports = _parse_error(path, str(exc), options)
+                result.reports = _parse_error(path, str(exc), options, exc.line, exc.column)
             else:
                 result.errors.append(f"{path}: {exc}")
             return result
@@ -109,12 +125,18 @@ def check_file(path: str, options: RunOptions, project=None) -> FileResult:
             check_notebook(source, options, result)
         else:
             check_text(path, source.text, options, result, project)
-        if options.fix and not options.diff and result.new_text is not None:
+        if writes and result.new_text is not None:
             try:
                 write_source(source, result.new_text)
             except SourceFileError as exc:
+                # Not written: report what is on disk (positions in the unwritten text, or its
+                # findings alone, would describe a file that does not exist).
+                on_disk = FileResult(path)
+                check_text(path, source.text, dataclasses.replace(options, fix=False, diff=False, add_noqa=False),
+                           on_disk, project)
+                result.reports, result.fixed, result.noqa_added = on_disk.reports, 0, 0
+                result.unsafe_fixable = on_disk.unsafe_fixable
                 result.errors.append(f"{path}: {exc}")
-                result.fixed = 0
         result.new_text = None  # written (or not wanted): do not ship it back to the parent
     except Exception as exc:  # noqa: BLE001 - one line per file, the run goes on
         result.errors.append(f"{path}: internal error: {_describe(exc)}")
@@ -142,11 +164,16 @@ def check_stdin(display_name: str, options: RunOptions) -> "tuple[FileResult, Op
     """Standard input; with --fix also the bytes to write to standard output."""
     raw = sys.stdin.buffer.read()
     result = FileResult(display_name)
+    for_path = options_for_path(display_name, options)
+    if for_path is None:    # per-file-ignores ignores every code for this name
+        result.all_ignored = True
+        return result, (raw if options.fix and not options.diff else None)
+    options = for_path
     try:
         text, encoding = decode_stdin(raw)
     except SourceFileError as exc:
         if exc.kind == DECODE:
-            result.reports = _parse_error(display_name, str(exc), options)
+            result.reports = _parse_error(display_name, str(exc), options, exc.line, exc.column)
         else:
             result.errors.append(str(exc))
         return result, (raw if options.fix and not options.diff else None)
@@ -225,11 +252,22 @@ class _HelpWithCodes(argparse.Action):
         parser.exit()
 
 
+_HOW_IT_READS = """\
+Exit status: 0 nothing left, 1 findings remain (a file that names batch norm but does not
+parse is one: BNU900 at the parser's position), 2 usage, configuration or I/O errors.
+A file that names no batch-norm API is not parsed: the summary counts it as skipped.
+Configuration: [flake8] of setup.cfg, tox.ini or .flake8 (the file flake8 reads) and
+[tool.flake8-bn-update-ops] of pyproject.toml; select, extend-select, ignore, extend-ignore,
+per-file-ignores and disable-noqa mean what they mean to flake8. A select that leaves no
+BNU code (select = E,W,F) is an error: add extend-select = BNU. ruff's settings are not
+read; the command names those that would matter."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m flake8_bn_update_ops",
         description="Find and fix TensorFlow batch-normalization update-op pitfalls (BNU001-BNU008) "
-                    "in Python files and Jupyter notebooks.",
+                    "in Python files and Jupyter notebooks.\n\n" + _HOW_IT_READS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         add_help=False,
     )
@@ -239,11 +277,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="files or folders to check (default: .): folders are searched for *.py and *.ipynb; "
              "- for standard input")
     add("--fix", action="store_true", help="apply safe fixes in place")
-    add("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
+    add("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff); "
+        "alone, mark them [*] as fixable, as ruff does")
     add("--diff", action="store_true", help="print a unified diff of the fixes; write nothing")
-    add("--select", metavar="CODES", help="only report codes with these prefixes (comma separated)")
+    add("--select", metavar="CODES", help="only report codes with these prefixes (comma separated); "
+        "a prefix that matches none of this tool's codes is an error")
+    add("--extend-select", metavar="CODES", help="add to the selected prefixes (as flake8: after a "
+        "configuration's select = E,W,F, extend-select = BNU brings the BNU codes back)")
     add("--ignore", metavar="CODES", help="do not report codes with these prefixes")
     add("--extend-ignore", metavar="CODES", help="add to the ignored prefixes")
+    add("--per-file-ignores", metavar="PAIRS", help="codes to ignore in some files, as flake8's "
+        "per-file-ignores: 'GLOBS:CODES GLOBS:CODES' (the configuration's key is read too); a file "
+        "whose every code is ignored is neither checked nor fixed")
+    add("--disable-noqa", action="store_true", default=None,
+        help='report findings on lines with "# noqa" too, as flake8 does (fixes still leave those lines alone)')
+    add("--add-noqa", action="store_true", help='append "# noqa: CODE" to every line with a finding '
+        "(merged into a \"# noqa: X\" comment already there), so that legacy code passes; notebooks "
+        "are reported, not edited")
     add("--exclude", metavar="GLOBS", help="globs of paths to skip (replaces the defaults)")
     add("--extend-exclude", metavar="GLOBS", help="globs of paths to skip, beside the defaults")
     add("--jobs", "-j", type=int, metavar="N", help="processes (default: all cores; 1: no pool)")
@@ -277,19 +327,44 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
     """Merge the configuration files with the command line; return the options and excludes."""
     config: FileConfig = load_config(args.config, isolated=args.isolated)
     values, origins = dict(config.values), dict(config.origins)
-    for key in ("select", "ignore", "extend-ignore", "exclude", "extend-exclude", "bn-training-names",
+    for key in ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores", "disable-noqa",
+                "exclude", "extend-exclude", "bn-training-names",
                 "bn-wrappers", "bn-train-op-helpers", "bn-cross-module", "max-line-length"):
         given = getattr(args, key.replace("-", "_"))
         if given is not None:
             values[key], origins[key] = given, "command line"
             config.base_dirs[key] = os.getcwd()
     settings = build_settings(values, origins)
-    select = merged_codes(values, "select", "extend-select", origins)
-    ignore = merged_codes(values, "ignore", "extend-ignore", origins)
-    if not select:
-        from .rules import with_default_ignore
+    choice = code_choice(values, origins)
+    from .rules import CODES   # the units' names: no rule module is imported for this
 
-        ignore = with_default_ignore(select, ignore)
+    known = CODES + (PARSE_ERROR,)
+    for key in ("select", "extend-select"):
+        # The command has only BNU codes: a prefix the command line names that matches none of
+        # them would check nothing. (A configuration's E, W or F are flake8's: left alone.)
+        if origins.get(key) == "command line":
+            for prefix in split_list(values[key]):
+                if not any(code.startswith(prefix) for code in known):
+                    raise UsageError(f"--{key}: {prefix!r} matches none of this tool's codes "
+                                     f"({', '.join(known)})")
+    if not CodeChoice(choice.select, choice.extend_select).enabled(CODES):
+        # select = E,W,F (a flake8 setup written before this plugin) deselects every BNU code:
+        # a run of this command would check nothing and pass. That is an error, loud in
+        # pre-commit too, naming the way out.
+        raise UsageError(_nothing_selected(values, origins, ("select", "extend-select")))
+    select, ignore = choice_select_ignore(choice, CODES)
+    if not select:
+        # Every code ignored on purpose (ignore = BNU): as asked, but said.
+        every_key = ("select", "extend-select", "ignore", "extend-ignore")
+        raise NothingToCheck(_nothing_selected(values, origins, every_key))
+    per_file = ()
+    if "per-file-ignores" in values:
+        per_file = normalize_per_file_ignores(parse_per_file_ignores(
+            values["per-file-ignores"], origins.get("per-file-ignores", "command line")))
+    disable_noqa = False
+    if "disable-noqa" in values:
+        disable_noqa = parse_bool(values["disable-noqa"], origins.get("disable-noqa", "command line"),
+                                  "disable-noqa")
     exclude = list(DEFAULT_EXCLUDE)
     if "exclude" in values:
         exclude = normalize_patterns(split_list(values["exclude"]), config.base_dirs["exclude"])
@@ -298,11 +373,24 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
                                       config.base_dirs["extend-exclude"])
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.unsafe_fixes and not (args.fix or args.diff):
-        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if args.add_noqa and (args.fix or args.diff):
+        raise UsageError("--add-noqa cannot be combined with --fix or --diff (fix first, then add # noqa)")
     options = RunOptions(settings=settings, select=select, ignore=ignore, fix=args.fix,
-                         unsafe=args.unsafe_fixes, diff=args.diff)
+                         unsafe=args.unsafe_fixes, diff=args.diff, per_file_ignores=per_file,
+                         choice=choice, codes=CODES, disable_noqa=disable_noqa, add_noqa=args.add_noqa)
     return options, exclude
+
+
+def _nothing_selected(values, origins, keys) -> str:
+    """Why no code is left, naming the keys and files that say so (and, for a selection, the
+    way out)."""
+    said = "; ".join(f"{key} = {','.join(split_list(values[key]))} ({origins.get(key, 'command line')})"
+                     for key in keys if key in values)
+    if "ignore" in keys:
+        return f"every BNU code is ignored ({said}); nothing was checked"
+    return (f"no BNU code is selected ({said}), so nothing would be checked; flake8 reports none "
+            f"either. Add extend-select = BNU to that configuration (flake8 then reports them too) "
+            f"or pass --select BNU")
 
 
 # ---------------------------------------------------------------------------- output
@@ -313,9 +401,18 @@ class Totals:
         self.errors = 0
         self.diffs = 0
         self.files = 0
+        self.prechecked_out = 0
+        self.all_ignored = 0
+        self.noqa_added = 0
+        self.without_fix: Counter = Counter()   # why a remaining finding has no fix -> how many
 
     def add(self, result: FileResult) -> None:
         self.files += 1
+        self.without_fix.update(report.finding.no_fix or "no fix" for report in result.reports
+                                if report.finding.fix_safety is None and report.code != PARSE_ERROR)
+        self.prechecked_out += result.prechecked_out
+        self.all_ignored += result.all_ignored
+        self.noqa_added += result.noqa_added
         self.remaining += len(result.reports)
         self.fixed += result.fixed
         self.safe_fixable += result.safe_fixable
@@ -327,13 +424,39 @@ class Totals:
         verb = "would fix" if options.diff else "fixed"
         files = f"{self.files} file{'s' if self.files != 1 else ''}"
         parts = [f"{files}: {verb} {self.fixed}, remaining {self.remaining}"]
-        if not (options.fix or options.diff) and self.safe_fixable:
+        if options.add_noqa:
+            parts.append(f"added {self.noqa_added} # noqa comment{'s' if self.noqa_added != 1 else ''}")
+        if self.prechecked_out:
+            parts.append(f"{_count(self.prechecked_out, 'file')} skipped by the pre-check: "
+                         f"{'they name' if self.prechecked_out != 1 else 'it names'} no batch-norm API "
+                         f"(not parsed)")
+        if self.all_ignored:
+            parts.append(f"{_count(self.all_ignored, 'file')} not checked: per-file-ignores ignores every code")
+        if not (options.fix or options.diff) and options.unsafe and self.safe_fixable + self.unsafe_fixable:
+            parts.append(f"{self.safe_fixable + self.unsafe_fixable} fixable with --fix --unsafe-fixes "
+                         f"(marked [*]; {self.unsafe_fixable} of them unsafe)")
+        elif not (options.fix or options.diff) and self.safe_fixable:
             parts.append(f"{self.safe_fixable} fixable with --fix (marked [*])")
         if not options.unsafe and self.unsafe_fixable:
             parts.append(f"{self.unsafe_fixable} more fixable with --unsafe-fixes")
+        if self.without_fix:
+            parts.append(f"{sum(self.without_fix.values())} without a fix")
         if self.errors:
             parts.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
-        return f"{PROGRAM}: " + "; ".join(parts)
+        return f"{PROGRAM}: " + "; ".join(parts) + self._reasons()
+
+    def _reasons(self, shown: int = 8) -> str:
+        """Why findings have no fix, most common first, one line each."""
+        ranked = self.without_fix.most_common()
+        lines = [f"\n  {count} without a fix: {reason}" for reason, count in ranked[:shown]]
+        if len(ranked) > shown:
+            lines.append(f"\n  {sum(count for _, count in ranked[shown:])} without a fix for "
+                         f"{len(ranked) - shown} other reasons")
+        return "".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _write(stream, text: str) -> None:
@@ -352,6 +475,19 @@ def use_color(choice: str, stream) -> bool:
         return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def _say_ruff_settings_not_read() -> None:
+    """One line when the project's ruff configuration holds settings a ruff user may expect
+    this command to honour: it reads flake8's configuration and its own table only."""
+    from .config import find_ruff_config, ruff_keys_not_read
+
+    path, table = find_ruff_config(os.getcwd())
+    keys = ruff_keys_not_read(table) if path else []
+    if keys:
+        print(f"{PROGRAM}: note: {os.path.relpath(path)}: ruff's {', '.join(keys)} "
+              f"{'is' if len(keys) == 1 else 'are'} not read by this command (nor by flake8); "
+              f"set them in [flake8] or [tool.{PYPROJECT_TABLE}]", file=sys.stderr)
 
 
 def _explain(code: str) -> int:
@@ -376,6 +512,14 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     except (ConfigError, UsageError) as exc:
         print(f"{PROGRAM}: error: {exc}", file=sys.stderr)
         return 2
+    except NothingToCheck as exc:
+        print(f"{PROGRAM}: note: {exc}", file=sys.stderr)
+        return 0
+    if args.add_noqa and "-" in (args.paths or []):
+        print(f"{PROGRAM}: error: --add-noqa edits files; it cannot read standard input", file=sys.stderr)
+        return 2
+    if not args.isolated:
+        _say_ruff_settings_not_read()
     output = None
     if args.output_file:
         try:

@@ -12,8 +12,8 @@ import configparser
 import os
 import re
 import sys
-from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from dataclasses import dataclass, field, replace
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .settings import Settings
 
@@ -27,7 +27,13 @@ BN_KEYS = ("bn-training-names", "bn-wrappers", "bn-train-op-helpers", "bn-cross-
 LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
 # flake8's own key that fixes respect: the lines they write stay within it.
 LENGTH_KEYS = ("max-line-length",)
-KNOWN_KEYS = BN_KEYS + LIST_KEYS + LENGTH_KEYS
+# flake8's keys the command honours as flake8 does: per-file-ignores (flake8 7 has no
+# extend-per-file-ignores: that is ruff's) and disable-noqa.
+FLAKE8_KEYS = ("per-file-ignores", "disable-noqa")
+KNOWN_KEYS = BN_KEYS + LIST_KEYS + LENGTH_KEYS + FLAKE8_KEYS
+# flake8 selects a plugin's codes by default through its entry point name (pyproject.toml:
+# [project.entry-points."flake8.extension"] BNU = ...): flake8's ``extended_default_select``.
+PLUGIN_PREFIX = "BNU"
 FLAKE8_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
 # flake8's own rule for codes given to select/ignore (flake8.defaults.VALID_CODE_PREFIX).
@@ -256,12 +262,26 @@ def read_pyproject_table(path: str) -> Dict[str, Value]:
             raise ConfigError(
                 f"{path}: [tool.{PYPROJECT_TABLE}]: unknown key {raw_key!r} "
                 f"(known: {', '.join(KNOWN_KEYS)})")
+        if key == "per-file-ignores" and isinstance(value, dict):
+            # TOML's natural spelling, {"tests/*" = ["BNU001"]}: the same pairs as flake8's text.
+            value = _per_file_table(value, path)
         if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{path}: {key}: expected a list of strings")
-        if isinstance(value, (dict, float)) or (isinstance(value, bool) and key != "bn-cross-module"):
+        if isinstance(value, (dict, float)) or (isinstance(value, bool)
+                                                and key not in ("bn-cross-module", "disable-noqa")):
             raise ConfigError(f"{path}: {key}: unexpected value {value!r}")
         values[key] = value
     return values
+
+
+def _per_file_table(table: dict, path: str) -> str:
+    lines = []
+    for glob, codes in table.items():
+        codes = [codes] if isinstance(codes, str) else codes
+        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+            raise ConfigError(f"{path}: per-file-ignores: {glob!r}: expected a list of codes")
+        lines.append(f"{glob}: {','.join(codes)}")
+    return "\n".join(lines)
 
 
 def load_config(explicit: Optional[str] = None, start: Optional[str] = None,
@@ -295,6 +315,10 @@ def validate(config: FileConfig) -> Settings:
     for key in ("select", "ignore", "extend-select", "extend-ignore"):
         if key in config.values:
             check_codes(split_list(config.values[key]), config.origins[key], key)
+    if "per-file-ignores" in config.values:
+        parse_per_file_ignores(config.values["per-file-ignores"], config.origins["per-file-ignores"])
+    if "disable-noqa" in config.values:
+        parse_bool(config.values["disable-noqa"], config.origins["disable-noqa"], "disable-noqa")
     return build_settings(config.values, config.origins)
 
 
@@ -320,3 +344,207 @@ def normalize_patterns(patterns: Sequence[str], base_dir: str) -> List[str]:
             pattern = os.path.abspath(os.path.join(base_dir, pattern))
         normalized.append(pattern.rstrip(os.sep + (os.altsep or "")))
     return normalized
+
+
+# ---------------------------------------------------------------------------- which codes run
+
+@dataclass(frozen=True)
+class CodeChoice:
+    """select / extend-select / ignore / extend-ignore, decided per code as flake8 7 decides
+    (its ``style_guide.DecisionEngine``), so that the command reports what flake8 reports:
+
+    - ``select`` given replaces the default selection (every installed plugin's prefix, so
+      ``BNU``); ``extend-select`` adds to whichever applies. ``select = E,W,F`` therefore
+      deselects every BNU code, and ``extend-select = BNU`` brings them back.
+    - a code both selected and ignored goes to the explicit side; when both sides are explicit
+      (or both implicit) the longer matching prefix wins (``--select BNU001 --ignore BNU``
+      keeps BNU001).
+
+    flake8's own default ignore list names only pycodestyle codes; the codes this plugin adds to
+    it (``default_ignore``) are implicitly ignored, as flake8 has them."""
+
+    select: Optional[Tuple[str, ...]] = None       # None: not given
+    extend_select: Tuple[str, ...] = ()
+    ignore: Optional[Tuple[str, ...]] = None
+    extend_ignore: Tuple[str, ...] = ()
+    # The codes off by default (flake8's ``extended_default_ignore``, which the plugin extends
+    # with ``rules.OFF_BY_DEFAULT``): implicitly ignored unless ``ignore`` replaces the defaults.
+    default_ignore: Tuple[str, ...] = ()
+
+    def with_ignored(self, codes: Sequence[str]) -> "CodeChoice":
+        """This choice for a file that per-file-ignores matches (flake8 extends extend-ignore)."""
+        return replace(self, extend_ignore=self.extend_ignore + tuple(codes))
+
+    def chosen(self, code: str) -> bool:
+        explicit_select = tuple(self.select or ()) + self.extend_select
+        explicit_ignore = tuple(self.ignore or ()) + self.extend_ignore
+        if self.select is not None:
+            selected = explicit_select
+        else:
+            selected = (PLUGIN_PREFIX,) + self.extend_select
+        ignored = explicit_ignore if self.ignore is not None else self.default_ignore + explicit_ignore
+        is_selected = code.startswith(selected)
+        is_ignored = code.startswith(ignored)
+        if not is_ignored:
+            return is_selected
+        if not is_selected:
+            return False
+        selected_explicitly = code.startswith(explicit_select)
+        ignored_explicitly = code.startswith(explicit_ignore)
+        if selected_explicitly != ignored_explicitly:
+            return selected_explicitly
+        longest_select = max(len(prefix) for prefix in selected if code.startswith(prefix))
+        longest_ignore = max(len(prefix) for prefix in ignored if code.startswith(prefix))
+        return longest_select > longest_ignore
+
+    def enabled(self, codes: Iterable[str]) -> Tuple[str, ...]:
+        return tuple(code for code in codes if self.chosen(code))
+
+
+def code_choice(values: Mapping[str, Value], origins: Mapping[str, str]) -> CodeChoice:
+    """The CodeChoice of merged configuration and command-line values (each list checked)."""
+    def codes(key: str) -> Optional[Tuple[str, ...]]:
+        if key not in values:
+            return None
+        return tuple(check_codes(split_list(values[key]), origins.get(key, "command line"), key))
+
+    from .rules import OFF_BY_DEFAULT
+
+    return CodeChoice(select=codes("select"), extend_select=codes("extend-select") or (),
+                      ignore=codes("ignore"), extend_ignore=codes("extend-ignore") or (),
+                      default_ignore=OFF_BY_DEFAULT)
+
+
+# ---------------------------------------------------------------------------- per-file-ignores
+
+_PFI_TOKEN = re.compile(r"(?P<colon>\s*:\s*)|(?P<separator>[\s,]+)|(?P<word>[^\s:,]+)")
+_PFI_CODE = re.compile(r"^[A-Z]+[0-9]*$", re.ASCII)
+
+
+def parse_per_file_ignores(value: Value, origin: str) -> List[Tuple[str, Tuple[str, ...]]]:
+    """``per-file-ignores`` read as flake8 reads it: ``globs : codes`` pairs, each list separated
+    by commas or whitespace; after the codes, a word that is not a code starts the next pair.
+    Returns (glob, codes) in order; a malformed value is a ConfigError."""
+    text = "\n".join(value) if isinstance(value, (list, tuple)) else str(value)
+    pairs: List[Tuple[str, Tuple[str, ...]]] = []
+    globs: List[str] = []
+    codes: List[str] = []
+    after_colon = False
+
+    def close() -> None:
+        pairs.extend((glob, tuple(codes)) for glob in globs if codes)
+
+    def malformed() -> ConfigError:
+        return ConfigError(f"{origin}: per-file-ignores: expected pairs of 'file globs: codes', "
+                           f"got {' '.join(text.split())!r}")
+
+    for match in _PFI_TOKEN.finditer(text):
+        if match.group("separator"):
+            continue
+        if match.group("colon"):
+            if after_colon or not globs:
+                raise malformed()
+            after_colon = True
+            continue
+        word = match.group("word")
+        if not after_colon:
+            globs.append(word)
+        elif _PFI_CODE.match(word):
+            codes.append(word)
+        elif codes:         # a file glob after codes: the next pair begins
+            close()
+            globs, codes, after_colon = [word], [], False
+        else:
+            raise malformed()
+    if globs and not after_colon:
+        raise malformed()
+    close()
+    return pairs
+
+
+def per_file_codes(path: str, per_file: Sequence[Tuple[str, Tuple[str, ...]]]) -> Tuple[str, ...]:
+    """The codes per-file-ignores adds for ``path``: as in flake8, only the entry with the
+    longest matching glob applies (the first of equals), a glob matching the base name or the
+    absolute path. Globs with a slash are absolute already (``normalize_per_file_ignores``)."""
+    import fnmatch
+
+    best: Optional[Tuple[str, Tuple[str, ...]]] = None
+    basename = os.path.basename(path)
+    absolute = os.path.abspath(path)
+    for glob, codes in per_file:
+        if (basename not in {".", ".."} and fnmatch.fnmatch(basename, glob)) or fnmatch.fnmatch(absolute, glob):
+            if best is None or len(glob) > len(best[0]):
+                best = (glob, codes)
+    return best[1] if best is not None else ()
+
+
+def normalize_per_file_ignores(pairs: Sequence[Tuple[str, Tuple[str, ...]]]) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    """flake8 makes a glob with a slash absolute against the current folder (not the
+    configuration file's, unlike ``exclude``): the command does the same."""
+    return tuple((normalize_patterns([glob], os.getcwd())[0], codes) for glob, codes in pairs)
+
+
+# ---------------------------------------------------------------------------- ruff's settings
+
+RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
+# ruff keys a ruff user may expect this command to honour, and when they matter to it. They are
+# not read: flake8 (where the plugin runs) does not read them either, and the two front ends
+# must agree; ruff's globs and exclusion rules also differ from flake8's. The command says so.
+RUFF_KEYS_NOT_READ = (
+    # (key under [lint] or, in older configurations, at the top level; what makes it matter)
+    ("line-length", "always"),
+    ("exclude", "always"),
+    ("extend-exclude", "always"),
+    ("select", "names BNU"),
+    ("extend-select", "names BNU"),
+    ("ignore", "names BNU"),
+    ("extend-ignore", "names BNU"),
+    ("per-file-ignores", "names BNU"),
+    ("extend-per-file-ignores", "names BNU"),
+)
+_TOP_LEVEL_ONLY = ("line-length", "exclude", "extend-exclude")
+
+
+def find_ruff_config(start: str) -> "tuple[Optional[str], dict]":
+    """The file ruff would use from ``start`` (its nearest configuration upwards) and its ruff
+    table (``[tool.ruff]`` in a pyproject, the whole file otherwise)."""
+    path = os.path.abspath(start)
+    while True:
+        for name in RUFF_FILES:
+            candidate = os.path.join(path, name)
+            if not os.path.isfile(candidate):
+                continue
+            try:
+                data = _load_toml(candidate)
+            except ConfigError:
+                continue    # ruff's own file: ruff reports its errors
+            if name != "pyproject.toml":
+                return candidate, data
+            table = data.get("tool", {}).get("ruff")
+            if isinstance(table, dict):
+                return candidate, table
+        parent = os.path.dirname(path)
+        if parent == path:
+            return None, {}
+        path = parent
+
+
+def _mentions_plugin(value) -> bool:
+    if isinstance(value, dict):
+        return any(_mentions_plugin(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_mentions_plugin(item) for item in value)
+    return isinstance(value, str) and value.upper().startswith(PLUGIN_PREFIX)
+
+
+def ruff_keys_not_read(table: dict) -> List[str]:
+    """The keys of a ruff table that would change this command's work if it read them."""
+    lint = table.get("lint") if isinstance(table.get("lint"), dict) else {}
+    found = []
+    for key, when in RUFF_KEYS_NOT_READ:
+        places = [(key, table.get(key))] if key in _TOP_LEVEL_ONLY else [
+            (f"lint.{key}", lint.get(key)), (key, table.get(key))]
+        for name, value in places:
+            if value is not None and (when == "always" or _mentions_plugin(value)):
+                found.append(name)
+    return found

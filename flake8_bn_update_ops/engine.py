@@ -183,11 +183,13 @@ def _findings(source, filename, settings, tree, project, select, ignore) -> List
         resolver.close()
         model = None
     findings = []
+    general = {rule.code: rule.no_fix for rule in rules}
     for report in reports:
         line, column, end_line, end_column = text.span(report.node)
         safety = getattr(report.fix, "safety", None) if report.fix is not None else None
+        no_fix = None if report.fix is not None else report.no_fix or general[report.code]
         findings.append(Finding(line, column, report.code, report.message, safety, end_line, end_column,
-                                report.fix))
+                                report.fix, no_fix))
     findings.sort(key=lambda finding: finding.sort_key)
     project.end_check(index)
     return findings

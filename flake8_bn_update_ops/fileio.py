@@ -25,9 +25,10 @@ IO = "io"
 class SourceFileError(Exception):
     """A file could not be read, decoded or written; ``str()`` is one line."""
 
-    def __init__(self, message: str, kind: str = IO):
+    def __init__(self, message: str, kind: str = IO, line: int = 1, column: int = 0):
         super().__init__(message)
         self.kind = kind
+        self.line, self.column = line, column   # where the bad bytes are (column 0-based)
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,17 @@ def decode_source(raw: bytes) -> "tuple[str, str]":
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start:exc.start].decode(encoding, errors="replace"))
         raise SourceFileError(
             f"cannot decode as {encoding}: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
-            DECODE) from None
+            DECODE, raw.count(b"\n", 0, exc.start) + 1, column) from None
     if "\0" in text:
         # compile() refuses NUL bytes; libcst would not say so clearly.
-        line = text.count("\n", 0, text.index("\0")) + 1
-        raise SourceFileError(f"contains a NUL byte (line {line}); not Python source", DECODE)
+        at = text.index("\0")
+        line = text.count("\n", 0, at) + 1
+        raise SourceFileError(f"contains a NUL byte (line {line}); not Python source", DECODE, line,
+                              at - (text.rfind("\n", 0, at) + 1))
     return text, encoding
 
 
@@ -97,7 +102,7 @@ def decode_stdin(raw: bytes) -> "tuple[str, str]":
     try:
         return decode_source(raw)
     except SourceFileError as exc:
-        raise SourceFileError(f"standard input: {exc}", exc.kind) from None
+        raise SourceFileError(f"standard input: {exc}", exc.kind, exc.line, exc.column) from None
 
 
 def encode_source(source: SourceFile, text: str) -> bytes:

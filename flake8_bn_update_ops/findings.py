@@ -2,10 +2,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Optional
 
-SAFE = "safe"
-UNSAFE = "unsafe"
+
+class FixSafety(str, Enum):
+    """How a fix may be applied (ruff's split): ``--fix`` applies safe fixes; unsafe ones also
+    need ``--unsafe-fixes``. A rule unit declares which of them its findings can carry
+    (``SAFE_OR_UNSAFE`` when it depends on the finding, ``NONE`` when it offers no fix); a
+    finding carries ``SAFE``, ``UNSAFE`` or no fix at all. A ``str`` so that JSON, SARIF and
+    pickled findings see the plain word."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    SAFE_OR_UNSAFE = "safe or unsafe"
+    NONE = "none"
+
+    def __str__(self) -> str:       # the word, on every Python (3.12 formats mixins by name)
+        return self.value
+
+    __format__ = str.__format__
+
+
+SAFE = FixSafety.SAFE
+UNSAFE = FixSafety.UNSAFE
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,8 @@ class Finding:
     # The fix plan (``fixes.plans``: plain data, so it crosses process boundaries) travels
     # with the finding but is not part of its identity.
     fix: Optional[object] = field(default=None, compare=False, hash=False, repr=False)
+    # Why no fix is offered, in a few words ("no caller passes a training flag"); None with a fix.
+    no_fix: Optional[str] = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def sort_key(self):

@@ -31,6 +31,17 @@ BNU900_DOC = ("Could not analyse this file",
               "The message gives the reason.")
 
 
+# One severity per code for every format that has severities: a finding is a warning (the code
+# runs, with a wrong result: the user decides), BNU900 an error (the file was not checked at all).
+# SARIF's ``level`` and GitHub's workflow command use the same word for both.
+PARSE_ERROR_CODE = "BNU900"
+
+
+def severity(code: str) -> str:
+    """``"error"`` or ``"warning"``: SARIF's level and GitHub's annotation command."""
+    return "error" if code == PARSE_ERROR_CODE else "warning"
+
+
 def rule_docs() -> Dict[str, "tuple[str, str]"]:
     """code -> (short description, full text), from the rule units."""
     from .rules import all_rules
@@ -138,6 +149,7 @@ def _json_record(report: Report) -> dict:
         "message": report.message,
         "fix_available": f.fix_safety is not None,
         "fix_safety": f.fix_safety,
+        "no_fix": f.no_fix,
         "url": help_uri(report.code),
     }
 
@@ -175,7 +187,7 @@ def format_github(reports: Iterable[Report], show_source: bool = False, style: T
             if f.end_column is not None and f.end_line == f.line:
                 properties.append(f"endColumn={f.end_column + 1}")
         properties.append(f"title={_escape_property(report.code)}")
-        lines.append(f"::error {','.join(properties)}::{_escape_data(message)}")
+        lines.append(f"::{severity(report.code)} {','.join(properties)}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -190,7 +202,7 @@ def _sarif_rule(code: str, docs: Dict[str, "tuple[str, str]"]) -> dict:
         "help": {"text": f"{text} See {help_uri(code)}",
                  "markdown": f"{text}\n\n[{code} in the README]({help_uri(code)})"},
         "helpUri": help_uri(code),
-        "defaultConfiguration": {"level": "error" if code == "BNU900" else "warning"},
+        "defaultConfiguration": {"level": severity(code)},
     }
 
 
@@ -221,7 +233,7 @@ def format_sarif(reports: Iterable[Report], show_source: bool = False, style: Te
                 region.update(endLine=f.end_line, endColumn=f.end_column + 1)
         result = {
             "ruleId": report.code,
-            "level": "error" if report.code == "BNU900" else "warning",
+            "level": severity(report.code),
             "message": {"text": f"{report.code} {report.message}"},
             "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
         }

@@ -140,7 +140,7 @@ def _refusal_notes(path: str, refused: Dict[str, str], verb: str) -> List[str]:
 
 def check_notebook(source: SourceFile, options, result) -> None:
     """Fill ``result`` (a checking.FileResult) for one notebook; ``result.new_text`` is the new JSON text."""
-    from .checking import FileResult, _parse_error, check_text
+    from .checking import FileResult, _parse_error, check_text, diff_path
 
     path = source.path
     try:
@@ -156,6 +156,7 @@ def check_notebook(source: SourceFile, options, result) -> None:
     inner = FileResult(path)
     check_text(path, notebook.module, dataclasses.replace(options, fix=False, diff=False), inner)
     result.errors.extend(inner.errors)
+    result.prechecked_out = inner.prechecked_out
     reports: List[Report] = inner.reports
     current = notebook
     if options.fix or options.diff:
@@ -167,7 +168,8 @@ def check_notebook(source: SourceFile, options, result) -> None:
             if options.diff:
                 changed = {cell.number: new.source for cell, new in zip(notebook.cells, current.cells)
                            if cell.source != new.source}
-                result.diff = cell_diff(path, notebook, changed)
+                # Headers name the path as the .py diffs do (no ./), though cells are not git-applicable.
+                result.diff = cell_diff(diff_path(path), notebook, changed)
         result.fixed = outcome.fixed
         after = FileResult(path)
         check_text(path, current.module, dataclasses.replace(options, fix=False, diff=False), after)

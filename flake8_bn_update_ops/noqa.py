@@ -111,3 +111,108 @@ def drop_suppressed(findings: Iterable[F], source: str) -> List[F]:
     findings = list(findings)
     hidden = suppressed(findings, source)
     return [f for f in findings if f not in hidden]
+
+
+# ---------------------------------------------------------------------------- --add-noqa
+
+def _comment_lines(source: str) -> Dict[int, "tuple[int, str]"]:
+    """Line -> (column, text) of the comment token on it, and the last line of each group of
+    lines flake8 reads as one for ``# noqa`` (a statement ending in a multi-line string or a
+    backslash continuation): None when the source does not tokenize."""
+    lines = physical_lines(source)
+    line_iter = iter(lines)
+    comments: Dict[int, "tuple[int, str]"] = {}
+    for kind, text, (row, column), _, _ in tokenize.generate_tokens(lambda: next(line_iter)):
+        if kind == tokenize.COMMENT:
+            comments[row] = (column, text)
+    return comments
+
+
+def _group_ends(source: str) -> Dict[int, int]:
+    """Line -> the last line of its noqa group (see ``build_noqa_mapping``)."""
+    lines = physical_lines(source)
+    line_iter = iter(lines)
+    ends: Dict[int, int] = {}
+    first, last = len(lines) + 2, -1
+    for kind, _, (start_line, _), (end_line, _), _ in tokenize.generate_tokens(lambda: next(line_iter)):
+        if kind in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        first, last = min(first, start_line), max(last, end_line)
+        if kind in (tokenize.NL, tokenize.NEWLINE):
+            for number in range(first, last + 1):
+                ends[number] = last
+            first, last = len(lines) + 2, -1
+    return ends
+
+
+def _line_ending(line: str) -> "tuple[str, str]":
+    body = line.rstrip("\r\n")
+    return body, line[len(body):]
+
+
+def add_noqa_comments(source: str, findings: Iterable[F]) -> "tuple[str, int, List[int]]":
+    """Source with ``# noqa: CODE`` on the line flake8 reads for each finding (anything with
+    ``line`` and ``code``), merged into a ``# noqa: X`` comment already there.
+
+    Returns (new source, comments written or extended, lines it could not mark: a ``# noqa``
+    text inside a string that flake8 would read first, or a source that does not tokenize).
+    Only comment text changes: line endings, a BOM and every other byte stay as they were."""
+    findings = list(findings)
+    if not findings:
+        return source, 0, []
+    try:
+        ends = _group_ends(source)
+        comments = _comment_lines(source)
+    except (tokenize.TokenError, SyntaxError):
+        return source, 0, sorted({f.line for f in findings})
+    wanted: Dict[int, List[str]] = {}
+    for finding in findings:
+        target = ends.get(finding.line, finding.line)
+        codes = wanted.setdefault(target, [])
+        if finding.code not in codes:
+            codes.append(finding.code)
+    bom = "\ufeff" if source.startswith("\ufeff") else ""
+    # Split on real newlines only (CRLF and CR kept), as flake8 numbers lines.
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", source[len(bom):])
+    mapping = build_noqa_mapping(source)
+    written, refused = 0, []
+    for number, codes in sorted(wanted.items()):
+        if number > len(lines):
+            refused.append(number)
+            continue
+        body, ending = _line_ending(lines[number - 1])
+        match = NOQA_INLINE.search(mapping.get(number, ""))
+        comment = comments.get(number)
+        if match is not None:
+            # flake8 reads the first "# noqa" of the group: extend it only if it is this line's
+            # comment; one in a string (or an earlier line) cannot be extended safely.
+            if comment is None or match.group(0).rstrip() not in comment[1]:
+                refused.append(number)
+                continue
+            if match.group("codes") is None:
+                continue    # a bare "# noqa" hides every code already (seen under --disable-noqa)
+            column, text = comment
+            inner = NOQA_INLINE.search(text)
+            present = [c for c in _CODE_SEPARATOR.split(inner.group("codes") or "") if c]
+            merged = present + [code for code in codes if code not in present]
+            trailing = " " if (inner.group("codes") or "").endswith((" ", "\t", ",")) and \
+                text[inner.end():].strip() else ""
+            new_comment = text[:inner.start()] + "# noqa: " + ", ".join(merged) + trailing + text[inner.end():]
+            body = body[:column] + new_comment + body[column + len(text):]
+        else:
+            body = body.rstrip(" \t") + "  # noqa: " + ", ".join(codes)
+        lines[number - 1] = body + ending
+        written += 1
+    new_source = bom + "".join(lines)
+    # A comment that flake8 would not read as meant is no use: check every finding is now hidden.
+    new_mapping = build_noqa_mapping(new_source)
+    for finding in findings:
+        target = ends.get(finding.line, finding.line)
+        if target not in refused and not is_suppressed(new_mapping, finding.line, finding.code):
+            refused.append(target)
+    if refused and written:
+        # Rebuild without the lines that did not take, so no half-working comment is written.
+        keep = [f for f in findings if ends.get(f.line, f.line) not in refused]
+        again, written, more = add_noqa_comments(source, keep)
+        return again, written, sorted(set(refused) | set(more))
+    return new_source, written, sorted(set(refused))

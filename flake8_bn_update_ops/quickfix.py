@@ -15,8 +15,7 @@ import ast
 import difflib
 import re
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from .findings import SAFE, UNSAFE, Finding, UnparsableSource
 from .settings import Settings
@@ -29,20 +28,6 @@ FIX_ALL_SOURCE_KIND = "source.fixAll.bnu"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _LINE_END = re.compile(r"(?:\r\n|\r|\n)$")
 
-# What each code's fix does, as the verb phrase of a quick-fix title ("Fix BNU001: run the
-# update ops before `minimize`"). The rule units (rules/) own the long texts; these are only
-# the short imperative, filled from the finding's plain-data fix plan. A code without a fix
-# (BNU900) needs none; tests/test_quickfix.py checks every fixable rule unit has one.
-_FIX_PHRASES: Mapping[str, str] = MappingProxyType({
-    "BNU001": "run the update ops before `{method}`",
-    "BNU002": "pass `{text}` instead of `{target}`",
-    "BNU003": "pass `{keyword}={value}`",
-    "BNU004": "read the update ops with `{attr}`",
-    "BNU005": "run the update ops before `{method}`",
-    "BNU006": "run the Keras updates before `{method}`",
-    "BNU007": "pass `{keyword}={value}`",
-    "BNU008": "save the moving mean and variance too",
-})
 _UNKNOWN_METHOD = "the train op"
 
 
@@ -104,9 +89,12 @@ def _line_start(lines: Sequence[str], index: int) -> dict:
 
 def fix_title(finding: Finding, source: str) -> str:
     """``Fix BNU001: run the update ops before `minimize```, with " (unsafe)" for unsafe fixes."""
-    phrase = _FIX_PHRASES.get(finding.code)
+    from .rules import rules_by_code
+
+    rule = rules_by_code().get(finding.code)
+    phrase = rule.fix_title if rule is not None else ""
     text = "apply its fix"
-    if phrase is not None:
+    if phrase:
         try:
             text = phrase.format(**_phrase_fields(finding.fix, source))
         except (KeyError, IndexError, AttributeError):

@@ -188,11 +188,12 @@ KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "tra
 # ----------------------------------------------------------------------------------------------
 # Graph mode (BNU003-Keras, BNU006), eager code (BNU007)
 
+# Fed by a run: a graph-mode marker, and (bound under a flag name) the flag the fixes pass.
+FLAG_PLACEHOLDERS: FrozenSet[str] = frozenset({"tensorflow.placeholder", "tensorflow.placeholder_with_default"})
 GRAPH_MODE_CALLS: FrozenSet[str] = frozenset({
     "tensorflow.Session", "tensorflow.InteractiveSession", "tensorflow.train.MonitoredTrainingSession",
-    "tensorflow.placeholder", "tensorflow.placeholder_with_default",
     "tensorflow.disable_eager_execution", "tensorflow.disable_v2_behavior",
-})
+}) | FLAG_PLACEHOLDERS
 GRAPH_MODE_KEYWORDS: FrozenSet[str] = frozenset({"model_fn"})
 TF1_OPTIMIZER_PREFIX = "tensorflow.train."
 GRADIENT_TAPE = "tensorflow.GradientTape"

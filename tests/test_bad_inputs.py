@@ -59,11 +59,12 @@ ROWS = [
     Row("empty", b"", (0, None), (0, None), (0, None)),
     Row("only-comments", b"# just a comment\n# another one\n", (0, None), (0, None), (0, None)),
     Row("python2", (TF_WORDS + "print 'hello'\ntrain_op = opt.minimize(loss)\n").encode(),
-        (1, r"x\.py:\d+:\d+: E999 SyntaxError"), (1, r"x\.py:1:1: BNU900 could not parse: "),
-        (1, r"x\.py:1:1: BNU900 could not parse: ")),
+        (1, r"x\.py:\d+:\d+: E999 SyntaxError"),
+        (1, r"x\.py:4:1: BNU900 could not parse: Missing parentheses in call to 'print'"),
+        (1, r"x\.py:4:1: BNU900 could not parse: Missing parentheses in call to 'print'")),
     Row("syntax-error", (TF_WORDS + "def f(:\n    return opt.minimize(loss)\n").encode(),
-        (1, r"E999 SyntaxError"), (1, r"x\.py:1:1: BNU900 could not parse: "),
-        (1, r"x\.py:1:1: BNU900 could not parse: ")),
+        (1, r"E999 SyntaxError"), (1, r"x\.py:4:7: BNU900 could not parse: invalid syntax"),
+        (1, r"x\.py:4:7: BNU900 could not parse: invalid syntax")),
     # Python parses it, libcst's tokenizer does not (seen in real repositories): checked like
     # any other file; only the fix is refused, in one line, and the file is left alone.
     Row("mixed-tabs-libcst-rejects",
@@ -72,10 +73,10 @@ ROWS = [
         (1, r"flake8-bn-update-ops: note: x\.py: not fixed: libcst cannot parse this file")),
     Row("undecodable-bytes", (TF_WORDS + "name = '\xff'\n").encode("latin-1"),
         # flake8 falls back to latin-1 itself and finds nothing to say.
-        (0, None), (1, r"x\.py:1:1: BNU900 could not parse: cannot decode as utf-8: byte 0xff"),
+        (0, None), (1, r"x\.py:4:9: BNU900 could not parse: cannot decode as utf-8: byte 0xff"),
         (1, r"BNU900 could not parse: cannot decode as utf-8")),
     Row("nul-byte", (TF_WORDS + "x = 1\x00\n").encode(),
-        (1, r"E999 .*null bytes"), (1, r"x\.py:1:1: BNU900 could not parse: contains a NUL byte"),
+        (1, r"E999 .*null bytes"), (1, r"x\.py:4:6: BNU900 could not parse: contains a NUL byte"),
         (1, r"BNU900 could not parse: contains a NUL byte")),
     Row("utf8-bom", b"\xef\xbb\xbf" + BUGGY.encode(),
         (1, r"x\.py:7:16: BNU001 "), (1, r"x\.py:7:16: BNU001 "), (0, None),
@@ -101,7 +102,7 @@ ROWS = [
     Row("500-nested-parentheses",
         (TF_WORDS + "x = " + "(" * 500 + "1" + ")" * 500 + "\n").encode(),
         (1, r"E999 SyntaxError: too many nested parentheses"),
-        (1, r"x\.py:1:1: BNU900 could not parse: too many nested parentheses"),
+        (1, r"x\.py:4:205: BNU900 could not parse: too many nested parentheses"),
         (1, r"BNU900 could not parse: too many nested parentheses")),
     # flake8 is silent; the command says that it found nothing to check (issue 18).
     Row("directory-named-x.py", None, (0, None),
@@ -289,7 +290,7 @@ def test_command_refuses_to_write_a_file_changed_after_reading(tmp_path):
 def test_stdin_that_is_not_utf8(tmp_path):
     data = (TF_WORDS + "name = '\xff'\n").encode("latin-1")
     code, out, _ = _run(tmp_path, ["flake8_bn_update_ops", "-"], stdin=data)
-    _assert_outcome((1, r"stdin:1:1: BNU900 could not parse: standard input: cannot decode"), code, out,
+    _assert_outcome((1, r"stdin:4:9: BNU900 could not parse: standard input: cannot decode"), code, out,
                     "check")
     code, out, proc = _run(tmp_path, ["flake8_bn_update_ops", "--fix", "-"], stdin=data)
     assert code == 1 and proc.stdout == data  # the source comes back untouched

@@ -10,6 +10,7 @@ import pytest
 
 from flake8_bn_update_ops.findings import SAFE, UNSAFE, Finding
 from flake8_bn_update_ops.formats import Report, help_uri, render, rule_docs
+from flake8_bn_update_ops.rules import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -51,7 +52,7 @@ def test_json_is_a_documented_list_of_objects():
         "path": "pkg/train.py", "cell": None, "line": 7, "column": 16, "end_line": 7, "end_column": 30,
         "code": "BNU001",
         "message": "opt.minimize(...) does not run the UPDATE_OPS: moving stats stay 0/1",
-        "fix_available": True, "fix_safety": "safe",
+        "fix_available": True, "fix_safety": "safe", "no_fix": None,
         "url": "https://github.com/flake8-bn-update-ops/flake8-bn-update-ops#bnu001",
     }
     assert records[1]["fix_safety"] == "unsafe" and records[1]["end_line"] is None
@@ -61,14 +62,14 @@ def test_json_is_a_documented_list_of_objects():
 
 def test_github_annotations_escape_their_special_characters():
     lines = render("github", _reports("dir,x/a:b.py")).splitlines()
-    assert lines[0] == ("::error file=dir%2Cx/a%3Ab.py,line=7,col=16,endLine=7,endColumn=30,"
+    assert lines[0] == ("::warning file=dir%2Cx/a%3Ab.py,line=7,col=16,endLine=7,endColumn=30,"
                         "title=BNU001::BNU001 opt.minimize(...) does not run the UPDATE_OPS: "
                         "moving stats stay 0/1")
     # In the message only %, CR and LF are special; 100% must not end the command.
     assert lines[1].endswith("::BNU002 training=True hard-coded, 100%25")
-    assert len(lines) == 3
+    assert len(lines) == 3 and lines[2].startswith("::error file=pkg/broken.py,line=1,")
     # "./" from a directory walk is dropped: GitHub matches file= against repository paths.
-    assert render("github", _reports("./pkg/train.py")).startswith("::error file=pkg/train.py,line=7,")
+    assert render("github", _reports("./pkg/train.py")).startswith("::warning file=pkg/train.py,line=7,")
 
 
 def test_sarif_validates_against_the_official_schema():
@@ -77,7 +78,7 @@ def test_sarif_validates_against_the_official_schema():
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [rule["id"] for rule in rules] == [f"BNU00{i}" for i in range(1, 9)] + ["BNU900"]
+    assert [rule["id"] for rule in rules] == list(CODES) + ["BNU900"]
     for rule in rules:
         assert rule["helpUri"] == (
             f"https://github.com/flake8-bn-update-ops/flake8-bn-update-ops#{rule['id'].lower()}")

@@ -315,5 +315,5 @@ def test_sarif_and_github_point_into_the_notebook_file(tmp_path):
     assert file_line.strip().startswith('"        loss = tf.reduce_mean(model(x))')
     assert file_line[region["startColumn"] - 1:].startswith("model(x)")
     github = run_cli(tmp_path, "--isolated", "--format", "github", "train.ipynb").stdout
-    assert github.startswith(f"::error file=train.ipynb,line={region['startLine']},col={region['startColumn']},"
+    assert github.startswith(f"::warning file=train.ipynb,line={region['startLine']},col={region['startColumn']},"
                              f"title=BNU007::cell_3:4:31: BNU007 ")

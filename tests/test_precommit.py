@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from requires import require
@@ -196,3 +197,63 @@ def test_readme_flake8_hook_args_catch_a_file_that_does_not_parse(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", select, "broken.py"],
                               cwd=tmp_path, capture_output=True, text=True)
         assert (proc.returncode, "E999" in proc.stdout) == ((0, False) if select == "BNU" else (1, True))
+
+
+def _local_hooks(fix: bool = False) -> str:
+    """Both hooks as `repo: local` entries running this environment's command (no hook venv)."""
+    entry = f"{sys.executable} -m flake8_bn_update_ops" + (" --fix" if fix else "")
+    return textwrap.dedent(f"""\
+        repos:
+          - repo: local
+            hooks:
+              - id: bn-update-ops
+                name: bn-update-ops
+                entry: {entry}
+                language: system
+                types_or: [python, jupyter]
+                require_serial: true
+        """)
+
+
+def _pre_commit_run(project: Path, env: dict) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    print(proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stdout + proc.stderr
+    return proc
+
+
+def _project_with(tmp_path: Path, files: dict, fix: bool = False) -> "tuple[Path, dict]":
+    project = tmp_path / "project"
+    env = _git_env(tmp_path)
+    subprocess.run(["git", "init", "-q", str(project)], check=True, env=env)
+    (project / ".pre-commit-config.yaml").write_text(_local_hooks(fix))
+    for name, text in files.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    subprocess.run(["git", "add", "."], cwd=project, check=True, env=env)
+    return project, env
+
+
+def test_hook_fails_loudly_when_the_flake8_configuration_selects_no_bnu_code(tmp_path):
+    """`[flake8] select = E,W,F` (issue 26): the hook must not pass having checked nothing."""
+    project, env = _project_with(tmp_path, {"setup.cfg": "[flake8]\nselect = E,W,F\n", "model.py": BUGGY})
+    proc = _pre_commit_run(project, env)
+    assert proc.returncode == 1
+    assert "- exit code: 2" in proc.stdout
+    assert "error: no BNU code is selected (select = E,W,F (" in proc.stdout
+    assert "extend-select = BNU" in proc.stdout
+    (project / "setup.cfg").write_text("[flake8]\nselect = E,W,F\nextend-select = BNU\n")
+    proc = _pre_commit_run(project, env)
+    assert proc.returncode == 1 and "model.py:12:16: BNU001" in proc.stdout
+
+
+def test_fix_hook_leaves_files_per_file_ignores_excludes(tmp_path):
+    """`per-file-ignores` (issue 26): the fix hook must not rewrite a file the user excluded."""
+    project, env = _project_with(tmp_path, {"setup.cfg": "[flake8]\nper-file-ignores = legacy/*: BNU\n",
+                                            "legacy/model.py": BUGGY, "model.py": BUGGY}, fix=True)
+    proc = _pre_commit_run(project, env)
+    assert proc.returncode == 1 and "files were modified by this hook" in proc.stdout
+    assert (project / "model.py").read_text() == FIXED
+    assert (project / "legacy" / "model.py").read_text() == BUGGY
+    assert _pre_commit_run(project, env).returncode == 0

@@ -259,9 +259,6 @@ class ModuleIndex:
         self.mutations: Dict[str, List[Mutation]] = {}                # container name -> mutations
         self.with_items: List[WithItem] = []
         self.statement_of_node: Dict[int, Statement] = {}             # def/class/with/assign nodes
-        self.names_used: set = set()                                   # every Name id and attribute
-        self.default_params: Dict[int, "Param"] = {}                    # id(default expression) -> param
-        self.max_seq = 0
 
     def dispose(self) -> None:
         """Break the reference cycles between scopes, statements and calls, so that a module
@@ -284,7 +281,6 @@ class ModuleIndex:
         self.mutations.clear()
         self.with_items.clear()
         self.statement_of_node.clear()
-        self.default_params.clear()
         self.module_scope = None
 
     def scope_of(self, node) -> Optional[Scope]:
@@ -292,6 +288,21 @@ class ModuleIndex:
 
     def call_site(self, node) -> Optional[CallSite]:
         return self.call_of_node.get(id(node))
+
+
+def argument_node(call: ast.Call, keyword: str, position: Optional[int]):
+    """The expression a call passes for a parameter: by keyword, else at ``position`` among the
+    positional arguments before any ``*args``; None when it is not written."""
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    if position is not None:
+        for index, arg in enumerate(call.args):
+            if type(arg) is ast.Starred:
+                break
+            if index == position:
+                return arg
+    return None
 
 
 def build_index(tree: ast.Module, path: str = "<stdin>", module_name: str = "") -> ModuleIndex:
@@ -319,7 +330,6 @@ class _Walker:
         self._statements(index.tree.body, module_scope, None)
         stack = self.stack
         handlers = _HANDLERS
-        names_used = index.names_used
         while stack:
             item = stack.pop()
             if item[0] == _BIND:
@@ -328,7 +338,6 @@ class _Walker:
             _, node, scope, context, statement = item
             kind = type(node)
             if kind is ast.Name:
-                names_used.add(node.id)
                 continue
             if kind is ast.Constant:
                 continue
@@ -336,10 +345,7 @@ class _Walker:
             if handler is not None:
                 handler(self, node, scope, context, statement)
                 continue
-            if kind is ast.Attribute:
-                names_used.add(node.attr)
             self._children(node, scope, context, statement)
-        index.max_seq = self.seq
 
     # -- scheduling -----------------------------------------------------------------------------
 
@@ -365,10 +371,6 @@ class _Walker:
         for node in reversed(nodes):
             if node is not None:
                 self.stack.append((_VISIT, node, scope, context, statement))
-
-    def _then(self, function, *args) -> None:
-        """Run ``function(*args)`` after everything scheduled after this call."""
-        self.stack.append((_BIND, function, args))
 
     def _statements(self, body, scope, context) -> None:
         # Statements are pushed in reverse so they pop in source order; each gets its
@@ -427,8 +429,6 @@ class _Walker:
 
     def _param(self, arg, kind, position, default, scope, statement) -> None:
         param = Param(arg.arg, kind, position, default, arg, scope)
-        if default is not None:
-            self.index.default_params[id(default)] = param
         scope.params.append(param)
         scope.bindings.setdefault(arg.arg, []).append(
             Binding(arg.arg, "param", statement, scope, value=param, node=arg))
@@ -692,7 +692,6 @@ def _on_call(walker: _Walker, node, scope, context, statement):
     scope.calls.append(site)
     func = node.func
     if type(func) is ast.Attribute:
-        index.names_used.add(func.attr)
         if type(func.value) is ast.Name and func.attr in _MUTATING_METHODS:
             kind = _MUTATING_METHODS[func.attr]
             if kind == "insert":
@@ -704,9 +703,6 @@ def _on_call(walker: _Walker, node, scope, context, statement):
                     Mutation(func.value.id, kind, value, None, statement, node))
     argument_context = Context(ARG, node, 0, context)
     values = list(node.args) + [keyword.value for keyword in node.keywords]
-    for keyword in node.keywords:
-        if keyword.arg:
-            index.names_used.add(keyword.arg)
     walker._visit_all(values, scope, argument_context, statement)
     walker._visit(func, scope, context, statement)
 

@@ -156,7 +156,6 @@ class ModuleModel:
             for name, flag in settings.wrappers.items()}
         self._callee: Dict[tuple, Value] = {}
         self._handling: Dict[int, Handling] = {}
-        self._carried: Dict[tuple, frozenset] = {}
         self._keras: Dict[int, Optional[bool]] = {}
         self._keras_scopes: Dict[int, bool] = {}
         self.arg_scopes: List[ArgScopeEntry] = []
@@ -1072,20 +1071,6 @@ class ModuleModel:
                 found.append((call, set(), keys, reads))
         self._runs_cache = found
         return found
-
-    def runs_fetching(self):
-        """(run call, fetched value, train ops it fetches) for every training run."""
-        result = []
-        for call in self.index.calls:
-            func = call.node.func
-            if type(func) is not ast.Attribute or func.attr not in tf_api.RUN_METHODS:
-                continue
-            fetch = _argument_node(call.node, tf_api.FETCH_KEYWORD, 0)
-            if fetch is None or self.is_evaluation_run(call):
-                continue
-            value = self.resolver.value(fetch, self.at(call))
-            result.append((call, value, self.train_ops_in(value)))
-        return result
 
     def train_ops_in(self, value: Value, depth: int = 0) -> Set[int]:
         """The train-op calls (ids of their nodes) a value is or contains."""

@@ -106,9 +106,6 @@ class Resolver:
     # ------------------------------------------------------------------------------------------
     # Entry points
 
-    def at_call(self, site) -> At:
-        return At(site.scope, site.statement)
-
     def value(self, node, at: At, frame: Optional[Frame] = None) -> Value:
         if node is None:
             return UNKNOWN

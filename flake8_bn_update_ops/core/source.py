@@ -6,7 +6,6 @@ as Python's tokenizer splits them (LF, CRLF or a lone CR; never a form feed).
 """
 from __future__ import annotations
 
-import ast
 import re
 from typing import List, Optional, Tuple
 
@@ -54,11 +53,3 @@ class SourceText:
             return lines[line - 1][column:end_column]
         parts = [lines[line - 1][column:]] + lines[line:end_line - 1] + [lines[end_line - 1][:end_column]]
         return "\n".join(parts)
-
-    def indentation(self, line: int) -> str:
-        text = self.line(line)
-        return text[:len(text) - len(text.lstrip(" \t\f"))]
-
-
-def statement_is_simple(node) -> bool:
-    return isinstance(node, (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr, ast.AugAssign))

@@ -16,7 +16,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, code_width, leading, line_of, outer_brackets, width
-from .plans import ExtendVariables, InsertKeyword, InsertStatement, RenameAttribute, ReplaceExpression, WrapStatement
+from .plans import (AddDictEntry, AddParameter, Combined, ExtendVariables, InsertBefore, InsertKeyword,
+                    InsertStatement, RenameAttribute, ReplaceExpression, WrapStatement)
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
 
@@ -125,6 +126,71 @@ def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, cont
     return call.with_changes(args=args)
 
 
+def add_parameter(params: cst.Parameters, name: str, default: cst.BaseExpression) -> cst.Parameters:
+    """``name=default`` after the other named parameters and before ``**kwargs`` (keyword-only
+    after ``*args`` or a bare ``*``), keeping the parameters' own comma layout: the new one
+    takes over the comma of the one it follows (a trailing comma or a line break stays where it
+    was), and that one gets the layout's separator."""
+    new = cst.Param(name=cst.Name(name), default=default,
+                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                          whitespace_after=cst.SimpleWhitespace("")))
+    keyword_only = isinstance(params.star_arg, (cst.Param, cst.ParamStar))
+    field = "kwonly_params" if keyword_only else "params"
+    ordered = [*params.posonly_params]
+    if isinstance(params.posonly_ind, cst.ParamSlash):
+        ordered.append(params.posonly_ind)
+    ordered += params.params
+    if keyword_only:
+        ordered += [params.star_arg, *params.kwonly_params]
+    added = [*getattr(params, field), new]
+    if not ordered:
+        return params.with_changes(**{field: added})
+    previous = ordered[-1]
+    separator = next((item.comma for item in ordered[:-1] if isinstance(item.comma, cst.Comma)),
+                     cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    if isinstance(previous.comma, cst.Comma):
+        added[-1] = new.with_changes(comma=previous.comma)
+        changed = previous.with_changes(comma=separator)
+    elif isinstance(previous, cst.Param):
+        # The last parameter owns the whitespace before ``)``: it moves to the new last one.
+        added[-1] = new.with_changes(whitespace_after_param=previous.whitespace_after_param)
+        changed = previous.with_changes(comma=separator, whitespace_after_param=cst.SimpleWhitespace(""))
+    else:
+        return params.with_changes(**{field: added})
+    changes = {field: added}
+    if previous is params.star_arg:
+        changes["star_arg"] = changed
+    elif previous is params.posonly_ind:
+        changes["posonly_ind"] = changed
+    else:
+        for container in ("posonly_params", "params", "kwonly_params"):
+            items = list(changes.get(container, getattr(params, container)))
+            if any(item is previous for item in items):
+                changes[container] = [changed if item is previous else item for item in items]
+    return params.with_changes(**changes)
+
+
+def add_dict_entry(node: cst.Dict, key: cst.BaseExpression, value: cst.BaseExpression) -> cst.Dict:
+    """``{a: 1}`` -> ``{a: 1, key: value}`` in the dict's own layout (as ``insert_keyword``)."""
+    entry = cst.DictElement(key=key, value=value)
+    elements = list(node.elements)
+    if not elements:
+        return node.with_changes(elements=[entry])
+    last = elements[-1]
+    separator = next((item.comma for item in elements[:-1] if isinstance(item.comma, cst.Comma)), None)
+    if separator is None:                       # one entry: the line break after ``{``, if any
+        after_brace = node.lbrace.whitespace_after
+        separator = cst.Comma(whitespace_after=after_brace if isinstance(after_brace, cst.ParenthesizedWhitespace)
+                              else cst.SimpleWhitespace(" "))
+    if isinstance(last.comma, cst.Comma):       # a trailing comma (or the line break before ``}``)
+        elements[-1] = last.with_changes(comma=separator)
+        elements.append(entry.with_changes(comma=last.comma))
+    else:
+        elements[-1] = last.with_changes(comma=separator)
+        elements.append(entry)
+    return node.with_changes(elements=elements)
+
+
 def _inner_comma(call: cst.Call, args: List[cst.Arg], index: int) -> cst.Comma:
     """The comma that separates two arguments in this call's layout."""
     for arg in args[:index - 1]:
@@ -146,14 +212,32 @@ class _FixApplier(cst.CSTTransformer):
         self.hoisted: Dict[int, cst.BaseExpression] = {}   # id(original call) -> updated call
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
-        self.inserts: Dict[int, List[str]] = {}             # id(statement) -> statements to put before it
+        self.inserts_before: Dict[int, List[str]] = {}      # id(whole statement) -> statements to put before it
         self._statement_lines: Dict[int, int] = {}
+        self.inserts: Dict[int, List[str]] = {}       # id(small statement) -> statements to put before it
         for plan in plans:
             self._add(located, plan)
 
     def _add(self, located: _Located, plan) -> None:
         kind = type(plan)
-        if kind is ReplaceExpression:
+        if kind is Combined:
+            for part in plan.parts:
+                self._add(located, part)
+        elif kind is InsertStatement:
+            statement = located.find(plan.before, _SMALL_STATEMENTS)
+            texts = self.inserts.setdefault(id(statement), [])
+            if plan.text not in texts:
+                texts.append(plan.text)
+        elif kind is AddDictEntry:
+            node = located.find(plan.target, (cst.Dict,))
+            key, value = cst.parse_expression(plan.key), cst.parse_expression(plan.value)
+            self._replace(node, lambda updated: add_dict_entry(updated, key, value))
+        elif kind is AddParameter:
+            node = located.find(plan.function, (cst.FunctionDef,))
+            default = cst.parse_expression(plan.default)
+            self._replace(node, lambda updated: updated.with_changes(
+                params=add_parameter(updated.params, plan.name, default)))
+        elif kind is ReplaceExpression:
             node = located.find(plan.target, (cst.BaseExpression,))
             text = plan.text
             self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
@@ -174,9 +258,9 @@ class _FixApplier(cst.CSTTransformer):
             else:
                 self._replace(node, lambda updated: cst.Dict([cst.StarredDictElement(updated),
                                                               cst.StarredDictElement(extra)]))
-        elif kind is InsertStatement:
+        elif kind is InsertBefore:
             statement = located.find_statement(plan.before)
-            texts = self.inserts.setdefault(id(statement), [])
+            texts = self.inserts_before.setdefault(id(statement), [])
             if plan.text not in texts:
                 texts.append(plan.text)
         elif kind is WrapStatement:
@@ -272,7 +356,7 @@ class _FixApplier(cst.CSTTransformer):
     def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
         body: List[cst.CSTNode] = []
         for original, new in zip(originals, updated):
-            inserted = self.inserts.get(id(original))
+            inserted = self.inserts_before.get(id(original))
             if inserted:
                 # The new statement takes over the comments and blank lines above the old one.
                 for position, text in enumerate(inserted):
@@ -281,6 +365,14 @@ class _FixApplier(cst.CSTTransformer):
                         statement = statement.with_changes(leading_lines=new.leading_lines)
                     body.append(statement)
                 new = new.with_changes(leading_lines=())
+            if isinstance(original, cst.SimpleStatementLine) and self.inserts:
+                for statement in original.body:
+                    for text in self.inserts.get(id(statement), ()):
+                        body.append(cst.parse_statement(text + "\n"))
+                    if id(statement) in self.inserts and body and new.leading_lines:
+                        # The statement's comments stay with it; the new line goes above them.
+                        body[-1] = body[-1].with_changes(leading_lines=new.leading_lines)
+                        new = new.with_changes(leading_lines=())
             if isinstance(original, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine) and any(
                     id(statement) in self.wraps for statement in original.body):
                 body.extend(self._rewrite_line(original, new))

@@ -96,9 +96,76 @@ def _flag_params(function: Scope, names) -> list:
     return [param.name for param in function.params if param.name in names]
 
 
-def mode_parameter(scope: Scope) -> bool:
+def flag_expression(model, scope: Scope) -> Optional[Tuple[str, str]]:
+    """The training flag the program already has in ``scope``, and the fix's safety (issue 25):
+    the enclosing function's flag parameter (RULES.md's BNU003 fix); else a ``self`` attribute
+    that the method's class stores under a flag name (``self.is_training = is_training``); else
+    one flag placeholder bound in an enclosing scope or the module (``is_training =
+    tf.placeholder(tf.bool)``); else the Estimator mode of an enclosing ``model_fn``. Only a
+    parameter named ``training``/``is_training`` is safe: the others are the program's flag by
+    name or by the way it is built, which a reader should check."""
+    parameter = flag_parameter(model, scope)
+    if parameter is not None:
+        return parameter
+    names = model.flag_names()
+    attribute = _flag_attribute(model, scope, names)
+    if attribute is not None:
+        return f"self.{attribute}", UNSAFE
+    placeholder = _flag_placeholder(model, scope, names)
+    if placeholder is not None:
+        return placeholder, UNSAFE
+    if mode_parameter(scope):
+        spelling = tf_spelling(model)
+        if spelling.add_import is None:
+            return f"({tf_api.MODE_PARAMETER} == {spelling.prefix}.estimator.ModeKeys.TRAIN)", UNSAFE
+    return None
+
+
+def _flag_attribute(model, scope: Scope, names) -> Optional[str]:
+    """The one flag-named attribute a method's class stores on ``self`` (in this module)."""
     function = scope.function()
-    return function.kind == "function" and function.param(tf_api.MODE_PARAMETER) is not None
+    if function is None or function.kind != "function" or not function.params or \
+            function.params[0].name != "self":
+        return None
+    cls = function.enclosing_class()
+    if cls is None:
+        return None
+    found = {name for name in names for store in model.index.attribute_stores.get(name, ())
+             if type(store.base) is ast.Name and store.base.id == "self"
+             and store.statement.scope.enclosing_class() is cls}
+    return found.pop() if len(found) == 1 else None
+
+
+def _flag_placeholder(model, scope: Scope, names) -> Optional[str]:
+    """The one flag-named name, in an enclosing scope, whose only binding is a placeholder
+    (``placeholder``/``placeholder_with_default``: a training run feeds it)."""
+    found = []
+    while scope is not None:
+        if scope.kind != "class":
+            for name in names:
+                bindings = scope.bindings.get(name, ())
+                if bindings and name not in found and all(_is_placeholder(model, binding) for binding in bindings):
+                    found.append(name)
+        scope = scope.parent
+    return found[0] if len(found) == 1 else None
+
+
+def _is_placeholder(model, binding) -> bool:
+    if binding.kind != "assign" or binding.unpack or type(binding.value) is not ast.Call:
+        return False
+    call = model.index.call_site(binding.value)
+    return call is not None and model.api_name(call) in tf_api.FLAG_PLACEHOLDERS
+
+
+def mode_parameter(scope: Scope) -> bool:
+    """A ``mode`` parameter of the enclosing function or of a function it is nested in (a
+    block defined inside ``model_fn``)."""
+    function = scope.function()
+    while function is not None and function.kind in ("function", "lambda"):
+        if function.kind == "function" and function.param(tf_api.MODE_PARAMETER) is not None:
+            return True
+        function = function.parent.function() if function.parent is not None else None
+    return False
 
 
 def plan_wrap(model, call: CallSite, dependency: str, add_import, replace=None,

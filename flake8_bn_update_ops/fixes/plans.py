@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from ..core.source import Span
-
-SAFE = "safe"
-UNSAFE = "unsafe"
+from ..findings import SAFE, UNSAFE  # noqa: F401  (re-exported for the rule units)
 
 
 @dataclass(frozen=True)
@@ -75,13 +73,51 @@ class ExtendVariables:
 
 
 @dataclass(frozen=True)
-class InsertStatement:
-    """Insert the statement ``text`` (``model.eval()``) just before the statement that starts
-    at ``before`` (line, column), at its indentation."""
+class AddParameter:
+    """Add ``name=default`` to a function's parameters (keyword-only after ``*args``), so every
+    existing call keeps its behaviour: the function is found by its ``def`` span."""
 
-    before: Tuple[int, int]
+    function: Span
+    name: str
+    default: str
+    safety: str = UNSAFE
+
+
+@dataclass(frozen=True)
+class Combined:
+    """One fix made of several edits in one module, applied together or not at all (threading
+    a training flag: a parameter, the calls that pass it, and the site that uses it)."""
+
+    parts: Tuple[object, ...]
+    safety: str = UNSAFE
+
+
+@dataclass(frozen=True)
+class InsertStatement:
+    """Insert ``text`` (one simple statement) on its own line just before the small statement at
+    ``before``, at that statement's indentation."""
+
+    before: Span
     text: str
     safety: str = UNSAFE
 
 
-Plan = object   # one of the classes above
+@dataclass(frozen=True)
+class AddDictEntry:
+    """Add ``key: value`` at the end of the dict literal at ``target``, in its own layout."""
+
+    target: Span
+    key: str
+    value: str
+    safety: str = UNSAFE
+
+
+@dataclass(frozen=True)
+class InsertBefore:
+    """Insert the statement ``text`` (``model.eval()``) just before the statement, simple or
+    compound (a ``with`` block, a loop), that starts at ``before`` (line, column), at its
+    indentation; the comments and blank lines above it stay above the new statement."""
+
+    before: Tuple[int, int]
+    text: str
+    safety: str = UNSAFE

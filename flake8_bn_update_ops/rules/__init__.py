@@ -1,44 +1,51 @@
-"""The rule registry: one unit per code (see ``base.Rule``).
+"""The rule registry: one unit per code (see ``base.Rule``), discovered, never listed.
 
-Each unit declares its code, title, run-time effect, fix, flagged and silent examples, and
-its check. Everything that lists the codes (the engine, ``--select``/``--ignore``,
-``--explain``, SARIF rule metadata, the README) reads them from here.
+Each unit is a module of this package named after its code (``bnu001.py``, ``bnu101.py``) that
+declares ``RULE = Rule(...)``: code, title, run-time effect, fix, fix title and safety, flagged
+and silent examples, and its check. Everything that lists the codes (the engine,
+``--select``/``--ignore``, ``--explain``, SARIF rule metadata, the docs, the tests) reads them
+from here, so adding a code is adding its unit.
 """
 from __future__ import annotations
 
+import re
 from typing import Dict, Tuple
 
-from .base import Report, Rule  # noqa: F401  (re-exported for rule modules and front ends)
+from .base import Report, Rule  # noqa: F401  (re-exported for rule units and front ends)
 
-# Import order is report order for findings at the same position.
-_UNITS = ("bnu001", "bnu002", "bnu003", "bnu004", "bnu005", "bnu006", "bnu007", "bnu008",
-          "bnu101", "bnu102", "bnu103", "bnu104")
+_UNIT_NAME = re.compile(r"bnu\d{3}")
 
 
-# Codes under the bar on labelled real code (precision >= 90% and recall >= 80%) ship off by
-# default: flake8's default ignore list (``extend_default_ignore`` in the plugin's options) and the
-# command's default. ``--select BNU`` (or naming the code) turns them on, as in flake8. Figures on
-# ../shared/torchwild (25 repositories), when each was turned off:
-#   BNU101: 3 of 5 bug rows caught (60%), 0 false alarms on 31 correct look-alikes;
-#   BNU103: no labelled row of its form (the corpus's one averaging bug is a hand-written EMA).
-OFF_BY_DEFAULT: Tuple[str, ...] = ("BNU101", "BNU103")
+def _unit_names() -> Tuple[str, ...]:
+    import pkgutil
 
-
-def with_default_ignore(select, ignore):
-    """The command's default: with no ``select``, the off-by-default codes join ``ignore``."""
-    if select:
-        return ignore
-    return tuple(ignore or ()) + OFF_BY_DEFAULT
+    names = (info.name for info in pkgutil.iter_modules(__path__))
+    # Code order is report order for findings at the same position.
+    return tuple(sorted(name for name in names if _UNIT_NAME.fullmatch(name)))
 
 
 def all_rules() -> Tuple[Rule, ...]:
     import importlib
 
-    return tuple(importlib.import_module(f"{__name__}.{unit}").RULE for unit in _UNITS)
+    rules = tuple(importlib.import_module(f"{__name__}.{unit}").RULE for unit in _UNIT_NAMES)
+    for unit, rule in zip(_UNIT_NAMES, rules):
+        if rule.code.lower() != unit:
+            raise ImportError(f"rule unit {unit} declares {rule.code}")
+    return rules
 
 
 def rules_by_code() -> Dict[str, Rule]:
     return {rule.code: rule for rule in all_rules()}
 
 
-CODES: Tuple[str, ...] = tuple(unit.upper() for unit in _UNITS)
+_UNIT_NAMES: Tuple[str, ...] = _unit_names()
+CODES: Tuple[str, ...] = tuple(unit.upper() for unit in _UNIT_NAMES)
+
+
+# Codes under the bar on labelled real code (precision >= 90% and recall >= 80%) ship off by
+# default: flake8's default ignore list (``extend_default_ignore`` in the plugin's options) and the
+# command's (``config.CodeChoice``). ``--select BNU`` or naming the code turns them on, as in
+# flake8. Figures on ../shared/torchwild (25 repositories) when each was turned off:
+#   BNU101: 3 of 5 bug rows caught (60%), 0 false alarms on 31 correct look-alikes;
+#   BNU103: no labelled row of its form (the corpus's one averaging bug is a hand-written EMA).
+OFF_BY_DEFAULT: Tuple[str, ...] = ("BNU101", "BNU103")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Tuple
 
+from ..findings import FixSafety
+
 
 @dataclass(frozen=True)
 class Report:
@@ -20,6 +22,7 @@ class Report:
     code: str
     message: str
     fix: Optional[object] = None  # a fixes.plans plan, or None
+    no_fix: Optional[str] = None  # without a plan: why (the rule's general reason when None)
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,15 @@ class Rule:
     title: str                    # one line, lower case: what is wrong
     effect: str                   # what goes wrong at run time (markdown)
     fix: str                      # what the fix writes, when, and why it is (un)safe (markdown)
-    fix_safety: str               # "safe", "unsafe", "safe or unsafe", "none"
+    fix_safety: FixSafety         # which fixes its findings can carry
     flagged: Tuple[str, ...]      # examples that must be reported, with ``# expect:`` markers
     silent: Tuple[str, ...]       # close look-alikes that must stay silent
     check: Callable[..., Iterable[Report]]
+    # The quick-fix title's verb phrase ("Fix BNU001: run the update ops before `minimize`"),
+    # a format string over the plan's text fields and ``{method}`` (the train op's method).
+    fix_title: str = ""
+    # Why a finding of this code has no fix when its check does not say more.
+    no_fix: str = "no fix for this form"
 
     @property
     def anchor(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .base import Rule
 from .train_op_dependency import bnu001_reports
+from ..findings import FixSafety
 
 
 RULE = Rule(
@@ -31,7 +32,11 @@ RULE = Rule(
         "hoisted into its own wrapped assignment: unsafe, and never out of a `lambda`, a comprehension, a "
         "conditional expression or `and`/`or`. A wider block would be wrong: an evaluation metric built inside "
         "it would run the updates on evaluation data (measured)."),
-    fix_safety="safe or unsafe",
+    fix_safety=FixSafety.SAFE_OR_UNSAFE,
+    fix_title="run the update ops before `{method}`",
+    no_fix=(
+        "the train op is built inside a lambda, a comprehension, a conditional expression or an `and`/`or`, "
+        "or the module has no TensorFlow alias to write: the fix does not move it"),
     flagged=(
         """\
 import tensorflow as tf

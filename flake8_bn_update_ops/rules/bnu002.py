@@ -13,9 +13,11 @@ from typing import Iterable
 from .. import tf_api
 from ..core.model import ModuleModel
 from ..core.values import Class, Const, options
-from ..fixes.planning import flag_parameter
+from ..fixes.planning import flag_expression
+from ..fixes.threading import thread_flag
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
+from ..findings import FixSafety
 
 
 def _effect(literal: bool) -> str:
@@ -35,14 +37,18 @@ def check(model: ModuleModel) -> Iterable[Report]:
         seen.add(id(flag.node))
         if model.chosen_by_training_flag(site.call.context) or _exempt_false(model, site, flag.literal):
             continue
-        fix = None
+        fix, no_fix = None, f"the literal is given through {flag.origin}, which the fix does not edit"
         if flag.origin in ("call", "partial", "arg_scope", "instance") and flag.scope is not None:
-            parameter = flag_parameter(model, flag.scope)
-            if parameter is not None:
-                fix = ReplaceExpression(model.source.span(flag.node), parameter[0], UNSAFE)
+            replacement = flag_expression(model, flag.scope)
+            span = model.source.span(flag.node)
+            if replacement is not None:
+                fix = ReplaceExpression(span, replacement[0], UNSAFE)
+            else:
+                fix, no_fix = thread_flag(model, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
+                                          str(flag.literal))
         yield Report(flag.node, "BNU002",
                      f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: "
-                     f"{_effect(flag.literal)}", fix)
+                     f"{_effect(flag.literal)}", fix, no_fix)
     yield from _wrapper_defaults(model)
     yield from _false_in_a_module_that_trains_nothing(model)
     yield from _literals_through_thin_wrappers(model, seen)
@@ -264,10 +270,6 @@ def _target_scope(model: ModuleModel, call):
     return None
 
 
-def _shift(scope) -> int:
-    return 1 if scope.parent is not None and scope.parent.kind == "class" else 0
-
-
 RULE = Rule(
     code="BNU002",
     title="batch-norm training flag hard-coded",
@@ -284,7 +286,8 @@ RULE = Rule(
         "Replaces the literal with the enclosing function's single training-flag parameter (`training`, "
         "`is_training`, `is_train`, `phase_train`, ...). Unsafe: it guesses that this parameter is the flag you "
         "meant."),
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="pass `{text}` instead of `{target}`",
     flagged=(
         """\
 import tensorflow as tf

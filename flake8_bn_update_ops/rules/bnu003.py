@@ -8,14 +8,15 @@ normalizes with batch statistics). A Keras layer (or a model containing one) cal
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Tuple
 
-from .. import tf_api
 from ..core.model import ModuleModel
-from ..fixes.planning import flag_parameter, mode_parameter, tf_spelling
+from ..fixes.planning import flag_expression
+from ..fixes.threading import thread_flag
 from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
+from ..findings import FixSafety
 
 
 _EFFECT = MappingProxyType({
@@ -31,30 +32,36 @@ def check(model: ModuleModel) -> Iterable[Report]:
     for site in model.sites:
         if site.flag.state != "missing":
             continue
-        fix = _fix(model, site.call, site.api.flag) if site.via != "normalizer_fn" else None
+        fix, no_fix = _fix(model, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
+            if site.via != "normalizer_fn" else (None, "the batch norm is a normalizer_fn: its flag goes in "
+                                                       "normalizer_params, which the fix does not edit")
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
-                     f"{_EFFECT[site.api.family]}", fix)
+                     f"{_EFFECT[site.api.family]}", fix, no_fix)
     if not model.graph_mode or model.learning_phase_set:
         return
     for call, display in keras_calls_without_training(model, in_tape=False):
         yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
-                     f"{_EFFECT['keras']}", _fix(model, call, "training", force_unsafe=True))
+                     f"{_EFFECT['keras']}", *_fix(model, call, "training", "None", force_unsafe=True))
 
 
-def _fix(model: ModuleModel, call, keyword: str, force_unsafe: bool = False) -> Optional[InsertKeyword]:
-    parameter = flag_parameter(model, call.scope)
-    if parameter is not None:
-        value, safety = parameter
-    elif mode_parameter(call.scope):
-        spelling = tf_spelling(model)
-        if spelling.add_import is not None:
-            return None
-        value = f"({tf_api.MODE_PARAMETER} == {spelling.prefix}.estimator.ModeKeys.TRAIN)"
-        safety = UNSAFE
-    else:
-        return None
+# What a missing flag does today, by API family: the default of a parameter threaded to the site,
+# so that every call the fix does not touch keeps its behaviour (Keras: None reads the learning phase).
+_DEFAULT_KEPT = MappingProxyType({"layers": "False", "contrib": "True"})
+
+
+def _fix(model: ModuleModel, call, keyword: str, default: Optional[str],
+         force_unsafe: bool = False) -> Tuple[Optional[object], Optional[str]]:
+    """The plan, or None and why there is none."""
+    flag = flag_expression(model, call.scope)
+    if flag is None:
+        if default is None:
+            return None, "the wrapper's own default decides the mode, and no flag is in reach"
+        span, line = model.source.span(call.node), call.statement.node.lineno
+        return thread_flag(model, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line),
+                           default)
+    value, safety = flag
     return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
-                         call.statement.node.lineno)
+                         call.statement.node.lineno), None
 
 
 RULE = Rule(
@@ -72,7 +79,8 @@ RULE = Rule(
         "named `training` or `is_training`; unsafe for other flag names (`is_train`, `phase_train`, ...), for "
         "`training=(mode == tf.estimator.ModeKeys.TRAIN)` in a function with a `mode` parameter, and for Keras "
         "calls in graph mode."),
-    fix_safety="safe or unsafe",
+    fix_safety=FixSafety.SAFE_OR_UNSAFE,
+    fix_title="pass `{keyword}={value}`",
     flagged=(
         """\
 import tensorflow as tf

@@ -15,6 +15,7 @@ from ..core.index import WITH, contexts
 from ..core.model import ModuleModel
 from ..fixes.plans import SAFE, RenameAttribute
 from .base import Report, Rule
+from ..findings import FixSafety
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
@@ -145,7 +146,11 @@ RULE = Rule(
         "`get_collection` becomes `get_collection_ref` at that call (safe), only when every late layer comes "
         "before the consuming call and the list is never mutated (`append`, `extend` or `+=` on a `_ref` list "
         "would write into the graph's own collection). Otherwise no fix is offered."),
-    fix_safety="safe",
+    fix_safety=FixSafety.SAFE,
+    fix_title="read the update ops with `{attr}`",
+    no_fix=(
+        "a later consumer of the list, a mutation of it, or a read outside `as_default()`: "
+        "`get_collection_ref` alone would not make it right"),
     flagged=(
         """\
 import tensorflow as tf

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .base import Rule
 from .train_op_dependency import bnu005_reports
+from ..findings import FixSafety
 
 
 RULE = Rule(
@@ -19,7 +20,11 @@ RULE = Rule(
         "something computed from it (a summary), is fetched in the same `run` as the train op: then it is silent. "
         "A non-scalar loss's gradient does read the identity op, and is silent too."),
     fix="Wraps the train-op statement as BNU001 does, with the same update-ops expression (safe).",
-    fix_safety="safe",
+    fix_safety=FixSafety.SAFE,
+    fix_title="run the update ops before `{method}`",
+    no_fix=(
+        "the train op is built inside a lambda, a comprehension, a conditional expression or an `and`/`or`: "
+        "the fix does not move it"),
     flagged=(
         """\
 import tensorflow as tf

@@ -19,6 +19,7 @@ from ..fixes.planning import plan_wrap, tf_spelling
 from ..fixes.plans import UNSAFE
 from .base import Report, Rule
 from .keras_calls import keras_model_calls
+from ..findings import FixSafety
 
 
 def builds_keras_batch_norm(model: ModuleModel) -> bool:
@@ -319,7 +320,11 @@ RULE = Rule(
         "`get_updates_for(x)` rather than `.updates`: for a model built on its own input, `.updates` also holds "
         "the build call's updates and the train op then demands a value for that placeholder (measured on "
         "TensorFlow 2.21)."),
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="run the Keras updates before `{method}`",
+    no_fix=(
+        "not exactly one Keras 2 model or layer can be named as the one the train op trains (Keras 3 has no "
+        "`.updates`)"),
     flagged=(
         """\
 import tensorflow as tf

@@ -13,6 +13,7 @@ from ..core.model import ModuleModel
 from ..fixes.plans import SAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
+from ..findings import FixSafety
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
@@ -33,7 +34,8 @@ RULE = Rule(
         "inference mode (measured): its moving statistics never update, and it trains through them. An explicit "
         "`training=False` there is a deliberate choice (fine-tuning with frozen statistics) and is left alone."),
     fix="Adds `training=True` to the call (safe).",
-    fix_safety="safe",
+    fix_safety=FixSafety.SAFE,
+    fix_title="pass `{keyword}={value}`",
     flagged=(
         """\
 import tensorflow as tf

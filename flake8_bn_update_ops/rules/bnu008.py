@@ -11,6 +11,7 @@ import ast
 from typing import Iterable, Optional
 
 from .. import tf_api
+from ..core.index import argument_node
 from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import UNKNOWN, Api, ApiCall, CollectionRead, InstanceCall, Method, ParamValue, options
@@ -18,6 +19,7 @@ from ..fixes.planning import tf_spelling
 from ..fixes.plans import UNSAFE, ExtendVariables
 from .base import Report, Rule
 from .keras_calls import keras_model_calls
+from ..findings import FixSafety
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
@@ -29,7 +31,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
     if any(reached.site.keeps_moving_in_trainable for reached in model.reached):
         return
     for call in savers:
-        var_list = _argument(call.node, "var_list", 0)
+        var_list = argument_node(call.node, "var_list", 0)
         if var_list is None:
             continue
         shape = _trainable_only(model, var_list, At(call.scope, call.statement))
@@ -68,17 +70,8 @@ def _out_of_sight(callee) -> bool:
         not callee.name.startswith("builtins.")
 
 
-def _argument(call: ast.Call, keyword: str, position: int):
-    for item in call.keywords:
-        if item.arg == keyword:
-            return item.value
-    if len(call.args) > position and type(call.args[position]) is not ast.Starred:
-        return call.args[position]
-    return None
-
-
 def _trainable_only(model: ModuleModel, expr, at: At, depth: int = 0) -> Optional[str]:
-    """"list" or "dict" when ``expr`` holds trainable variables only; None otherwise."""
+    """"list", "tuple" or "dict" when ``expr`` holds trainable variables only; None otherwise."""
     if depth > 6:
         return None
     kind = type(expr)
@@ -91,7 +84,8 @@ def _trainable_only(model: ModuleModel, expr, at: At, depth: int = 0) -> Optiona
             return "list"
         func = expr.func
         if type(func) is ast.Name and func.id in ("list", "tuple") and len(expr.args) == 1:
-            return _trainable_only(model, expr.args[0], at, depth + 1)
+            inner = _trainable_only(model, expr.args[0], at, depth + 1)
+            return "tuple" if inner and func.id == "tuple" else inner
         return None
     if kind is ast.Name:
         bindings = model.resolver.reaching(expr.id, at)
@@ -117,6 +111,12 @@ def _fix(model: ModuleModel, node, shape: str, statement_line: int) -> Optional[
     spelling = tf_spelling(model)
     if spelling.add_import is not None:
         return None
+    if shape == "tuple":
+        # ``tuple(...) + [...]`` raises TypeError: extend the list inside the call instead; a
+        # name bound to a tuple is left to its author.
+        if type(node) is not ast.Call:
+            return None
+        node, shape = node.args[0], "list"
     template = _MOVING if shape == "list" else _MOVING_DICT
     return ExtendVariables(model.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE,
                            statement_line)
@@ -137,7 +137,11 @@ RULE = Rule(
         "Adds the moving statistics to the list: `+ [v for v in tf.global_variables() if \"moving_mean\" in "
         "v.name or \"moving_variance\" in v.name]`, or the dict form for a dict. Unsafe: checkpoints written "
         "before the fix lack these variables, so restoring an old checkpoint with the new Saver fails."),
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="save the moving mean and variance too",
+    no_fix=(
+        "the variable list is built in a form the fix does not edit (a tuple bound to a name, a helper's "
+        "result used elsewhere)"),
     flagged=(
         """\
 import tensorflow as tf

@@ -10,7 +10,8 @@ from typing import Iterable
 
 from ..core.model import ModuleModel
 from ..core.torch_flow import TRAIN, UNSURE, facts
-from ..fixes.plans import UNSAFE, InsertStatement
+from ..fixes.plans import UNSAFE, InsertBefore
+from ..findings import FixSafety
 from .base import Report, Rule
 from .torch_mode import EXPORTED, evaluations, loops_of, reaching_modes, statement_on_own_line
 
@@ -31,7 +32,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         before = evaluation.before
         if before is not None and statement_on_own_line(model.source, before):
             column = model.source.column(before.lineno, before.col_offset)
-            fix = InsertStatement((before.lineno, column), f"{evaluation.key}.eval()", UNSAFE)
+            fix = InsertBefore((before.lineno, column), f"{evaluation.key}.eval()", UNSAFE)
         yield Report(evaluation.node, "BNU101",
                      f"BNU101 `{evaluation.key}` contains batch norm and is run for evaluation "
                      f"({evaluation.why}) in training mode: no `.eval()` reaches this call, so batch norm "
@@ -61,7 +62,8 @@ RULE = Rule(
         "module whose mode is set by a factory's argument (`setup_css(mode='train')`)."),
     fix="Inserts `<module>.eval()` before the evaluation block, function body or export (unsafe: it changes "
         "results, and a later training step then needs `.train()`, which BNU102 reports).",
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="insert `{text}` before the evaluation",
     flagged=(
         """\
 import torch

@@ -9,7 +9,8 @@ from typing import Iterable
 
 from ..core.model import ModuleModel
 from ..core.torch_flow import facts, loops_of  # noqa: F401
-from ..fixes.plans import UNSAFE, InsertStatement
+from ..fixes.plans import UNSAFE, InsertBefore
+from ..findings import FixSafety
 from .base import Report, Rule
 from .torch_mode import continuation, eval_events, statement_on_own_line
 
@@ -34,8 +35,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         fix = None
         if loop is not None and statement_on_own_line(model.source, loop.body[0]):
             first = loop.body[0]
-            fix = InsertStatement((first.lineno, model.source.column(first.lineno, first.col_offset)),
-                                  f"{key}.train()", UNSAFE)
+            fix = InsertBefore((first.lineno, model.source.column(first.lineno, first.col_offset)),
+                               f"{key}.train()", UNSAFE)
         where = f"line {step.pos[0]}" if step.call.scope.index is model.index else "a later training step"
         yield Report(call.node, "BNU102",
                      f"BNU102 `{event.key}.eval()` reaches the training step at {where} with no `.train()` in "
@@ -57,7 +58,8 @@ RULE = Rule(
         "batch norm."),
     fix="Inserts `<module>.train()` as the first statement of the loop the path wraps around (unsafe: it "
         "changes training). No fix when the step follows in the same pass.",
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="insert `{text}` at the top of the loop",
     flagged=(
         """\
 import torch

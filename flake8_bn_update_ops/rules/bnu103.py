@@ -14,6 +14,7 @@ from ..core.model import ModuleModel
 from ..core.torch_flow import facts
 from ..core.values import Api, Const, options
 from ..fixes.plans import UNSAFE, InsertKeyword
+from ..findings import FixSafety
 from .base import Report, Rule
 
 
@@ -66,7 +67,8 @@ RULE = Rule(
         "covers)."),
     fix="Adds `use_buffers=True` (unsafe: it changes what the averaged model evaluates with; `update_bn` over the "
         "training data after training is the alternative).",
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="pass `{keyword}={value}`",
     flagged=(
         """\
 from torch import nn

@@ -11,6 +11,7 @@ from .. import torch_api
 from ..core.model import ModuleModel
 from ..core.values import Api, Const, options
 from ..fixes.plans import UNSAFE, ReplaceExpression
+from ..findings import FixSafety
 from .base import Report, Rule
 
 
@@ -54,7 +55,8 @@ RULE = Rule(
         "deliberate in meta-learning)."),
     fix="Replaces a literal `m` with `1 - m` written as a literal (`0.9` -> `0.1`) (unsafe: it changes training; "
         "a constant defined elsewhere is not rewritten).",
-    fix_safety="unsafe",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="write the PyTorch momentum `{text}`",
     flagged=(
         """\
 from torch import nn

@@ -79,6 +79,13 @@ CASES = [
     # BNU002's fix turns the flag on, which creates the update ops: BNU001 appears and is fixed in the same run
     Case("bnu002_literal_false.py", "BNU002", 'False, name="bn"', "moves"),
     Case("bnu003_missing_training.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
+    # Issue 25: the flag the program already has, where the block's function has no flag parameter
+    Case("bnu003_flag_on_self.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
+    Case("bnu003_module_placeholder_flag.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
+    # ... and where only a caller two calls up has it: the flag is threaded down (a parameter per function)
+    Case("bnu003_threaded_flag.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
+    # ... and where the program has no flag at all: created where the train op runs, fed True there
+    Case("bnu003_flag_created.py", "BNU003", "tf.layers.batch_normalization(h)", "normalizes"),
     # The three BNU006 scripts train under the textbook UPDATE_OPS wrapper, which is empty for Keras: the
     # fix replaces the wrapper's expression (issue 16), it does not nest a second `with` inside it.
     Case("bnu006_keras_graph_mode.py", "BNU006", "tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)",

@@ -1,0 +1,16 @@
+# fix: --unsafe-fixes
+import tensorflow as tf
+
+
+class Network:
+    def __init__(self, images, is_training):
+        self.is_training = is_training
+        self.logits = self.head(self.block(images))
+
+    def block(self, x):
+        return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3),
+                                             training=self.is_training)
+
+    def head(self, x):
+        x = tf.contrib.layers.batch_norm(x, is_training=self.is_training)
+        return tf.layers.dense(tf.layers.flatten(x), 10)
