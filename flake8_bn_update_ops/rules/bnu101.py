@@ -64,6 +64,7 @@ RULE = Rule(
         "results, and a later training step then needs `.train()`, which BNU102 reports).",
     fix_safety=FixSafety.UNSAFE,
     fix_title="insert `{text}` before the evaluation",
+    no_fix="the evaluation starts inside a one-line block (`if x: y`), where a statement cannot be put before it",
     flagged=(
         """\
 import torch

@@ -60,6 +60,8 @@ RULE = Rule(
         "changes training). No fix when the step follows in the same pass.",
     fix_safety=FixSafety.UNSAFE,
     fix_title="insert `{text}` at the top of the loop",
+    no_fix=("the training step follows in the same pass (no loop to put `.train()` at the top of), or the loop "
+            "starts on its header's line"),
     flagged=(
         """\
 import torch

@@ -69,6 +69,7 @@ RULE = Rule(
         "training data after training is the alternative).",
     fix_safety=FixSafety.UNSAFE,
     fix_title="pass `{keyword}={value}`",
+    no_fix="`use_buffers=False` is written explicitly: a deliberate choice the fix does not overturn",
     flagged=(
         """\
 from torch import nn

@@ -57,6 +57,7 @@ RULE = Rule(
         "a constant defined elsewhere is not rewritten).",
     fix_safety=FixSafety.UNSAFE,
     fix_title="write the PyTorch momentum `{text}`",
+    no_fix="the momentum is a constant defined elsewhere, which may have other uses",
     flagged=(
         """\
 from torch import nn
