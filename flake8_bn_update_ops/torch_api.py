@@ -121,8 +121,9 @@ HF_TRAINERS: FrozenSet[str] = frozenset({"transformers.Trainer", "transformers.S
 AVERAGED_MODEL = "torch.optim.swa_utils.AveragedModel"
 UPDATE_BN = "torch.optim.swa_utils.update_bn"
 
-TRIGGER_WORDS: FrozenSet[str] = frozenset({"torch", "timm"})
-"""Pre-check words: every BNU1xx finding needs an import of torch (``import torch.nn as nn``,
-``from torch import nn``: the pre-check's tree test reads import roots) or of timm. Layer and
-context names (``BatchNorm2d``, ``no_grad``) would only cost the text test time: a file that
-uses them imports torch."""
+TRIGGER_WORDS: FrozenSet[str] = frozenset({"torch"})
+"""Pre-check word: every BNU1xx finding needs an import of torch (``import torch.nn as nn``,
+``from torch import nn``: the pre-check's tree test reads import roots). One word, because each
+costs a scan of every file the plugin sees (measured on the standard library: 0.2-0.36 s per
+word for 1,786 files); ``timm`` alone is not one: a script that evaluates a timm model imports
+torch for ``no_grad`` or its data."""

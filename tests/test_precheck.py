@@ -47,7 +47,7 @@ def test_pytorch_imports_pass_the_tree_test_and_other_frameworks_do_not():
 
     for source in ("from torch import nn\nmodel = nn.Linear(2, 2)\n",
                    "import torch.nn as nn\nmodel = nn.Linear(2, 2)\n",
-                   "import timm\nmodel = timm.create_model('resnet50')\n"):
+                   "import torch\nimport timm\nmodel = timm.create_model('resnet50')\n"):
         assert might_have_findings(source) and tree_might_have_findings(ast.parse(source)), source
     # Mentioned only in a comment: the text test passes, the tree test does not.
     source = "import numpy as np  # works with torch tensors too\nx = np.zeros(3)\n"
