@@ -249,3 +249,18 @@ for x in [torch.randn(16, 4)]:
     loss = evaluate_loss(model, x)
     loss.backward()
     optimizer.step()
+
+# --- a Hugging Face Trainer subclass: the Trainer switches the mode around evaluation: silent
+import torch
+import transformers
+from torch import nn
+
+
+class MyTrainer(transformers.Trainer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.probe = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+
+    def evaluate_probe(self, batch):
+        with torch.no_grad():
+            return self.probe(batch)
