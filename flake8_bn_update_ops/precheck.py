@@ -1,16 +1,16 @@
 """The cheap text test that lets most files skip parsing altogether.
 
-Its words come from the API tables (``tf_api``'s and ``keras_flax_api``'s ``TRIGGER_WORDS``), never
-hand-copied, so a new table row cannot be forgotten here. A trainer whose batch norm lives in another module still
+Its words come from the API tables (the ``TRIGGER_WORDS`` of ``tf_api``, ``keras_flax_api`` and ``torch_api``),
+never hand-copied, so a new table row cannot be forgotten here. A trainer whose batch norm lives in another module still
 mentions ``minimize`` or ``apply_gradients``, so it is still analysed.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from . import keras_flax_api, tf_api
+from . import keras_flax_api, tf_api, torch_api
 
-TRIGGER_WORDS = tf_api.TRIGGER_WORDS | keras_flax_api.TRIGGER_WORDS
+TRIGGER_WORDS = tf_api.TRIGGER_WORDS | keras_flax_api.TRIGGER_WORDS | torch_api.TRIGGER_WORDS
 
 
 def _minimal(words) -> tuple:
@@ -44,6 +44,7 @@ def tree_uses_words(tree, words) -> bool:
     from .core.index import _fields_of
 
     Attribute, Name, keyword, alias, Constant = ast.Attribute, ast.Name, ast.keyword, ast.alias, ast.Constant
+    ImportFrom = ast.ImportFrom
     stack = [tree]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
@@ -60,9 +61,13 @@ def tree_uses_words(tree, words) -> bool:
             if node.arg in words:
                 return True
         elif kind is alias:
-            if node.name.rsplit(".", 1)[-1] in words:
+            # ``import torch.nn as nn``: the package root counts too (``torch``).
+            if node.name.rsplit(".", 1)[-1] in words or node.name.split(".", 1)[0] in words:
                 return True
             continue
+        elif kind is ImportFrom:
+            if node.module and node.module.split(".", 1)[0] in words:    # ``from torch import nn``
+                return True
         elif kind is Constant:
             value = node.value
             if type(value) is str and len(value) < 16 and value in words:

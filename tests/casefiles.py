@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
 CASES_DIR = Path(__file__).parent / "cases"
-# Keras 3 / fine-tuning (BNU2xx) and Flax (BNU3xx) cases, judged the same way.
-FRAMEWORK_CASE_DIRS = (Path(__file__).parent / "cases_keras3", Path(__file__).parent / "cases_flax")
+# The other frameworks' cases, judged the same way: PyTorch (BNU1xx), Keras 3 / fine-tuning
+# (BNU2xx) and Flax (BNU3xx).
+FRAMEWORK_CASE_DIRS = tuple(Path(__file__).parent / name for name in ("cases_torch", "cases_keras3", "cases_flax"))
 PROJECTS_DIR = Path(__file__).parent / "cases_projects"
 _EXPECT = re.compile(r"#\s*expect:\s*((?:BNU\d{3}:\d+[\s,]*)+)")
 _SECTION = re.compile(r"^# --- ")

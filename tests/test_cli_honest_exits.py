@@ -15,6 +15,7 @@ import textwrap
 import pytest
 from requires import require
 from test_cli import BUGGY, finding_lines, run_cli, write
+from flake8_bn_update_ops.rules import CODES
 
 # Two BNU001: the first has a safe fix (which adds a line), the second only an unsafe one, so
 # after the safe fix the second sits one line lower than on disk.
@@ -100,8 +101,6 @@ def test_a_selection_that_matches_no_code_is_an_error(tmp_path, option):
     proc = run_cli(tmp_path, option, "XYZ", "train.py")
     assert proc.returncode == 2 and proc.out == ""
     errors = proc.err.strip().splitlines()
-    from flake8_bn_update_ops.rules import CODES
-
     assert errors == [f"flake8-bn-update-ops: error: {option}: 'XYZ' matches none of this tool's codes "
                       f"({', '.join(CODES + ('BNU900',))})"]
     # A list with one stray prefix is refused too: the stray one would silently check nothing.

@@ -26,7 +26,7 @@ import re
 from collections import OrderedDict
 from typing import Dict, List, Optional, Tuple
 
-from .. import tf_api
+from .. import tf_api, torch_api
 from .index import ModuleIndex, build_index
 
 _ROOT_MARKERS = (".git", "setup.py", "setup.cfg", "pyproject.toml", "tox.ini")
@@ -383,7 +383,8 @@ class Project:
 
 
 _MATTER_WORDS = tuple(word.encode() for word in sorted(
-    tf_api.TRIGGER_WORDS | tf_api.BUILDER_WORDS | {"arg_scope", "keras", "GraphKeys", "import *"}))
+    tf_api.TRIGGER_WORDS | tf_api.BUILDER_WORDS | torch_api.TRIGGER_WORDS
+    | {"arg_scope", "keras", "GraphKeys", "import *"}))
 
 
 def _mentions(path: str, data: bytes) -> bool:

@@ -21,7 +21,7 @@ import bisect
 import builtins
 from typing import Dict, List, Optional, Tuple
 
-from .. import tf_api
+from .. import tf_api, torch_api
 from .index import IF, LOOP, MATCH, ModuleIndex, Scope, Statement
 from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, ArgScopeStack, Class, CollectionRead, Const,
                      Function, Instance, InstanceCall, KerasUpdates, Mapping, Method, Module, ParamValue,
@@ -930,7 +930,26 @@ class Resolver:
             return CollectionRead(key, attr == tf_api.LIVE_COLLECTION_READER, node, at)
         if attr in tf_api.KERAS_UPDATE_METHODS:
             return KerasUpdates(self.value(func.value, at, frame))
+        if attr in torch_api.SELF_RETURNING_METHODS:
+            return self._torch_module_itself(self.value(func.value, at, frame), attr)
         return None
+
+    def _torch_module_itself(self, receiver: Value, attr: str) -> Optional[Value]:
+        """``Net().to(device)``, ``model.cuda()``, ``model.eval()``: a PyTorch module's
+        ``to``/``cuda``/``train``/``eval``... return the module itself (a project class that
+        defines its own method of that name is evaluated as usual)."""
+        found = options(receiver)
+        for option in found:
+            kind = type(option)
+            if kind is Instance:
+                if not any(type(entry) is Api and entry.name.startswith(torch_api.MODULE_ROOTS)
+                           for entry in self.mro(option.cls)):
+                    return None
+                if self._instance_attribute(option, attr) is not UNKNOWN:
+                    return None
+            elif kind is not ApiCall or not option.name.startswith(torch_api.MODULE_ROOTS):
+                return None
+        return receiver if found and receiver is not UNKNOWN else None
 
     def collection_key(self, value: Value) -> Optional[str]:
         keys = set()

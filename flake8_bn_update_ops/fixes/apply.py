@@ -24,7 +24,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, line_width, leading, line_of, outer_brackets, width
-from .plans import (AddDictEntry, AddParameter, Combined, ExtendVariables, InsertKeyword, InsertStatement,
+from .plans import (AddDictEntry, AddParameter, Combined, ExtendVariables, InsertBefore, InsertKeyword,
                     RenameAttribute, ReplaceExpression, WrapStatement)
 from .regions import default_indent, default_newline, import_line, merge, region_of, split_lines
 
@@ -157,8 +157,8 @@ def _spans(plan) -> List[Optional[Tuple[int, int, int, int]]]:
         spans.append(plan.target)
     elif kind is AddParameter:
         spans.append(plan.function)
-    elif kind is InsertStatement:
-        spans.append(plan.before)
+    elif kind is InsertBefore:
+        spans.append((plan.before[0], plan.before[1], plan.before[0], plan.before[1]))
     elif kind is Combined:
         parts = [_spans(part) for part in plan.parts]
         if not all(parts):
@@ -181,6 +181,8 @@ def _shifted(plan, lines: int):
         elif isinstance(value, tuple) and len(value) == 4 and all(type(part) is int for part in value) \
                 and field.name != "add_import":
             changes[field.name] = (value[0] + lines, value[1], value[2] + lines, value[3])
+        elif field.name == "before" and isinstance(value, tuple) and len(value) == 2:     # InsertBefore
+            changes[field.name] = (value[0] + lines, value[1])
     return dataclasses.replace(plan, **changes)
 
 
@@ -215,6 +217,15 @@ class _Located:
             if isinstance(node, kind):
                 return node
         raise FixNotApplicable(f"no {kind.__name__} at line {span[0]}, column {span[1] + 1}")
+
+    def find_whole_statement(self, start) -> cst.CSTNode:
+        """The whole statement (a line of simple statements, or a compound one) that starts at
+        ``start``: ``ast`` and libcst agree on where a statement starts, not always on where it
+        ends."""
+        for node in self.by_start.get(tuple(start), ()):
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return node
+        raise FixNotApplicable(f"no statement at line {start[0]}, column {start[1] + 1}")
 
 
 def insert_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression, continuation=None,
@@ -352,8 +363,8 @@ class _FixApplier(cst.CSTTransformer):
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
         self.removals: set = set()     # id() of the blocks a plan deletes
+        self.inserts_before: Dict[int, List[str]] = {}      # id(whole statement) -> statements to put before it
         self._statement_lines: Dict[int, int] = {}
-        self.inserts: Dict[int, List[str]] = {}       # id(small statement) -> statements to put before it
         for plan in plans:
             self._add(located, plan)
 
@@ -362,11 +373,6 @@ class _FixApplier(cst.CSTTransformer):
         if kind is Combined:
             for part in plan.parts:
                 self._add(located, part)
-        elif kind is InsertStatement:
-            statement = located.find(plan.before, _SMALL_STATEMENTS)
-            texts = self.inserts.setdefault(id(statement), [])
-            if plan.text not in texts:
-                texts.append(plan.text)
         elif kind is AddDictEntry:
             node = located.find(plan.target, (cst.Dict,))
             key, value = cst.parse_expression(plan.key), cst.parse_expression(plan.value)
@@ -398,6 +404,11 @@ class _FixApplier(cst.CSTTransformer):
             else:
                 self._replace(node, lambda updated: cst.Dict([cst.StarredDictElement(updated),
                                                               cst.StarredDictElement(extra)]))
+        elif kind is InsertBefore:
+            statement = located.find_whole_statement(plan.before)
+            texts = self.inserts_before.setdefault(id(statement), [])
+            if plan.text not in texts:
+                texts.append(plan.text)
         elif kind is WrapStatement:
             if plan.replace is not None:
                 node = located.find(plan.replace, (cst.BaseExpression,))
@@ -509,14 +520,15 @@ class _FixApplier(cst.CSTTransformer):
             if kept_lines:
                 new = new.with_changes(leading_lines=kept_lines + list(new.leading_lines))
                 kept_lines = []
-            if isinstance(original, cst.SimpleStatementLine) and self.inserts:
-                for statement in original.body:
-                    for text in self.inserts.get(id(statement), ()):
-                        body.append(cst.parse_statement(text + "\n"))
-                    if id(statement) in self.inserts and body and new.leading_lines:
-                        # The statement's comments stay with it; the new line goes above them.
-                        body[-1] = body[-1].with_changes(leading_lines=new.leading_lines)
-                        new = new.with_changes(leading_lines=())
+            inserted = self.inserts_before.get(id(original))
+            if inserted:
+                # The new statement takes over the comments and blank lines above the old one.
+                for position, text in enumerate(inserted):
+                    statement = cst.parse_statement(text + "\n")
+                    if position == 0:
+                        statement = statement.with_changes(leading_lines=new.leading_lines)
+                    body.append(statement)
+                new = new.with_changes(leading_lines=())
             if isinstance(original, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine) and any(
                     id(statement) in self.wraps for statement in original.body):
                 body.extend(self._rewrite_line(original, new))

@@ -97,20 +97,21 @@ class Combined:
 
 
 @dataclass(frozen=True)
-class InsertStatement:
-    """Insert ``text`` (one simple statement) on its own line just before the small statement at
-    ``before``, at that statement's indentation."""
-
-    before: Span
-    text: str
-    safety: str = UNSAFE
-
-
-@dataclass(frozen=True)
 class AddDictEntry:
     """Add ``key: value`` at the end of the dict literal at ``target``, in its own layout."""
 
     target: Span
     key: str
     value: str
+    safety: str = UNSAFE
+
+
+@dataclass(frozen=True)
+class InsertBefore:
+    """Insert the statement ``text`` (``model.eval()``) just before the statement, simple or
+    compound (a ``with`` block, a loop), that starts at ``before`` (line, column), at its
+    indentation; the comments and blank lines above it stay above the new statement."""
+
+    before: Tuple[int, int]
+    text: str
     safety: str = UNSAFE

@@ -17,7 +17,7 @@ from typing import Callable, List, Optional, Tuple
 from .. import tf_api
 from ..core.index import Scope, argument_node
 from .planning import flag_expression, tf_spelling
-from .plans import UNSAFE, AddDictEntry, AddParameter, Combined, InsertKeyword, InsertStatement, ReplaceExpression
+from .plans import UNSAFE, AddDictEntry, AddParameter, Combined, InsertBefore, InsertKeyword, ReplaceExpression
 
 # How many functions a flag is threaded through (the site's function included): builders two
 # and three calls deep are the real-code shapes (issue 25).
@@ -100,8 +100,8 @@ def _create_where_it_runs(model, top: Scope, call, name: str, edits: list, done:
     if not runs or spelling.add_import is not None or \
             any(run.node.lineno <= call.statement.node.lineno for run in runs) or name in top.bindings:
         return False
-    edits.append(InsertStatement(
-        model.source.span(call.statement.node),
+    edits.append(InsertBefore(
+        model.source.span(call.statement.node)[:2],
         f'{name} = {spelling.prefix}.placeholder_with_default(False, shape=(), name="{name}")', UNSAFE))
     edits.extend(_feed_true(model, run, name) for run in runs)
     done[key] = True

@@ -1,0 +1,91 @@
+"""BNU104: a PyTorch batch norm built with ``momentum >= 0.5``: the other frameworks' meaning.
+
+Measured (tests/pytorch/test_torch_facts.py): PyTorch's momentum is the weight of the *new*
+batch (``running = (1 - m) * running + m * batch``); Keras and Flax weight the old value.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .. import torch_api
+from ..core.model import ModuleModel
+from ..core.values import Api, Const, options
+from ..fixes.plans import UNSAFE, ReplaceExpression
+from ..findings import FixSafety
+from .base import Report, Rule
+
+
+def check(model: ModuleModel) -> Iterable[Report]:
+    for call in model.index.calls:
+        if not any(type(option) is Api and option.name in torch_api.MOMENTUM_CLASSES
+                   for option in options(model.callee(call))):
+            continue
+        node = call.node
+        argument = next((keyword.value for keyword in node.keywords if keyword.arg == "momentum"), None)
+        if argument is None and len(node.args) > torch_api.MOMENTUM_POSITION:
+            argument = node.args[torch_api.MOMENTUM_POSITION]
+        if argument is None:
+            continue
+        value = model.resolver.value(argument, model.at(call))
+        if type(value) is not Const or type(value.value) not in (int, float) or type(value.value) is bool:
+            continue
+        momentum = value.value
+        # 1.0 keeps only the latest batch: a deliberate choice (meta-learning), not a confusion.
+        if not torch_api.MOMENTUM_SUSPECT <= momentum < 1:
+            continue
+        flipped = round(1 - momentum, 10)
+        fix = ReplaceExpression(model.source.span(argument), repr(flipped), UNSAFE) \
+            if value.node is argument else None
+        yield Report(argument, "BNU104",
+                     f"BNU104 batch norm momentum {momentum!r} has the Keras/TensorFlow meaning: PyTorch weights "
+                     f"the new batch by it, so the running statistics follow the last few batches; "
+                     f"{flipped!r} is the PyTorch value", fix)
+
+
+RULE = Rule(
+    code="BNU104",
+    title="PyTorch batch-norm momentum with the other frameworks' meaning",
+    effect=(
+        "`nn.BatchNorm1d/2d/3d`, `SyncBatchNorm` or `LazyBatchNorm*d` built with `momentum` (keyword or third "
+        "positional argument, a literal or a constant the resolver reads) at least 0.5 and below 1. PyTorch's "
+        "momentum is the weight of the new batch (`running = (1 - m) * running + m * batch`, default 0.1), the "
+        "opposite of Keras's and Flax's `momentum` (0.99: the weight of the old value). Measured: with 0.9 the "
+        "running statistics are those of the last few batches, and evaluation uses them. Silent for values below "
+        "0.5, for `momentum=None` (cumulative average) and for exactly 1 (keeps only the latest batch: "
+        "deliberate in meta-learning)."),
+    fix="Replaces a literal `m` with `1 - m` written as a literal (`0.9` -> `0.1`) (unsafe: it changes training; "
+        "a constant defined elsewhere is not rewritten).",
+    fix_safety=FixSafety.UNSAFE,
+    fix_title="write the PyTorch momentum `{text}`",
+    no_fix="the momentum is a constant defined elsewhere, which may have other uses",
+    flagged=(
+        """\
+from torch import nn
+
+bn = nn.BatchNorm2d(64, momentum=0.9)  # expect: BNU104:34
+""",
+        """\
+import torch
+
+bn = torch.nn.BatchNorm1d(64, 1e-3, 0.99)  # expect: BNU104:37
+""",
+    ),
+    silent=(
+        """\
+from torch import nn
+
+bn = nn.BatchNorm2d(64, momentum=0.1)
+""",
+        """\
+from torch import nn
+
+bn = nn.BatchNorm2d(64, momentum=1.0)
+""",
+        """\
+import tensorflow as tf
+
+bn = tf.keras.layers.BatchNormalization(momentum=0.9)
+""",
+    ),
+    check=check,
+)

@@ -1,0 +1,277 @@
+"""Mode flow for the PyTorch codes: where a module with batch norm is run for evaluation
+(BNU101) and where an ``.eval()`` reaches a training step (BNU102). The facts (batch-norm
+containment, events, summaries) are ``core.torch_flow``'s; this module decides what is an
+evaluation and which mode reaches it."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Optional, Set, Tuple
+
+from .. import torch_api
+from ..core.index import CallSite, Scope
+from ..core.torch_flow import EVAL, UNSURE, Event, Facts, loops_of, span_of, withs_of
+from ..core.values import ApiCall, Const, InstanceCall, options
+
+_EVAL_ITERABLE_WORDS = ("val", "test", "eval")
+EXPORTED = "exported or traced"
+
+
+class Evaluation:
+    """A call that runs ``key`` for evaluation: ``why`` says how we know, ``before`` is the
+    statement a fix puts ``key.eval()`` in front of."""
+
+    __slots__ = ("call", "key", "why", "before", "node")
+
+    def __init__(self, call: CallSite, key: str, why: str, before, node):
+        self.call = call
+        self.key = key
+        self.why = why
+        self.before = before
+        self.node = node
+
+
+def evaluations(facts: Facts) -> Iterator[Evaluation]:
+    model = facts.model
+    for call in model.index.calls:
+        node = call.node
+        scope = call.scope.function()
+        if facts.framework_managed(scope):
+            continue
+        exported = _exported(facts, call)
+        if exported is not None:
+            yield exported
+            continue
+        key = facts.key(node.func)
+        if key is None or not facts.contains_bn(model.callee(call)):
+            continue
+        why, before = _why_evaluation(facts, call, scope)
+        if why is not None:
+            yield Evaluation(call, key, why, before, node)
+
+
+def _exported(facts: Facts, call: CallSite) -> Optional[Evaluation]:
+    if not any(type(option).__name__ == "Api" and option.name in torch_api.EXPORTS
+               for option in options(facts.model.callee(call))):
+        return None
+    node = call.node
+    first = node.args[0] if node.args else next(
+        (keyword.value for keyword in node.keywords if keyword.arg in torch_api.EXPORTED_KEYWORDS), None)
+    key = facts.key(first) if first is not None else None
+    if key is None or not facts.contains_bn(facts.value_at(first, call)):
+        return None
+    return Evaluation(call, key, EXPORTED, call.statement.node, node)
+
+
+def _why_evaluation(facts: Facts, call: CallSite, scope: Scope) -> Tuple[Optional[str], object]:
+    loops = loops_of(call)
+    # A no-grad forward in the same training step as a backward (in the same innermost loop, or
+    # later in a loop-less step function) computes a teacher's or target's output: that is not
+    # evaluation. Validation in an epoch loop whose batches train in an inner loop is.
+    position = (call.node.lineno, call.node.col_offset)
+    trains_here = _in_training_step(facts, call, scope)
+    no_grad = _no_grad_block(facts, call)
+    if no_grad is not None and not trains_here:
+        return "under `torch.no_grad()`", no_grad
+    if scope.kind == "function" and _no_grad_decorated(facts, scope) and not facts.trains(scope):
+        return "in a `@torch.no_grad()` function", _first_statement(scope.node)
+    if scope.kind == "function" and _evaluation_name(scope.name) and not facts.trains(scope) and \
+            not any(_in_training_step(facts, caller, caller.scope.function())
+                    for caller in facts.model.callers(scope)):
+        return f"in `{scope.name}()`", _first_statement(scope.node)
+    for loop in loops:
+        if type(loop) is ast.For and _evaluation_iterable(facts, call, loop.iter) and \
+                not facts.step_within(scope, span_of(loop)):
+            return "in an evaluation loop", loop
+    key = facts.key(call.node.func)
+    if key is not None and facts.loads_weights(scope, key, position) and not facts.trains(scope) and \
+            not facts.step_within(scope, ((0, 0), (1 << 30, 0))):
+        return "after loading its weights, in code that does not train", call.statement.node
+    return None, None
+
+
+def _in_training_step(facts: Facts, call: CallSite, scope: Scope) -> bool:
+    """A training step follows the call in the same pass: a backward in the same innermost loop,
+    or later in a loop-less step function (a teacher's forward, a loss helper's call)."""
+    loops = loops_of(call)
+    innermost = loops[0] if loops else None
+    position = (call.node.lineno, call.node.col_offset)
+    return any(event.kind == "step" and (loops_of(event.call)[:1] or [None])[0] is innermost
+               and (innermost is not None or event.pos > position)
+               for event in facts.events(scope))
+
+
+def _no_grad_block(facts: Facts, call: CallSite):
+    found = None
+    for with_node in withs_of(call):
+        statement = call.scope.index.statement_of_node.get(id(with_node))
+        for item in with_node.items:
+            value = facts.resolver.value(item.context_expr, _at(call, statement))
+            for option in options(value):
+                if type(option) is ApiCall and option.name in torch_api.NO_GRAD_CONTEXTS:
+                    if option.name.endswith("set_grad_enabled"):
+                        argument = option.args.positional[0] if option.args.positional else None
+                        flag = facts.resolver.arg_value(argument) if argument is not None else None
+                        if type(flag) is not Const or flag.value is not False:
+                            continue
+                    found = with_node      # the outermost one wins
+    return found
+
+
+def _at(call: CallSite, statement):
+    from ..core.resolver import At
+    return At(call.scope, statement if statement is not None else call.statement)
+
+
+def _no_grad_decorated(facts: Facts, scope: Scope) -> bool:
+    for decorator in getattr(scope.node, "decorator_list", ()):
+        target = decorator.func if type(decorator) is ast.Call else decorator
+        statement = scope.parent.index.statement_of_node.get(id(scope.node)) if scope.parent is not None else None
+        from ..core.resolver import At
+        value = facts.resolver.value(target, At(scope.parent, statement))
+        if any(type(option).__name__ == "Api" and option.name in torch_api.NO_GRAD_DECORATORS
+               for option in options(value)):
+            return True
+    return False
+
+
+def _evaluation_name(name: str) -> bool:
+    lowered = name.lower()
+    if lowered.startswith("test_") or lowered.startswith("_test"):
+        return False        # a pytest test, not an evaluation
+    return any(word in lowered for word in torch_api.EVALUATION_FUNCTION_WORDS)
+
+
+def _evaluation_iterable(facts: Facts, call: CallSite, node) -> bool:
+    """``for x in val_loader``, ``for x in tqdm(test_loader)``, or a name bound to such a call."""
+    text = ast.unparse(node).lower()
+    statement = call.scope.index.statement_of_node.get(id(node))
+    for option in options(facts.resolver.value(node, _at(call, statement))):
+        if type(option) in (ApiCall, InstanceCall) and option.node is not None:
+            text += " " + ast.unparse(option.node).lower()
+    return any(word in text for word in _EVAL_ITERABLE_WORDS) and "train" not in text
+
+
+def _first_statement(function_node):
+    body = function_node.body
+    if len(body) > 1 and type(body[0]) is ast.Expr and type(getattr(body[0], "value", None)) is ast.Constant \
+            and isinstance(body[0].value.value, str):
+        return body[1]
+    return body[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# Which mode reaches a call
+
+
+def reaching_modes(facts: Facts, scope: Scope, key: str, pos, loops, seen: Set[tuple],
+                   export: bool = False) -> Set[str]:
+    marker = (id(scope), key, pos)
+    if marker in seen:
+        return {UNSURE}
+    seen.add(marker)
+    modes: Set[str] = set()
+    found = facts.last_mode(scope, key, before=pos)
+    if found is not None:
+        modes.add(found)
+    else:
+        modes |= _start_modes(facts, scope, key, seen, export)
+    events = facts.events(scope)
+    for loop in loops:
+        low, high = span_of(loop)
+        for event in reversed(events):
+            if pos < event.pos <= high:
+                later = facts.event_mode(event, key, set())
+                if later is not None:
+                    modes.add(later)
+                    break
+    return modes
+
+
+def _start_modes(facts: Facts, scope: Scope, key: str, seen, export: bool) -> Set[str]:
+    root = key.split(".", 1)[0]
+    bindings = scope.bindings.get(root, ())
+    if key == root and bindings and all(binding.kind == "assign" and type(binding.value) is ast.Call
+                                        and not binding.unpack for binding in bindings):
+        # Built here: modules start in training mode. A module built and run without training
+        # or loading weights is a smoke test of its shapes, not an evaluation (an export is
+        # meant for use whatever the weights).
+        if not (export or facts.step_within(scope, ((0, 0), (1 << 30, 0)))
+                or facts.loads_weights(scope, key, (1 << 30, 0))):
+            return {UNSURE}
+        return {facts.built_mode(binding.value, scope, binding.statement) for binding in bindings}
+    if scope.kind != "function" or bindings and scope.param(root) is None:
+        return {UNSURE}
+    callers = facts.model.callers(scope)
+    if not callers:
+        return {UNSURE}
+    modes: Set[str] = set()
+    for caller in callers:
+        event = Event("call", caller, callees=(scope,), renames=facts._renames(caller, scope))
+        outer = facts.into_caller(key, event, scope)
+        if outer is None:
+            return {UNSURE}
+        modes |= reaching_modes(facts, caller.scope.function(), outer, event.pos, loops_of(caller), seen, export)
+    return modes
+
+
+def continuation(facts: Facts, scope: Scope, key: str, pos, loops, seen: Set[tuple]):
+    """What the receiver meets first after ``pos`` (wrapping around loops, then returning to
+    the callers): (effect, event, loop wrapped around or None, scope, key at that level)."""
+    marker = (id(scope), key)
+    if marker in seen:
+        return None
+    seen.add(marker)
+    events = facts.events(scope)
+
+    def scan(test):
+        for event in events:
+            if test(event.pos):
+                found = facts.event_effect(event, key, set())
+                if found is not None:
+                    return found
+        return None
+
+    low_done, high_done = pos, pos
+    for loop in loops:
+        low, high = span_of(loop)
+        found = scan(lambda p, h=high, d=high_done: d < p <= h)
+        if found is not None:
+            return found + (None, scope, key)
+        found = scan(lambda p, lo=low, d=low_done: lo <= p < d)
+        if found is not None:
+            return found + (loop, scope, key)
+        low_done, high_done = low, high
+    found = scan(lambda p, d=high_done: p > d)
+    if found is not None:
+        return found + (None, scope, key)
+    if scope.kind != "function":
+        return None
+    for caller in facts.model.callers(scope):
+        event = Event("call", caller, callees=(scope,), renames=facts._renames(caller, scope))
+        outer = facts.into_caller(key, event, scope)
+        if outer is None:
+            continue
+        found = continuation(facts, caller.scope.function(), outer, event.pos, loops_of(caller), seen)
+        if found is not None and found[0] == "step":
+            return found
+    return None
+
+
+def eval_events(facts: Facts) -> Iterator[Event]:
+    for scope in facts.model.index.scopes:
+        if scope.kind not in ("module", "function"):
+            continue
+        for event in facts.events(scope):
+            if event.kind == "mode" and event.mode == EVAL and event.call.scope.function() is scope:
+                yield event
+
+
+def statement_on_own_line(source, node) -> bool:
+    """A fix inserts a statement before ``node`` only where it starts its own line (not in a
+    one-line ``if x: y`` suite)."""
+    line = source.line(node.lineno)
+    return line[:source.column(node.lineno, node.col_offset)].strip() == ""
+
+
+def loop_body_start(loop) -> List:
+    return loop.body[0]

@@ -1,0 +1,156 @@
+"""What PyTorch really does: each "measured" fact the BNU1xx codes rest on, proven again on the CPU.
+
+These tests check PyTorch, not our checker: if one fails after a PyTorch upgrade, a code's
+premise has changed. Data are centred far from 0 (the initial running mean), so "the running
+statistics moved" is a large, unambiguous change.
+"""
+from __future__ import annotations
+
+import pytest
+
+from requires import require
+
+try:
+    import torch
+    from torch import nn
+except ImportError:     # pragma: no cover - the torch environment has it
+    torch = None
+
+pytestmark = pytest.mark.torch
+require(torch is not None, "PyTorch is not installed (tox -e torch installs torch==2.13.0)")
+
+
+def _net(momentum=0.1):
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8, momentum=momentum), nn.ReLU(), nn.Linear(8, 1))
+
+
+def _batch(loc=3.0, n=32):
+    return torch.randn(n, 4) + loc
+
+
+def test_bnu101_running_statistics_move_under_no_grad_in_training_mode():
+    model = _net()
+    before = model[1].running_mean.clone()
+    with torch.no_grad():
+        model(_batch())
+    assert not torch.allclose(model[1].running_mean, before)
+    assert model[1].num_batches_tracked.item() == 1
+
+
+def test_bnu101_running_statistics_stay_after_eval():
+    model = _net()
+    model.eval()
+    before = model[1].running_mean.clone()
+    with torch.no_grad():
+        model(_batch())
+    assert torch.equal(model[1].running_mean, before)
+    assert model[1].num_batches_tracked.item() == 0
+
+
+def test_bnu101_inference_mode_is_no_eval_either():
+    model = _net()
+    before = model[1].running_mean.clone()
+    with torch.inference_mode():
+        model(_batch())
+    assert not torch.allclose(model[1].running_mean, before)
+
+
+def test_bnu101_training_mode_output_depends_on_the_rest_of_the_batch():
+    model = _net()
+    x = _batch()
+    with torch.no_grad():
+        alone = model(x[:4])
+        with_others = model(torch.cat([x[:4], _batch(loc=-3.0)]))[:4]
+    assert not torch.allclose(alone, with_others, atol=1e-3)
+    model.eval()
+    with torch.no_grad():
+        alone = model(x[:4])
+        with_others = model(torch.cat([x[:4], _batch(loc=-3.0)]))[:4]
+    assert torch.allclose(alone, with_others, atol=1e-6)
+
+
+def test_bnu101_a_trace_in_training_mode_keeps_batch_statistics():
+    model = _net()
+    x = _batch()
+    traced = torch.jit.trace(model, x[:8], check_trace=False)
+    with torch.no_grad():
+        alone = traced(x[:4])
+        with_others = traced(torch.cat([x[:4], _batch(loc=-3.0)]))[:4]
+    assert not torch.allclose(alone, with_others, atol=1e-3)
+    model.eval()
+    traced = torch.jit.trace(model, x[:8])
+    with torch.no_grad():
+        assert torch.allclose(traced(x[:4]), traced(torch.cat([x[:4], _batch(loc=-3.0)]))[:4], atol=1e-6)
+
+
+def test_bnu102_training_in_eval_mode_never_updates_the_running_statistics():
+    model = _net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    model.eval()
+    before = model[1].running_mean.clone()
+    for _ in range(5):
+        optimizer.zero_grad()
+        model(_batch()).pow(2).mean().backward()
+        optimizer.step()
+    assert torch.equal(model[1].running_mean, before)
+    assert model[1].num_batches_tracked.item() == 0
+    model.train()
+    optimizer.zero_grad()
+    model(_batch()).pow(2).mean().backward()
+    optimizer.step()
+    assert not torch.allclose(model[1].running_mean, before)
+
+
+def test_bnu104_momentum_weights_the_new_batch():
+    for momentum in (0.1, 0.9):
+        model = _net(momentum)
+        x = _batch()
+        with torch.no_grad():
+            features = model[0](x)
+            model(x)
+        batch_mean = features.mean(0)
+        # running = (1 - m) * running + m * batch, from a running mean of 0
+        assert torch.allclose(model[1].running_mean, momentum * batch_mean, atol=1e-5)
+
+
+def test_bnu104_momentum_0_9_forgets_within_a_few_batches():
+    slow, fast = _net(0.1), _net(0.9)
+    with torch.no_grad():
+        for loc in (3.0,) * 20 + (-3.0,):
+            slow(_batch(loc))
+            fast(_batch(loc))
+        early, last = slow[0](_batch(3.0, 4096)).mean(0), slow[0](_batch(-3.0, 4096)).mean(0)
+    # One batch at -3 after twenty at +3: 0.9 follows the last batch, 0.1 remembers the rest.
+    assert (fast[1].running_mean - last).norm() < (fast[1].running_mean - early).norm()
+    assert (slow[1].running_mean - early).norm() < (slow[1].running_mean - last).norm()
+
+
+def test_requires_grad_false_does_not_stop_running_statistics():
+    model = _net()
+    for parameter in model[1].parameters():
+        parameter.requires_grad = False
+    before = model[1].running_mean.clone()
+    model(_batch()).pow(2).mean().backward()
+    assert not torch.allclose(model[1].running_mean, before)
+
+
+def test_averaged_model_without_update_bn_evaluates_averaged_weights_with_the_live_models_statistics():
+    """PyTorch 2.13's ``update_parameters`` copies the live model's buffers into the average
+    (it does not leave the copy made at construction): the averaged weights are evaluated with
+    statistics computed for other weights, until ``update_bn`` recomputes them."""
+    from torch.optim.swa_utils import AveragedModel, update_bn
+
+    model = _net()
+    averaged = AveragedModel(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    for _ in range(5):
+        optimizer.zero_grad()
+        model(_batch()).pow(2).mean().backward()
+        optimizer.step()
+        averaged.update_parameters(model)
+    assert torch.equal(averaged.module[1].running_mean, model[1].running_mean)
+    assert not torch.allclose(averaged.module[0].weight, model[0].weight)      # the weights differ
+    live = averaged.module[1].running_mean.clone()
+    update_bn([_batch() for _ in range(10)], averaged)
+    assert not torch.allclose(averaged.module[1].running_mean, live, atol=1e-3)
