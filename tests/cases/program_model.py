@@ -570,3 +570,27 @@ def train(x, is_training):
     loss = tf.reduce_mean(net(x, is_training))
     with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
         return tf.train.AdamOptimizer().minimize(loss)
+
+# --- every flag True only through a wrapper default no call overrides, no flag at hand: the op still runs no updates (BNU001)
+import tensorflow as tf
+
+
+def conv_bn(x, is_training=True):
+    return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3), training=is_training)
+
+
+def train(x):
+    loss = tf.reduce_mean(conv_bn(conv_bn(x)))
+    return tf.train.AdamOptimizer().minimize(loss)  # expect: BNU001:12
+
+# --- the same network with the literal written at the layer: BNU002 reports it and BNU001 stays silent
+import tensorflow as tf
+
+
+def conv_bn(x):
+    return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3), training=True)  # expect: BNU002:78
+
+
+def train(x):
+    loss = tf.reduce_mean(conv_bn(conv_bn(x)))
+    return tf.train.AdamOptimizer().minimize(loss)
