@@ -28,9 +28,15 @@ _EFFECT = MappingProxyType({
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
+    towers = None
     for site in model.sites:
         if site.flag.state != "missing":
             continue
+        if site.api.family == "layers":
+            if towers is None:
+                towers = _tower_calls(model)
+            if _on_an_inference_tower(model, site, towers):
+                continue    # ``training`` defaults to False, which is right off the loss path
         fix = _fix(model, site.call, site.api.flag) if site.via != "normalizer_fn" else None
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
                      f"{_EFFECT[site.api.family]}", fix)
@@ -42,6 +48,21 @@ def check(model: ModuleModel) -> Iterable[Report]:
     for call, display in calls:
         yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
                      f"{_EFFECT['keras']}", _fix(model, call, "training", force_unsafe=True))
+
+
+def _tower_calls(model: ModuleModel) -> list:
+    """Calls of this module that build batch norm (a site, or a call reaching one): towers."""
+    found = [site.call for site in model.sites if site.call.scope.index is model.index]
+    found += [call for call in model.index.calls if model.calls_reaching.get(id(call.node))]
+    return found
+
+
+def _on_an_inference_tower(model: ModuleModel, site, towers) -> bool:
+    """Every call that builds this site stays off the train ops' losses while another tower is
+    on them (RULES.md "Towers and modes": a sampler or evaluation tower reusing the layers)."""
+    builders = [call for call in towers if call is site.call or
+                any(reached.site.call is site.call for reached in model.calls_reaching.get(id(call.node), ()))]
+    return bool(builders) and all(model.separate_tower(call, towers) for call in builders)
 
 
 def _fix(model: ModuleModel, call, keyword: str, force_unsafe: bool = False) -> Optional[InsertKeyword]:

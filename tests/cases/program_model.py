@@ -594,3 +594,49 @@ def conv_bn(x):
 def train(x):
     loss = tf.reduce_mean(conv_bn(conv_bn(x)))
     return tf.train.AdamOptimizer().minimize(loss)
+
+# --- a sampler reusing the generator's tf.layers batch norm without the flag, off the loss path: False is right there
+import tensorflow as tf
+
+
+def generator(z, is_training, reuse=False):
+    h = tf.layers.dense(z, 16, name="g1", reuse=reuse)
+    h = tf.layers.batch_normalization(h, training=is_training, name="gbn", reuse=reuse)
+    return tf.layers.dense(h, 4, name="g2", reuse=reuse)
+
+
+def sampler(z):
+    h = tf.layers.dense(z, 16, name="g1", reuse=True)
+    h = tf.layers.batch_normalization(h, name="gbn", reuse=True)
+    return tf.layers.dense(h, 4, name="g2", reuse=True)
+
+
+def build(z, is_training):
+    loss = tf.reduce_mean(generator(z, is_training))
+    samples = sampler(z)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer().minimize(loss)
+    return train_op, samples
+
+# --- the same reuse call whose output feeds the loss: it trains in inference mode (BNU003)
+import tensorflow as tf
+
+
+def generator(z, is_training, reuse=False):
+    h = tf.layers.dense(z, 16, name="g1", reuse=reuse)
+    h = tf.layers.batch_normalization(h, training=is_training, name="gbn", reuse=reuse)
+    return tf.layers.dense(h, 4, name="g2", reuse=reuse)
+
+
+def sampler(z):
+    h = tf.layers.dense(z, 16, name="g1", reuse=True)
+    h = tf.layers.batch_normalization(h, name="gbn", reuse=True)  # expect: BNU003:9
+    return tf.layers.dense(h, 4, name="g2", reuse=True)
+
+
+def build(z, is_training):
+    samples = sampler(z)
+    loss = tf.reduce_mean(generator(z, is_training)) + tf.reduce_mean(tf.square(samples))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer().minimize(loss)
+    return train_op, samples
