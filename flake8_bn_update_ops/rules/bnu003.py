@@ -62,6 +62,8 @@ def _on_an_inference_tower(model: ModuleModel, site, towers) -> bool:
     on them (RULES.md "Towers and modes": a sampler or evaluation tower reusing the layers)."""
     builders = [call for call in towers if call is site.call or
                 any(reached.site.call is site.call for reached in model.calls_reaching.get(id(call.node), ()))]
+    if site.call.scope.function().kind == "function" and all(call is site.call for call in builders):
+        return False    # a builder nobody calls here is no tower: judged as written
     return bool(builders) and all(model.separate_tower(call, towers) for call in builders)
 
 

@@ -640,3 +640,17 @@ def build(z, is_training):
     with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
         train_op = tf.train.AdamOptimizer().minimize(loss)
     return train_op, samples
+
+# --- a builder nobody calls is no inference tower: its tf.layers batch norm without the flag is reported as written
+import tensorflow as tf
+
+
+def tower(x, training):
+    return tf.layers.batch_normalization(x)  # expect: BNU003:12
+
+
+def build(x, labels, training):
+    net = tf.layers.batch_normalization(x, training=training)
+    loss = tf.losses.mean_squared_error(labels, net)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
