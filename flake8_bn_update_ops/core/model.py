@@ -953,8 +953,17 @@ class ModuleModel:
         layers = [reached for reached in self.reached
                   if not reached.site.keras and reached.site.collection is not None
                   and (op is None or not self.exclusive(reached, op))]
-        return any(reached.site.writes_update_ops for reached in layers) and \
-            all(reached.site.flag.literal is True for reached in layers)
+        if not (any(reached.site.writes_update_ops for reached in layers) and
+                all(reached.site.flag.literal is True for reached in layers)):
+            return False
+        # Every True only through parameter defaults that the calls leave in place, with no
+        # flag at hand to report them with: nothing else would be reported, and a program that
+        # trains batch norm without its updates never ends with no finding (RULES.md).
+        return not all(self._left_default(reached.site.flag) for reached in layers)
+
+    def _left_default(self, flag) -> bool:
+        return any(type(option) is Const and self.resolver.default_of(option.node) is not None
+                   for option in options(flag.value))
 
     def exclusive(self, reached: Reached, op: TrainOpInfo) -> bool:
         """The site and the train op sit in opposite branches of tests with the same text."""

@@ -29,9 +29,15 @@ _EFFECT = MappingProxyType({
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
+    towers = None
     for site in model.sites:
         if site.flag.state != "missing":
             continue
+        if site.api.family == "layers":
+            if towers is None:
+                towers = _tower_calls(model)
+            if _on_an_inference_tower(model, site, towers):
+                continue    # ``training`` defaults to False, which is right off the loss path
         fix, no_fix = _fix(model, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
             if site.via != "normalizer_fn" else (None, "the batch norm is a normalizer_fn: its flag goes in "
                                                        "normalizer_params, which the fix does not edit")
@@ -45,6 +51,23 @@ def check(model: ModuleModel) -> Iterable[Report]:
     for call, display in calls:
         yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
                      f"{_EFFECT['keras']}", *_fix(model, call, "training", "None", force_unsafe=True))
+
+
+def _tower_calls(model: ModuleModel) -> list:
+    """Calls of this module that build batch norm (a site, or a call reaching one): towers."""
+    found = [site.call for site in model.sites if site.call.scope.index is model.index]
+    found += [call for call in model.index.calls if model.calls_reaching.get(id(call.node))]
+    return found
+
+
+def _on_an_inference_tower(model: ModuleModel, site, towers) -> bool:
+    """Every call that builds this site stays off the train ops' losses while another tower is
+    on them (RULES.md "Towers and modes": a sampler or evaluation tower reusing the layers)."""
+    builders = [call for call in towers if call is site.call or
+                any(reached.site.call is site.call for reached in model.calls_reaching.get(id(call.node), ()))]
+    if site.call.scope.function().kind == "function" and all(call is site.call for call in builders):
+        return False    # a builder nobody calls here is no tower: judged as written
+    return bool(builders) and all(model.separate_tower(call, towers) for call in builders)
 
 
 # What a missing flag does today, by API family: the default of a parameter threaded to the site,

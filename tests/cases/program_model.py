@@ -570,3 +570,87 @@ def train(x, is_training):
     loss = tf.reduce_mean(net(x, is_training))
     with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
         return tf.train.AdamOptimizer().minimize(loss)
+
+# --- every flag True only through a wrapper default no call overrides, no flag at hand: the op still runs no updates (BNU001)
+import tensorflow as tf
+
+
+def conv_bn(x, is_training=True):
+    return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3), training=is_training)
+
+
+def train(x):
+    loss = tf.reduce_mean(conv_bn(conv_bn(x)))
+    return tf.train.AdamOptimizer().minimize(loss)  # expect: BNU001:12
+
+# --- the same network with the literal written at the layer: BNU002 reports it and BNU001 stays silent
+import tensorflow as tf
+
+
+def conv_bn(x):
+    return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3), training=True)  # expect: BNU002:78
+
+
+def train(x):
+    loss = tf.reduce_mean(conv_bn(conv_bn(x)))
+    return tf.train.AdamOptimizer().minimize(loss)
+
+# --- a sampler reusing the generator's tf.layers batch norm without the flag, off the loss path: False is right there
+import tensorflow as tf
+
+
+def generator(z, is_training, reuse=False):
+    h = tf.layers.dense(z, 16, name="g1", reuse=reuse)
+    h = tf.layers.batch_normalization(h, training=is_training, name="gbn", reuse=reuse)
+    return tf.layers.dense(h, 4, name="g2", reuse=reuse)
+
+
+def sampler(z):
+    h = tf.layers.dense(z, 16, name="g1", reuse=True)
+    h = tf.layers.batch_normalization(h, name="gbn", reuse=True)
+    return tf.layers.dense(h, 4, name="g2", reuse=True)
+
+
+def build(z, is_training):
+    loss = tf.reduce_mean(generator(z, is_training))
+    samples = sampler(z)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer().minimize(loss)
+    return train_op, samples
+
+# --- the same reuse call whose output feeds the loss: it trains in inference mode (BNU003)
+import tensorflow as tf
+
+
+def generator(z, is_training, reuse=False):
+    h = tf.layers.dense(z, 16, name="g1", reuse=reuse)
+    h = tf.layers.batch_normalization(h, training=is_training, name="gbn", reuse=reuse)
+    return tf.layers.dense(h, 4, name="g2", reuse=reuse)
+
+
+def sampler(z):
+    h = tf.layers.dense(z, 16, name="g1", reuse=True)
+    h = tf.layers.batch_normalization(h, name="gbn", reuse=True)  # expect: BNU003:9
+    return tf.layers.dense(h, 4, name="g2", reuse=True)
+
+
+def build(z, is_training):
+    samples = sampler(z)
+    loss = tf.reduce_mean(generator(z, is_training)) + tf.reduce_mean(tf.square(samples))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer().minimize(loss)
+    return train_op, samples
+
+# --- a builder nobody calls is no inference tower: its tf.layers batch norm without the flag is reported as written
+import tensorflow as tf
+
+
+def tower(x, training):
+    return tf.layers.batch_normalization(x)  # expect: BNU003:12
+
+
+def build(x, labels, training):
+    net = tf.layers.batch_normalization(x, training=training)
+    loss = tf.losses.mean_squared_error(labels, net)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
