@@ -308,7 +308,7 @@ read; the command names those that would matter."""
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m flake8_bn_update_ops",
-        description="Find and fix TensorFlow batch-normalization update-op pitfalls (BNU001-BNU008) "
+        description="Find and fix batch-normalization statistics pitfalls (TensorFlow, PyTorch, Keras, Flax) "
                     "in Python files and Jupyter notebooks.\n\n" + _HOW_IT_READS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         add_help=False,

@@ -476,3 +476,19 @@ def test_shell_words_are_balanced():
     """Every command parses as shell words (a stray quote would break a user's copy and paste)."""
     for command in CONSOLE + INLINE:
         shlex.split(command.replace("<", " "), comments=True)
+
+
+def test_the_threaded_fix_shown_in_the_readme_is_what_the_fixer_writes():
+    """README's Fix safety shows a threaded flag as a diff: those lines, in that order, are the
+    fixer's own diff of the fix pair tests/fixes/bnu003_thread_flag.py."""
+    import difflib
+
+    from flake8_bn_update_ops.engine import fix_source
+
+    pair = ROOT / "tests" / "fixes" / "bnu003_thread_flag.py"
+    source = pair.read_text(encoding="utf-8")
+    fixed = fix_source(source, str(pair), unsafe=True).source
+    diff = [line.rstrip() for line in difflib.unified_diff(source.splitlines(), fixed.splitlines(), n=3, lineterm="")
+            if not line.startswith(("---", "+++", "@@"))]
+    shown = re.search(r"```diff\n(.*?)```", README, re.S).group(1).rstrip("\n").split("\n")
+    assert "\n".join(line.rstrip() for line in shown) in "\n".join(diff)
