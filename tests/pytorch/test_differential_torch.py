@@ -18,8 +18,6 @@ import textwrap
 
 import pytest
 
-from requires import require
-
 try:
     import torch
 except ImportError:     # pragma: no cover - the torch environment has it
@@ -28,7 +26,6 @@ except ImportError:     # pragma: no cover - the torch environment has it
 from flake8_bn_update_ops.engine import analyze_source, fix_source
 
 pytestmark = pytest.mark.torch
-require(torch is not None, "PyTorch is not installed (tox -e torch installs torch==2.13.0)")
 
 MODE_CODES = ("BNU101", "BNU102")
 

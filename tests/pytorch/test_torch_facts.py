@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from requires import require
-
 try:
     import torch
     from torch import nn
@@ -17,7 +15,6 @@ except ImportError:     # pragma: no cover - the torch environment has it
     torch = None
 
 pytestmark = pytest.mark.torch
-require(torch is not None, "PyTorch is not installed (tox -e torch installs torch==2.13.0)")
 
 
 def _net(momentum=0.1):
