@@ -14,7 +14,7 @@ from .. import tf_api
 from ..core.model import ModuleModel
 from ..core.values import UNKNOWN, Api, Class, Const, Function, ParamValue, options
 from ..fixes.planning import flag_expression
-from ..fixes.threading import thread_flag
+from ..fixes.flag_threading import thread_flag
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
 from .keras_calls import evaluation_tapes, keras_model_calls

@@ -12,7 +12,7 @@ from typing import Iterable, Optional, Tuple
 
 from ..core.model import ModuleModel
 from ..fixes.planning import flag_expression
-from ..fixes.threading import thread_flag
+from ..fixes.flag_threading import thread_flag
 from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
