@@ -55,7 +55,10 @@ RULE = Rule(
         "`model.train()` is fine) and back to the callers. Measured: in evaluation mode batch norm normalises with "
         "its running statistics and never updates them, so the rest of training runs on stale statistics. Silent "
         "when any `.train()`, or `.train(flag)` whose flag it cannot read, comes first, and for modules without "
-        "batch norm."),
+        "batch norm. Off by default (`--select BNU` or `--extend-select BNU102` turns it on): on the labelled "
+        "real code (../shared/torchwild and benchmarks/torchreal, 84 repositories) it caught 1 of 2 bug rows, and "
+        "raised 1 false alarm on 40 correct look-alikes (a `validate()` only ever given an EMA copy that is never "
+        "trained), under the 90% precision and 80% recall a code needs to be on."),
     fix="Inserts `<module>.train()` as the first statement of the loop the path wraps around (unsafe: it "
         "changes training). No fix when the step follows in the same pass.",
     fix_safety=FixSafety.UNSAFE,
