@@ -1441,9 +1441,6 @@ class ModuleModel:
             expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
             if expr is not None:
                 pending.append(resolver.value(expr, self.at(op.call)))
-        for op in self.train_ops:
-            expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
-            if expr is not None:
                 found |= self._written_provenance(expr, self.at(op.call))
         seen: Set[int] = set()
         budget = _LOSS_PROVENANCE_BUDGET
