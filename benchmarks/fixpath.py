@@ -125,7 +125,7 @@ def code_action_times(path: Path, repeat: int = 1) -> Tuple[float, List[float], 
     at each fixable finding of ``path``, in one editor session."""
     from flake8_bn_update_ops.core.project import Project
     from flake8_bn_update_ops.engine import analyze_source
-    from flake8_bn_update_ops.quickfix import Request, code_actions
+    from flake8_bn_update_ops.editor.quickfix import Request, code_actions
     from flake8_bn_update_ops.settings import Settings
 
     settings = Settings()

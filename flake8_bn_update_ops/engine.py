@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Collection, List, Optional, Sequence, Tuple
 
-from .findings import SAFE, UNSAFE, Finding, UnparsableSource
+from .findings import SAFE, UNSAFE, Finding, UnparsableSource, one_line
 from .precheck import might_have_findings, tree_might_have_findings
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -116,7 +116,7 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
             compile(tree, filename, "exec", dont_inherit=True)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             # A fix must never damage a file: keep the last good source.
-            raise FixFailed(f"a fix produced code that does not compile ({_one_line(error)}); "
+            raise FixFailed(f"a fix produced code that does not compile ({one_line(error)}); "
                             "file left unchanged") from None
         applied += len(plans)
         current = candidate
@@ -159,10 +159,6 @@ def _extra_words(settings: Settings) -> Tuple[str, ...]:
     return tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers)
 
 
-def _one_line(error) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
-
-
 def parse_tree(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS):
     """Python's tree of ``source`` (for ``tree=``), or UnparsableSource in one line; None when
     the pre-check shows the source can hold no finding (the analysis then parses nothing)."""
@@ -177,7 +173,7 @@ def _parse(source: str, filename: str):
     except SyntaxError as error:
         raise UnparsableSource(f"{error.msg} (line {error.lineno})" if error.lineno else error.msg) from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise UnparsableSource(_one_line(error)) from None
+        raise UnparsableSource(one_line(error)) from None
 
 
 def selected_rules(select=None, ignore=None):

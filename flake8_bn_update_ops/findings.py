@@ -57,3 +57,13 @@ class Finding:
 
 class UnparsableSource(Exception):
     """Python (or, for a fix, libcst) cannot parse the source; the message is one line."""
+
+
+def one_line(text: object) -> str:
+    """``text`` (a message or an exception) as every front end prints a reason: on one line,
+    newlines and runs of blanks made one space; an exception without a message is named by its
+    type."""
+    flat = " ".join(str(text).split())
+    if flat:
+        return flat
+    return type(text).__name__ if isinstance(text, BaseException) else "unknown error"

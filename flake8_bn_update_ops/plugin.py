@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Iterator, List, Tuple
 
 from . import __version__
+from .findings import one_line
 from .settings import DEFAULT_SETTINGS, Settings
 
 _OPTIONS = (
@@ -22,10 +23,6 @@ _OPTIONS = (
     ("--bn-cross-module", "bn-cross-module", False,
      "follow imports into the project's own modules: yes (default) or no"),
 )
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split()) or "unknown error"
 
 
 class BatchNormUpdateOpsChecker:
@@ -96,8 +93,8 @@ class BatchNormUpdateOpsChecker:
             findings = analyze_source(source, self.filename, self.settings, honour_noqa=False, tree=self.tree,
                                       project=cls.project)
         except Exception as exc:  # noqa: BLE001 - any engine failure must stay one finding
-            reason = _one_line(exc) if exc.args else type(exc).__name__
+            reason = one_line(exc)
             yield 1, 0, f"BNU900 could not analyse this file: {reason}", type(self)
             return
         for finding in findings:
-            yield finding.line, finding.column, _one_line(finding.message), type(self)
+            yield finding.line, finding.column, one_line(finding.message), type(self)

@@ -41,7 +41,7 @@ def tree_uses_words(tree, words) -> bool:
     An explicit stack over each node type's own fields: ``ast.walk`` is three times slower."""
     import ast
 
-    from .core.index import _fields_of
+    from .core.index import fields_of
 
     Attribute, Name, keyword, alias, Constant = ast.Attribute, ast.Name, ast.keyword, ast.alias, ast.Constant
     ImportFrom = ast.ImportFrom
@@ -75,7 +75,7 @@ def tree_uses_words(tree, words) -> bool:
             continue
         elif node is None or kind is str:       # ``{**d}`` keys, ``global a, b`` names
             continue
-        for field in _fields_of(kind):
+        for field in fields_of(kind):
             value = getattr(node, field, None)
             if type(value) is list:
                 extend(value)

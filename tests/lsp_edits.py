@@ -1,6 +1,6 @@
 """Text edits as an editor applies them: LSP positions in UTF-16 code units on LF/CRLF/CR lines.
 
-Written from the LSP specification, independently of ``flake8_bn_update_ops.quickfix``, so the
+Written from the LSP specification, independently of ``flake8_bn_update_ops.editor.quickfix``, so the
 tests that apply the plugin's edits do not share its arithmetic.
 """
 from __future__ import annotations

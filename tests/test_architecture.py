@@ -12,6 +12,7 @@ from pathlib import Path
 from flake8_bn_update_ops.core.project import Project
 from flake8_bn_update_ops.engine import analyze_source
 from flake8_bn_update_ops.settings import DEFAULT_SETTINGS
+from requires import require
 
 PACKAGE = Path(__file__).resolve().parent.parent / "flake8_bn_update_ops"
 
@@ -161,7 +162,7 @@ def test_select_and_ignore_decide_which_rules_run():
 # What a user's install brings: flake8 (with pyflakes, pycodestyle), libcst, tomli before 3.11.
 # The editor module may import the editor server that loads it; nothing else may be imported.
 RUN_TIME_DEPENDENCIES = {"flake8", "libcst", "tomli"}
-OPTIONAL_BY_MODULE = {"flake8_bn_update_ops.lsp": {"pylsp"}}
+OPTIONAL_BY_MODULE = {"flake8_bn_update_ops.editor.lsp": {"pylsp"}}
 
 
 def _standard_library() -> set:
@@ -200,3 +201,106 @@ def test_the_declared_dependencies_are_exactly_those():
     names = {requirement.split(";")[0].split(">")[0].split("=")[0].split("<")[0].strip()
              for requirement in declared["dependencies"]}
     assert names == RUN_TIME_DEPENDENCIES
+
+
+def _private_imports(package: Path):
+    """``module:line imports target._name`` for each name with one leading underscore that a
+    module of ``package`` takes from another module of it: ``from .x import _name``, or
+    ``x._name`` read through a module bound by ``from . import x`` / ``import pkg.x as x``."""
+    root = package.name
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        is_package = parts[-1] == "__init__"
+        name = ".".join(parts[:-1] if is_package else parts)
+        home = name if is_package else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules_bound = {}     # local name -> the package module it names
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = home.split(".")
+                    base = base[:len(base) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                if target.split(".")[0] != root or target == name:
+                    continue
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        found.append(f"{name}:{node.lineno} imports {target}.{alias.name}")
+                    modules_bound[alias.asname or alias.name] = f"{target}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == root and alias.asname:
+                        modules_bound[alias.asname] = alias.name
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in modules_bound and node.attr.startswith("_")
+                    and not node.attr.startswith("__")):
+                found.append(f"{name}:{node.lineno} reads {modules_bound[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_another_modules_private_names():
+    # A name with a leading underscore is its module's own: a module that needs one from elsewhere
+    # needs it public (named and documented as such) or moved to where it belongs.
+    assert _private_imports(PACKAGE) == []
+
+
+def test_the_private_name_check_sees_both_spellings(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "base.py").write_text("def _helper():\n    pass\n\n\ndef public():\n    return _helper()\n")
+    (package / "sub" / "user.py").write_text(
+        "from ..base import _helper, public\nfrom .. import base\n\n\n"
+        "def f():\n    return _helper(), public(), base._helper(), base.public(), base.__name__\n")
+    assert _private_imports(package) == ["pkg.sub.user:1 imports pkg.base._helper",
+                                         "pkg.sub.user:6 reads pkg.base._helper"]
+
+
+# The package's top level: the API every front end shares, the flake8 skin, the framework tables.
+# Everything else a front end needs lives in its package (cli/, notebooks/, editor/); the core
+# (core/, rules/, fixes/) below. A new top-level module is a decision, made here.
+TOP_LEVEL = {
+    "__init__", "__main__",
+    "engine", "findings", "settings",       # analysis and fix API, its records, its settings
+    "config", "noqa", "precheck",           # shared by the skins: settings from files, # noqa, the text pre-check
+    "plugin",                               # the flake8 skin (flake8.extension entry point)
+    "tf_api", "torch_api", "keras_flax_api",    # framework knowledge as tables
+}
+FRONT_END_PACKAGES = {"cli", "notebooks", "editor"}
+
+
+def test_front_ends_live_in_their_packages():
+    modules = {path.stem for path in PACKAGE.glob("*.py")}
+    packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    assert modules == TOP_LEVEL
+    assert FRONT_END_PACKAGES <= packages
+    # The core never reaches up into a front end.
+    for name, path, is_package in _modules():
+        if name.split(".")[1:2] in (["core"], ["rules"], ["fixes"]):
+            ups = [target for target in _imports(name, path, is_package)
+                   if target.split(".")[1:2] and target.split(".")[1] in FRONT_END_PACKAGES | {"plugin", "config"}]
+            assert ups == [], name
+
+
+def test_the_entry_points_load():
+    try:
+        import tomllib
+    except ImportError:   # Python < 3.11
+        import tomli as tomllib
+    import importlib.util
+
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    targets = list(project["scripts"].values()) + [target for group in project["entry-points"].values()
+                                                   for target in group.values()]
+    assert len(targets) == 3
+    for target in targets:
+        module, _, attribute = target.partition(":")
+        if module.endswith(".lsp"):
+            require(importlib.util.find_spec("pylsp"), "python-lsp-server is not installed (pip install .[lsp])")
+        loaded = importlib.import_module(module)
+        assert attribute == "" or callable(getattr(loaded, attribute)), target

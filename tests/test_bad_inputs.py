@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from flake8_bn_update_ops.fileio import SourceFileError, read_source, write_source
+from flake8_bn_update_ops.cli.fileio import SourceFileError, read_source, write_source
 from requires import require
 
 BUGGY = textwrap.dedent("""\
@@ -269,7 +269,7 @@ def test_file_changed_between_read_and_write_through_the_api(tmp_path):
 # editor saving at that moment would); the command's own check must then refuse.
 EDIT_BEFORE_WRITE = textwrap.dedent("""
     import sys
-    from flake8_bn_update_ops import cli
+    from flake8_bn_update_ops.cli import command as cli
 
     real_write = cli.write_source
 

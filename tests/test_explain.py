@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_bn_update_ops.explain import BEGIN, END, codes_table, docs_page, render_readme, rule_markdown
+from flake8_bn_update_ops.cli.explain import BEGIN, END, codes_table, docs_page, render_readme, rule_markdown
 from flake8_bn_update_ops.rules import CODES, all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +60,7 @@ def test_docs_page_and_readme_table_are_the_rendered_rule_units():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     docs = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
     assert render_readme(readme) == readme and docs_page() == docs, \
-        "README.md or docs/codes.md is out of date: run python -m flake8_bn_update_ops.explain --readme"
+        "README.md or docs/codes.md is out of date: run python -m flake8_bn_update_ops.cli.explain --readme"
     table = readme[readme.index(BEGIN) + len(BEGIN):readme.index(END)]
     assert table.strip() == codes_table("docs/codes.md").strip()
     for rule in RULES:
@@ -87,7 +87,7 @@ def test_readme_check_script_fails_on_a_stale_copy_and_regenerates_it(tmp_path):
     stale.write_text(readme.replace(RULES[0].title, "something else", 1), encoding="utf-8")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "codes.md").write_text(docs.replace(RULES[-1].title, "nothing", 1), encoding="utf-8")
-    script = [sys.executable, "-m", "flake8_bn_update_ops.explain", "--readme", str(stale)]
+    script = [sys.executable, "-m", "flake8_bn_update_ops.cli.explain", "--readme", str(stale)]
     check = subprocess.run(script + ["--check"], capture_output=True, text=True)
     assert check.returncode == 1 and check.stderr.count("out of date") == 2
     assert "something else" in stale.read_text(encoding="utf-8")   # --check writes nothing
@@ -99,7 +99,7 @@ def test_readme_check_script_fails_on_a_stale_copy_and_regenerates_it(tmp_path):
 
 def test_readme_script_on_a_file_without_markers_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "README.md").write_text("# nothing to see\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "flake8_bn_update_ops.explain", "--readme",
+    proc = subprocess.run([sys.executable, "-m", "flake8_bn_update_ops.cli.explain", "--readme",
                            str(tmp_path / "README.md")], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "lacks the markers" in proc.stderr
     assert not (tmp_path / "docs").exists()

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from flake8_bn_update_ops.fileio import (DECODE, IO, SourceFileError, decode_stdin, read_source,
+from flake8_bn_update_ops.cli.fileio import (DECODE, IO, SourceFileError, decode_stdin, read_source,
                                          write_source)
 
 

@@ -14,7 +14,9 @@ import subprocess
 import sys
 import textwrap
 
-from flake8_bn_update_ops import cli, engine, nbcheck
+from flake8_bn_update_ops.cli import command as cli
+from flake8_bn_update_ops import engine
+from flake8_bn_update_ops.notebooks import checking as nbcheck
 
 
 def test_every_fix_loop_uses_the_engines_one_bound():

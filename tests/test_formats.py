@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from flake8_bn_update_ops.findings import SAFE, UNSAFE, Finding
-from flake8_bn_update_ops.formats import Report, TextStyle, help_uri, render, rule_docs
+from flake8_bn_update_ops.cli.formats import Report, TextStyle, help_uri, render, rule_docs
 from flake8_bn_update_ops.rules import CODES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ import subprocess
 
 import pytest
 
-from flake8_bn_update_ops.cli import iter_paths
-from flake8_bn_update_ops.gitignore import Patterns
+from flake8_bn_update_ops.cli.command import iter_paths
+from flake8_bn_update_ops.cli.gitignore import Patterns
 from requires import require
 
 require(shutil.which("git") is not None, "git is not on PATH")

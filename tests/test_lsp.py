@@ -4,7 +4,7 @@ Diagnostics: pylsp's flake8 plugin runs ``flake8 -`` with ``--stdin-display-name
 unsaved buffer on standard input, so our codes come from the buffer, not the file on disk, and
 their positions survive the trip to LSP's 0-based lines.
 
-Quick fixes: our pylsp plugin (``flake8_bn_update_ops.lsp``, found through pylsp's entry point)
+Quick fixes: our pylsp plugin (``flake8_bn_update_ops.editor.lsp``, found through pylsp's entry point)
 answers ``textDocument/codeAction``. Each edit is applied here the way an editor applies it
 (positions in UTF-16 code units) and compared with what the command's ``--fix`` writes for the
 same buffer.
@@ -614,7 +614,7 @@ def train(images, is_training):
 
 def test_pylsp_loads_the_plugin_without_the_analysis(pylsp_installed):
     """pylsp imports every plugin at start-up: ours must not bring libcst or the engine with it."""
-    probe = ("import sys, flake8_bn_update_ops.lsp\n"
+    probe = ("import sys, flake8_bn_update_ops.editor.lsp\n"
              "print(sorted(m for m in sys.modules if m == 'libcst' or m.startswith(('libcst.', "
              "'flake8_bn_update_ops.engine', 'flake8_bn_update_ops.core', 'flake8_bn_update_ops.rules'))))")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_bn_update_ops.notebook import mask
+from flake8_bn_update_ops.notebooks.ipynb import mask
 from flake8_bn_update_ops.rules import CODES
 from requires import require
 

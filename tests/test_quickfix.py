@@ -7,7 +7,7 @@ import pytest
 from lsp_edits import apply_edits
 
 from flake8_bn_update_ops.engine import analyze_source
-from flake8_bn_update_ops.quickfix import fix_title, text_edits
+from flake8_bn_update_ops.editor.quickfix import fix_title, text_edits
 from flake8_bn_update_ops.rules import all_rules
 
 FIX_PAIRS = sorted((Path(__file__).parent / "fixes").glob("*.expected.py"))

@@ -358,7 +358,7 @@ class _Walker:
     def _children(self, node, scope, context, statement) -> None:
         push = self.stack.append
         children = []
-        for name in _fields_of(type(node)):
+        for name in fields_of(type(node)):
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
@@ -465,7 +465,9 @@ def _field_table():
 _FIELDS = _field_table()
 
 
-def _fields_of(node_type) -> tuple:
+def fields_of(node_type) -> tuple:
+    """The fields of an ``ast`` node class that can hold nodes, in walking order (the index's
+    walk and the pre-check's word scan share this table)."""
     found = _FIELDS.get(node_type)
     if found is None:   # a node class made after import (none in the standard ast)
         found = tuple(name for name in node_type._fields if name not in _SKIPPED_FIELDS)

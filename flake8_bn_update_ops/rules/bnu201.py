@@ -17,7 +17,7 @@ from ..core.resolver import At
 from ..core.values import ApiCall, InstanceCall, options
 from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
-from .keras_calls import _display, _inside_tape, keras_model_calls
+from .keras_calls import display_name, inside_gradient_tape, keras_model_calls
 from ..findings import FixSafety
 
 
@@ -44,11 +44,11 @@ def check(model: ModuleModel) -> Iterable[Report]:
         if any(keyword.arg in (keras_flax_api.TRAINING_KEYWORD, None) for keyword in node.keywords) or \
                 len(node.args) >= 2:
             continue
-        if not any(_identity(option) in candidates for option in options(value)) or _inside_tape(model, call):
+        if not any(_identity(option) in candidates for option in options(value)) or inside_gradient_tape(model, call):
             continue    # in a GradientTape block BNU007 asks for training=True: the author trains it there
         if not node.args or not _from_keras_input(model, model.resolver.value(node.args[0], model.at(call))):
             continue    # an eager call on a real batch (a shape check) is not the model that trains
-        message = (f"BNU201 {_display(model, call)} contains BatchNormalization, is frozen and later unfrozen "
+        message = (f"BNU201 {display_name(model, call)} contains BatchNormalization, is frozen and later unfrozen "
                    "(`trainable`), and is called without `training=False`: once unfrozen, its batch norm runs in "
                    "training mode and overwrites the pretrained moving statistics")
         # Keras 2 (tf_keras, or tf.keras up to TensorFlow 2.15) honours `training=False`; Keras 3

@@ -31,17 +31,18 @@ def keras_calls_without_training(model: ModuleModel, in_tape: bool) -> Iterator[
         if any(keyword.arg == "training" or keyword.arg is None for keyword in node.keywords) or len(node.args) >= 2:
             continue
         if in_tape:
-            if not _inside_tape(model, call):
+            if not inside_gradient_tape(model, call):
                 continue
         else:
             if model.in_eager_function(call) or id(call.scope.function()) in functional:
                 continue
             if model.separate_tower(call, calls):
                 continue    # an evaluation tower: the learning phase's inference mode is right there
-        yield call, _display(model, call)
+        yield call, display_name(model, call)
 
 
-def _display(model: ModuleModel, call: CallSite) -> str:
+def display_name(model: ModuleModel, call: CallSite) -> str:
+    """How a message names the called Keras model: its source text in backquotes when short."""
     func = call.node.func
     if type(func) in (ast.Name, ast.Attribute):
         name = model.source.segment(func)
@@ -50,7 +51,8 @@ def _display(model: ModuleModel, call: CallSite) -> str:
     return "this Keras model"
 
 
-def _inside_tape(model: ModuleModel, call: CallSite) -> bool:
+def inside_gradient_tape(model: ModuleModel, call: CallSite) -> bool:
+    """Whether the call runs inside a ``with tf.GradientTape()`` block of its function."""
     for entry in within_function(call.context):
         if entry.kind != WITH:
             continue

@@ -3,7 +3,7 @@
 There is one text per code, the rule unit's (``rules/bnu*.py``: title, run-time effect, flagged
 and silent examples, fix and its safety). ``rule_markdown`` renders it; ``--explain`` prints that
 rendering; ``docs/codes.md`` is the table of codes followed by every rendering, and README.md
-carries the same table between two markers. ``python -m flake8_bn_update_ops.explain --readme``
+carries the same table between two markers. ``python -m flake8_bn_update_ops.cli.explain --readme``
 regenerates both (a test fails when either is out of date). BNU900 is the front ends' own code,
 so its text lives here.
 """
@@ -20,7 +20,7 @@ from typing import List, Optional, Sequence
 from .formats import DOCS_PAGE, help_uri
 
 BEGIN = ("<!-- codes:begin: generated from flake8_bn_update_ops/rules/ by "
-         "`python -m flake8_bn_update_ops.explain --readme`; edit the rule units, not this -->")
+         "`python -m flake8_bn_update_ops.cli.explain --readme`; edit the rule units, not this -->")
 END = "<!-- codes:end -->"
 WIDTH = 100
 DOCS_PATH = Path(DOCS_PAGE)   # relative to README.md, at the repository's root
@@ -86,7 +86,7 @@ def framework(code: str) -> str:
 
 def codes_table(page: str = "") -> str:
     """One row per code, each linked to its section of ``page`` (the docs page; "" on that page)."""
-    from .rules import all_rules
+    from ..rules import all_rules
 
     def row(code: str, title: str, safety: str) -> str:
         return f"| [{code}]({page}#{code.lower()}) | {framework(code)} | {title} | {safety} |"
@@ -98,7 +98,7 @@ def codes_table(page: str = "") -> str:
 
 
 DOCS_HEAD = """\
-<!-- generated from flake8_bn_update_ops/rules/ by `python -m flake8_bn_update_ops.explain --readme`;
+<!-- generated from flake8_bn_update_ops/rules/ by `python -m flake8_bn_update_ops.cli.explain --readme`;
 edit the rule units, not this page -->
 # Codes
 
@@ -112,7 +112,7 @@ comment marks, and each silent one none.
 
 def docs_page() -> str:
     """docs/codes.md: the table, then one section per code."""
-    from .rules import all_rules
+    from ..rules import all_rules
 
     sections = [codes_table()] + [rule_markdown(rule) for rule in all_rules()] + [bnu900_markdown()]
     return DOCS_HEAD + "\n".join(sections)
@@ -120,7 +120,7 @@ def docs_page() -> str:
 
 def explain(code: str) -> Optional[str]:
     """``--explain CODE``: the code's section without its HTML anchor, or None for an unknown code."""
-    from .rules import rules_by_code
+    from ..rules import rules_by_code
 
     code = code.strip().upper()
     if code == "BNU900":
@@ -135,7 +135,7 @@ def explain(code: str) -> Optional[str]:
 
 def codes_help() -> str:
     """The code list ``--help`` ends with."""
-    from .rules import all_rules
+    from ..rules import all_rules
 
     lines = ["codes (python -m flake8_bn_update_ops --explain CODE for the details):"]
     lines += [f"  {rule.code}  {rule.title}" for rule in all_rules()]
@@ -157,7 +157,7 @@ def _regenerate(path: Path, new: str, check: bool) -> bool:
     if new == old:
         return False
     if check:
-        print(f"{path} is out of date: run python -m flake8_bn_update_ops.explain --readme", file=sys.stderr)
+        print(f"{path} is out of date: run python -m flake8_bn_update_ops.cli.explain --readme", file=sys.stderr)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(new, encoding="utf-8")
@@ -167,7 +167,7 @@ def _regenerate(path: Path, new: str, check: bool) -> bool:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m flake8_bn_update_ops.explain",
+        prog="python -m flake8_bn_update_ops.cli.explain",
         description="Print a code's documentation, or regenerate README.md's code table and docs/codes.md.")
     parser.add_argument("code", nargs="?", help="a code such as BNU001")
     parser.add_argument("--readme", metavar="PATH", nargs="?", const="README.md",

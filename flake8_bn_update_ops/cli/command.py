@@ -15,12 +15,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence
 
-from . import __version__
-from .checking import (PARSE_ERROR, FileResult, RunOptions, _describe, _parse_error,  # noqa: F401
-                       check_text, choice_select_ignore, options_for_path, unified_diff)
-from .config import (PYPROJECT_TABLE, CodeChoice, ConfigError, FileConfig, build_settings, code_choice, load_config,
-                     normalize_patterns, normalize_per_file_ignores, parse_bool, parse_per_file_ignores,
-                     split_list)
+from .. import __version__
+from .checking import (PARSE_ERROR, FileResult, RunOptions, describe_error, parse_error_reports,
+                       check_text, choice_select_ignore, options_for_path)
+from ..config import (PYPROJECT_TABLE, CodeChoice, ConfigError, FileConfig, build_settings, code_choice,
+                      load_config, normalize_patterns, normalize_per_file_ignores, parse_bool,
+                      parse_per_file_ignores, split_list)
 from .fileio import DECODE, SourceFile, SourceFileError, decode_stdin, read_source, write_source
 from .formats import FORMATS, Report, TextStyle, render, statistics
 
@@ -115,12 +115,12 @@ def check_file(path: str, options: RunOptions, project=None) -> FileResult:
             source: SourceFile = read_source(path, keep_bytes=writes)
         except SourceFileError as exc:
             if exc.kind == DECODE:  # bad bytes: Python could not parse it either
-                result.reports = _parse_error(path, str(exc), options, exc.line, exc.column)
+                result.reports = parse_error_reports(path, str(exc), options, exc.line, exc.column)
             else:
                 result.errors.append(f"{path}: {exc}")
             return result
         if path.endswith(".ipynb"):
-            from .nbcheck import check_notebook
+            from ..notebooks.checking import check_notebook
 
             check_notebook(source, options, result)
         else:
@@ -139,7 +139,7 @@ def check_file(path: str, options: RunOptions, project=None) -> FileResult:
                 result.errors.append(f"{path}: {exc}")
         result.new_text = None  # written (or not wanted): do not ship it back to the parent
     except Exception as exc:  # noqa: BLE001 - one line per file, the run goes on
-        result.errors.append(f"{path}: internal error: {_describe(exc)}")
+        result.errors.append(f"{path}: internal error: {describe_error(exc)}")
     return result
 
 
@@ -155,7 +155,7 @@ def _check_batch_task(task):
 
 
 def _new_project(options: RunOptions):
-    from .core.project import Project
+    from ..core.project import Project
 
     return Project(options.settings)
 
@@ -173,14 +173,14 @@ def check_stdin(display_name: str, options: RunOptions) -> "tuple[FileResult, Op
         text, encoding = decode_stdin(raw)
     except SourceFileError as exc:
         if exc.kind == DECODE:
-            result.reports = _parse_error(display_name, str(exc), options, exc.line, exc.column)
+            result.reports = parse_error_reports(display_name, str(exc), options, exc.line, exc.column)
         else:
             result.errors.append(str(exc))
         return result, (raw if options.fix and not options.diff else None)
     try:
         check_text(display_name, text, options, result)
     except Exception as exc:  # noqa: BLE001
-        result.errors.append(f"{display_name}: internal error: {_describe(exc)}")
+        result.errors.append(f"{display_name}: internal error: {describe_error(exc)}")
     if not options.fix or options.diff:
         return result, None
     if result.new_text is None:
@@ -216,7 +216,7 @@ def fix_files(paths: List[str], options: RunOptions, jobs: int) -> List[FileResu
     (a hard-coded flag replaced in ``model.py`` turns on the update ops that ``train.py``
     must run), so the modules near a fixed one are fixed again until a round changes nothing,
     within the fix loop's one bound (``engine.MAX_FIX_ROUNDS``)."""
-    from .engine import MAX_FIX_ROUNDS
+    from ..engine import MAX_FIX_ROUNDS
 
     results = list(run_files(paths, options, jobs))
     if not options.settings.cross_module:
@@ -378,7 +378,7 @@ def resolve_options(args: argparse.Namespace) -> "tuple[RunOptions, List[str]]":
             config.base_dirs[key] = os.getcwd()
     settings = build_settings(values, origins)
     choice = code_choice(values, origins)
-    from .rules import CODES   # the units' names: no rule module is imported for this
+    from ..rules import CODES   # the units' names: no rule module is imported for this
 
     known = CODES + (PARSE_ERROR,)
     for key in ("select", "extend-select"):
@@ -522,7 +522,7 @@ def use_color(choice: str, stream) -> bool:
 def _say_ruff_settings_not_read() -> None:
     """One line when the project's ruff configuration holds settings a ruff user may expect
     this command to honour: it reads flake8's configuration and its own table only."""
-    from .config import find_ruff_config, ruff_keys_not_read
+    from ..config import find_ruff_config, ruff_keys_not_read
 
     path, table = find_ruff_config(os.getcwd())
     keys = ruff_keys_not_read(table) if path else []
@@ -534,7 +534,7 @@ def _say_ruff_settings_not_read() -> None:
 
 def _explain(code: str) -> int:
     from .explain import explain
-    from .rules import CODES
+    from ..rules import CODES
 
     text = explain(code)
     if text is None:
@@ -666,5 +666,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001
-        print(f"{PROGRAM}: internal error: {_describe(exc)}", file=sys.stderr)
+        print(f"{PROGRAM}: internal error: {describe_error(exc)}", file=sys.stderr)
         return 2

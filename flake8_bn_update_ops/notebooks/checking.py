@@ -11,12 +11,12 @@ import ast
 import dataclasses
 from typing import Dict, List, Optional
 
-from .engine import MAX_FIX_ROUNDS
-from .fileio import SourceFile
-from .findings import Finding
-from .formats import Report
-from .notebook import (FixRefused, Notebook, NotebookError, cell_diff, is_python, parse, render_fix,
-                       split_module, unmask)
+from ..engine import MAX_FIX_ROUNDS
+from ..cli.fileio import SourceFile
+from ..findings import Finding, one_line
+from ..cli.formats import Report
+from .ipynb import (FixRefused, Notebook, NotebookError, cell_diff, is_python, parse, render_fix, split_module,
+                    unmask)
 
 
 def _place(report: Report, notebook: Notebook) -> Report:
@@ -40,9 +40,9 @@ def _place(report: Report, notebook: Notebook) -> Report:
 
 def _syntax_error(path: str, notebook: Notebook, options, result) -> bool:
     """A notebook Python cannot parse: one BNU900 at the cell and line Python names."""
-    from .checking import PARSE_ERROR, _is_relevant, _one_line, _wanted
+    from ..cli.checking import PARSE_ERROR, is_relevant, is_wanted
 
-    if not _is_relevant(notebook.module, options.settings):
+    if not is_relevant(notebook.module, options.settings):
         return False
     try:
         compile(notebook.module, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
@@ -50,7 +50,7 @@ def _syntax_error(path: str, notebook: Notebook, options, result) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         line = getattr(exc, "lineno", None) or 1
         cell, cell_line = notebook.cell_of(line)
-        reason = _one_line(getattr(exc, "msg", None) or exc)
+        reason = one_line(getattr(exc, "msg", None) or exc)
         column = max(0, (getattr(exc, "offset", None) or 1) - 1)
         finding = Finding(cell_line if cell else 1, column if cell else 0, PARSE_ERROR,
                           f"{PARSE_ERROR} could not parse: {reason}")
@@ -60,7 +60,7 @@ def _syntax_error(path: str, notebook: Notebook, options, result) -> bool:
             report = dataclasses.replace(report, cell=cell.number, source_line=cell.lines()[cell_line - 1]
                                          if cell_line <= len(cell.lines()) else None,
                                          file_line=file_line, file_column=file_column)
-        result.reports = [report] if _wanted(PARSE_ERROR, options) else []
+        result.reports = [report] if is_wanted(PARSE_ERROR, options) else []
         return True
 
 
@@ -90,7 +90,7 @@ class _NotebookFix:
 def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
     """All fixes at once when they stay in one cell; otherwise code by code, each code's fixes
     written only when they stay in one cell (a model cell and a training cell are fixed both)."""
-    from .checking import FileResult, check_text
+    from ..cli.checking import FileResult, check_text
 
     fixing = dataclasses.replace(options, fix=True, diff=False)
     allowed = ("safe", "unsafe") if options.unsafe else ("safe",)
@@ -143,13 +143,13 @@ def _refusal_notes(path: str, refused: Dict[str, str], verb: str) -> List[str]:
 
 def check_notebook(source: SourceFile, options, result) -> None:
     """Fill ``result`` (a checking.FileResult) for one notebook; ``result.new_text`` is the new JSON text."""
-    from .checking import FileResult, _parse_error, check_text, diff_path
+    from ..cli.checking import FileResult, parse_error_reports, check_text, diff_path
 
     path = source.path
     try:
         notebook = parse(source.text)
     except NotebookError as exc:
-        result.reports = _parse_error(path, str(exc), options)
+        result.reports = parse_error_reports(path, str(exc), options)
         return
     if not is_python(notebook):
         result.notes.append(f"{path}: skipped: its kernel language is {notebook.language}, not Python")

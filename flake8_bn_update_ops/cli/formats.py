@@ -17,8 +17,8 @@ from types import MappingProxyType
 from typing import Mapping, Callable, Dict, Iterable, List, Optional
 from urllib.parse import quote
 
-from . import __version__
-from .findings import Finding
+from .. import __version__
+from ..findings import Finding
 
 FORMATS = ("text", "json", "github", "sarif")
 # No site publishes this project's documentation and it has no release, so a finding links to its
@@ -47,7 +47,7 @@ def severity(code: str) -> str:
 
 def rule_docs() -> Dict[str, "tuple[str, str]"]:
     """code -> (short description, full text), from the rule units."""
-    from .rules import all_rules
+    from ..rules import all_rules
 
     docs = {rule.code: (rule.title[:1].upper() + rule.title[1:], f"{rule.effect} Fix ({rule.fix_safety}): {rule.fix}")
             for rule in all_rules()}

@@ -1,6 +1,6 @@
 """The command's work on one decoded source: analyse it, fix it, say what happened.
 
-Shared by the command (``cli``) and its notebook support (``nbcheck``); no output happens here:
+Shared by the command (``cli.command``) and its notebook support (``notebooks.checking``); no output happens here:
 a ``FileResult`` carries the findings, the fixed text, the notes and the errors.
 """
 from __future__ import annotations
@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional
 
-from .config import CodeChoice, per_file_codes
-from .findings import SAFE, UNSAFE, Finding
+from ..config import CodeChoice, per_file_codes
+from ..findings import SAFE, UNSAFE, Finding, one_line
 from .formats import Report
-from .noqa import file_is_exempt, physical_lines
-from .settings import Settings
+from ..noqa import file_is_exempt, physical_lines
+from ..settings import Settings
 
 PARSE_ERROR = "BNU900"
 
@@ -57,7 +57,7 @@ class FileResult:
 
 
 def choice_select_ignore(choice: CodeChoice, codes: Iterable[str]) -> "tuple[tuple, Optional[tuple]]":
-    """(select, ignore) for the engine and ``_wanted``: the chosen rule codes, and BNU900 hidden
+    """(select, ignore) for the engine and ``is_wanted``: the chosen rule codes, and BNU900 hidden
     only when an ignore list names it (it says "nothing was checked here", so a ``select`` of
     some codes still shows it)."""
     explicit_ignore = tuple(choice.ignore or ()) + choice.extend_ignore
@@ -78,16 +78,14 @@ def options_for_path(path: str, options: RunOptions) -> Optional[RunOptions]:
     return dataclasses.replace(options, select=select, ignore=ignore)
 
 
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split()) or "unknown error"
-
-
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """An unexpected exception as an internal-error line names it: its type, then its message."""
     detail = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
-def _wanted(code: str, options: RunOptions) -> bool:
+def is_wanted(code: str, options: RunOptions) -> bool:
+    """Whether a finding of ``code`` is reported under ``options``' select and ignore lists."""
     # BNU900 means "nothing was checked here": shown unless ignored, whatever --select says.
     if options.ignore and code.startswith(options.ignore):
         return False
@@ -96,12 +94,12 @@ def _wanted(code: str, options: RunOptions) -> bool:
     return not options.select or code.startswith(options.select)
 
 
-def _parse_error(path: str, reason: str, options: RunOptions, line: int = 1, column: int = 0,
-                 source_line: Optional[str] = None) -> List[Report]:
+def parse_error_reports(path: str, reason: str, options: RunOptions, line: int = 1, column: int = 0,
+                        source_line: Optional[str] = None) -> List[Report]:
     """BNU900 at ``line``/``column`` (0-based): where the parser stopped, when it says."""
     finding = Finding(line=line, column=column, code=PARSE_ERROR,
-                      message=f"{PARSE_ERROR} could not parse: {_one_line(reason)}")
-    return [Report(path, finding, source_line)] if _wanted(PARSE_ERROR, options) else []
+                      message=f"{PARSE_ERROR} could not parse: {one_line(reason)}")
+    return [Report(path, finding, source_line)] if is_wanted(PARSE_ERROR, options) else []
 
 
 @dataclass(frozen=True)
@@ -118,13 +116,13 @@ def _syntax_problem(exc: BaseException, text: str) -> SyntaxProblem:
     the file) is moved to the end of the last line, where an editor can show it."""
     message = getattr(exc, "msg", None) if isinstance(exc, SyntaxError) else None
     if not message:
-        return SyntaxProblem(_one_line(exc))
+        return SyntaxProblem(one_line(exc))
     line = exc.lineno or 1
     column = max(0, (exc.offset or 1) - 1)
     lines = physical_lines(text)
     if lines and line > len(lines):
         line, column = len(lines), len(lines[-1].rstrip("\r\n"))
-    return SyntaxProblem(_one_line(message), max(1, line), column)
+    return SyntaxProblem(one_line(message), max(1, line), column)
 
 
 def _reports(path: str, text: str, findings: Iterable[Finding],
@@ -180,7 +178,7 @@ def _compile_error(text: str, path: str) -> Optional["SyntaxProblem"]:
 def _problem_reports(path: str, text: str, problem: "SyntaxProblem", options: RunOptions) -> List[Report]:
     lines = physical_lines(text)
     source_line = lines[problem.line - 1] if problem.line <= len(lines) else None
-    return _parse_error(path, problem.reason, options, problem.line, problem.column, source_line)
+    return parse_error_reports(path, problem.reason, options, problem.line, problem.column, source_line)
 
 
 def _python_parse(text: str, path: str):
@@ -211,9 +209,9 @@ def _return_freed_memory() -> None:
     trim(0)
 
 
-def _is_relevant(text: str, settings: Settings) -> bool:
+def is_relevant(text: str, settings: Settings) -> bool:
     """Whether the engine will parse this file (the same cheap text test it uses)."""
-    from .precheck import might_have_findings
+    from ..precheck import might_have_findings
 
     return might_have_findings(text, tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers))
 
@@ -221,9 +219,9 @@ def _is_relevant(text: str, settings: Settings) -> bool:
 def check_text(path: str, text: str, options: RunOptions, result: FileResult, project=None) -> None:
     """Analyse (and maybe fix) one decoded source; fill ``result``. ``project``: the project
     model shared by the files of one batch (its caches), or None for a fresh one."""
-    from . import engine
-    from .engine import analyze_source, fix_source
-    from .findings import UnparsableSource
+    from .. import engine
+    from ..engine import analyze_source, fix_source
+    from ..findings import UnparsableSource
 
     fix_failed = getattr(engine, "FixFailed", ())  # parsed fine, but no safe fix could be made
 
@@ -243,7 +241,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     # The command has no E999: a file that matters but that Python cannot parse is a
     # BNU900 (libcst accepts some such files, e.g. 500 nested parentheses). Python's tree
     # also lets the engine skip files that mention batch norm only in comments and strings.
-    if not _is_relevant(text, options.settings):
+    if not is_relevant(text, options.settings):
         # Not parsed at all: it names no batch-norm API, so it cannot hold a finding. The summary
         # counts such files, so that a clean exit is not mistaken for "parsed and checked".
         result.prechecked_out = True
@@ -267,26 +265,26 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
         if isinstance(exc, fix_failed) and original_problem is None:
             # The file is fine but its fix could not be made safely: keep the file,
             # report its findings, and say why it was not fixed.
-            result.notes.append(f"{path}: not fixed: {_one_line(exc)}")
+            result.notes.append(f"{path}: not fixed: {one_line(exc)}")
             try:
                 result.reports = _reports(path, text, analyze())
             except UnparsableSource as again:
-                result.reports = _parse_error(path, str(again), options)
+                result.reports = parse_error_reports(path, str(again), options)
             return
         # Python's own reason and place when Python rejects the file too: it names the real
         # problem, where libcst or the fixer's compile check names a symptom.
         if original_problem is not None:
             result.reports = _problem_reports(path, text, original_problem, options)
         else:
-            result.reports = _parse_error(path, str(exc), options)
+            result.reports = parse_error_reports(path, str(exc), options)
         return
     except Exception as exc:  # noqa: BLE001 - an engine bug must cost one file, not the run
-        reason = f"could not analyse this file: {_describe(exc)}"
+        reason = f"could not analyse this file: {describe_error(exc)}"
         finding = Finding(line=1, column=0, code=PARSE_ERROR, message=f"{PARSE_ERROR} {reason}")
-        result.reports = [Report(path, finding, None)] if _wanted(PARSE_ERROR, options) else []
+        result.reports = [Report(path, finding, None)] if is_wanted(PARSE_ERROR, options) else []
         # An engine bug is not the file's fault: it also makes the run exit 2, so a broken
         # install does not pass for a finding.
-        result.errors.append(f"{path}: internal error: {_describe(exc)}")
+        result.errors.append(f"{path}: internal error: {describe_error(exc)}")
         return
     if options.add_noqa and findings:
         findings = _add_noqa(path, text, findings, result)
@@ -318,7 +316,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
 def _add_noqa(path: str, text: str, findings: List[Finding], result: FileResult) -> List[Finding]:
     """--add-noqa: the source with a "# noqa: CODE" comment for every finding, in ``result.new_text``;
     returns the findings still not hidden (to be reported)."""
-    from .noqa import add_noqa_comments, drop_suppressed
+    from ..noqa import add_noqa_comments, drop_suppressed
 
     new_text, written, refused = add_noqa_comments(text, findings)
     if refused:

@@ -22,8 +22,8 @@ from typing import Dict, List, Optional, Tuple
 
 from pylsp import hookimpl
 
-from .config import ConfigError, build_settings, code_choice, load_config
-from .settings import Settings
+from ..config import ConfigError, build_settings, code_choice, load_config
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class _Session:
         self.projects: Dict[Settings, object] = {}
 
     def project(self, settings: Settings):
-        from .core.project import Project
+        from ..core.project import Project
 
         project = self.projects.pop(settings, None)
         if project is None:
@@ -126,7 +126,7 @@ def _options(config, workspace, path: str) -> Tuple[Settings, Optional[tuple], O
             origins[key] = f"pylsp settings (plugins.flake8.{setting})"
     settings = build_settings(values, origins)
     # The codes flake8 and the command would report there, decided as they decide them.
-    from .rules import CODES
+    from ..rules import CODES
 
     return settings, code_choice(values, origins).enabled(CODES), None
 

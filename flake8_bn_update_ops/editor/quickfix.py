@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-from .findings import SAFE, UNSAFE, Finding, UnparsableSource
-from .settings import Settings
+from ..findings import SAFE, UNSAFE, Finding, UnparsableSource
+from ..settings import Settings
 
 FIX_ALL_TITLE = "Fix all BNU findings in this file"
 QUICKFIX = "quickfix"
@@ -102,7 +102,7 @@ def _line_start(lines: Sequence[str], index: int) -> dict:
 
 def fix_title(finding: Finding, source: str) -> str:
     """``Fix BNU001: run the update ops before `minimize```, with " (unsafe)" for unsafe fixes."""
-    from .rules import rules_by_code
+    from ..rules import rules_by_code
 
     rule = rules_by_code().get(finding.code)
     phrase = rule.fix_title if rule is not None else ""
@@ -175,8 +175,8 @@ def code_actions(request: Request, settings: Settings, *, project=None,
     A finding under ``# noqa`` gets nothing, and neither does a fix the engine refuses
     (``FixFailed``) or a buffer that does not parse: an editor asks on every cursor move, and
     half-typed code must cost nothing but an empty answer."""
-    from . import engine
-    from .noqa import file_is_exempt
+    from .. import engine
+    from ..noqa import file_is_exempt
 
     only = request.context.get("only") or None
     want_quickfix = _kind_wanted(QUICKFIX, only)
