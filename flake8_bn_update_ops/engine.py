@@ -9,7 +9,7 @@ analysis that finds the next round's fixes.
 from __future__ import annotations
 
 import ast
-from typing import Collection, List, Optional, Sequence, Tuple
+from typing import Collection, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from .findings import SAFE, UNSAFE, Finding, UnparsableSource, one_line
 from .precheck import might_have_findings, tree_might_have_findings
@@ -137,6 +137,12 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
                               tree=known_tree, project=project)
 
     return FixResult(fixed_source, applied, remaining, unsafe)
+
+
+def only_these(findings: Iterable[Finding]) -> FrozenSet[Tuple[int, int, str]]:
+    """The ``only=`` of ``fix_source`` that fixes exactly these findings (and nothing else): the
+    constrained fix an editor's quick fix and a notebook's code-by-code fix both ask for."""
+    return frozenset((finding.line, finding.column, finding.code) for finding in findings)
 
 
 def _tree(project, filename: str, source: str):

@@ -1,7 +1,8 @@
 """The fix loop's one bound, and which files a tree's next fix round checks again.
 
 ``engine.MAX_FIX_ROUNDS`` bounds every fixed-point loop: a file's rounds (``fix_source``), a
-tree's rounds (``cli.fix_files``) and a notebook's per-code rounds (``nbcheck``). After a round
+tree's rounds (``cli.command.fix_files``) and a notebook's per-code rounds
+(``notebooks.checking``). After a round
 that fixed something, only the files near a fixed module are checked again (its importers and
 what it imports), not the whole tree, and not a fixed file for its own sake (it reached its
 fixed point).
@@ -16,6 +17,7 @@ import textwrap
 
 from flake8_bn_update_ops.cli import command as cli
 from flake8_bn_update_ops import engine
+from flake8_bn_update_ops.editor import quickfix
 from flake8_bn_update_ops.notebooks import checking as nbcheck
 
 
@@ -27,6 +29,16 @@ def test_every_fix_loop_uses_the_engines_one_bound():
         # No loop bounded by a number of its own (``for _ in range(16)``, ``rounds: int = 3``).
         assert not re.search(r"for _ in range\(\d+\)", text), module.__name__
         assert not re.search(r"rounds\s*:\s*int\s*=\s*\d", text), module.__name__
+
+
+def test_a_notebook_fixes_code_by_code_through_the_engines_constrained_fix():
+    # Each code's findings go to ``fix_source(only=...)`` (the editor's quick-fix entry point),
+    # from one analysis per round: the command is run once (all fixes at once), not once per code.
+    source = inspect.getsource(nbcheck._fix)
+    assert "engine.fix_source(" in source and "only=engine.only_these(" in source
+    assert source.count("check_text(") == 1
+    quick_fix = inspect.getsource(quickfix.code_actions)
+    assert "only=engine.only_these(" in quick_fix
 
 
 def _write(folder, name, text):

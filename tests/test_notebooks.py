@@ -230,6 +230,30 @@ def test_findings_of_one_code_in_two_cells_are_each_fixed_in_their_cell(tmp_path
     assert cells[0] == first and cells[2] == "%%time\nprint('between')"
 
 
+def test_code_by_code_writes_the_fixes_that_stay_in_their_cell_and_refuses_the_rest(tmp_path):
+    # All fixes at once would span cells (BNU001's import goes to cell 1), so the codes are fixed
+    # one by one: BNU002 and BNU003 each within their cell, BNU001 refused with its reason.
+    imports = ("from tensorflow.compat.v1.layers import batch_normalization\n"
+               "from tensorflow.compat.v1.train import AdamOptimizer\nSTEPS = 10")
+    build = ("def build(x, loss, is_training):\n    h = batch_normalization(x, training=is_training)\n"
+             "    return AdamOptimizer(1e-3).minimize(loss)")
+    text = _notebook(imports, build, "def net3(x, is_training):\n    return batch_normalization(x)\n",
+                     "def net4(x, is_training):\n    y = batch_normalization(x, training=True)\n    return y\n")
+    (tmp_path / "nb.ipynb").write_text(text)
+    proc = run_cli(tmp_path, "--fix", "--unsafe-fixes", "--isolated", "nb.ipynb")
+    assert proc.returncode == 1 and proc.stdout.splitlines() == [
+        "nb.ipynb:cell_2:3:12: BNU001 `minimize` does not run the tf.layers.batch_normalization update ops "
+        "(UPDATE_OPS): the moving mean and variance never update, so inference normalizes with their "
+        "initial 0 and 1"], proc.stdout + proc.stderr
+    assert "nb.ipynb: BNU001 not fixed: the fix would also change cell 1" in proc.stderr
+    assert "fixed 2, remaining 1" in proc.stderr
+    assert code_cells(tmp_path / "nb.ipynb") == [
+        imports, build, "def net3(x, is_training):\n    return batch_normalization(x, training=is_training)\n",
+        "def net4(x, is_training):\n    y = batch_normalization(x, training=is_training)\n    return y\n"]
+    again = run_cli(tmp_path, "--fix", "--unsafe-fixes", "--isolated", "nb.ipynb")
+    assert "fixed 0, remaining 1" in again.stderr
+
+
 def test_noqa_in_a_cell_works_as_in_a_file(tmp_path):
     body = ("import tensorflow as tf\n\ndef build(x, loss, is_training):\n"
             "    h = tf.layers.batch_normalization(x, training=is_training)\n"

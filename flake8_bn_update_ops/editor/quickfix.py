@@ -218,7 +218,7 @@ def code_actions(request: Request, settings: Settings, *, project=None,
     if want_quickfix:
         for finding in fixable:
             new_source = fixed(unsafe=finding.fix_safety == UNSAFE,
-                               only={(finding.line, finding.column, finding.code)})
+                               only=engine.only_these([finding]))
             if new_source is None:
                 continue
             action = {"title": fix_title(finding, request.source), "kind": QUICKFIX,

@@ -89,25 +89,38 @@ class _NotebookFix:
 
 def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
     """All fixes at once when they stay in one cell; otherwise code by code, each code's fixes
-    written only when they stay in one cell (a model cell and a training cell are fixed both)."""
+    written only when they stay in one cell (a model cell and a training cell are fixed both).
+
+    Code by code is the engine's constrained fix (``fix_source`` with ``only=``, as an editor's
+    quick fix): one analysis per round, and each code's findings fixed from it, not the whole
+    command run again per code."""
+    from .. import engine
     from ..cli.checking import FileResult, check_text
-
-    fixing = dataclasses.replace(options, fix=True, diff=False)
-    allowed = ("safe", "unsafe") if options.unsafe else ("safe",)
-
-    def cells_of(module_notebook: Notebook, code: Optional[str] = None) -> set:
-        found = FileResult(path)
-        check_text(path, module_notebook.module, dataclasses.replace(options, fix=False, diff=False), found)
-        return {module_notebook.cell_of(r.finding.line)[0].number for r in found.reports
-                if r.finding.fix_safety in allowed and (code is None or r.code == code)
-                and module_notebook.cell_of(r.finding.line)[0] is not None}
+    from ..core.project import Project
+    from ..findings import UnparsableSource
 
     whole = FileResult(path)
-    check_text(path, notebook.module, fixing, whole)
+    check_text(path, notebook.module, dataclasses.replace(options, fix=True, diff=False), whole)
     if whole.new_text is None:
         return _NotebookFix(notebook, None, whole.fixed, {})
+    allowed = ("safe", "unsafe") if options.unsafe else ("safe",)
+    project = Project(options.settings)     # one session: a round's module is analysed once
+
+    def analyze(module: str) -> List[Finding]:
+        # What ``fix_source`` acts on: ``# noqa`` honoured, as every fix honours it.
+        return engine.analyze_source(module, path, options.settings, honour_noqa=True, select=options.select,
+                                     ignore=options.ignore, project=project)
+
+    def fixable(findings: List[Finding], code: Optional[str] = None) -> List[Finding]:
+        return [f for f in findings if f.fix is not None and f.fix_safety in allowed and code in (None, f.code)]
+
+    def cells_of(module_notebook: Notebook, findings: List[Finding]) -> set:
+        cells = (module_notebook.cell_of(finding.line)[0] for finding in findings)
+        return {cell.number for cell in cells if cell is not None}
+
+    findings = analyze(notebook.module)
     try:
-        text, _ = _fixed_notebook(notebook, whole.new_text, cells_of(notebook))
+        text, _ = _fixed_notebook(notebook, whole.new_text, cells_of(notebook, fixable(findings)))
         return _NotebookFix(parse(text), text, whole.fixed, {})
     except FixRefused:
         pass
@@ -115,26 +128,40 @@ def _fix(path: str, notebook: Notebook, options) -> _NotebookFix:
     # The fix loop's one bound: a round writes each code's fixes in turn, one code at a time (so
     # a refusal costs only that code), and a fix can reveal another code for the next round.
     for _ in range(MAX_FIX_ROUNDS):
-        found = FileResult(path)
-        check_text(path, current.module, dataclasses.replace(options, fix=False, diff=False), found)
-        codes = sorted({r.code for r in found.reports if r.finding.fix_safety in allowed} - set(refused))
+        codes = sorted({finding.code for finding in fixable(findings)} - set(refused))
         progress = False
         for code in codes:
-            attempt = FileResult(path)
-            check_text(path, current.module, dataclasses.replace(fixing, select=(code,)), attempt)
-            if attempt.new_text is None:
-                if any(r.finding.fix_safety in allowed for r in attempt.reports):
-                    refused[code] = "its fix could not be made"
-                continue    # else an earlier code's fix this round took its findings away
+            targets = fixable(findings, code)
+            if not targets:
+                continue    # an earlier code's fix this round took its findings away
             try:
-                text, _ = _fixed_notebook(current, attempt.new_text, cells_of(current, code))
+                attempt = engine.fix_source(current.module, path, options.settings, unsafe=options.unsafe,
+                                            select=options.select, ignore=options.ignore, project=project,
+                                            only=engine.only_these(targets), findings=findings)
+            except UnparsableSource:    # engine.FixFailed: this code's fix cannot be made safely
+                attempt = None
+            if attempt is None or attempt.source == current.module or not _compiles(attempt.source, path):
+                refused[code] = "its fix could not be made"
+                continue
+            try:
+                text, _ = _fixed_notebook(current, attempt.source, cells_of(current, targets))
             except FixRefused as exc:
                 refused[code] = str(exc)
                 continue
             current, fixed, progress = parse(text), fixed + attempt.fixed, True
+            findings = attempt.remaining    # the written module's findings (it is the fixed module)
         if not progress:
             break
     return _NotebookFix(current, text, fixed, refused)
+
+
+def _compiles(source: str, path: str) -> bool:
+    """Whether Python compiles a fixed module (a fix never writes a notebook that would not run)."""
+    try:
+        compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _refusal_notes(path: str, refused: Dict[str, str], verb: str) -> List[str]:
