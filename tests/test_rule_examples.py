@@ -1,6 +1,7 @@
 """Every rule unit's own examples (``rules/<code>.py``): flagged ones are reported exactly where
 their ``# expect: CODE:column`` markers say, by the engine and by the real flake8; silent ones
-get no finding of that code."""
+get no finding of that code; fixed ones (source -> expected) are what the fix of that code
+writes, in the engine and through the real command, and fixing again changes nothing."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,8 @@ import sys
 
 import pytest
 
-from flake8_bn_update_ops.engine import analyze_source
+from flake8_bn_update_ops.engine import analyze_source, fix_source
+from flake8_bn_update_ops.findings import FixSafety
 from flake8_bn_update_ops.rules import CODES, all_rules
 
 _EXPECT = re.compile(r"#\s*expect:\s*((?:BNU\d{3}:\d+[\s,]*)+)")
@@ -77,3 +79,42 @@ def test_real_flake8_agrees_on_every_example(tmp_path):
             found.add((name, int(row), int(column), code))
     assert found == expected
 
+
+FIXED = [(rule, index, source, expected) for rule in RULES for index, (source, expected) in enumerate(rule.fixed)]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_a_rule_with_a_fix_shows_what_it_writes(rule):
+    if rule.fix_safety == FixSafety.NONE:
+        assert rule.fixed == ()
+    else:
+        assert rule.fixed, f"{rule.code} offers a fix but has no fixed-output example"
+
+
+@pytest.mark.parametrize("rule,index,source,expected", FIXED, ids=[f"{r.code}-fixed-{i}" for r, i, _, _ in FIXED])
+def test_fixed_example_is_what_the_fix_writes(rule, index, source, expected):
+    name = f"{rule.code}_fixed_{index}.py"
+    fixable = [f for f in analyze_source(source, name) if f.code == rule.code and f.fix is not None]
+    assert fixable, f"the source of {rule.code}'s fixed example {index} has no fixable {rule.code} finding"
+    result = fix_source(source, name, unsafe=True, select=(rule.code,))
+    assert result.source == expected
+    compile(expected, name, "exec", dont_inherit=True)
+    assert [f for f in analyze_source(expected, name) if f.code == rule.code] == []
+    again = fix_source(expected, name, unsafe=True, select=(rule.code,))
+    assert again.source == expected and again.fixed == 0
+
+
+def test_the_real_command_writes_every_fixed_example(tmp_path):
+    # One run over every example, each file judged on its own code (the others ignored there, as a
+    # fix of one code can reveal another: BNU002's flag makes a BNU001 appear).
+    ignores = []
+    for rule, index, source, _ in FIXED:
+        name = f"{rule.code.lower()}_fixed_{index}.py"
+        (tmp_path / name).write_text(source, encoding="utf-8")
+        ignores.append(f"{name}:{','.join(code for code in CODES if code != rule.code)}")
+    proc = subprocess.run([sys.executable, "-m", "flake8_bn_update_ops", "--isolated", "--fix", "--unsafe-fixes",
+                           "--select", "BNU", "--per-file-ignores", " ".join(ignores), "."],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert "Traceback" not in proc.stderr and proc.returncode == 0, proc.stdout + proc.stderr
+    for rule, index, _, expected in FIXED:
+        assert (tmp_path / f"{rule.code.lower()}_fixed_{index}.py").read_text(encoding="utf-8") == expected

@@ -2,9 +2,10 @@
 
 Fixit's shape: each code is one module that declares ``RULE = Rule(...)``. The examples are
 the documentation and the tests at once: ``tests/test_rule_examples.py`` runs every flagged
-example (``# expect: CODE:column`` marks each finding, 1-based column) and every silent one,
-and ``--explain``, the README's code sections and the SARIF rule metadata are rendered from
-the same fields, so there is no second copy to drift.
+example (``# expect: CODE:column`` marks each finding, 1-based column), every silent one and
+every fixed one (source -> what the fix writes), and ``--explain``, the README's code sections
+and the SARIF rule metadata are rendered from the same fields, so there is no second copy to
+drift.
 """
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ class Rule:
     fix_title: str = ""
     # Why a finding of this code has no fix when its check does not say more.
     no_fix: str = "no fix for this form"
+    # Fixed-output examples, (source, what ``--fix --unsafe-fixes`` of this code alone writes):
+    # written from the code's fix text and read by eye, then checked by the generic test
+    # (output, a second fix changes nothing, the result compiles and is silent for the code).
+    fixed: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def anchor(self) -> str:

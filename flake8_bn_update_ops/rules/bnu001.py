@@ -104,4 +104,51 @@ def fit(f, x0):
 """,
     ),
     check=bnu001_reports,
+    fixed=(
+        (
+            """\
+import tensorflow as tf
+
+
+def train(images, is_training):
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = tf.reduce_mean(net)
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+    return train_op
+""",
+            """\
+import tensorflow as tf
+
+
+def train(images, is_training):
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = tf.reduce_mean(net)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+    return train_op
+""",
+        ),
+        (
+            """\
+import tensorflow as tf
+
+
+def model_fn(features, labels, mode):
+    net = tf.layers.batch_normalization(features, training=mode == tf.estimator.ModeKeys.TRAIN)
+    loss = tf.losses.mean_squared_error(labels, net)
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=tf.train.AdamOptimizer().minimize(loss))
+""",
+            """\
+import tensorflow as tf
+
+
+def model_fn(features, labels, mode):
+    net = tf.layers.batch_normalization(features, training=mode == tf.estimator.ModeKeys.TRAIN)
+    loss = tf.losses.mean_squared_error(labels, net)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer().minimize(loss)
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+""",
+        ),
+    ),
 )

@@ -410,4 +410,22 @@ def network(images, is_training):
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import tensorflow as tf
+
+
+def network(images, is_training):
+    return tf.layers.batch_normalization(images, training=True)
+""",
+            """\
+import tensorflow as tf
+
+
+def network(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+""",
+        ),
+    ),
 )

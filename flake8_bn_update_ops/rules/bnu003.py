@@ -153,4 +153,38 @@ def block(x, is_training):
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import tensorflow as tf
+
+
+def block(x, is_training):
+    return tf.layers.batch_normalization(x)
+""",
+            """\
+import tensorflow as tf
+
+
+def block(x, is_training):
+    return tf.layers.batch_normalization(x, training=is_training)
+""",
+        ),
+        (
+            """\
+import tensorflow as tf
+
+
+def block(x, phase_train):
+    return tf.layers.batch_normalization(x)
+""",
+            """\
+import tensorflow as tf
+
+
+def block(x, phase_train):
+    return tf.layers.batch_normalization(x, training=phase_train)
+""",
+        ),
+    ),
 )

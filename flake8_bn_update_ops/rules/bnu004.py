@@ -173,4 +173,30 @@ def train(images, loss_fn, is_training):
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import tensorflow as tf
+
+
+def train(images, loss_fn, is_training):
+    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = loss_fn(net)
+    with tf.control_dependencies(update_ops):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+            """\
+import tensorflow as tf
+
+
+def train(images, loss_fn, is_training):
+    update_ops = tf.get_collection_ref(tf.GraphKeys.UPDATE_OPS)
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = loss_fn(net)
+    with tf.control_dependencies(update_ops):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        ),
+    ),
 )

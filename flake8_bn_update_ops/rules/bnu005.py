@@ -64,4 +64,33 @@ def train(images, labels, is_training):
 """,
     ),
     check=bnu005_reports,
+    fixed=(
+        (
+            """\
+import tensorflow as tf
+
+
+def train(images, labels, is_training):
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = tf.reduce_mean(tf.square(net - labels))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        loss = tf.identity(loss)
+        tf.summary.histogram("net", net)
+    return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+            """\
+import tensorflow as tf
+
+
+def train(images, labels, is_training):
+    net = tf.layers.batch_normalization(images, training=is_training)
+    loss = tf.reduce_mean(tf.square(net - labels))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        loss = tf.identity(loss)
+        tf.summary.histogram("net", net)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        ),
+    ),
 )

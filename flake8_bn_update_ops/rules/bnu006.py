@@ -362,4 +362,27 @@ def step(x):
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import tensorflow as tf
+
+tf.compat.v1.disable_eager_execution()
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+loss = tf.reduce_mean(model(x, training=True))
+train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+            """\
+import tensorflow as tf
+
+tf.compat.v1.disable_eager_execution()
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+loss = tf.reduce_mean(model(x, training=True))
+with tf.compat.v1.control_dependencies(model.get_updates_for(x)):
+    train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        ),
+    ),
 )

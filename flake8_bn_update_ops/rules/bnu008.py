@@ -187,4 +187,54 @@ def make_saver():
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import tensorflow as tf
+
+
+def build(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+
+
+saver = tf.train.Saver(tf.trainable_variables())
+""",
+            """\
+import tensorflow as tf
+
+
+def build(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+
+
+saver = tf.train.Saver(tf.trainable_variables() + [
+        v for v in tf.global_variables()
+        if "moving_mean" in v.name or "moving_variance" in v.name])
+""",
+        ),
+        (
+            """\
+import tensorflow as tf
+
+
+def build(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+
+
+saver = tf.train.Saver({v.op.name: v for v in tf.trainable_variables()})
+""",
+            """\
+import tensorflow as tf
+
+
+def build(images, is_training):
+    return tf.layers.batch_normalization(images, training=is_training)
+
+
+saver = tf.train.Saver({**{v.op.name: v for v in tf.trainable_variables()}, **{
+        v.op.name: v for v in tf.global_variables()
+        if "moving_mean" in v.name or "moving_variance" in v.name}})
+""",
+        ),
+    ),
 )

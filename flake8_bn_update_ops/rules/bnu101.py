@@ -134,4 +134,52 @@ class Classifier(pl.LightningModule):
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for x in [torch.randn(16, 4)]:
+    optimizer.zero_grad()
+    model(x).sum().backward()
+    optimizer.step()
+with torch.no_grad():
+    score = model(torch.randn(16, 4))
+""",
+            """\
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for x in [torch.randn(16, 4)]:
+    optimizer.zero_grad()
+    model(x).sum().backward()
+    optimizer.step()
+model.eval()
+with torch.no_grad():
+    score = model(torch.randn(16, 4))
+""",
+        ),
+        (
+            """\
+import torch
+import torchvision
+
+net = torchvision.models.resnet18()
+traced = torch.jit.trace(net, torch.rand(1, 3, 224, 224))
+""",
+            """\
+import torch
+import torchvision
+
+net = torchvision.models.resnet18()
+net.eval()
+traced = torch.jit.trace(net, torch.rand(1, 3, 224, 224))
+""",
+        ),
+    ),
 )

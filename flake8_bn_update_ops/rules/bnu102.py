@@ -124,4 +124,41 @@ for epoch in range(3):
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+model.train()
+for epoch in range(3):
+    for x in [torch.randn(16, 4)]:
+        optimizer.zero_grad()
+        model(x).sum().backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        model(torch.randn(16, 4))
+""",
+            """\
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+model.train()
+for epoch in range(3):
+    model.train()
+    for x in [torch.randn(16, 4)]:
+        optimizer.zero_grad()
+        model(x).sum().backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        model(torch.randn(16, 4))
+""",
+        ),
+    ),
 )

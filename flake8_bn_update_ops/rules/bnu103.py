@@ -107,4 +107,22 @@ swa_model = AveragedModel(model)
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+from torch import nn
+from torch.optim.swa_utils import AveragedModel
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+swa_model = AveragedModel(model)
+""",
+            """\
+from torch import nn
+from torch.optim.swa_utils import AveragedModel
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+swa_model = AveragedModel(model, use_buffers=True)
+""",
+        ),
+    ),
 )

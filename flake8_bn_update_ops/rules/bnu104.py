@@ -88,4 +88,30 @@ bn = tf.keras.layers.BatchNormalization(momentum=0.9)
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+from torch import nn
+
+bn = nn.BatchNorm2d(64, momentum=0.9)
+""",
+            """\
+from torch import nn
+
+bn = nn.BatchNorm2d(64, momentum=0.1)
+""",
+        ),
+        (
+            """\
+import torch
+
+bn = torch.nn.BatchNorm1d(64, 1e-3, 0.99)
+""",
+            """\
+import torch
+
+bn = torch.nn.BatchNorm1d(64, 1e-3, 0.01)
+""",
+        ),
+    ),
 )

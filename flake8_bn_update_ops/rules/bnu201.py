@@ -278,4 +278,36 @@ model.fit(train_ds, epochs=5)
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import tensorflow as tf
+
+base = tf.keras.applications.MobileNetV2(include_top=False, weights="imagenet")
+for layer in base.layers:
+    layer.trainable = False
+inputs = tf.keras.Input((160, 160, 3))
+x = base(inputs)
+model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(x))
+model.fit(train_ds)
+for layer in base.layers[-30:]:
+    layer.trainable = True
+model.fit(train_ds)
+""",
+            """\
+import tensorflow as tf
+
+base = tf.keras.applications.MobileNetV2(include_top=False, weights="imagenet")
+for layer in base.layers:
+    layer.trainable = False
+inputs = tf.keras.Input((160, 160, 3))
+x = base(inputs, training=False)
+model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(x))
+model.fit(train_ds)
+for layer in base.layers[-30:]:
+    layer.trainable = True
+model.fit(train_ds)
+""",
+        ),
+    ),
 )

@@ -108,4 +108,37 @@ def predict(trainable, non_trainable, x):
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import jax
+import keras
+
+model = keras.Sequential([keras.layers.Dense(8), keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+
+
+def loss_fn(trainable, non_trainable, x, y):
+    pred, non_trainable = model.stateless_call(trainable, non_trainable, x)
+    return keras.ops.mean((pred - y) ** 2), non_trainable
+
+
+grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+""",
+            """\
+import jax
+import keras
+
+model = keras.Sequential([keras.layers.Dense(8), keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+
+
+def loss_fn(trainable, non_trainable, x, y):
+    pred, non_trainable = model.stateless_call(trainable, non_trainable, x,
+                                               training=True)
+    return keras.ops.mean((pred - y) ** 2), non_trainable
+
+
+grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+""",
+        ),
+    ),
 )

@@ -73,4 +73,24 @@ model = nn.Sequential(nn.Linear(8, 64), nn.BatchNorm1d(64, momentum=0.1))
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import keras
+
+model = keras.Sequential([
+    keras.layers.Dense(64),
+    keras.layers.BatchNormalization(momentum=0.1),
+])
+""",
+            """\
+import keras
+
+model = keras.Sequential([
+    keras.layers.Dense(64),
+    keras.layers.BatchNormalization(momentum=0.9),
+])
+""",
+        ),
+    ),
 )

@@ -57,4 +57,28 @@ class Net(nn.Module):
 """,
     ),
     check=check,
+    fixed=(
+        (
+            """\
+import flax.linen as nn
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool):
+        x = nn.Dense(64)(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.1)(x)
+""",
+            """\
+import flax.linen as nn
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool):
+        x = nn.Dense(64)(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+""",
+        ),
+    ),
 )
