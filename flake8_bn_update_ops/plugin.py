@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Iterator, List, Tuple
 
 from . import __version__
-from .findings import one_line
 from .settings import DEFAULT_SETTINGS, Settings
 
 _OPTIONS = (
@@ -81,6 +80,8 @@ class BatchNormUpdateOpsChecker:
             raise ExecutionError(f"flake8-bn-update-ops: {exc}") from None
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        from .findings import one_line    # here, not at import: flake8 loads the plugin for every run
+
         source = "".join(self.lines)
         try:
             from .engine import analyze_source
