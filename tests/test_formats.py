@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from flake8_bn_update_ops.findings import SAFE, UNSAFE, Finding
-from flake8_bn_update_ops.cli.formats import Report, TextStyle, help_uri, render, rule_docs
+from flake8_bn_update_ops.cli.formats import ShownFinding, TextStyle, help_uri, render, rule_docs
 from flake8_bn_update_ops.rules import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +24,9 @@ BNU900 = Finding(line=1, column=0, code="BNU900", message="BNU900 could not pars
 
 
 def _reports(path="pkg/train.py"):
-    return [Report(path, BNU001, "    train_op = opt.minimize(loss)\n"),
-            Report(path, BNU002, "\th = bn(x, training=True)\n"),
-            Report("pkg/broken.py", BNU900, None)]
+    return [ShownFinding(path, BNU001, "    train_op = opt.minimize(loss)\n"),
+            ShownFinding(path, BNU002, "\th = bn(x, training=True)\n"),
+            ShownFinding("pkg/broken.py", BNU900, None)]
 
 
 def test_text_is_flake8_style_with_one_based_columns():
@@ -95,7 +95,7 @@ def test_sarif_validates_against_the_official_schema():
 
 
 def test_sarif_with_no_results_and_odd_paths_still_validates(tmp_path):
-    outside = Report(str(tmp_path / "dir with space" / "m.py"), BNU002, None)
+    outside = ShownFinding(str(tmp_path / "dir with space" / "m.py"), BNU002, None)
     for reports in ([], [outside]):
         log = json.loads(render("sarif", reports))
         jsonschema.Draft4Validator(SCHEMA).validate(log)

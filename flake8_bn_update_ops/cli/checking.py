@@ -15,7 +15,7 @@ from typing import Iterable, List, Optional
 
 from ..config import CodeChoice, per_file_codes
 from ..findings import SAFE, UNSAFE, Finding, one_line
-from .formats import Report
+from .formats import ShownFinding
 from ..noqa import file_is_exempt, physical_lines
 from ..settings import Settings
 
@@ -43,7 +43,7 @@ class RunOptions:
 @dataclass
 class FileResult:
     path: str
-    reports: List[Report] = field(default_factory=list)
+    reports: List[ShownFinding] = field(default_factory=list)
     fixed: int = 0
     safe_fixable: int = 0       # only counted when not fixing
     unsafe_fixable: int = 0
@@ -95,11 +95,11 @@ def is_wanted(code: str, options: RunOptions) -> bool:
 
 
 def parse_error_reports(path: str, reason: str, options: RunOptions, line: int = 1, column: int = 0,
-                        source_line: Optional[str] = None) -> List[Report]:
+                        source_line: Optional[str] = None) -> List[ShownFinding]:
     """BNU900 at ``line``/``column`` (0-based): where the parser stopped, when it says."""
     finding = Finding(line=line, column=column, code=PARSE_ERROR,
                       message=f"{PARSE_ERROR} could not parse: {one_line(reason)}")
-    return [Report(path, finding, source_line)] if is_wanted(PARSE_ERROR, options) else []
+    return [ShownFinding(path, finding, source_line)] if is_wanted(PARSE_ERROR, options) else []
 
 
 @dataclass(frozen=True)
@@ -126,12 +126,12 @@ def _syntax_problem(exc: BaseException, text: str) -> SyntaxProblem:
 
 
 def _reports(path: str, text: str, findings: Iterable[Finding],
-             options: Optional[RunOptions] = None) -> List[Report]:
+             options: Optional[RunOptions] = None) -> List[ShownFinding]:
     """Reports for ``findings``; with ``options`` (a checking run), each says whether --fix would fix it."""
     lines = physical_lines(text)
     fixable = (SAFE, UNSAFE) if options is not None and options.unsafe else (SAFE,)
-    return [Report(path, f, lines[f.line - 1] if 0 < f.line <= len(lines) else None,
-                   fixable=options is not None and f.fix_safety in fixable)
+    return [ShownFinding(path, f, lines[f.line - 1] if 0 < f.line <= len(lines) else None,
+                         fixable=options is not None and f.fix_safety in fixable)
             for f in findings]
 
 
@@ -175,7 +175,7 @@ def _compile_error(text: str, path: str) -> Optional["SyntaxProblem"]:
     return None
 
 
-def _problem_reports(path: str, text: str, problem: "SyntaxProblem", options: RunOptions) -> List[Report]:
+def _problem_reports(path: str, text: str, problem: "SyntaxProblem", options: RunOptions) -> List[ShownFinding]:
     lines = physical_lines(text)
     source_line = lines[problem.line - 1] if problem.line <= len(lines) else None
     return parse_error_reports(path, problem.reason, options, problem.line, problem.column, source_line)
@@ -281,7 +281,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     except Exception as exc:  # noqa: BLE001 - an engine bug must cost one file, not the run
         reason = f"could not analyse this file: {describe_error(exc)}"
         finding = Finding(line=1, column=0, code=PARSE_ERROR, message=f"{PARSE_ERROR} {reason}")
-        result.reports = [Report(path, finding, None)] if is_wanted(PARSE_ERROR, options) else []
+        result.reports = [ShownFinding(path, finding, None)] if is_wanted(PARSE_ERROR, options) else []
         # An engine bug is not the file's fault: it also makes the run exit 2, so a broken
         # install does not pass for a finding.
         result.errors.append(f"{path}: internal error: {describe_error(exc)}")

@@ -22,7 +22,7 @@ from ..config import (PYPROJECT_TABLE, CodeChoice, ConfigError, FileConfig, buil
                       load_config, normalize_patterns, normalize_per_file_ignores, parse_bool,
                       parse_per_file_ignores, split_list)
 from .fileio import DECODE, SourceFile, SourceFileError, decode_stdin, read_source, write_source
-from .formats import FORMATS, Report, TextStyle, render, statistics
+from .formats import FORMATS, ShownFinding, TextStyle, render, statistics
 
 PROGRAM = "flake8-bn-update-ops"
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__",
@@ -579,7 +579,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
 def _run(args: argparse.Namespace, options: RunOptions, exclude: List[str], output) -> int:
     paths = args.paths or ["."]
     streaming = args.format in ("text", "github")
-    collected: List[Report] = []   # every report, for --statistics, --count and the whole-log formats
+    collected: List[ShownFinding] = []   # every report, for --statistics, --count and the whole-log formats
     totals = Totals()
     report_stream = output if output is not None else sys.stdout
     style = TextStyle(color=use_color(args.color, report_stream), docs_url=args.show_docs_url,

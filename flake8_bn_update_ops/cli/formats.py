@@ -1,6 +1,6 @@
 """How the command prints findings: text, json, github and sarif.
 
-Every format receives the same ``Report`` records; none of them looks at the engine.
+Every format receives the same ``ShownFinding`` records; none of them looks at the engine.
 Columns: ``Finding.column`` is 0-based; every format prints it 1-based, as flake8 does.
 In a notebook a finding is placed by code cell (counted from 1 among code cells) and line within
 that cell, as nbqa prints flake8's: ``train.ipynb:cell_4:12:5: BNU001 ...``. The GitHub and SARIF
@@ -65,8 +65,9 @@ def explain_command(code: str) -> str:
 
 
 @dataclass(frozen=True)
-class Report:
-    """One finding in one file, as the command shows it."""
+class ShownFinding:
+    """One finding in one file, as the command shows it (the rule units' ``rules.Report`` is what a
+    check yields, before it is placed in a file)."""
 
     path: str                   # as the user named it (stdin: the --stdin-filename)
     finding: Finding            # in a notebook: line and end_line within the cell
@@ -94,7 +95,7 @@ class Report:
         return text[len(self.code):].lstrip() if text.startswith(self.code) else text
 
 
-def _caret(report: Report) -> str:
+def _caret(report: ShownFinding) -> str:
     line = (report.source_line or "").rstrip("\r\n")
     indent = "".join(c if c.isspace() else " " for c in line[:report.finding.column])
     return f"{line}\n{indent}^"
@@ -112,7 +113,7 @@ class TextStyle:
 BOLD, RED, CYAN, RESET = "\033[1m", "\033[31m", "\033[36m", "\033[m"
 
 
-def _text_line(report: Report, style: TextStyle) -> str:
+def _text_line(report: ShownFinding, style: TextStyle) -> str:
     f = report.finding
     marker = "[*] " if style.fix_marker and report.fixable else ""
     url = f" ({help_uri(report.code)})" if style.docs_url else ""
@@ -125,7 +126,7 @@ def _text_line(report: Report, style: TextStyle) -> str:
             f"{BOLD}{RED}{report.code}{RESET} {marker}{report.message}{url}")
 
 
-def format_text(reports: Iterable[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
+def format_text(reports: Iterable[ShownFinding], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     lines = []
     for report in reports:
         lines.append(_text_line(report, style))
@@ -134,7 +135,7 @@ def format_text(reports: Iterable[Report], show_source: bool = False, style: Tex
     return "".join(line + "\n" for line in lines)
 
 
-def statistics(reports: Iterable[Report]) -> str:
+def statistics(reports: Iterable[ShownFinding]) -> str:
     """flake8's ``--statistics``: per code, the count and the first message, in code order."""
     reports = list(reports)
     counts = Counter(report.code for report in reports)
@@ -144,7 +145,7 @@ def statistics(reports: Iterable[Report]) -> str:
     return "".join(f"{counts[code]:<5} {code} {first[code]}\n" for code in sorted(counts))
 
 
-def _json_record(report: Report) -> dict:
+def _json_record(report: ShownFinding) -> dict:
     f = report.finding
     return {
         "path": report.path,
@@ -162,7 +163,7 @@ def _json_record(report: Report) -> dict:
     }
 
 
-def format_json(reports: Iterable[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
+def format_json(reports: Iterable[ShownFinding], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     return json.dumps([_json_record(r) for r in reports], indent=2) + "\n"
 
 
@@ -176,7 +177,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(reports: Iterable[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
+def format_github(reports: Iterable[ShownFinding], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     lines = []
     for report in reports:
         f = report.finding
@@ -225,7 +226,7 @@ def _artifact_uri(path: str) -> "tuple[str, Optional[str]]":
     return "file://" + quote(absolute.replace(os.sep, "/")), None
 
 
-def format_sarif(reports: Iterable[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
+def format_sarif(reports: Iterable[ShownFinding], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     docs = rule_docs()
     codes = list(docs)
     results = []
@@ -278,5 +279,5 @@ FORMATTERS: Mapping[str, Callable[..., str]] = MappingProxyType({
 })
 
 
-def render(name: str, reports: List[Report], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
+def render(name: str, reports: List[ShownFinding], show_source: bool = False, style: TextStyle = TextStyle()) -> str:
     return FORMATTERS[name](reports, show_source=show_source, style=style)

@@ -14,12 +14,12 @@ from typing import Dict, List, Optional
 from ..engine import MAX_FIX_ROUNDS
 from ..cli.fileio import SourceFile
 from ..findings import Finding, one_line
-from ..cli.formats import Report
+from ..cli.formats import ShownFinding
 from .ipynb import (FixRefused, Notebook, NotebookError, cell_diff, is_python, parse, render_fix, split_module,
                     unmask)
 
 
-def _place(report: Report, notebook: Notebook) -> Report:
+def _place(report: ShownFinding, notebook: Notebook) -> ShownFinding:
     """A module-level report placed in its cell (line within the cell, the .ipynb file position)."""
     finding = report.finding
     cell, line = notebook.cell_of(finding.line)
@@ -54,7 +54,7 @@ def _syntax_error(path: str, notebook: Notebook, options, result) -> bool:
         column = max(0, (getattr(exc, "offset", None) or 1) - 1)
         finding = Finding(cell_line if cell else 1, column if cell else 0, PARSE_ERROR,
                           f"{PARSE_ERROR} could not parse: {reason}")
-        report = Report(path, finding, None)
+        report = ShownFinding(path, finding, None)
         if cell is not None:
             file_line, file_column = notebook.file_position(cell, cell_line, column)
             report = dataclasses.replace(report, cell=cell.number, source_line=cell.lines()[cell_line - 1]
@@ -187,7 +187,7 @@ def check_notebook(source: SourceFile, options, result) -> None:
     check_text(path, notebook.module, dataclasses.replace(options, fix=False, diff=False), inner)
     result.errors.extend(inner.errors)
     result.prechecked_out = inner.prechecked_out
-    reports: List[Report] = inner.reports
+    reports: List[ShownFinding] = inner.reports
     current = notebook
     if options.fix or options.diff:
         outcome = _fix(path, notebook, options)
