@@ -9,7 +9,8 @@ Python name or a dotted path (``"cond"``, ``"tensorflow.keras."``) and is not on
   a codec or file-mode word (``PYTHON_WORDS`` below);
 - a rule code (``BNU002``);
 - a name of the package's own making: an entry of ``__slots__``, a string annotation (a forward
-  reference), the value of an ``Enum`` member (the enum is where a vocabulary word is defined).
+  reference), the value of an ``Enum`` member (the enum is where a vocabulary word is defined);
+- display text: what ``__repr__``/``__str__`` return.
 
 Everything else names something of a framework (an API, module, keyword or class) or is a free
 vocabulary word (``"keras"`` as a family, ``"given"`` as a flag state) that belongs in an enum:
@@ -102,6 +103,8 @@ def _exempt_nodes(tree: ast.AST) -> set:
             exempt.update(id(part) for part in ast.walk(node.annotation))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
             exempt.update(id(part) for part in ast.walk(node.returns))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("__repr__", "__str__"):
+            exempt.update(id(part) for part in ast.walk(node))   # display text
         if isinstance(node, ast.AnnAssign):
             exempt.update(id(part) for part in ast.walk(node.annotation))
         if isinstance(node, ast.ClassDef) and any("Enum" in ast.unparse(base) or "Vocabulary" in ast.unparse(base)

@@ -127,6 +127,10 @@ COMMAND_LINE_OPTIONS: Mapping[str, str] = MappingProxyType({
     "DEFINE_enum": "default",
 })
 COMMAND_LINE_CHOICES_KEYWORDS: Tuple[str, ...] = ("choices", "enum_values")
+COMMAND_LINE_DEST_KEYWORD = "dest"      # argparse's: the option's name when it is not the first argument
+# Definers whose second positional argument is not the default (argparse's is another option
+# string; absl's ``DEFINE_string(name, default, help)`` has the default there).
+COMMAND_LINE_NAMES_ONLY: FrozenSet[str] = frozenset({"add_argument"})
 
 # Training-flag parameter names. Passing the first group is a safe fix; the others are guesses.
 SAFE_FLAG_NAMES: Tuple[str, ...] = ("training", "is_training")
@@ -206,6 +210,9 @@ FLAG_CONDITIONALS: FrozenSet[str] = frozenset({"cond", "smart_cond"})
 TAPE_GRADIENT_METHODS: FrozenSet[str] = frozenset({"gradient", "jacobian", "batch_jacobian"})
 # ``with G.as_default():`` makes G the graph that ops (and collection reads) go to.
 GRAPH_SCOPE_METHOD = "as_default"
+# What calling an instance runs: Python's ``__call__``, and Keras's ``call`` (a Layer's
+# ``__call__`` runs the subclass's ``call``).
+INSTANCE_CALL_METHODS: Tuple[str, ...] = ("__call__", "call")
 # The argument a Keras layer or model call takes its mode from.
 KERAS_TRAINING_ARGUMENT = _KERAS.flag
 KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "train_on_batch"})
