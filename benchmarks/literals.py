@@ -10,7 +10,9 @@ Python name or a dotted path (``"cond"``, ``"tensorflow.keras."``) and is not on
 - a rule code (``BNU002``);
 - a name of the package's own making: an entry of ``__slots__``, a string annotation (a forward
   reference), the value of an ``Enum`` member (the enum is where a vocabulary word is defined);
-- display text: what ``__repr__``/``__str__`` return.
+- display text: what ``__repr__``/``__str__`` return;
+- the name in ``getattr``/``hasattr``/``setattr`` of an attribute the package's own classes
+  define (``getattr(item, "frame", None)``).
 
 Everything else names something of a framework (an API, module, keyword or class) or is a free
 vocabulary word (``"keras"`` as a family, ``"given"`` as a flag state) that belongs in an enum:
@@ -82,6 +84,25 @@ def _python_words() -> frozenset:
 
 PYTHON_WORDS = _python_words()
 
+
+def _own_attributes() -> frozenset:
+    """Attribute names the package's own classes define (``__slots__`` entries, ``self.x = ...``)."""
+    names = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__slots__"
+                                                    for t in node.targets):
+                names.update(part.value for part in ast.walk(node.value)
+                             if isinstance(part, ast.Constant) and isinstance(part.value, str))
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
+                    and isinstance(node.value, ast.Name) and node.value.id == "self":
+                names.add(node.attr)
+    return frozenset(names)
+
+
+OWN_ATTRIBUTES = _own_attributes()
+_ATTRIBUTE_FUNCTIONS = frozenset({"getattr", "hasattr", "setattr"})
+
 # Attributes whose values are vocabulary words (each should hold an enum member).
 VOCABULARY_ATTRIBUTES = frozenset({"kind", "family", "state", "via", "origin", "mode", "fix_safety"})
 
@@ -103,6 +124,10 @@ def _exempt_nodes(tree: ast.AST) -> set:
             exempt.update(id(part) for part in ast.walk(node.annotation))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
             exempt.update(id(part) for part in ast.walk(node.returns))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ATTRIBUTE_FUNCTIONS \
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) \
+                and node.args[1].value in OWN_ATTRIBUTES:
+            exempt.add(id(node.args[1]))     # reading an attribute of the package's own objects
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("__repr__", "__str__"):
             exempt.update(id(part) for part in ast.walk(node))   # display text
         if isinstance(node, ast.AnnAssign):

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import FrozenSet, Mapping, Optional, Tuple
 
+from .core.kinds import Vocabulary
+
 # Longest prefix first. ``tensorflow.compat.v1.X`` and ``tensorflow.X`` are the same API for
 # matching (RULES: "tensorflow.compat.v1.X and tensorflow.X are the same API").
 _PREFIX_ALIASES: Tuple[Tuple[str, str], ...] = tuple(sorted((
@@ -62,10 +64,19 @@ def canonical(dotted: str) -> str:
 # Batch-norm sites
 
 
+class Family(Vocabulary):
+    """Batch-norm APIs that share a flag's meaning and default: what a missing flag does."""
+
+    LAYERS = "layers"       # tf.layers: ``training`` defaults to False
+    CONTRIB = "contrib"     # contrib and slim: ``is_training`` defaults to True
+    KERAS = "keras"         # Keras: the learning phase decides
+    WRAPPER = "wrapper"     # a project function named by ``--bn-wrappers``: its own default
+
+
 @dataclass(frozen=True)
 class BatchNormApi:
     display: str                    # how messages name it
-    family: str                     # "layers" (tf.layers), "contrib" (contrib/slim), "keras"
+    family: Family
     flag: str                       # the training-flag parameter
     flag_position: Optional[int]    # its positional index in the call that takes it
     flag_default: Optional[bool]    # None: decided by the Keras learning phase
@@ -74,16 +85,16 @@ class BatchNormApi:
     collection_position: Optional[int] = None
 
 
-_TF_LAYERS_FN = BatchNormApi("tf.layers.batch_normalization", "layers", "training", 14, False, False)
-_TF_LAYERS_CLASS = BatchNormApi("tf.layers.BatchNormalization", "layers", "training", 1, False, True)
+_TF_LAYERS_FN = BatchNormApi("tf.layers.batch_normalization", Family.LAYERS, "training", 14, False, False)
+_TF_LAYERS_CLASS = BatchNormApi("tf.layers.BatchNormalization", Family.LAYERS, "training", 1, False, True)
 # contrib's signature: batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
 # param_initializers, param_regularizers, updates_collections, is_training, ...)
-_CONTRIB = BatchNormApi("tf.contrib.layers.batch_norm", "contrib", "is_training", 9, True, False,
+_CONTRIB = BatchNormApi("tf.contrib.layers.batch_norm", Family.CONTRIB, "is_training", 9, True, False,
                         "updates_collections", 8)
-_SLIM = BatchNormApi("slim.batch_norm", "contrib", "is_training", 9, True, False,
+_SLIM = BatchNormApi("slim.batch_norm", Family.CONTRIB, "is_training", 9, True, False,
                      "updates_collections", 8)
-_KERAS = BatchNormApi("tf.keras.layers.BatchNormalization", "keras", "training", 1, None, True)
-_KERAS3 = BatchNormApi("keras.layers.BatchNormalization", "keras", "training", 1, None, True)
+_KERAS = BatchNormApi("tf.keras.layers.BatchNormalization", Family.KERAS, "training", 1, None, True)
+_KERAS3 = BatchNormApi("keras.layers.BatchNormalization", Family.KERAS, "training", 1, None, True)
 
 BATCH_NORM_APIS: Mapping[str, BatchNormApi] = MappingProxyType({
     "tensorflow.layers.batch_normalization": _TF_LAYERS_FN,
@@ -166,8 +177,9 @@ GRADIENT_CALLS: FrozenSet[str] = frozenset({"compute_gradients", "gradients", "g
 # ----------------------------------------------------------------------------------------------
 # Collections
 
-COLLECTION_READERS: FrozenSet[str] = frozenset({"get_collection", "get_collection_ref"})
-LIVE_COLLECTION_READER = "get_collection_ref"
+COLLECTION_READER = "get_collection"            # returns a copy of the collection as it is now
+LIVE_COLLECTION_READER = "get_collection_ref"   # returns the collection itself: it sees later additions
+COLLECTION_READERS: FrozenSet[str] = frozenset({COLLECTION_READER, LIVE_COLLECTION_READER})
 UPDATE_OPS = "update_ops"             # the collection's string value, our key for it
 KERAS_UPDATES = "<keras .updates>"    # the key Keras carriers add (never UPDATE_OPS)
 ANY_UPDATES = "*"                     # a carrier we cannot see into (documented heuristic)
@@ -202,10 +214,11 @@ SUMMARY_CALLS: FrozenSet[str] = frozenset({
 })
 SUMMARY_MERGE_ALL = "tensorflow.summary.merge_all"
 SUMMARY_MERGE_ALL_SET: FrozenSet[str] = frozenset({SUMMARY_MERGE_ALL})
-# Keras calls that train a model (a module that makes none of these, and no train op or tape,
-# trains nothing: RULES.md's exemption for a literal False).
 # Conditionals that pick a branch by a (training) flag: ``tf.cond(flag, true_fn, false_fn)``.
 FLAG_CONDITIONALS: FrozenSet[str] = frozenset({"cond", "smart_cond"})
+# The branch such a conditional runs when the flag is false: its keyword and position.
+FLAG_CONDITIONAL_FALSE_BRANCH = "false_fn"
+FLAG_CONDITIONAL_FALSE_POSITION = 2
 # A GradientTape's methods that take a gradient: a tape with none of them is evaluation.
 TAPE_GRADIENT_METHODS: FrozenSet[str] = frozenset({"gradient", "jacobian", "batch_jacobian"})
 # ``with G.as_default():`` makes G the graph that ops (and collection reads) go to.
@@ -239,12 +252,23 @@ GRAPH_MODE_MARKER_NAMES: FrozenSet[str] = frozenset(
 EAGER_MARKER_NAMES: FrozenSet[str] = frozenset({"GradientTape", "fit", "train_on_batch", "fit_generator"})
 TF1_OPTIMIZER_PREFIX = "tensorflow.train."
 GRADIENT_TAPE = "tensorflow.GradientTape"
+# Calls that train, by their last name: a module that makes none of these (no train op, Keras
+# fit, training helper or tape) trains nothing (RULES.md's exemption for a literal False).
+TRAINING_CALL_NAMES: FrozenSet[str] = frozenset(
+    TRAIN_OP_METHODS | KERAS_TRAINING_METHODS | {name.rsplit(".", 1)[-1] for name in UPDATE_RUNNING_HELPERS}
+    | {GRADIENT_TAPE.rsplit(".", 1)[-1]})
 LEARNING_PHASE_SETTERS: FrozenSet[str] = frozenset({"tensorflow.keras.backend.set_learning_phase"})
 LEARNING_PHASE = "tensorflow.keras.backend.learning_phase"
 
 KERAS_MODEL_CLASSES: FrozenSet[str] = frozenset({
     "tensorflow.keras.Sequential", "tensorflow.keras.Model", "keras.Sequential", "keras.Model",
 })
+# A Sequential of any Keras (``tf.keras``, ``keras``, a project's re-export): matched by its last name.
+KERAS_SEQUENTIAL_SUFFIX = "Sequential"
+# Layers that are a model's input, by last name, and the keywords that give a layer its input
+# shape: a model that starts with either is built on its own input (its ``.updates`` hold them).
+KERAS_INPUT_LAYER_SUFFIXES: Tuple[str, ...] = ("Input", "InputLayer")
+KERAS_INPUT_SHAPE_KEYWORDS: Tuple[str, ...] = ("input_shape", "input_dim", "batch_input_shape")
 KERAS_INPUTS: FrozenSet[str] = frozenset({"tensorflow.keras.Input", "tensorflow.keras.layers.Input",
                                           "keras.Input", "keras.layers.Input"})
 KERAS_APPLICATION_PREFIXES: Tuple[str, ...] = ("tensorflow.keras.applications.", "keras.applications.")

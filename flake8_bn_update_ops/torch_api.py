@@ -22,6 +22,7 @@ BATCH_NORM_CLASSES: FrozenSet[str] = frozenset({
 # Constructors whose momentum has PyTorch's meaning (the weight of the new batch).
 MOMENTUM_CLASSES: FrozenSet[str] = BATCH_NORM_CLASSES - {"torchvision.ops.misc.FrozenBatchNorm2d",
                                                          "torch.nn.modules.batchnorm._BatchNorm"}
+MOMENTUM_KEYWORD = "momentum"
 MOMENTUM_POSITION = 2           # BatchNorm*d(num_features, eps, momentum, ...)
 MOMENTUM_DEFAULT = 0.1
 # At or above this, the value reads as the other frameworks' decay (0.9, 0.99): PyTorch then
@@ -119,6 +120,8 @@ HF_TRAINERS: FrozenSet[str] = frozenset({"transformers.Trainer", "transformers.S
 
 # Statistics dropped by averaging.
 AVERAGED_MODEL = "torch.optim.swa_utils.AveragedModel"
+# Its keyword that averages the buffers (the running statistics) too, instead of keeping the first.
+AVERAGED_MODEL_BUFFERS_KEYWORD = "use_buffers"
 UPDATE_BN = "torch.optim.swa_utils.update_bn"
 
 TRIGGER_WORDS: FrozenSet[str] = frozenset({"torch"})

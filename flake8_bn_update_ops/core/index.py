@@ -548,8 +548,8 @@ def _on_aug_assign(walker: _Walker, node, scope, context, statement):
     target = node.target
     if type(target) is ast.Name:
         walker.index.mutations.setdefault(target.id, []).append(
-            Mutation(target.id, MutationKind.IADD if type(node.op) is ast.Add else MutationKind.AUGASSIGN, node.value, None,
-                     statement, node))
+            Mutation(target.id, MutationKind.IADD if type(node.op) is ast.Add else MutationKind.AUGASSIGN, node.value,
+                     None, statement, node))
     elif type(target) is ast.Attribute:
         walker.index.attribute_stores.setdefault(target.attr, []).append(
             AttributeStore(target.value, target.attr, None, (), statement, node))

@@ -64,7 +64,7 @@ def _builds(model: ModuleModel) -> List[tuple]:
 
 
 def _reader(read) -> str:
-    return tf_api.LIVE_COLLECTION_READER if read.live else "get_collection"
+    return tf_api.LIVE_COLLECTION_READER if read.live else tf_api.COLLECTION_READER
 
 
 def _fix(model: ModuleModel, read, problems):
