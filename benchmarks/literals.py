@@ -12,7 +12,8 @@ Python name or a dotted path (``"cond"``, ``"tensorflow.keras."``) and is not on
   reference), the value of an ``Enum`` member (the enum is where a vocabulary word is defined);
 - display text: what ``__repr__``/``__str__`` return;
 - the name in ``getattr``/``hasattr``/``setattr`` of an attribute the package's own classes
-  define (``getattr(item, "frame", None)``).
+  define (``getattr(item, "frame", None)``), or a key of an object's ``__dict__`` (a cache kept
+  on the object: ``model.__dict__.get("_differentiated_scopes")``).
 
 Everything else names something of a framework (an API, module, keyword or class) or is a free
 vocabulary word (``"keras"`` as a family, ``"given"`` as a flag state) that belongs in an enum:
@@ -111,6 +112,7 @@ def _exempt_nodes(tree: ast.AST) -> set:
     """ids of string constants that are not knowledge: docstrings, f-string parts, ``__slots__``
     entries, string annotations, Enum member values."""
     exempt = set()
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body \
                 and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
@@ -128,6 +130,14 @@ def _exempt_nodes(tree: ast.AST) -> set:
                 and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) \
                 and node.args[1].value in OWN_ATTRIBUTES:
             exempt.add(id(node.args[1]))     # reading an attribute of the package's own objects
+        if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            holder = parents.get(id(node))      # ``x.__dict__["name"]``, ``x.__dict__.get("name")``
+            if isinstance(holder, ast.Subscript):
+                exempt.update(id(part) for part in ast.walk(holder.slice))
+            elif isinstance(holder, ast.Attribute):
+                call = parents.get(id(holder))
+                if isinstance(call, ast.Call) and call.args:
+                    exempt.add(id(call.args[0]))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("__repr__", "__str__"):
             exempt.update(id(part) for part in ast.walk(node))   # display text
         if isinstance(node, ast.AnnAssign):

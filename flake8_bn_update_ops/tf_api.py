@@ -45,6 +45,14 @@ _PREFIX_ALIASES: Tuple[Tuple[str, str], ...] = tuple(sorted((
 ), key=lambda pair: -len(pair[0])))
 
 
+# How messages write a canonical TensorFlow name: with the conventional alias (``tf.keras...``).
+CANONICAL_ROOT, DISPLAY_ROOT = "tensorflow.", "tf."
+
+
+def display_name(dotted: str) -> str:
+    return dotted.replace(CANONICAL_ROOT, DISPLAY_ROOT, 1)
+
+
 def canonical(dotted: str) -> str:
     """Fold an API spelling onto its canonical key (idempotent). The resolver memoises it."""
     for _ in range(3):  # prefixes can chain: compat.v1 then contrib paths

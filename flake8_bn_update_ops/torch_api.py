@@ -89,6 +89,8 @@ NO_GRAD_CONTEXTS: FrozenSet[str] = frozenset({
     "torch.autograd.inference_mode", "torch.set_grad_enabled",
 })
 NO_GRAD_DECORATORS = NO_GRAD_CONTEXTS
+# The one of them that takes a flag: no gradient only when it is False (matched by last name).
+GRAD_MODE_SETTER_SUFFIX = "set_grad_enabled"
 # Export and tracing freeze the mode the module is in into the exported program.
 EXPORTS: FrozenSet[str] = frozenset({
     "torch.jit.trace", "torch.jit.script", "torch.jit.trace_module", "torch.export.export", "torch.onnx.export",
@@ -97,6 +99,12 @@ EXPORTS: FrozenSet[str] = frozenset({
 EXPORTED_KEYWORDS = frozenset({"mod", "model", "obj", "func"})     # the module, passed by keyword
 # Words in a function's name that make it an evaluation function (validate, evaluate, test...).
 EVALUATION_FUNCTION_WORDS = ("valid", "evaluat", "test", "infer", "predict")
+# ... unless the name is a pytest test's (a test of the code, not an evaluation of the model).
+TEST_FUNCTION_PREFIXES = ("test_", "_test")
+# Words in a loop's iterable that make it an evaluation loop (``for x in val_loader``), unless it
+# also says ``train``.
+EVALUATION_ITERABLE_WORDS = ("val", "test", "eval")
+TRAINING_ITERABLE_WORD = "train"
 # Training steps: ``loss.backward()``, ``optimizer.step()``; an optimizer is a
 # ``torch.optim`` construction that is not a scheduler.
 BACKWARD_METHOD = "backward"

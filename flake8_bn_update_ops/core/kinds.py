@@ -117,3 +117,13 @@ class ContextKind(Vocabulary):
     DEF = "def"            # ast.FunctionDef, 0
     CLASS = "class"        # ast.ClassDef, 0
     MATCH = "match"        # ast.Match, case index
+
+
+class EventKind(Vocabulary):
+    """What a PyTorch mode-flow event is (``core.torch_flow.Event``): a mode switch, a training
+    step, or a call of project functions. (``torch_flow`` itself, another session's file this
+    time, still writes the bare words, which compare equal.)"""
+
+    MODE = "mode"       # ``m.eval()`` / ``m.train(flag)``
+    STEP = "step"       # ``loss.backward()`` / ``optimizer.step()``; also the effect a continuation meets
+    CALL = "call"       # a call of functions of the project
