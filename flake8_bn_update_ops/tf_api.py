@@ -68,6 +68,14 @@ def canonical(dotted: str) -> str:
     return dotted
 
 
+# How a fix writes TensorFlow (RULES, BNU001's fix): through the module's alias of the TF1 API
+# if it has one, else its ``tensorflow`` alias plus ``.compat.v1`` when it already reaches TF1
+# APIs that way, else a new import (under the first of the aliases that is free).
+TF_MODULE = "tensorflow"
+TF1_PATH = "compat.v1"                          # from the tensorflow module to the TF1 API
+TF1_MODULE = f"{TF_MODULE}.{TF1_PATH}"
+IMPORT_ALIASES: Tuple[str, ...] = ("tf", "tf1")
+
 # ----------------------------------------------------------------------------------------------
 # Batch-norm sites
 

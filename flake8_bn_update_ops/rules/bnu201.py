@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Optional, Set, Tuple
 
 from .. import keras_flax_api, tf_api
 from ..core.index import IF, AttributeStore, within_function
+from ..core.kinds import BindingKind
 from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import ApiCall, InstanceCall, options
@@ -155,7 +156,7 @@ def _store_bases(model: ModuleModel, base, at: At) -> Iterator[Tuple[ast.AST, At
     if type(base) is not ast.Name:
         return
     for binding in model.resolver.reaching(base.id, at):
-        if binding.kind != "for" or binding.unpack:
+        if binding.kind != BindingKind.FOR or binding.unpack:
             continue
         iterable = binding.value
         while type(iterable) is ast.Subscript:
