@@ -154,6 +154,7 @@ def framework_literals(path: Path) -> Iterator[Tuple[int, str]]:
     """(line, text) of each framework literal in one module."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     exempt = _exempt_nodes(tree)
+    found = []
     for node in ast.walk(tree):
         if type(node) is not ast.Constant or type(node.value) is not str or id(node) in exempt:
             continue
@@ -161,7 +162,9 @@ def framework_literals(path: Path) -> Iterator[Tuple[int, str]]:
         if not _IDENTIFIER.fullmatch(text) or text in PYTHON_WORDS or _RULE_CODE.fullmatch(text) \
                 or _DUNDER.fullmatch(text):
             continue
-        yield node.lineno, text
+        found.append((node.lineno, node.col_offset, text))
+    for line, _, text in sorted(found):     # in source order
+        yield line, text
 
 
 def _has_string(node: ast.AST) -> bool:
@@ -175,13 +178,16 @@ def _has_string(node: ast.AST) -> bool:
 def free_string_comparisons(path: Path) -> Iterator[Tuple[int, str]]:
     """(line, source) of each comparison of a vocabulary attribute with a string literal."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
     for node in ast.walk(tree):
         if type(node) is not ast.Compare:
             continue
         sides = [node.left] + list(node.comparators)
         attributes = [side for side in sides if type(side) is ast.Attribute and side.attr in VOCABULARY_ATTRIBUTES]
         if attributes and any(_has_string(side) for side in sides):
-            yield node.lineno, ast.unparse(node)
+            found.append((node.lineno, node.col_offset, ast.unparse(node)))
+    for line, _, text in sorted(found):
+        yield line, text
 
 
 def checked_modules() -> List[Path]:
