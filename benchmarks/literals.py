@@ -74,7 +74,8 @@ def _ast_words() -> frozenset:
 
 
 def _python_words() -> frozenset:
-    words = set(keyword.kwlist) | set(getattr(keyword, "softkwlist", ())) | set(dir(builtins))
+    # Not the soft keywords: ``case`` is also ``tf.case``, and none of them is reserved.
+    words = set(keyword.kwlist) | set(dir(builtins))
     words |= {f"builtins.{name}" for name in dir(builtins)} | {"builtins."}
     for kind in (list, dict, set, str, tuple, bytes):
         words.update(name for name in dir(kind) if not name.startswith("_"))

@@ -111,6 +111,10 @@ _SLIM = BatchNormApi("slim.batch_norm", Family.CONTRIB, "is_training", 9, True, 
                      "updates_collections", 8)
 _KERAS = BatchNormApi("tf.keras.layers.BatchNormalization", Family.KERAS, "training", 1, None, True)
 _KERAS3 = BatchNormApi("keras.layers.BatchNormalization", Family.KERAS, "training", 1, None, True)
+# The rows a project class stands for: a subclass of the tf.layers class, and a Keras layer or
+# model the analysis sees into (its flag goes to its instance call, as Keras's own does).
+TF_LAYERS_CLASS_API = _TF_LAYERS_CLASS
+KERAS_LAYER_API = _KERAS
 
 BATCH_NORM_APIS: Mapping[str, BatchNormApi] = MappingProxyType({
     "tensorflow.layers.batch_normalization": _TF_LAYERS_FN,
@@ -129,9 +133,17 @@ BATCH_NORM_FLAG_KEYWORDS: FrozenSet[str] = frozenset(api.flag for api in BATCH_N
 # Keyword that routes a contrib/slim layer through a batch-norm function, and the dict of its options.
 NORMALIZER_FN_KEYWORD = "normalizer_fn"
 NORMALIZER_PARAMS_KEYWORD = "normalizer_params"
+# contrib's other function-valued keyword: a batch norm passed there is an activation, not a site.
+ACTIVATION_FN_KEYWORD = "activation_fn"
+# The keyword that makes a layer's variables trainable (False: a deliberately frozen layer).
+TRAINABLE_KEYWORD = "trainable"
 # contrib's keyword that puts the moving statistics into other collections (BNU008's escape).
 VARIABLES_COLLECTIONS_KEYWORD = "variables_collections"
 
+# arg_scope(list_ops_or_scope, **kwargs): the functions it sets defaults for (or a saved scope).
+ARG_SCOPE_FUNCTIONS_KEYWORD = "list_ops_or_scope"
+# A function whose name holds this word returns a saved arg_scope (``resnet_arg_scope()``).
+ARG_SCOPE_FUNCTION_WORD = "scope"
 ARG_SCOPES: FrozenSet[str] = frozenset({
     "tensorflow.contrib.framework.arg_scope",
     "tf_slim.arg_scope",
@@ -164,11 +176,21 @@ SAFE_FLAG_NAMES: Tuple[str, ...] = ("training", "is_training")
 UNSAFE_FLAG_NAMES: Tuple[str, ...] = ("is_train", "train", "phase_train", "train_phase",
                                       "training_phase")
 MODE_PARAMETER = "mode"
+# ``mode == tf.estimator.ModeKeys.TRAIN``: the estimator's training mode, by its attribute name;
+# and the word that makes any name read as a training flag (``is_train``, ``self.training``).
+ESTIMATOR_TRAIN_MODE = "TRAIN"
+FLAG_NAME_WORD = "train"
 
 # ----------------------------------------------------------------------------------------------
 # Train ops and the helpers that already run the update ops
 
-TRAIN_OP_METHODS: FrozenSet[str] = frozenset({"minimize", "apply_gradients"})
+MINIMIZE_METHOD = "minimize"               # minimize(loss, ...): computes its own gradients
+APPLY_GRADIENTS_METHOD = "apply_gradients"  # apply_gradients(grads_and_vars): gradients computed earlier
+TRAIN_OP_METHODS: FrozenSet[str] = frozenset({MINIMIZE_METHOD, APPLY_GRADIENTS_METHOD})
+# Where a train op's loss is passed: ``minimize(loss)``, the helpers' ``create_train_op(total_loss)``.
+MINIMIZE_LOSS_KEYWORD = "loss"
+HELPER_LOSS_KEYWORD = "total_loss"
+LOSS_POSITION = 0
 # Roots whose ``minimize`` is not a TensorFlow train op (``scipy.optimize.minimize``).
 TRAIN_OP_ROOTS: FrozenSet[str] = frozenset({"tensorflow", "keras", "tf_keras", "tf_slim"})
 
@@ -196,6 +218,9 @@ GRADIENT_CALLS: FrozenSet[str] = frozenset({"compute_gradients", "gradients", "g
 COLLECTION_READER = "get_collection"            # returns a copy of the collection as it is now
 LIVE_COLLECTION_READER = "get_collection_ref"   # returns the collection itself: it sees later additions
 COLLECTION_READERS: FrozenSet[str] = frozenset({COLLECTION_READER, LIVE_COLLECTION_READER})
+# Writers: ``add_to_collection(name, value)``, ``add_to_collections(names, value)``.
+COLLECTION_ADDER = "add_to_collection"
+COLLECTION_ADDERS: FrozenSet[str] = frozenset({COLLECTION_ADDER, "add_to_collections"})
 UPDATE_OPS = "update_ops"             # the collection's string value, our key for it
 KERAS_UPDATES = "<keras .updates>"    # the key Keras carriers add (never UPDATE_OPS)
 ANY_UPDATES = "*"                     # a carrier we cannot see into (documented heuristic)
@@ -232,6 +257,9 @@ SUMMARY_MERGE_ALL = "tensorflow.summary.merge_all"
 SUMMARY_MERGE_ALL_SET: FrozenSet[str] = frozenset({SUMMARY_MERGE_ALL})
 # Conditionals that pick a branch by a (training) flag: ``tf.cond(flag, true_fn, false_fn)``.
 FLAG_CONDITIONALS: FrozenSet[str] = frozenset({"cond", "smart_cond"})
+# Calls that choose between branches at run time (``tf.case`` too: a call under any of them is
+# built in both modes, whatever its literal flag says).
+BRANCH_CONDITIONALS: FrozenSet[str] = FLAG_CONDITIONALS | {"case"}
 # The branch such a conditional runs when the flag is false: its keyword and position.
 FLAG_CONDITIONAL_FALSE_BRANCH = "false_fn"
 FLAG_CONDITIONAL_FALSE_POSITION = 2
@@ -242,6 +270,11 @@ GRAPH_SCOPE_METHOD = "as_default"
 # What calling an instance runs: Python's ``__call__``, and Keras's ``call`` (a Layer's
 # ``__call__`` runs the subclass's ``call``).
 INSTANCE_CALL_METHODS: Tuple[str, ...] = ("__call__", "call")
+# What constructing a Keras layer runs before its first call (``build`` makes its sublayers).
+KERAS_CONSTRUCTION_METHODS: Tuple[str, ...] = ("__init__", "build")
+# ``Sequential(layers)`` and ``Model(inputs, outputs)``: the keywords (else positions 0 and 1).
+KERAS_SEQUENTIAL_LAYERS_KEYWORD = "layers"
+KERAS_MODEL_OUTPUTS_KEYWORD = "outputs"
 # The argument a Keras layer or model call takes its mode from.
 KERAS_TRAINING_ARGUMENT = _KERAS.flag
 KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "train_on_batch"})
@@ -307,6 +340,8 @@ KERAS_PREFIXES: Tuple[str, ...] = ("tensorflow.keras.", "keras.")
 # Checkpoints (BNU008)
 
 SAVERS: FrozenSet[str] = frozenset({"tensorflow.train.Saver"})
+SAVER_VARIABLES_KEYWORD = "var_list"        # Saver(var_list=None, ...): what it saves
+SAVER_VARIABLES_POSITION = 0
 TRAINABLE_ONLY_CALLS: FrozenSet[str] = frozenset({"tensorflow.trainable_variables"})
 TRAINABLE_COLLECTION = "trainable_variables"
 
