@@ -24,8 +24,9 @@ A *free-string comparison* is ``x.kind == "..."`` / ``x.family != "..."`` / ``x.
 ("...", ...)`` on one of ``VOCABULARY_ATTRIBUTES``, with at least one string literal on the
 other side.
 
-Usage: ``python benchmarks/literals.py [--list]`` prints both counts for the whole package and
-per file (``--list``: every framework literal with its line).
+Usage: ``python benchmarks/literals.py [--list] [--package DIR]`` prints both counts for the whole
+package and per file (``--list``: every framework literal with its line; ``--package``: count
+another copy of the package, e.g. an older commit's ``git archive``).
 """
 from __future__ import annotations
 
@@ -199,15 +200,34 @@ def _name(path: Path) -> str:
     return str(path.relative_to(PACKAGE))
 
 
+def _vocabulary_words() -> frozenset:
+    """The words of this checkout's enums (``core/kinds.py``, ``tf_api.Family``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from enum import Enum
+
+    from flake8_bn_update_ops import tf_api
+    from flake8_bn_update_ops.core import kinds
+
+    enums = [item for item in vars(kinds).values() if isinstance(item, type) and issubclass(item, Enum)]
+    return frozenset(member.value for enum in enums + [tf_api.Family] for member in enum)
+
+
 def main(argv=None) -> int:
+    global PACKAGE
     argv = sys.argv[1:] if argv is None else argv
+    if "--package" in argv:
+        PACKAGE = Path(argv[argv.index("--package") + 1]).resolve()
     literal_counts = Counter({_name(path): len(list(framework_literals(path))) for path in checked_modules()})
     comparison_counts = Counter({_name(path): len(list(free_string_comparisons(path)))
                                  for path in sorted(PACKAGE.rglob("*.py"))})
-    print(f"framework literals outside the tables (core/, rules/): {sum(literal_counts.values())}")
+    vocabulary = _vocabulary_words()
+    words = Counter(_name(path) for path in checked_modules() for _, text in framework_literals(path)
+                    if text in vocabulary)
+    print(f"framework literals outside the tables (core/, rules/): {sum(literal_counts.values())} "
+          f"(of which vocabulary words that are now enum members: {sum(words.values())})")
     for name, count in sorted(literal_counts.items()):
         if count:
-            print(f"  {name}: {count}")
+            print(f"  {name}: {count} ({words[name]} vocabulary)")
     print(f"free-string comparisons (whole package): {sum(comparison_counts.values())}")
     for name, count in sorted(comparison_counts.items()):
         if count:
