@@ -99,6 +99,7 @@ class Via(Vocabulary):
     CONSTRUCTION = "construction"   # constructing a layer class (its flag goes to the instance call)
     INSTANCE = "instance"           # calling a constructed layer
     NORMALIZER_FN = "normalizer_fn"  # a contrib layer's ``normalizer_fn``
+    NORMALIZER_PARAMS = "normalizer_params"  # (an origin only) the flag is in its ``normalizer_params``
 
 
 class ContextKind(Vocabulary):
