@@ -57,6 +57,8 @@ FREEZE_ATTRIBUTE = "trainable"
 LAYERS_ATTRIBUTE = "layers"
 # ``keras.Model(inputs=base.input, ...)`` reuses the base's own graph (no call to pass `training` to).
 GRAPH_INPUT_ATTRIBUTES: FrozenSet[str] = frozenset({"input", "inputs"})
+# ``keras.Model(inputs, outputs)``: the keyword (else the first argument) naming the graph's input.
+MODEL_INPUTS_KEYWORD = "inputs"
 TRAINING_KEYWORD = "training"
 # Calls that train a compiled Keras model (tf_api's, which BNU003 reads, are the same calls).
 KERAS_FIT_METHODS: FrozenSet[str] = tf_api.KERAS_TRAINING_METHODS

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import FrozenSet, Mapping, Optional, Tuple
 
+from .core.kinds import Vocabulary
+
 # Longest prefix first. ``tensorflow.compat.v1.X`` and ``tensorflow.X`` are the same API for
 # matching (RULES: "tensorflow.compat.v1.X and tensorflow.X are the same API").
 _PREFIX_ALIASES: Tuple[Tuple[str, str], ...] = tuple(sorted((
@@ -43,6 +45,14 @@ _PREFIX_ALIASES: Tuple[Tuple[str, str], ...] = tuple(sorted((
 ), key=lambda pair: -len(pair[0])))
 
 
+# How messages write a canonical TensorFlow name: with the conventional alias (``tf.keras...``).
+CANONICAL_ROOT, DISPLAY_ROOT = "tensorflow.", "tf."
+
+
+def display_name(dotted: str) -> str:
+    return dotted.replace(CANONICAL_ROOT, DISPLAY_ROOT, 1)
+
+
 def canonical(dotted: str) -> str:
     """Fold an API spelling onto its canonical key (idempotent). The resolver memoises it."""
     for _ in range(3):  # prefixes can chain: compat.v1 then contrib paths
@@ -58,14 +68,31 @@ def canonical(dotted: str) -> str:
     return dotted
 
 
+# How a fix writes TensorFlow (RULES, BNU001's fix): through the module's alias of the TF1 API
+# if it has one, else its ``tensorflow`` alias plus ``.compat.v1`` when it already reaches TF1
+# APIs that way, else a new import (under the first of the aliases that is free).
+TF_MODULE = "tensorflow"
+TF1_PATH = "compat.v1"                          # from the tensorflow module to the TF1 API
+TF1_MODULE = f"{TF_MODULE}.{TF1_PATH}"
+IMPORT_ALIASES: Tuple[str, ...] = ("tf", "tf1")
+
 # ----------------------------------------------------------------------------------------------
 # Batch-norm sites
+
+
+class Family(Vocabulary):
+    """Batch-norm APIs that share a flag's meaning and default: what a missing flag does."""
+
+    LAYERS = "layers"       # tf.layers: ``training`` defaults to False
+    CONTRIB = "contrib"     # contrib and slim: ``is_training`` defaults to True
+    KERAS = "keras"         # Keras: the learning phase decides
+    WRAPPER = "wrapper"     # a project function named by ``--bn-wrappers``: its own default
 
 
 @dataclass(frozen=True)
 class BatchNormApi:
     display: str                    # how messages name it
-    family: str                     # "layers" (tf.layers), "contrib" (contrib/slim), "keras"
+    family: Family
     flag: str                       # the training-flag parameter
     flag_position: Optional[int]    # its positional index in the call that takes it
     flag_default: Optional[bool]    # None: decided by the Keras learning phase
@@ -74,16 +101,20 @@ class BatchNormApi:
     collection_position: Optional[int] = None
 
 
-_TF_LAYERS_FN = BatchNormApi("tf.layers.batch_normalization", "layers", "training", 14, False, False)
-_TF_LAYERS_CLASS = BatchNormApi("tf.layers.BatchNormalization", "layers", "training", 1, False, True)
+_TF_LAYERS_FN = BatchNormApi("tf.layers.batch_normalization", Family.LAYERS, "training", 14, False, False)
+_TF_LAYERS_CLASS = BatchNormApi("tf.layers.BatchNormalization", Family.LAYERS, "training", 1, False, True)
 # contrib's signature: batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
 # param_initializers, param_regularizers, updates_collections, is_training, ...)
-_CONTRIB = BatchNormApi("tf.contrib.layers.batch_norm", "contrib", "is_training", 9, True, False,
+_CONTRIB = BatchNormApi("tf.contrib.layers.batch_norm", Family.CONTRIB, "is_training", 9, True, False,
                         "updates_collections", 8)
-_SLIM = BatchNormApi("slim.batch_norm", "contrib", "is_training", 9, True, False,
+_SLIM = BatchNormApi("slim.batch_norm", Family.CONTRIB, "is_training", 9, True, False,
                      "updates_collections", 8)
-_KERAS = BatchNormApi("tf.keras.layers.BatchNormalization", "keras", "training", 1, None, True)
-_KERAS3 = BatchNormApi("keras.layers.BatchNormalization", "keras", "training", 1, None, True)
+_KERAS = BatchNormApi("tf.keras.layers.BatchNormalization", Family.KERAS, "training", 1, None, True)
+_KERAS3 = BatchNormApi("keras.layers.BatchNormalization", Family.KERAS, "training", 1, None, True)
+# The rows a project class stands for: a subclass of the tf.layers class, and a Keras layer or
+# model the analysis sees into (its flag goes to its instance call, as Keras's own does).
+TF_LAYERS_CLASS_API = _TF_LAYERS_CLASS
+KERAS_LAYER_API = _KERAS
 
 BATCH_NORM_APIS: Mapping[str, BatchNormApi] = MappingProxyType({
     "tensorflow.layers.batch_normalization": _TF_LAYERS_FN,
@@ -102,9 +133,17 @@ BATCH_NORM_FLAG_KEYWORDS: FrozenSet[str] = frozenset(api.flag for api in BATCH_N
 # Keyword that routes a contrib/slim layer through a batch-norm function, and the dict of its options.
 NORMALIZER_FN_KEYWORD = "normalizer_fn"
 NORMALIZER_PARAMS_KEYWORD = "normalizer_params"
+# contrib's other function-valued keyword: a batch norm passed there is an activation, not a site.
+ACTIVATION_FN_KEYWORD = "activation_fn"
+# The keyword that makes a layer's variables trainable (False: a deliberately frozen layer).
+TRAINABLE_KEYWORD = "trainable"
 # contrib's keyword that puts the moving statistics into other collections (BNU008's escape).
 VARIABLES_COLLECTIONS_KEYWORD = "variables_collections"
 
+# arg_scope(list_ops_or_scope, **kwargs): the functions it sets defaults for (or a saved scope).
+ARG_SCOPE_FUNCTIONS_KEYWORD = "list_ops_or_scope"
+# A function whose name holds this word returns a saved arg_scope (``resnet_arg_scope()``).
+ARG_SCOPE_FUNCTION_WORD = "scope"
 ARG_SCOPES: FrozenSet[str] = frozenset({
     "tensorflow.contrib.framework.arg_scope",
     "tf_slim.arg_scope",
@@ -127,17 +166,31 @@ COMMAND_LINE_OPTIONS: Mapping[str, str] = MappingProxyType({
     "DEFINE_enum": "default",
 })
 COMMAND_LINE_CHOICES_KEYWORDS: Tuple[str, ...] = ("choices", "enum_values")
+COMMAND_LINE_DEST_KEYWORD = "dest"      # argparse's: the option's name when it is not the first argument
+# Definers whose second positional argument is not the default (argparse's is another option
+# string; absl's ``DEFINE_string(name, default, help)`` has the default there).
+COMMAND_LINE_NAMES_ONLY: FrozenSet[str] = frozenset({"add_argument"})
 
 # Training-flag parameter names. Passing the first group is a safe fix; the others are guesses.
 SAFE_FLAG_NAMES: Tuple[str, ...] = ("training", "is_training")
 UNSAFE_FLAG_NAMES: Tuple[str, ...] = ("is_train", "train", "phase_train", "train_phase",
                                       "training_phase")
 MODE_PARAMETER = "mode"
+# ``mode == tf.estimator.ModeKeys.TRAIN``: the estimator's training mode, by its attribute name;
+# and the word that makes any name read as a training flag (``is_train``, ``self.training``).
+ESTIMATOR_TRAIN_MODE = "TRAIN"
+FLAG_NAME_WORD = "train"
 
 # ----------------------------------------------------------------------------------------------
 # Train ops and the helpers that already run the update ops
 
-TRAIN_OP_METHODS: FrozenSet[str] = frozenset({"minimize", "apply_gradients"})
+MINIMIZE_METHOD = "minimize"               # minimize(loss, ...): computes its own gradients
+APPLY_GRADIENTS_METHOD = "apply_gradients"  # apply_gradients(grads_and_vars): gradients computed earlier
+TRAIN_OP_METHODS: FrozenSet[str] = frozenset({MINIMIZE_METHOD, APPLY_GRADIENTS_METHOD})
+# Where a train op's loss is passed: ``minimize(loss)``, the helpers' ``create_train_op(total_loss)``.
+MINIMIZE_LOSS_KEYWORD = "loss"
+HELPER_LOSS_KEYWORD = "total_loss"
+LOSS_POSITION = 0
 # Roots whose ``minimize`` is not a TensorFlow train op (``scipy.optimize.minimize``).
 TRAIN_OP_ROOTS: FrozenSet[str] = frozenset({"tensorflow", "keras", "tf_keras", "tf_slim"})
 
@@ -162,8 +215,12 @@ GRADIENT_CALLS: FrozenSet[str] = frozenset({"compute_gradients", "gradients", "g
 # ----------------------------------------------------------------------------------------------
 # Collections
 
-COLLECTION_READERS: FrozenSet[str] = frozenset({"get_collection", "get_collection_ref"})
-LIVE_COLLECTION_READER = "get_collection_ref"
+COLLECTION_READER = "get_collection"            # returns a copy of the collection as it is now
+LIVE_COLLECTION_READER = "get_collection_ref"   # returns the collection itself: it sees later additions
+COLLECTION_READERS: FrozenSet[str] = frozenset({COLLECTION_READER, LIVE_COLLECTION_READER})
+# Writers: ``add_to_collection(name, value)``, ``add_to_collections(names, value)``.
+COLLECTION_ADDER = "add_to_collection"
+COLLECTION_ADDERS: FrozenSet[str] = frozenset({COLLECTION_ADDER, "add_to_collections"})
 UPDATE_OPS = "update_ops"             # the collection's string value, our key for it
 KERAS_UPDATES = "<keras .updates>"    # the key Keras carriers add (never UPDATE_OPS)
 ANY_UPDATES = "*"                     # a carrier we cannot see into (documented heuristic)
@@ -198,14 +255,26 @@ SUMMARY_CALLS: FrozenSet[str] = frozenset({
 })
 SUMMARY_MERGE_ALL = "tensorflow.summary.merge_all"
 SUMMARY_MERGE_ALL_SET: FrozenSet[str] = frozenset({SUMMARY_MERGE_ALL})
-# Keras calls that train a model (a module that makes none of these, and no train op or tape,
-# trains nothing: RULES.md's exemption for a literal False).
 # Conditionals that pick a branch by a (training) flag: ``tf.cond(flag, true_fn, false_fn)``.
 FLAG_CONDITIONALS: FrozenSet[str] = frozenset({"cond", "smart_cond"})
+# Calls that choose between branches at run time (``tf.case`` too: a call under any of them is
+# built in both modes, whatever its literal flag says).
+BRANCH_CONDITIONALS: FrozenSet[str] = FLAG_CONDITIONALS | {"case"}
+# The branch such a conditional runs when the flag is false: its keyword and position.
+FLAG_CONDITIONAL_FALSE_BRANCH = "false_fn"
+FLAG_CONDITIONAL_FALSE_POSITION = 2
 # A GradientTape's methods that take a gradient: a tape with none of them is evaluation.
 TAPE_GRADIENT_METHODS: FrozenSet[str] = frozenset({"gradient", "jacobian", "batch_jacobian"})
 # ``with G.as_default():`` makes G the graph that ops (and collection reads) go to.
 GRAPH_SCOPE_METHOD = "as_default"
+# What calling an instance runs: Python's ``__call__``, and Keras's ``call`` (a Layer's
+# ``__call__`` runs the subclass's ``call``).
+INSTANCE_CALL_METHODS: Tuple[str, ...] = ("__call__", "call")
+# What constructing a Keras layer runs before its first call (``build`` makes its sublayers).
+KERAS_CONSTRUCTION_METHODS: Tuple[str, ...] = ("__init__", "build")
+# ``Sequential(layers)`` and ``Model(inputs, outputs)``: the keywords (else positions 0 and 1).
+KERAS_SEQUENTIAL_LAYERS_KEYWORD = "layers"
+KERAS_MODEL_OUTPUTS_KEYWORD = "outputs"
 # The argument a Keras layer or model call takes its mode from.
 KERAS_TRAINING_ARGUMENT = _KERAS.flag
 KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "train_on_batch"})
@@ -232,12 +301,23 @@ GRAPH_MODE_MARKER_NAMES: FrozenSet[str] = frozenset(
 EAGER_MARKER_NAMES: FrozenSet[str] = frozenset({"GradientTape", "fit", "train_on_batch", "fit_generator"})
 TF1_OPTIMIZER_PREFIX = "tensorflow.train."
 GRADIENT_TAPE = "tensorflow.GradientTape"
+# Calls that train, by their last name: a module that makes none of these (no train op, Keras
+# fit, training helper or tape) trains nothing (RULES.md's exemption for a literal False).
+TRAINING_CALL_NAMES: FrozenSet[str] = frozenset(
+    TRAIN_OP_METHODS | KERAS_TRAINING_METHODS | {name.rsplit(".", 1)[-1] for name in UPDATE_RUNNING_HELPERS}
+    | {GRADIENT_TAPE.rsplit(".", 1)[-1]})
 LEARNING_PHASE_SETTERS: FrozenSet[str] = frozenset({"tensorflow.keras.backend.set_learning_phase"})
 LEARNING_PHASE = "tensorflow.keras.backend.learning_phase"
 
 KERAS_MODEL_CLASSES: FrozenSet[str] = frozenset({
     "tensorflow.keras.Sequential", "tensorflow.keras.Model", "keras.Sequential", "keras.Model",
 })
+# A Sequential of any Keras (``tf.keras``, ``keras``, a project's re-export): matched by its last name.
+KERAS_SEQUENTIAL_SUFFIX = "Sequential"
+# Layers that are a model's input, by last name, and the keywords that give a layer its input
+# shape: a model that starts with either is built on its own input (its ``.updates`` hold them).
+KERAS_INPUT_LAYER_SUFFIXES: Tuple[str, ...] = ("Input", "InputLayer")
+KERAS_INPUT_SHAPE_KEYWORDS: Tuple[str, ...] = ("input_shape", "input_dim", "batch_input_shape")
 KERAS_INPUTS: FrozenSet[str] = frozenset({"tensorflow.keras.Input", "tensorflow.keras.layers.Input",
                                           "keras.Input", "keras.layers.Input"})
 KERAS_APPLICATION_PREFIXES: Tuple[str, ...] = ("tensorflow.keras.applications.", "keras.applications.")
@@ -260,6 +340,8 @@ KERAS_PREFIXES: Tuple[str, ...] = ("tensorflow.keras.", "keras.")
 # Checkpoints (BNU008)
 
 SAVERS: FrozenSet[str] = frozenset({"tensorflow.train.Saver"})
+SAVER_VARIABLES_KEYWORD = "var_list"        # Saver(var_list=None, ...): what it saves
+SAVER_VARIABLES_POSITION = 0
 TRAINABLE_ONLY_CALLS: FrozenSet[str] = frozenset({"tensorflow.trainable_variables"})
 TRAINABLE_COLLECTION = "trainable_variables"
 

@@ -22,6 +22,7 @@ BATCH_NORM_CLASSES: FrozenSet[str] = frozenset({
 # Constructors whose momentum has PyTorch's meaning (the weight of the new batch).
 MOMENTUM_CLASSES: FrozenSet[str] = BATCH_NORM_CLASSES - {"torchvision.ops.misc.FrozenBatchNorm2d",
                                                          "torch.nn.modules.batchnorm._BatchNorm"}
+MOMENTUM_KEYWORD = "momentum"
 MOMENTUM_POSITION = 2           # BatchNorm*d(num_features, eps, momentum, ...)
 MOMENTUM_DEFAULT = 0.1
 # At or above this, the value reads as the other frameworks' decay (0.9, 0.99): PyTorch then
@@ -88,6 +89,8 @@ NO_GRAD_CONTEXTS: FrozenSet[str] = frozenset({
     "torch.autograd.inference_mode", "torch.set_grad_enabled",
 })
 NO_GRAD_DECORATORS = NO_GRAD_CONTEXTS
+# The one of them that takes a flag: no gradient only when it is False (matched by last name).
+GRAD_MODE_SETTER_SUFFIX = "set_grad_enabled"
 # Export and tracing freeze the mode the module is in into the exported program.
 EXPORTS: FrozenSet[str] = frozenset({
     "torch.jit.trace", "torch.jit.script", "torch.jit.trace_module", "torch.export.export", "torch.onnx.export",
@@ -96,6 +99,12 @@ EXPORTS: FrozenSet[str] = frozenset({
 EXPORTED_KEYWORDS = frozenset({"mod", "model", "obj", "func"})     # the module, passed by keyword
 # Words in a function's name that make it an evaluation function (validate, evaluate, test...).
 EVALUATION_FUNCTION_WORDS = ("valid", "evaluat", "test", "infer", "predict")
+# ... unless the name is a pytest test's (a test of the code, not an evaluation of the model).
+TEST_FUNCTION_PREFIXES = ("test_", "_test")
+# Words in a loop's iterable that make it an evaluation loop (``for x in val_loader``), unless it
+# also says ``train``.
+EVALUATION_ITERABLE_WORDS = ("val", "test", "eval")
+TRAINING_ITERABLE_WORD = "train"
 # Training steps: ``loss.backward()``, ``optimizer.step()``; an optimizer is a
 # ``torch.optim`` construction that is not a scheduler.
 BACKWARD_METHOD = "backward"
@@ -119,6 +128,8 @@ HF_TRAINERS: FrozenSet[str] = frozenset({"transformers.Trainer", "transformers.S
 
 # Statistics dropped by averaging.
 AVERAGED_MODEL = "torch.optim.swa_utils.AveragedModel"
+# Its keyword that averages the buffers (the running statistics) too, instead of keeping the first.
+AVERAGED_MODEL_BUFFERS_KEYWORD = "use_buffers"
 UPDATE_BN = "torch.optim.swa_utils.update_bn"
 
 TRIGGER_WORDS: FrozenSet[str] = frozenset({"torch"})

@@ -21,19 +21,20 @@ import ast
 from types import MappingProxyType
 from typing import Dict, Iterator, List, Optional, Tuple
 
-# Context entry kinds (the first element of each ``Context.entry``).
-WITH = "with"          # (WITH, ast.With, item index or -1 for the body)
-IF = "if"              # (IF, ast.If | ast.While | ast.For, 0 body / 1 orelse / -1 test); a for's has no test
-IFEXP = "ifexp"        # (IFEXP, ast.IfExp, 0 body / 1 orelse / -1 test)
-LOOP = "loop"          # (LOOP, ast.For | ast.While, 0)
-TRY = "try"            # (TRY, ast.Try, part index)
-LAMBDA = "lambda"      # (LAMBDA, ast.Lambda, 0)
-COMP = "comp"          # (COMP, comprehension node, 0)
-BOOLOP = "boolop"      # (BOOLOP, ast.BoolOp, 0)
-ARG = "arg"            # (ARG, ast.Call, 0): inside an argument of that call
-DEF = "def"            # (DEF, ast.FunctionDef, 0)
-CLASS = "class"        # (CLASS, ast.ClassDef, 0)
-MATCH = "match"        # (MATCH, ast.Match, case index)
+from .kinds import MUTATING_METHODS, BindingKind, ContextKind, MutationKind, ParamKind, ScopeKind
+
+# Context entry kinds (the first element of each ``Context.entry``), as module names: the walk and
+# its readers compare them in their innermost loops, where a global is cheaper than an Enum
+# attribute (measured 0.02 against 0.2 microseconds on Python 3.11).
+WITH, IF, IFEXP, LOOP, TRY = ContextKind.WITH, ContextKind.IF, ContextKind.IFEXP, ContextKind.LOOP, ContextKind.TRY
+LAMBDA, COMP, BOOLOP, ARG = ContextKind.LAMBDA, ContextKind.COMP, ContextKind.BOOLOP, ContextKind.ARG
+DEF, CLASS, MATCH = ContextKind.DEF, ContextKind.CLASS, ContextKind.MATCH
+
+_MODULE, _FUNCTION, _LAMBDA_SCOPE = ScopeKind.MODULE, ScopeKind.FUNCTION, ScopeKind.LAMBDA
+_CLASS_SCOPE, _COMPREHENSION = ScopeKind.CLASS, ScopeKind.COMPREHENSION
+# Scopes whose statements run in order (a use sees the binding that reaches it).
+_FLOW_SCOPES = frozenset({_MODULE, _FUNCTION, _CLASS_SCOPE})
+_ASSIGN, _FOR = BindingKind.ASSIGN, BindingKind.FOR
 
 _BRANCHING = (IF, TRY, LOOP, MATCH)
 
@@ -96,20 +97,20 @@ class Scope:
         self.children: List["Scope"] = []
         self.yields = False
         # Lambdas and comprehensions run later or all at once: a use there sees any binding.
-        self.flow = kind in ("module", "function", "class")
+        self.flow = kind in _FLOW_SCOPES
 
     def function(self) -> "Scope":
         """The nearest enclosing module, function or lambda (class bodies do not count)."""
         scope = self
-        while scope.kind in ("class", "comprehension") and scope.parent is not None:
+        while scope.kind in (_CLASS_SCOPE, _COMPREHENSION) and scope.parent is not None:
             scope = scope.parent
         return scope
 
     def enclosing_class(self) -> Optional["Scope"]:
         """For a method's scope: its class's scope."""
         scope = self
-        while scope is not None and scope.kind in ("function", "lambda", "comprehension"):
-            if scope.parent is not None and scope.parent.kind == "class" and scope.kind == "function":
+        while scope is not None and scope.kind in (_FUNCTION, _LAMBDA_SCOPE, _COMPREHENSION):
+            if scope.parent is not None and scope.parent.kind == _CLASS_SCOPE and scope.kind == _FUNCTION:
                 return scope.parent
             scope = scope.parent
         return None
@@ -256,7 +257,7 @@ class ModuleIndex:
         self.tree = tree
         self.path = path
         self.module_name = module_name
-        self.module_scope = Scope("module", tree, None, "<module>", self)
+        self.module_scope = Scope(_MODULE, tree, None, "<module>", self)
         self.scopes: List[Scope] = [self.module_scope]
         self.scope_of_node: Dict[int, Scope] = {id(tree): self.module_scope}
         self.calls: List[CallSite] = []
@@ -417,7 +418,7 @@ class _Walker:
             if type(base) is ast.Name and value is not None and not unpack:
                 key = target.slice
                 self.index.mutations.setdefault(base.id, []).append(
-                    Mutation(base.id, "setitem", value, key, statement, target))
+                    Mutation(base.id, MutationKind.SETITEM, value, key, statement, target))
         elif node_type is ast.Starred:
             self.bind_target(target.value, kind, value, statement, scope, unpack, True)
 
@@ -425,19 +426,19 @@ class _Walker:
         positional = list(args.posonlyargs) + list(args.args)
         defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
         for position, (arg, default) in enumerate(zip(positional, defaults)):
-            self._param(arg, "positional", position, default, scope, statement)
+            self._param(arg, ParamKind.POSITIONAL, position, default, scope, statement)
         if args.vararg is not None:
-            self._param(args.vararg, "varargs", None, None, scope, statement)
+            self._param(args.vararg, ParamKind.VARARGS, None, None, scope, statement)
         for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-            self._param(arg, "keyword", None, default, scope, statement)
+            self._param(arg, ParamKind.KEYWORD, None, default, scope, statement)
         if args.kwarg is not None:
-            self._param(args.kwarg, "kwargs", None, None, scope, statement)
+            self._param(args.kwarg, ParamKind.KWARGS, None, None, scope, statement)
 
     def _param(self, arg, kind, position, default, scope, statement) -> None:
         param = Param(arg.arg, kind, position, default, arg, scope)
         scope.params.append(param)
         scope.bindings.setdefault(arg.arg, []).append(
-            Binding(arg.arg, "param", statement, scope, value=param, node=arg))
+            Binding(arg.arg, BindingKind.PARAM, statement, scope, value=param, node=arg))
 
     def new_scope(self, kind, node, parent, name) -> Scope:
         scope = Scope(kind, node, parent, name, self.index)
@@ -487,8 +488,8 @@ def _statement_of(walker: _Walker, node, scope, context) -> Statement:
 
 def _on_function(walker: _Walker, node, scope, context, statement):
     statement = _statement_of(walker, node, scope, context)
-    walker.bind(node.name, "def", statement, scope, value=node, node=node)
-    function_scope = walker.new_scope("function", node, scope, node.name)
+    walker.bind(node.name, BindingKind.DEF, statement, scope, value=node, node=node)
+    function_scope = walker.new_scope(_FUNCTION, node, scope, node.name)
     inner = Context(DEF, node, 0, context)
     walker.bind_parameters(node.args, function_scope, statement)
     walker._statements(node.body, function_scope, inner)
@@ -499,15 +500,15 @@ def _on_function(walker: _Walker, node, scope, context, statement):
 
 def _on_class(walker: _Walker, node, scope, context, statement):
     statement = _statement_of(walker, node, scope, context)
-    walker.bind(node.name, "class", statement, scope, value=node, node=node)
-    class_scope = walker.new_scope("class", node, scope, node.name)
+    walker.bind(node.name, BindingKind.CLASS, statement, scope, value=node, node=node)
+    class_scope = walker.new_scope(_CLASS_SCOPE, node, scope, node.name)
     walker._statements(node.body, class_scope, Context(CLASS, node, 0, context))
     walker._visit_all(list(node.decorator_list) + list(node.bases) + [k.value for k in node.keywords],
                       scope, context, statement)
 
 
 def _on_lambda(walker: _Walker, node, scope, context, statement):
-    lambda_scope = walker.new_scope("lambda", node, scope, "<lambda>")
+    lambda_scope = walker.new_scope(_LAMBDA_SCOPE, node, scope, "<lambda>")
     walker.bind_parameters(node.args, lambda_scope, statement)
     walker._visit(node.body, lambda_scope, Context(LAMBDA, node, 0, context), statement)
     walker._visit_all(list(node.args.defaults) + [d for d in node.args.kw_defaults if d is not None],
@@ -515,12 +516,12 @@ def _on_lambda(walker: _Walker, node, scope, context, statement):
 
 
 def _on_comprehension(walker: _Walker, node, scope, context, statement):
-    comp_scope = walker.new_scope("comprehension", node, scope, "<comprehension>")
+    comp_scope = walker.new_scope(_COMPREHENSION, node, scope, "<comprehension>")
     inner = Context(COMP, node, 0, context)
     generators = node.generators
     # The first iterable is evaluated in the enclosing scope; the rest inside.
     for generator in generators:
-        walker.bind_target(generator.target, "for", generator.iter, statement, comp_scope)
+        walker.bind_target(generator.target, _FOR, generator.iter, statement, comp_scope)
     elements = [node.key, node.value] if type(node) is ast.DictComp else [node.elt]
     walker._visit_all(elements, comp_scope, inner, statement)
     for generator in reversed(generators):
@@ -537,7 +538,7 @@ def _on_assign(walker: _Walker, node, scope, context, statement):
     # Bound after the value is walked: in ``loss = tf.identity(loss)`` the right side reads the
     # previous binding (the statement's sequence number is what decides, see resolver).
     for target in targets:
-        walker.bind_target(target, "assign", value, statement, scope)
+        walker.bind_target(target, _ASSIGN, value, statement, scope)
     # Subscript and attribute targets still read names (``ops[0] = x``, ``self.a.b = x``).
     reads = [t.value for t in targets if type(t) in (ast.Attribute, ast.Subscript)]
     reads += [t.slice for t in targets if type(t) is ast.Subscript]
@@ -549,8 +550,8 @@ def _on_aug_assign(walker: _Walker, node, scope, context, statement):
     target = node.target
     if type(target) is ast.Name:
         walker.index.mutations.setdefault(target.id, []).append(
-            Mutation(target.id, "iadd" if type(node.op) is ast.Add else "augassign", node.value, None,
-                     statement, node))
+            Mutation(target.id, MutationKind.IADD if type(node.op) is ast.Add else MutationKind.AUGASSIGN, node.value,
+                     None, statement, node))
     elif type(target) is ast.Attribute:
         walker.index.attribute_stores.setdefault(target.attr, []).append(
             AttributeStore(target.value, target.attr, None, (), statement, node))
@@ -559,15 +560,15 @@ def _on_aug_assign(walker: _Walker, node, scope, context, statement):
 
 def _on_named_expr(walker: _Walker, node, scope, context, statement):
     owner = scope
-    while owner.kind == "comprehension" and owner.parent is not None:
+    while owner.kind == _COMPREHENSION and owner.parent is not None:
         owner = owner.parent
-    walker.bind_target(node.target, "assign", node.value, statement, owner)
+    walker.bind_target(node.target, _ASSIGN, node.value, statement, owner)
     walker._visit(node.value, scope, context, statement)
 
 
 def _on_for(walker: _Walker, node, scope, context, statement):
     statement = _statement_of(walker, node, scope, context)
-    walker.bind_target(node.target, "for", node.iter, statement, scope)
+    walker.bind_target(node.target, _FOR, node.iter, statement, scope)
     loop = Context(LOOP, node, 0, context)
     walker._statements(node.orelse, scope, Context(IF, node, 1, context))
     walker._statements(node.body, scope, loop)
@@ -606,7 +607,7 @@ def _on_with(walker: _Walker, node, scope, context, statement):
     for position, item in enumerate(node.items):
         walker.index.with_items.append(WithItem(node, item, position, statement, context))
         if item.optional_vars is not None:
-            walker.bind_target(item.optional_vars, "with", item.context_expr, statement, scope)
+            walker.bind_target(item.optional_vars, BindingKind.WITH, item.context_expr, statement, scope)
     # An item sees the items before it as open (``with a(), b():``): give each its own context.
     for position in range(len(node.items) - 1, -1, -1):
         item_context = Context(WITH, node, position, context) if position else context
@@ -621,7 +622,7 @@ def _on_try(walker: _Walker, node, scope, context, statement):
         handler = node.handlers[position]
         handler_context = Context(TRY, node, 2 + position, context)
         if handler.name:
-            walker.bind(handler.name, "except", statement, scope, node=handler)
+            walker.bind(handler.name, BindingKind.EXCEPT, statement, scope, node=handler)
         walker._statements(handler.body, scope, handler_context)
         if handler.type is not None:
             walker._visit(handler.type, scope, context, statement)
@@ -637,7 +638,7 @@ def _on_match(walker: _Walker, node, scope, context, statement):
         for capture in ast.walk(case.pattern):
             name = getattr(capture, "name", None) or getattr(capture, "rest", None)
             if isinstance(name, str):
-                walker.bind(name, "other", statement, scope)
+                walker.bind(name, BindingKind.OTHER, statement, scope)
         if case.guard is not None:
             walker._visit(case.guard, scope, case_context, statement)
     walker._visit(node.subject, scope, context, statement)
@@ -647,10 +648,10 @@ def _on_import(walker: _Walker, node, scope, context, statement):
     statement = _statement_of(walker, node, scope, context)
     for alias in node.names:
         if alias.asname:
-            walker.bind(alias.asname, "import", statement, scope, imported=alias.name, node=node)
+            walker.bind(alias.asname, BindingKind.IMPORT, statement, scope, imported=alias.name, node=node)
         else:
             root = alias.name.split(".", 1)[0]
-            walker.bind(root, "import", statement, scope, imported=root, node=node)
+            walker.bind(root, BindingKind.IMPORT, statement, scope, imported=root, node=node)
 
 
 def _on_import_from(walker: _Walker, node, scope, context, statement):
@@ -658,11 +659,11 @@ def _on_import_from(walker: _Walker, node, scope, context, statement):
     module = node.module or ""
     for alias in node.names:
         if alias.name == "*":
-            walker.bind("*", "import", statement, scope, imported=module, level=node.level, from_import=True,
+            walker.bind("*", BindingKind.IMPORT, statement, scope, imported=module, level=node.level, from_import=True,
                         node=node)
             continue
         qualified = f"{module}.{alias.name}" if module else alias.name
-        walker.bind(alias.asname or alias.name, "import", statement, scope, imported=qualified,
+        walker.bind(alias.asname or alias.name, BindingKind.IMPORT, statement, scope, imported=qualified,
                     level=node.level, from_import=True, node=node)
 
 
@@ -688,10 +689,6 @@ def _on_simple_statement(walker: _Walker, node, scope, context, statement):
     walker._children(node, scope, context, statement)
 
 
-_MUTATING_METHODS = MappingProxyType({
-    "append": "append", "extend": "extend", "insert": "insert", "update": "update", "add": "append"})
-
-
 def _on_call(walker: _Walker, node, scope, context, statement):
     index = walker.index
     site = CallSite(node, statement, context, scope)
@@ -700,13 +697,13 @@ def _on_call(walker: _Walker, node, scope, context, statement):
     scope.calls.append(site)
     func = node.func
     if type(func) is ast.Attribute:
-        if type(func.value) is ast.Name and func.attr in _MUTATING_METHODS:
-            kind = _MUTATING_METHODS[func.attr]
-            if kind == "insert":
+        if type(func.value) is ast.Name and func.attr in MUTATING_METHODS:
+            kind = MUTATING_METHODS[func.attr]
+            if kind is MutationKind.INSERT:
                 value = node.args[1] if len(node.args) > 1 else None
             else:
                 value = node.args[0] if node.args else None
-            if value is not None or (kind == "update" and node.keywords):
+            if value is not None or (kind is MutationKind.UPDATE and node.keywords):
                 index.mutations.setdefault(func.value.id, []).append(
                     Mutation(func.value.id, kind, value, None, statement, node))
     argument_context = Context(ARG, node, 0, context)

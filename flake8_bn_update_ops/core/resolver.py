@@ -19,10 +19,12 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
+from types import MappingProxyType
 from typing import Dict, List, Optional, Tuple
 
 from .. import tf_api, torch_api
 from .index import IF, LOOP, MATCH, ModuleIndex, Scope, Statement
+from .kinds import ADDING_MANY, ADDING_ONE, BindingKind, MutationKind, ParamKind, ScopeKind, SequenceKind
 from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, ArgScopeStack, Class, CollectionRead, Const,
                      Function, Instance, InstanceCall, KerasUpdates, Mapping, Method, Module, ParamValue,
                      Partial, Sequence, Spread, Super, TrainOp, Value, options, union)
@@ -33,6 +35,19 @@ MAX_OPTIONS = 12        # alternatives kept for one name
 _END = 1 << 60          # "after every statement": how importers see a module's names
 
 _BUILTINS = frozenset(dir(builtins))
+# The vocabularies as module names: ``binding_value`` and the parameter binding compare them on
+# every answer, where a global is cheaper than an Enum attribute.
+_IMPORT, _DEF, _CLASS, _PARAM = BindingKind.IMPORT, BindingKind.DEF, BindingKind.CLASS, BindingKind.PARAM
+_ASSIGN, _WITH, _FOR, _AUGASSIGN = BindingKind.ASSIGN, BindingKind.WITH, BindingKind.FOR, BindingKind.AUGASSIGN
+_FUNCTION, _CLASS_SCOPE, _LAMBDA = ScopeKind.FUNCTION, ScopeKind.CLASS, ScopeKind.LAMBDA
+_POSITIONAL, _KEYWORD = ParamKind.POSITIONAL, ParamKind.KEYWORD
+_NAMED = frozenset({_POSITIONAL, _KEYWORD})        # parameters an argument can name
+_LIST, _TUPLE = SequenceKind.LIST, SequenceKind.TUPLE
+_SEQUENCE_OF_DISPLAY = MappingProxyType({ast.List: SequenceKind.LIST, ast.Tuple: SequenceKind.TUPLE,
+                                         ast.Set: SequenceKind.SET})
+_SEQUENCE_OF_BUILTIN = MappingProxyType({f"builtins.{kind.value}": kind
+                                         for kind in (SequenceKind.LIST, SequenceKind.TUPLE, SequenceKind.SET)})
+_ADDING = ADDING_ONE | ADDING_MANY
 
 
 class At:
@@ -225,7 +240,7 @@ class Resolver:
                     items.append(Spread(Arg(element.value, at, frame)))
                 else:
                     items.append(Arg(element, at, frame))
-            return Sequence({ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[kind], tuple(items))
+            return Sequence(_SEQUENCE_OF_DISPLAY[kind], tuple(items))
         if kind is ast.Dict:
             return self._dict_literal(node, at, frame)
         if kind is ast.JoinedStr:
@@ -238,7 +253,7 @@ class Resolver:
                     return joined
                 if type(left) in _LISTS or type(right) in _LISTS:
                     # ``a.updates + b.updates``, ``[train_op] + update_ops``: a list of both.
-                    return Sequence("list", (Spread(left), Spread(right)),
+                    return Sequence(_LIST, (Spread(left), Spread(right)),
                                     complete=type(left) is Sequence and type(right) is Sequence)
             if type(node.op) is ast.BitOr:
                 left, right = self.value(node.left, at, frame), self.value(node.right, at, frame)
@@ -306,7 +321,7 @@ class Resolver:
         if type(node.elt) is not ast.Name or type(generator.target) is not ast.Name \
                 or node.elt.id != generator.target.id or generator.is_async:
             return UNKNOWN
-        kind = "selection" if generator.ifs else "set" if type(node) is ast.SetComp else "list"
+        kind = SequenceKind.SELECTION if generator.ifs else SequenceKind.SET if type(node) is ast.SetComp else _LIST
         return Sequence(kind, (Spread(Arg(generator.iter, at, frame)),), complete=False)
 
     def _dict_comprehension(self, node: ast.DictComp, at: At, frame) -> Value:
@@ -406,7 +421,7 @@ class Resolver:
         while current is not None:
             if name in current.globals:
                 return current.index.module_scope
-            if current.kind == "class" and not first:
+            if current.kind == _CLASS_SCOPE and not first:
                 current = current.parent
                 continue
             if name in current.bindings:
@@ -437,7 +452,7 @@ class Resolver:
             if _exclusive(bound_path, path):
                 continue
             found.append(binding)
-            if bound_path == path[:len(bound_path)] and binding.kind != "augassign":
+            if bound_path == path[:len(bound_path)] and binding.kind != _AUGASSIGN:
                 dominated_at = len(bound_path)
                 break           # it always runs before the use: nothing earlier reaches
         # Loop back-edges (RULES.md "Execution order"): a binding later in the body of a loop
@@ -461,32 +476,32 @@ class Resolver:
 
     def binding_value(self, binding, frame=None) -> Value:
         kind = binding.kind
-        if kind == "import":
+        if kind == _IMPORT:
             # The same for every use: one answer per import statement's name.
             found = self._imports.get(id(binding))
             if found is None:
                 found = self._imports[id(binding)] = self._import_binding(binding)
             return found
-        if kind == "def":
+        if kind == _DEF:
             scope = binding.scope.index.scope_of(binding.value)
             return Function(scope, None, frame) if scope is not None else UNKNOWN
-        if kind == "class":
+        if kind == _CLASS:
             scope = binding.scope.index.scope_of(binding.value)
             return Class(scope) if scope is not None else UNKNOWN
         at = At(binding.scope, binding.statement)
-        if kind == "param":
+        if kind == _PARAM:
             param = binding.value
             if frame is not None and frame.scope is binding.scope:
                 return self._param_value(frame, param)
             return self._unbound_param(param)
-        if kind == "assign":
+        if kind == _ASSIGN:
             value = self.value(binding.value, at, frame)
             if binding.unpack:
                 value = self._unpack(value, binding.unpack, binding.starred)
             return self._with_mutations(binding, value, frame)
-        if kind == "with":
+        if kind == _WITH:
             return self._with_target(binding, at, frame)
-        if kind == "for":
+        if kind == _FOR:
             iterable = self.value(binding.value, at, frame)
             if type(iterable) is CollectionRead:
                 return iterable
@@ -543,9 +558,9 @@ class Resolver:
             return value
         kind = type(value)
         if kind is not Mapping and kind is not Sequence:
-            if kind is CollectionRead and any(m.kind in ("append", "insert", "extend", "iadd") for m in later):
+            if kind is CollectionRead and any(m.kind in _ADDING for m in later):
                 # ``ops = get_collection(...)`` then ``ops.append(train_op)``: the list now holds both.
-                value = Sequence("list", (Spread(value),), False)
+                value = Sequence(_LIST, (Spread(value),), False)
                 kind = Sequence
             else:
                 return value
@@ -554,13 +569,13 @@ class Resolver:
             complete = value.complete
             for mutation in later:
                 at = At(mutation.statement.scope, mutation.statement)
-                if mutation.kind == "setitem":
+                if mutation.kind == MutationKind.SETITEM:
                     key = self.value(mutation.key, at, frame)
                     if type(key) is Const and isinstance(key.value, str):
                         entries.append((key.value, Arg(mutation.value, at, frame)))
                     else:
                         complete = False
-                elif mutation.kind == "update":
+                elif mutation.kind == MutationKind.UPDATE:
                     node = mutation.node
                     if node.args:
                         update = self.value(node.args[0], at, frame)
@@ -578,9 +593,9 @@ class Resolver:
         items = list(value.items)
         for mutation in later:
             at = At(mutation.statement.scope, mutation.statement)
-            if mutation.kind in ("append", "insert"):
+            if mutation.kind in ADDING_ONE:
                 items.append(Arg(mutation.value, at, frame))
-            elif mutation.kind in ("extend", "iadd"):
+            elif mutation.kind in ADDING_MANY:
                 items.append(Spread(Arg(mutation.value, at, frame)))
         return Sequence(value.kind, tuple(items), False)
 
@@ -636,12 +651,12 @@ class Resolver:
         args = frame.args
         scope = frame.scope
         if frame.bound is not None and param.position == 0 and scope.parent is not None \
-                and scope.parent.kind == "class" and not _is_static(scope):
+                and scope.parent.kind == _CLASS_SCOPE and not _is_static(scope):
             return frame.bound
-        shift = 1 if (frame.bound is not None and scope.parent is not None and scope.parent.kind == "class"
+        shift = 1 if (frame.bound is not None and scope.parent is not None and scope.parent.kind == _CLASS_SCOPE
                       and not _is_static(scope)) else 0
-        if param.kind == "kwargs":
-            named = {p.name for p in scope.params if p.kind in ("positional", "keyword")}
+        if param.kind == ParamKind.KWARGS:
+            named = {p.name for p in scope.params if p.kind in _NAMED}
             entries = tuple((name, arg) for name, arg in args.keywords if name not in named)
             complete = True
             for spread in args.spreads:
@@ -652,17 +667,17 @@ class Resolver:
                 else:
                     complete = False
             return Mapping(entries, complete)
-        if param.kind == "varargs":
-            count = sum(1 for p in scope.params if p.kind == "positional") - shift
+        if param.kind == ParamKind.VARARGS:
+            count = sum(1 for p in scope.params if p.kind == _POSITIONAL) - shift
             rest = args.positional[max(count, 0):]
             if args.star or any(item is None for item in rest):
-                return Sequence("tuple", tuple(item for item in rest if item is not None), False)
-            return Sequence("tuple", tuple(rest))
-        if param.kind in ("positional", "keyword"):
+                return Sequence(_TUPLE, tuple(item for item in rest if item is not None), False)
+            return Sequence(_TUPLE, tuple(rest))
+        if param.kind in _NAMED:
             given = args.keyword(param.name)
             if given is not None:
                 return self.arg_value(given)
-            if param.kind == "positional":
+            if param.kind == _POSITIONAL:
                 position = param.position - shift
                 positional = args.positional
                 if 0 <= position < len(positional):
@@ -692,8 +707,8 @@ class Resolver:
     def _unbound_param(self, param) -> Value:
         """A parameter with no known call: ``self`` of a method is an instance of its class."""
         scope = param.scope
-        if param.position == 0 and scope.kind == "function" and scope.parent is not None \
-                and scope.parent.kind == "class" and not _is_static(scope):
+        if param.position == 0 and scope.kind == _FUNCTION and scope.parent is not None \
+                and scope.parent.kind == _CLASS_SCOPE and not _is_static(scope):
             return Instance(Class(scope.parent), None, NO_ARGS, None, None)
         found = self._params.get(id(param))
         if found is None:
@@ -821,7 +836,7 @@ class Resolver:
                 continue
             scope = entry.scope
             for binding in reversed(scope.bindings.get(attr, ())):
-                if binding.kind == "def":
+                if binding.kind == _DEF:
                     function_scope = scope.index.scope_of(binding.value)
                     bound = instance if type(instance) is Instance else None
                     return Function(function_scope, bound) if function_scope is not None else UNKNOWN
@@ -829,7 +844,7 @@ class Resolver:
                 break
             for store in scope.index.attribute_stores.get(attr, ()):
                 method = store.statement.scope.function()
-                if method.kind != "function" or method.parent is not scope or not method.params:
+                if method.kind != _FUNCTION or method.parent is not scope or not method.params:
                     continue
                 if type(store.base) is not ast.Name or store.base.id != method.params[0].name:
                     continue
@@ -853,7 +868,7 @@ class Resolver:
             if not after or type(entry) is not Class:
                 continue
             for binding in reversed(entry.scope.bindings.get(attr, ())):
-                if binding.kind == "def":
+                if binding.kind == _DEF:
                     function_scope = entry.scope.index.scope_of(binding.value)
                     bound = instance if type(instance) is Instance else None
                     return Function(function_scope, bound) if function_scope is not None else UNKNOWN
@@ -978,7 +993,7 @@ class Resolver:
         helpers = {helper.rsplit(".", 1)[-1] for helper in self.settings.train_op_helpers}
         scope = site.scope
         while scope is not None:
-            if scope.kind == "function" and scope.name in helpers:
+            if scope.kind == _FUNCTION and scope.name in helpers:
                 return False
             scope = scope.parent
         return True
@@ -1013,11 +1028,11 @@ class Resolver:
                 return self._dict_call(args)
             if name == "builtins.super":
                 return self._super(args, at, frame)
-            if name in ("builtins.list", "builtins.tuple", "builtins.set"):
+            if name in _SEQUENCE_OF_BUILTIN:
                 if len(args.positional) == 1 and args.positional[0] is not None:
-                    return Sequence(name.rsplit(".", 1)[-1], (Spread(args.positional[0]),), False)
+                    return Sequence(_SEQUENCE_OF_BUILTIN[name], (Spread(args.positional[0]),), False)
                 if not args.positional:
-                    return Sequence(name.rsplit(".", 1)[-1], ())
+                    return Sequence(_SEQUENCE_OF_BUILTIN[name], ())
                 return UNKNOWN
             return ApiCall(name, node, args, at, frame)
         if kind is Partial:
@@ -1031,7 +1046,7 @@ class Resolver:
         if kind is Class:
             return Instance(callee, node, args, at, frame)
         if kind is Instance:
-            for method_name in ("__call__", "call"):
+            for method_name in tf_api.INSTANCE_CALL_METHODS:
                 method = self._instance_attribute(callee, method_name)
                 if type(method) is Function:
                     return self.returns(method, node, args, frame)
@@ -1046,7 +1061,7 @@ class Resolver:
         """``super()``/``super(C, self)`` inside a method: the class it is written in and the
         instance (the method's ``self``, as the frame binds it)."""
         method = at.scope.function()
-        cls_scope = method.enclosing_class() if method.kind == "function" else None
+        cls_scope = method.enclosing_class() if method.kind == _FUNCTION else None
         if cls_scope is None or not method.params:
             return UNKNOWN
         instance = self._name(method.params[0].name, At(method, None), frame)
@@ -1111,7 +1126,7 @@ class Resolver:
         callee_frame = self.frame(scope, node, args, function.bound, function.frame, frame)
         if callee_frame is None:
             return UNKNOWN
-        if scope.kind == "lambda":
+        if scope.kind == _LAMBDA:
             at = At(scope, scope.index.statement_of_node.get(id(scope.node)))
             body_statement = self._lambda_statement(scope)
             return self.value(scope.node.body, At(scope, body_statement) if body_statement else at, callee_frame)
@@ -1182,7 +1197,7 @@ class Resolver:
                 continue
             first = call.node.args[0]
             names = {keyword.value.value for keyword in call.node.keywords
-                     if keyword.arg == "dest" and type(keyword.value) is ast.Constant}
+                     if keyword.arg == tf_api.COMMAND_LINE_DEST_KEYWORD and type(keyword.value) is ast.Constant}
             if type(first) is ast.Constant and isinstance(first.value, str):
                 names.add(first.value.lstrip("-").replace("-", "_"))
             if option not in names:
@@ -1190,7 +1205,7 @@ class Resolver:
             at = At(call.scope, call.statement)
             wanted = [keyword.value for keyword in call.node.keywords
                       if keyword.arg == default_keyword or keyword.arg in tf_api.COMMAND_LINE_CHOICES_KEYWORDS]
-            if method != "add_argument" and len(call.node.args) > 1:
+            if method not in tf_api.COMMAND_LINE_NAMES_ONLY and len(call.node.args) > 1:
                 wanted.append(call.node.args[1])
             for expr in wanted:
                 value = self.value(expr, at, None)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
+from .kinds import SequenceKind
+
 
 class Value:
     __slots__ = ()
@@ -225,7 +227,7 @@ class Sequence(Value):
 
     __slots__ = ("kind", "items", "complete")
 
-    def __init__(self, kind: str, items: tuple, complete: bool = True):
+    def __init__(self, kind: SequenceKind, items: tuple, complete: bool = True):
         self.kind = kind
         self.items = items
         self.complete = complete
@@ -343,7 +345,8 @@ def union(values) -> Value:
     seen = set()
     for value in values:
         for option in options(value):
-            key = id(option) if type(option) is not Const else ("const", repr(option.value))
+            # Constants are one value by what they hold; anything else by identity.
+            key = id(option) if type(option) is not Const else (Const, repr(option.value))
             if key not in seen:
                 seen.add(key)
                 flat.append(option)

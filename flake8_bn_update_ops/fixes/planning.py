@@ -8,6 +8,7 @@ from typing import Optional, Set, Tuple
 
 from .. import tf_api
 from ..core.index import BOOLOP, COMP, IFEXP, LAMBDA, CallSite, Scope, contexts
+from ..core.kinds import BindingKind, ScopeKind
 from ..core.values import CollectionRead, options
 from .plans import SAFE, UNSAFE, WrapStatement
 
@@ -44,26 +45,27 @@ def _tf_spelling(model) -> TfSpelling:
     mentions_compat = False
     for name, bindings in scope.bindings.items():
         for binding in bindings:
-            if binding.kind != "import" or binding.level:
+            if binding.kind != BindingKind.IMPORT or binding.level:
                 continue
             imported = binding.imported or ""
-            if "compat.v1" in imported:
+            if tf_api.TF1_PATH in imported:
                 mentions_compat = True
-            if imported == "tensorflow.compat.v1" and compat_alias is None:
+            if imported == tf_api.TF1_MODULE and compat_alias is None:
                 compat_alias = name
-            elif imported == "tensorflow" and not binding.from_import and tensorflow_alias is None:
+            elif imported == tf_api.TF_MODULE and not binding.from_import and tensorflow_alias is None:
                 tensorflow_alias = name
     if compat_alias is None and tensorflow_alias is not None:
         compat_alias = _assigned_compat_alias(model, tensorflow_alias)
     if compat_alias is not None:
         return TfSpelling(compat_alias, None)
     if tensorflow_alias is not None:
-        through_compat = f"{tensorflow_alias}.compat.v1."
-        if any(_dotted(call.node.func).startswith(through_compat) for call in model.index.calls):
-            return TfSpelling(f"{tensorflow_alias}.compat.v1", None)
+        through_compat = f"{tensorflow_alias}.{tf_api.TF1_PATH}"
+        if any(_dotted(call.node.func).startswith(through_compat + ".") for call in model.index.calls):
+            return TfSpelling(through_compat, None)
         return TfSpelling(tensorflow_alias, None)
-    alias = "tf" if not _bound_anywhere(model, "tf") else "tf1"
-    module = "tensorflow.compat.v1" if mentions_compat else "tensorflow"
+    first, other = tf_api.IMPORT_ALIASES
+    alias = first if not _bound_anywhere(model, first) else other
+    module = tf_api.TF1_MODULE if mentions_compat else tf_api.TF_MODULE
     return TfSpelling(alias, (module, alias))
 
 
@@ -71,8 +73,8 @@ def _assigned_compat_alias(model, tensorflow_alias: str) -> Optional[str]:
     """``v1 = tf.compat.v1`` at module level (canonical names fold compat.v1 away, so read the
     spelling itself)."""
     for name, bindings in model.index.module_scope.bindings.items():
-        if len(bindings) == 1 and bindings[0].kind == "assign" and not bindings[0].unpack and \
-                _dotted(bindings[0].value) == f"{tensorflow_alias}.compat.v1":
+        if len(bindings) == 1 and bindings[0].kind == BindingKind.ASSIGN and not bindings[0].unpack and \
+                _dotted(bindings[0].value) == f"{tensorflow_alias}.{tf_api.TF1_PATH}":
             return name
     return None
 
@@ -94,9 +96,9 @@ def flag_parameter(model, scope: Scope) -> Optional[Tuple[str, str]]:
     """The enclosing function's single training-flag parameter and the fix's safety."""
     function = scope.function()
     names = model.flag_names()
-    while function is not None and function.kind == "lambda" and not _flag_params(function, names):
+    while function is not None and function.kind == ScopeKind.LAMBDA and not _flag_params(function, names):
         function = function.parent.function() if function.parent is not None else None
-    if function is None or function.kind != "function":
+    if function is None or function.kind != ScopeKind.FUNCTION:
         return None
     found = _flag_params(function, names)
     if len(found) != 1:
@@ -137,7 +139,7 @@ def flag_expression(model, scope: Scope) -> Optional[Tuple[str, str]]:
 def _flag_attribute(model, scope: Scope, names) -> Optional[str]:
     """The one flag-named attribute a method's class stores on ``self`` (in this module)."""
     function = scope.function()
-    if function is None or function.kind != "function" or not function.params or \
+    if function is None or function.kind != ScopeKind.FUNCTION or not function.params or \
             function.params[0].name != "self":
         return None
     cls = function.enclosing_class()
@@ -154,7 +156,7 @@ def _flag_placeholder(model, scope: Scope, names) -> Optional[str]:
     (``placeholder``/``placeholder_with_default``: a training run feeds it)."""
     found = []
     while scope is not None:
-        if scope.kind != "class":
+        if scope.kind != ScopeKind.CLASS:
             for name in names:
                 bindings = scope.bindings.get(name, ())
                 if bindings and name not in found and all(_is_placeholder(model, binding) for binding in bindings):
@@ -164,7 +166,7 @@ def _flag_placeholder(model, scope: Scope, names) -> Optional[str]:
 
 
 def _is_placeholder(model, binding) -> bool:
-    if binding.kind != "assign" or binding.unpack or type(binding.value) is not ast.Call:
+    if binding.kind != BindingKind.ASSIGN or binding.unpack or type(binding.value) is not ast.Call:
         return False
     call = model.index.call_site(binding.value)
     return call is not None and model.api_name(call) in tf_api.FLAG_PLACEHOLDERS
@@ -174,8 +176,8 @@ def mode_parameter(scope: Scope) -> bool:
     """A ``mode`` parameter of the enclosing function or of a function it is nested in (a
     block defined inside ``model_fn``)."""
     function = scope.function()
-    while function is not None and function.kind in ("function", "lambda"):
-        if function.kind == "function" and function.param(tf_api.MODE_PARAMETER) is not None:
+    while function is not None and function.kind in (ScopeKind.FUNCTION, ScopeKind.LAMBDA):
+        if function.kind == ScopeKind.FUNCTION and function.param(tf_api.MODE_PARAMETER) is not None:
             return True
         function = function.parent.function() if function.parent is not None else None
     return False
@@ -315,7 +317,7 @@ def _bound_update_ops_variable(model, call: CallSite) -> Optional[str]:
         if len(bindings) != 1:
             continue
         binding = bindings[0]
-        if binding.kind != "assign" or binding.unpack or binding.seq > call.statement.seq:
+        if binding.kind != BindingKind.ASSIGN or binding.unpack or binding.seq > call.statement.seq:
             continue
         value = binding.value
         if type(value) is not ast.Call or len(value.args) != 1 or value.keywords:

@@ -11,6 +11,7 @@ import os
 from typing import Iterable
 
 from .. import tf_api
+from ..core.kinds import BindingKind, FlagState, ScopeKind, Via
 from ..core.model import ModuleModel
 from ..core.values import UNKNOWN, Api, Class, Const, Function, ParamValue, options
 from ..fixes.planning import flag_expression
@@ -19,6 +20,13 @@ from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report, Rule
 from .keras_calls import evaluation_tapes, keras_model_calls
 from ..findings import FixSafety
+
+
+# Where a literal flag can come from that the fix knows how to edit (a keyword or position of a
+# call, a partial, an arg_scope or an instance call); a normalizer_params dict it does not.
+_EDITABLE_ORIGINS = frozenset({Via.CALL, Via.PARTIAL, Via.ARG_SCOPE, Via.INSTANCE})
+# Bindings that define a name rather than hold a value (a flag of that name is not at hand).
+_DEFINITIONS = frozenset({BindingKind.DEF, BindingKind.CLASS, BindingKind.IMPORT})
 
 
 def _effect(literal: bool) -> str:
@@ -31,7 +39,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
     sites = list(model.sites) + [site for site in model.keras_sites if not model.in_eager_function(site.call)]
     for site in sites:
         flag = site.flag
-        if flag.state != "given" or flag.literal is None or flag.node is None or id(flag.node) in seen:
+        if flag.state != FlagState.GIVEN or flag.literal is None or flag.node is None or id(flag.node) in seen:
             continue
         if flag.index is not model.index:
             continue    # written in another module: reported there, or as a wrapper default below
@@ -41,7 +49,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         if flag.literal is False and _false_branch_of_a_flag_cond(model, site):
             continue
         fix, no_fix = None, f"the literal is given through {flag.origin}, which the fix does not edit"
-        if flag.origin in ("call", "partial", "arg_scope", "instance") and flag.scope is not None:
+        if flag.origin in _EDITABLE_ORIGINS and flag.scope is not None:
             replacement = flag_expression(model, flag.scope)
             span = model.source.span(flag.node)
             if replacement is not None:
@@ -95,8 +103,9 @@ def _false_branch_of_a_flag_cond(model: ModuleModel, site) -> bool:
         callee = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
         if callee not in tf_api.FLAG_CONDITIONALS or not node.args or not model.is_flag_expression(node.args[0]):
             continue
-        branch = node.args[2] if len(node.args) > 2 else next(
-            (keyword.value for keyword in node.keywords if keyword.arg == "false_fn"), None)
+        position = tf_api.FLAG_CONDITIONAL_FALSE_POSITION
+        branch = node.args[position] if len(node.args) > position else next(
+            (keyword.value for keyword in node.keywords if keyword.arg == tf_api.FLAG_CONDITIONAL_FALSE_BRANCH), None)
         if branch is not None:
             in_false_branch |= {id(item) for item in ast.walk(branch)}
     return all(id(use) in in_false_branch for use in uses)
@@ -119,7 +128,7 @@ def _wrapper_defaults(model: ModuleModel) -> Iterable[Report]:
         # phase, or the tape's caller): the parameter's default is not what the layer gets.
         if site.keras:
             continue
-        if site.flag.state == "given" and site.flag.literal is not None:
+        if site.flag.state == FlagState.GIVEN and site.flag.literal is not None:
             candidates.append((site.flag.value, site.frame, site.api, site.frozen))
     for entry in model.arg_scopes:
         for name in entry.functions:
@@ -224,13 +233,9 @@ def _trains(index) -> bool:
     for call in index.calls:
         func = call.node.func
         name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
-        if name in _TRAINING_CALLS:
+        if name in tf_api.TRAINING_CALL_NAMES:
             return True
     return False
-
-
-_TRAINING_CALLS = frozenset(tf_api.TRAIN_OP_METHODS | tf_api.KERAS_TRAINING_METHODS |
-                            {"create_train_op", "optimize_loss", "GradientTape"})
 
 
 def _flag_also_feeds_a_network(model: ModuleModel, call, literal, site) -> bool:
@@ -239,7 +244,7 @@ def _flag_also_feeds_a_network(model: ModuleModel, call, literal, site) -> bool:
     beside one normalizer scope): it is a network builder, not a thin wrapper of one layer, and
     the literal is the caller's choice of mode for a whole tower."""
     wrapper = site.call.scope.function()
-    if wrapper.kind != "function":
+    if wrapper.kind != ScopeKind.FUNCTION:
         return False
     param = None
     for keyword in call.node.keywords:
@@ -247,7 +252,7 @@ def _flag_also_feeds_a_network(model: ModuleModel, call, literal, site) -> bool:
             param = wrapper.param(keyword.arg)
     if param is None and literal in call.node.args:
         position = call.node.args.index(literal)
-        shift = 1 if wrapper.parent is not None and wrapper.parent.kind == "class" else 0
+        shift = 1 if wrapper.parent is not None and wrapper.parent.kind == ScopeKind.CLASS else 0
         param = next((item for item in wrapper.params if item.position == position + shift), None)
     if param is None:
         return False
@@ -311,7 +316,7 @@ def _flag_at_hand(model: ModuleModel, call) -> bool:
     scope = call.scope
     while scope is not None:
         for name in names & set(scope.bindings):
-            if any(binding.kind not in ("def", "class", "import") for binding in scope.bindings[name]):
+            if any(binding.kind not in _DEFINITIONS for binding in scope.bindings[name]):
                 return True
         scope = scope.parent
     cls = call.scope.enclosing_class()

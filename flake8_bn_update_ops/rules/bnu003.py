@@ -10,6 +10,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Iterable, Optional, Tuple
 
+from .. import tf_api
+from ..core.kinds import FlagState, ScopeKind, Via
 from ..core.model import ModuleModel
 from ..fixes.planning import flag_expression
 from ..fixes.flag_threading import thread_flag
@@ -17,30 +19,31 @@ from ..fixes.plans import UNSAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
 from ..findings import FixSafety
+from ..tf_api import Family
 
 
 _EFFECT = MappingProxyType({
-    "layers": "`training` defaults to False: the layer never updates or uses batch statistics",
-    "contrib": "`is_training` defaults to True: inference normalizes with batch statistics",
-    "wrapper": "the training mode is left to the wrapper's default",
-    "keras": "in graph mode the Keras learning phase defaults to 0: the layer runs in inference mode "
-             "and its moving statistics never update",
+    Family.LAYERS: "`training` defaults to False: the layer never updates or uses batch statistics",
+    Family.CONTRIB: "`is_training` defaults to True: inference normalizes with batch statistics",
+    Family.WRAPPER: "the training mode is left to the wrapper's default",
+    Family.KERAS: "in graph mode the Keras learning phase defaults to 0: the layer runs in inference mode "
+                  "and its moving statistics never update",
 })
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
     towers = None
     for site in model.sites:
-        if site.flag.state != "missing":
+        if site.flag.state != FlagState.MISSING:
             continue
-        if site.api.family == "layers":
+        if site.api.family == Family.LAYERS:
             if towers is None:
                 towers = _tower_calls(model)
             if _on_an_inference_tower(model, site, towers):
                 continue    # ``training`` defaults to False, which is right off the loss path
         fix, no_fix = _fix(model, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
-            if site.via != "normalizer_fn" else (None, "the batch norm is a normalizer_fn: its flag goes in "
-                                                       "normalizer_params, which the fix does not edit")
+            if site.via != Via.NORMALIZER_FN else \
+            (None, "the batch norm is a normalizer_fn: its flag goes in normalizer_params, which the fix does not edit")
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
                      f"{_EFFECT[site.api.family]}", fix, no_fix)
     if model.learning_phase_set:
@@ -50,7 +53,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         return
     for call, display in calls:
         yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
-                     f"{_EFFECT['keras']}", *_fix(model, call, "training", "None", force_unsafe=True))
+                     f"{_EFFECT[Family.KERAS]}",
+                     *_fix(model, call, tf_api.KERAS_TRAINING_ARGUMENT, "None", force_unsafe=True))
 
 
 def _tower_calls(model: ModuleModel) -> list:
@@ -65,14 +69,14 @@ def _on_an_inference_tower(model: ModuleModel, site, towers) -> bool:
     on them (RULES.md "Towers and modes": a sampler or evaluation tower reusing the layers)."""
     builders = [call for call in towers if call is site.call or
                 any(reached.site.call is site.call for reached in model.calls_reaching.get(id(call.node), ()))]
-    if site.call.scope.function().kind == "function" and all(call is site.call for call in builders):
+    if site.call.scope.function().kind == ScopeKind.FUNCTION and all(call is site.call for call in builders):
         return False    # a builder nobody calls here is no tower: judged as written
     return bool(builders) and all(model.separate_tower(call, towers) for call in builders)
 
 
 # What a missing flag does today, by API family: the default of a parameter threaded to the site,
 # so that every call the fix does not touch keeps its behaviour (Keras: None reads the learning phase).
-_DEFAULT_KEPT = MappingProxyType({"layers": "False", "contrib": "True"})
+_DEFAULT_KEPT = MappingProxyType({Family.LAYERS: "False", Family.CONTRIB: "True"})
 
 
 def _fix(model: ModuleModel, call, keyword: str, default: Optional[str],

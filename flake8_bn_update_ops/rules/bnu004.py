@@ -11,6 +11,7 @@ import ast
 from typing import Dict, Iterable, List, Tuple
 
 from .. import tf_api
+from ..core.index import ARG
 from ..core.model import ModuleModel
 from ..fixes.plans import SAFE, RenameAttribute
 from .base import Report, Rule
@@ -64,7 +65,7 @@ def _builds(model: ModuleModel) -> List[tuple]:
 
 
 def _reader(read) -> str:
-    return tf_api.LIVE_COLLECTION_READER if read.live else "get_collection"
+    return tf_api.LIVE_COLLECTION_READER if read.live else tf_api.COLLECTION_READER
 
 
 def _fix(model: ModuleModel, read, problems):
@@ -95,7 +96,7 @@ def _fix(model: ModuleModel, read, problems):
 def _is_direct_argument(site, node) -> bool:
     """The read is itself an argument of a call (``control_dependencies(get_collection(...))``)."""
     context = site.context
-    return context is not None and context.kind == "arg" and any(arg is node for arg in context.node.args)
+    return context is not None and context.kind == ARG and any(arg is node for arg in context.node.args)
 
 
 def _outside_graph(model: ModuleModel) -> Iterable[Report]:

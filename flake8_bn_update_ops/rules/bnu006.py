@@ -12,6 +12,7 @@ from typing import Iterable, Optional
 
 from .. import tf_api
 from ..core.index import WITH, within_function
+from ..core.kinds import BindingKind, ScopeKind
 from ..core.model import ANY_UPDATES, KERAS_UPDATES, UPDATE_OPS, ModuleModel
 from ..core.resolver import At
 from ..core.values import ApiCall, Instance, ParamValue, options
@@ -126,7 +127,7 @@ def _wrap_the_caller(model: ModuleModel, op, name: str, value, spelling):
     a carrying ``control_dependencies`` block is handled; TensorFlow applies the open dependency
     to ops built in callees, measured)."""
     function = op.call.scope.function()
-    if function.kind != "function":
+    if function.kind != ScopeKind.FUNCTION:
         return None
     callers = model.callers(function)
     if len(callers) != 1:
@@ -189,7 +190,7 @@ def _training_input(model: ModuleModel, value, target) -> Optional[str]:
             continue
         if not call.node.args:
             continue
-        training = [keyword for keyword in call.node.keywords if keyword.arg == "training"]
+        training = [keyword for keyword in call.node.keywords if keyword.arg == tf_api.KERAS_TRAINING_ARGUMENT]
         if training and type(training[0].value) is ast.Constant and training[0].value.value is False:
             continue  # an evaluation call
         text = _portable(model, call.node.args[0], call, target, 0)
@@ -233,7 +234,7 @@ def _portable(model: ModuleModel, node, call, target, depth: int) -> Optional[st
         here = model.resolver.reaching(node.id, at_call)
         if not here:
             return None
-        if here[0].kind == "param" and here[0].scope is not target.scope.function():
+        if here[0].kind == BindingKind.PARAM and here[0].scope is not target.scope.function():
             param = here[0].value
             texts = set()
             for other in model.callers(param.scope):
@@ -256,7 +257,7 @@ def _argument_for(call_node, param):
         if keyword.arg == param.name:
             return keyword.value
     scope = param.scope
-    shift = 1 if scope.parent is not None and scope.parent.kind == "class" else 0
+    shift = 1 if scope.parent is not None and scope.parent.kind == ScopeKind.CLASS else 0
     if param.position is None:
         return None
     position = param.position - shift
@@ -264,9 +265,6 @@ def _argument_for(call_node, param):
     if 0 <= position < len(args) and not any(type(arg) is ast.Starred for arg in args[:position + 1]):
         return args[position]
     return None
-
-
-_INPUT_KEYWORDS = ("input_shape", "input_dim", "batch_input_shape")
 
 
 def _built_on_its_own_input(model: ModuleModel, value) -> bool:
@@ -282,10 +280,10 @@ def _built_on_its_own_input(model: ModuleModel, value) -> bool:
             continue
         if type(option) is not ApiCall:
             return True
-        if not option.name.endswith("Sequential"):
+        if not option.name.endswith(tf_api.KERAS_SEQUENTIAL_SUFFIX):
             if option.name in tf_api.KERAS_MODEL_CLASSES or option.name.startswith(tf_api.KERAS_APPLICATION_PREFIXES):
                 return True     # a functional model or an application: built on its own input
-            if any(key in _INPUT_KEYWORDS for key, _ in option.args.keywords) or option.args.spreads:
+            if option.args.spreads or any(key in tf_api.KERAS_INPUT_SHAPE_KEYWORDS for key, _ in option.args.keywords):
                 return True     # a layer given its input shape
             continue
         layers = model.sequential_layers(option)
@@ -295,8 +293,8 @@ def _built_on_its_own_input(model: ModuleModel, value) -> bool:
             for item in options(layer):
                 if type(item) is not ApiCall:
                     return True
-                if item.name.endswith(("Input", "InputLayer")) or \
-                        any(key in _INPUT_KEYWORDS for key, _ in item.args.keywords) or item.args.spreads:
+                if item.name.endswith(tf_api.KERAS_INPUT_LAYER_SUFFIXES) or item.args.spreads or \
+                        any(key in tf_api.KERAS_INPUT_SHAPE_KEYWORDS for key, _ in item.args.keywords):
                     return True
     return False
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from .. import tf_api
 from ..core.model import ModuleModel
 from ..fixes.plans import SAFE, InsertKeyword
 from .base import Report, Rule
@@ -21,7 +22,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         yield Report(call.node, "BNU007",
                      f"BNU007 {display} contains BatchNormalization and is called in a GradientTape block "
                      "without `training=True`: its moving statistics never update",
-                     InsertKeyword(model.source.span(call.node), "training", "True", SAFE,
+                     InsertKeyword(model.source.span(call.node), tf_api.KERAS_TRAINING_ARGUMENT, "True", SAFE,
                                    call.statement.node.lineno))
 
 

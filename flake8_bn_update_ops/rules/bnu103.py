@@ -34,7 +34,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         return      # the statistics are recomputed somewhere in this module
     for call in averaging:
         node = call.node
-        buffers = next((keyword.value for keyword in node.keywords if keyword.arg == "use_buffers"), None)
+        buffers = next((keyword.value for keyword in node.keywords
+                        if keyword.arg == torch_api.AVERAGED_MODEL_BUFFERS_KEYWORD), None)
         if buffers is not None:
             value = model.resolver.value(buffers, model.at(call))
             if type(value) is not Const or value.value is not False:
@@ -45,7 +46,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
             continue
         fix = None
         if buffers is None:
-            fix = InsertKeyword(model.source.span(node), "use_buffers", "True", UNSAFE, call.statement.node.lineno)
+            fix = InsertKeyword(model.source.span(node), torch_api.AVERAGED_MODEL_BUFFERS_KEYWORD, "True", UNSAFE,
+                                call.statement.node.lineno)
         yield Report(node, "BNU103",
                      "BNU103 `AveragedModel` of a module with batch norm, without `use_buffers=True` and with no "
                      "`update_bn` in this module: the averaged weights are evaluated with running statistics "

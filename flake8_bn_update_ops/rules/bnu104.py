@@ -21,7 +21,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
                    for option in options(model.callee(call))):
             continue
         node = call.node
-        argument = next((keyword.value for keyword in node.keywords if keyword.arg == "momentum"), None)
+        argument = next((keyword.value for keyword in node.keywords if keyword.arg == torch_api.MOMENTUM_KEYWORD), None)
         if argument is None and len(node.args) > torch_api.MOMENTUM_POSITION:
             argument = node.args[torch_api.MOMENTUM_POSITION]
         if argument is None:

@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Optional, Set, Tuple
 
 from .. import keras_flax_api, tf_api
 from ..core.index import IF, AttributeStore, within_function
+from ..core.kinds import BindingKind
 from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import ApiCall, InstanceCall, options
@@ -69,9 +70,9 @@ def _graph_reuses(model: ModuleModel, candidates: Set[int]) -> Iterator[Report]:
     reused, never called, so no ``training=False`` can protect its batch norm once unfrozen."""
     for call in model.index.calls:
         name = model.api_name(call)
-        if name not in tf_api.KERAS_MODEL_CLASSES or name.endswith("Sequential"):
+        if name not in tf_api.KERAS_MODEL_CLASSES or name.endswith(tf_api.KERAS_SEQUENTIAL_SUFFIX):
             continue
-        inputs = keyword_or_first(call.node, "inputs")
+        inputs = keyword_or_first(call.node, keras_flax_api.MODEL_INPUTS_KEYWORD)
         if type(inputs) is not ast.Attribute or inputs.attr not in keras_flax_api.GRAPH_INPUT_ATTRIBUTES:
             continue
         base = model.resolver.value(inputs.value, model.at(call))
@@ -119,7 +120,7 @@ def _batch_norm_only(model: ModuleModel, store: AttributeStore) -> bool:
             at = At(store.statement.scope, store.statement)
             for option in options(model.resolver.value(test.args[1], at)):
                 api = tf_api.BATCH_NORM_APIS.get(getattr(option, "name", None) or "")
-                if api is not None and api.family == "keras":
+                if api is not None and api.family == tf_api.Family.KERAS:
                     return True
     return False
 
@@ -155,7 +156,7 @@ def _store_bases(model: ModuleModel, base, at: At) -> Iterator[Tuple[ast.AST, At
     if type(base) is not ast.Name:
         return
     for binding in model.resolver.reaching(base.id, at):
-        if binding.kind != "for" or binding.unpack:
+        if binding.kind != BindingKind.FOR or binding.unpack:
             continue
         iterable = binding.value
         while type(iterable) is ast.Subscript:

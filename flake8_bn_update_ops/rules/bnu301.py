@@ -12,6 +12,7 @@ from typing import Iterable, Optional
 
 from .. import keras_flax_api
 from ..core.index import LOOP, CallSite, within_function
+from ..core.kinds import ScopeKind
 from ..core.model import ModuleModel
 from .base import Report, Rule
 from .flax_apply import batch_stats_applies
@@ -25,7 +26,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         return
     discarded = [(call, _discarded(model, call)) for call in applies]
     keeping = {id(call.scope.function()) for call, node in discarded
-               if node is None and call.scope.function().kind != "module"}
+               if node is None and call.scope.function().kind != ScopeKind.MODULE}
     for call, node in discarded:
         if node is None or not _steps_repeatedly(model, call):
             continue
@@ -45,7 +46,7 @@ def _steps_repeatedly(model: ModuleModel, call: CallSite) -> bool:
     transform, or one the module calls in a loop), a loop, or a script's or notebook's top
     level. A helper that only wants the output (a kernel computation, a shape check) drops
     them on purpose."""
-    if call.scope.function().kind == "module":
+    if call.scope.function().kind == ScopeKind.MODULE:
         return True
     if inside(call.scope, differentiated_scopes_of(model)):
         return True
@@ -94,7 +95,7 @@ def _read_after(model: ModuleModel, call: CallSite, name: str) -> bool:
     any read of the name in it (a loop may read it on the next pass); at module level, a read
     on a later line, or in a function that does not bind the name itself."""
     scope = call.statement.scope
-    while scope.kind in ("comprehension", "class") and scope.parent is not None:
+    while scope.kind in (ScopeKind.COMPREHENSION, ScopeKind.CLASS) and scope.parent is not None:
         scope = scope.parent
     line = getattr(call.statement.node, "end_lineno", call.statement.node.lineno)
     stack = [(child, False) for child in ast.iter_child_nodes(scope.node)]
@@ -102,7 +103,7 @@ def _read_after(model: ModuleModel, call: CallSite, name: str) -> bool:
         node, in_function = stack.pop()
         kind = type(node)
         if kind is ast.Name and node.id == name and type(node.ctx) is ast.Load:
-            if scope.kind != "module" or in_function or node.lineno > line:
+            if scope.kind != ScopeKind.MODULE or in_function or node.lineno > line:
                 return True
             continue
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):

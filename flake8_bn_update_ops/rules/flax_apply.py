@@ -6,6 +6,7 @@ from typing import Iterator, List, Optional
 
 from .. import keras_flax_api
 from ..core.index import CallSite
+from ..core.kinds import ScopeKind
 from ..core.model import ModuleModel
 from ..core.values import Const, Sequence, Spread, options
 
@@ -56,6 +57,6 @@ def mutates_batch_stats(model: ModuleModel, call: CallSite, node) -> bool:
 
 def name_parts(scope) -> Iterator[str]:
     while scope is not None:
-        if scope.kind == "function":
+        if scope.kind == ScopeKind.FUNCTION:
             yield from scope.name.lower().split("_")
         scope = scope.parent

@@ -28,7 +28,8 @@ def keras_calls_without_training(model: ModuleModel, in_tape: bool) -> Iterator[
     calls = [call for call, _ in keras_model_calls(model)]
     for call in calls:
         node = call.node
-        if any(keyword.arg == "training" or keyword.arg is None for keyword in node.keywords) or len(node.args) >= 2:
+        if len(node.args) >= 2 or \
+                any(keyword.arg in (tf_api.KERAS_TRAINING_ARGUMENT, None) for keyword in node.keywords):
             continue
         if in_tape:
             if not inside_gradient_tape(model, call):

@@ -6,7 +6,7 @@ import ast
 from decimal import Decimal, InvalidOperation
 from typing import Iterator, Optional
 
-from .. import keras_flax_api
+from .. import keras_flax_api, tf_api
 from ..core.model import ModuleModel
 from ..core.values import Const, options
 from ..fixes.plans import UNSAFE, ReplaceExpression
@@ -35,7 +35,7 @@ def momentum_reports(model: ModuleModel, code: str) -> Iterator[Report]:
         value = _number(model.resolver.value(node, model.at(call)))
         if value is None or not 0 <= value <= keras_flax_api.MOMENTUM_SUSPECT_AT:
             continue
-        display = name.replace("tensorflow.", "tf.", 1)
+        display = tf_api.display_name(name)
         written = model.source.segment(node) if type(node) is ast.Constant else repr(value)
         fix = None
         if type(node) is ast.Constant:
@@ -76,5 +76,5 @@ def _complement(literal: str) -> Optional[str]:
         result = Decimal(1) - Decimal(literal.replace("_", ""))
     except InvalidOperation:
         return None
-    text = format(result.normalize(), "f")
+    text = f"{result.normalize():f}"
     return text if "." in text else text + ".0"

@@ -6,6 +6,7 @@ import ast
 from typing import Set
 
 from .. import keras_flax_api
+from ..core.kinds import ScopeKind
 from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import Function, options
@@ -28,7 +29,7 @@ def differentiated_scopes(model: ModuleModel) -> Set[int]:
             if type(option) is Function and option.scope is not None:
                 found.add(id(option.scope))
     for scope in model.index.scopes:
-        if scope.kind != "function":
+        if scope.kind != ScopeKind.FUNCTION:
             continue
         decorators = getattr(scope.node, "decorator_list", ())
         if not decorators:
@@ -62,7 +63,7 @@ def evaluation_function(scope) -> bool:
     """A function (or one it is nested in) whose name says it evaluates: ``eval_step``,
     ``validate``, ``test_epoch``, ``predict``."""
     while scope is not None:
-        if scope.kind == "function" and \
+        if scope.kind == ScopeKind.FUNCTION and \
                 keras_flax_api.EVALUATION_NAME_WORDS & set(scope.name.lower().split("_")):
             return True
         scope = scope.parent

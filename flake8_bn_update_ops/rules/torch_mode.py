@@ -9,10 +9,10 @@ from typing import Iterator, List, Optional, Set, Tuple
 
 from .. import torch_api
 from ..core.index import CallSite, Scope
+from ..core.kinds import BindingKind, EventKind, ScopeKind
 from ..core.torch_flow import EVAL, UNSURE, Event, Facts, loops_of, span_of, withs_of
-from ..core.values import ApiCall, Const, InstanceCall, options
+from ..core.values import Api, ApiCall, Const, InstanceCall, options
 
-_EVAL_ITERABLE_WORDS = ("val", "test", "eval")
 EXPORTED = "exported or traced"
 
 
@@ -50,7 +50,7 @@ def evaluations(facts: Facts) -> Iterator[Evaluation]:
 
 
 def _exported(facts: Facts, call: CallSite) -> Optional[Evaluation]:
-    if not any(type(option).__name__ == "Api" and option.name in torch_api.EXPORTS
+    if not any(type(option) is Api and option.name in torch_api.EXPORTS
                for option in options(facts.model.callee(call))):
         return None
     node = call.node
@@ -72,9 +72,9 @@ def _why_evaluation(facts: Facts, call: CallSite, scope: Scope) -> Tuple[Optiona
     no_grad = _no_grad_block(facts, call)
     if no_grad is not None and not trains_here:
         return "under `torch.no_grad()`", no_grad
-    if scope.kind == "function" and _no_grad_decorated(facts, scope) and not facts.trains(scope):
+    if scope.kind == ScopeKind.FUNCTION and _no_grad_decorated(facts, scope) and not facts.trains(scope):
         return "in a `@torch.no_grad()` function", _first_statement(scope.node)
-    if scope.kind == "function" and _evaluation_name(scope.name) and not facts.trains(scope) and \
+    if scope.kind == ScopeKind.FUNCTION and _evaluation_name(scope.name) and not facts.trains(scope) and \
             not any(_in_training_step(facts, caller, caller.scope.function())
                     for caller in facts.model.callers(scope)):
         return f"in `{scope.name}()`", _first_statement(scope.node)
@@ -95,7 +95,7 @@ def _in_training_step(facts: Facts, call: CallSite, scope: Scope) -> bool:
     loops = loops_of(call)
     innermost = loops[0] if loops else None
     position = (call.node.lineno, call.node.col_offset)
-    return any(event.kind == "step" and (loops_of(event.call)[:1] or [None])[0] is innermost
+    return any(event.kind == EventKind.STEP and (loops_of(event.call)[:1] or [None])[0] is innermost
                and (innermost is not None or event.pos > position)
                for event in facts.events(scope))
 
@@ -108,7 +108,7 @@ def _no_grad_block(facts: Facts, call: CallSite):
             value = facts.resolver.value(item.context_expr, _at(call, statement))
             for option in options(value):
                 if type(option) is ApiCall and option.name in torch_api.NO_GRAD_CONTEXTS:
-                    if option.name.endswith("set_grad_enabled"):
+                    if option.name.endswith(torch_api.GRAD_MODE_SETTER_SUFFIX):
                         argument = option.args.positional[0] if option.args.positional else None
                         flag = facts.resolver.arg_value(argument) if argument is not None else None
                         if type(flag) is not Const or flag.value is not False:
@@ -128,7 +128,7 @@ def _no_grad_decorated(facts: Facts, scope: Scope) -> bool:
         statement = scope.parent.index.statement_of_node.get(id(scope.node)) if scope.parent is not None else None
         from ..core.resolver import At
         value = facts.resolver.value(target, At(scope.parent, statement))
-        if any(type(option).__name__ == "Api" and option.name in torch_api.NO_GRAD_DECORATORS
+        if any(type(option) is Api and option.name in torch_api.NO_GRAD_DECORATORS
                for option in options(value)):
             return True
     return False
@@ -136,7 +136,7 @@ def _no_grad_decorated(facts: Facts, scope: Scope) -> bool:
 
 def _evaluation_name(name: str) -> bool:
     lowered = name.lower()
-    if lowered.startswith("test_") or lowered.startswith("_test"):
+    if lowered.startswith(torch_api.TEST_FUNCTION_PREFIXES):
         return False        # a pytest test, not an evaluation
     return any(word in lowered for word in torch_api.EVALUATION_FUNCTION_WORDS)
 
@@ -148,7 +148,8 @@ def _evaluation_iterable(facts: Facts, call: CallSite, node) -> bool:
     for option in options(facts.resolver.value(node, _at(call, statement))):
         if type(option) in (ApiCall, InstanceCall) and option.node is not None:
             text += " " + ast.unparse(option.node).lower()
-    return any(word in text for word in _EVAL_ITERABLE_WORDS) and "train" not in text
+    return any(word in text for word in torch_api.EVALUATION_ITERABLE_WORDS) and \
+        torch_api.TRAINING_ITERABLE_WORD not in text
 
 
 def _first_statement(function_node):
@@ -190,7 +191,7 @@ def reaching_modes(facts: Facts, scope: Scope, key: str, pos, loops, seen: Set[t
 def _start_modes(facts: Facts, scope: Scope, key: str, seen, export: bool) -> Set[str]:
     root = key.split(".", 1)[0]
     bindings = scope.bindings.get(root, ())
-    if key == root and bindings and all(binding.kind == "assign" and type(binding.value) is ast.Call
+    if key == root and bindings and all(binding.kind == BindingKind.ASSIGN and type(binding.value) is ast.Call
                                         and not binding.unpack for binding in bindings):
         # Built here: modules start in training mode. A module built and run without training
         # or loading weights is a smoke test of its shapes, not an evaluation (an export is
@@ -199,14 +200,14 @@ def _start_modes(facts: Facts, scope: Scope, key: str, seen, export: bool) -> Se
                 or facts.loads_weights(scope, key, (1 << 30, 0))):
             return {UNSURE}
         return {facts.built_mode(binding.value, scope, binding.statement) for binding in bindings}
-    if scope.kind != "function" or bindings and scope.param(root) is None:
+    if scope.kind != ScopeKind.FUNCTION or bindings and scope.param(root) is None:
         return {UNSURE}
     callers = facts.model.callers(scope)
     if not callers:
         return {UNSURE}
     modes: Set[str] = set()
     for caller in callers:
-        event = Event("call", caller, callees=(scope,), renames=facts._renames(caller, scope))
+        event = Event(EventKind.CALL, caller, callees=(scope,), renames=facts._renames(caller, scope))
         outer = facts.into_caller(key, event, scope)
         if outer is None:
             return {UNSURE}
@@ -244,25 +245,25 @@ def continuation(facts: Facts, scope: Scope, key: str, pos, loops, seen: Set[tup
     found = scan(lambda p, d=high_done: p > d)
     if found is not None:
         return found + (None, scope, key)
-    if scope.kind != "function":
+    if scope.kind != ScopeKind.FUNCTION:
         return None
     for caller in facts.model.callers(scope):
-        event = Event("call", caller, callees=(scope,), renames=facts._renames(caller, scope))
+        event = Event(EventKind.CALL, caller, callees=(scope,), renames=facts._renames(caller, scope))
         outer = facts.into_caller(key, event, scope)
         if outer is None:
             continue
         found = continuation(facts, caller.scope.function(), outer, event.pos, loops_of(caller), seen)
-        if found is not None and found[0] == "step":
+        if found is not None and found[0] == EventKind.STEP:
             return found
     return None
 
 
 def eval_events(facts: Facts) -> Iterator[Event]:
     for scope in facts.model.index.scopes:
-        if scope.kind not in ("module", "function"):
+        if scope.kind not in (ScopeKind.MODULE, ScopeKind.FUNCTION):
             continue
         for event in facts.events(scope):
-            if event.kind == "mode" and event.mode == EVAL and event.call.scope.function() is scope:
+            if event.kind == EventKind.MODE and event.mode == EVAL and event.call.scope.function() is scope:
                 yield event
 
 
