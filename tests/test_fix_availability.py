@@ -58,8 +58,8 @@ def test_the_summary_says_why_a_finding_has_no_fix(tmp_path):
     proc = run(tmp_path, "train.py")
     assert "; 1 without a fix" in proc.stderr
     reason, = [line.strip() for line in proc.stderr.splitlines() if line.startswith("  ")]
-    assert reason == ("1 without a fix: the site's function is called only from other modules (or not at all): "
-                      "the flag is not threaded across modules")
+    assert reason == ("1 without a fix: the site's function is called nowhere in the project: there is no call "
+                      "to pass a flag at")
     records = json.loads(run(tmp_path, "--format", "json", "train.py").stdout)
     by_line = {record["line"]: record for record in records}
     assert by_line[EXPORTED_LINE]["no_fix"] == reason.split(": ", 1)[1]
