@@ -202,3 +202,38 @@ def project_flag_name(model) -> str:
     used = Counter(param.name for scope in model.index.scopes if scope.kind == "function"
                    for param in scope.params if param.name in names)
     return used.most_common(1)[0][0] if used else DEFAULT_FLAG_NAME
+
+
+def constant_to_placeholder(model, name_node) -> Tuple[Optional[Combined], str]:
+    """A flag read from a module-level constant (``training = True`` above the graph, in a
+    script that builds and trains at the top): the constant becomes a placeholder that defaults
+    to False (every run that does not feed it evaluates with the moving statistics) and each
+    run of the train op feeds it True. None and why, when the name is not one such constant or
+    no run of the train op can be fed."""
+    if type(name_node) is not ast.Name:
+        return None, "the site is not inside a function a flag could be passed to"
+    name = name_node.id
+    bindings = model.index.module_scope.bindings.get(name, ())
+    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].unpack or \
+            type(bindings[0].value) is not ast.Constant or type(bindings[0].value.value) is not bool:
+        return None, "the site is not inside a function a flag could be passed to"
+    spelling = tf_spelling(model)
+    runs = [call for call in model.index.calls if _runs_a_train_op(model, call)]
+    if spelling.add_import is not None or not runs:
+        return None, f"the flag is the module constant `{name}`, and this module runs no train op to feed a " \
+            "placeholder in"
+    if any(_shadows(run.scope, name) for run in runs):
+        return None, f"a run of the train op sees another `{name}` than the module constant"
+    edits: List[object] = [ReplaceExpression(
+        model.source.span(bindings[0].value),
+        f'{spelling.prefix}.placeholder_with_default(False, shape=(), name="{name}")', UNSAFE)]
+    edits.extend(_feed_true(model, run, name) for run in runs)
+    return Combined(tuple(edits), UNSAFE), ""
+
+
+def _shadows(scope: Scope, name: str) -> bool:
+    while scope is not None and scope.kind != "module":
+        if name in scope.bindings and name not in scope.globals:
+            return True
+        scope = scope.parent
+    return False

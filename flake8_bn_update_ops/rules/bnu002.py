@@ -14,7 +14,7 @@ from .. import tf_api
 from ..core.model import ModuleModel
 from ..core.values import UNKNOWN, Api, Class, Const, Function, ParamValue, options
 from ..fixes.planning import flag_expression
-from ..fixes.flag_threading import thread_flag
+from ..fixes.flag_threading import constant_to_placeholder, thread_flag
 from ..fixes.plans import UNSAFE, InsertKeyword, ReplaceExpression
 from .base import Report, Rule
 from .keras_calls import evaluation_tapes, keras_model_calls
@@ -46,6 +46,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
             span = model.source.span(flag.node)
             if replacement is not None:
                 fix = ReplaceExpression(span, replacement[0], UNSAFE)
+            elif flag.scope.function().kind == "module":
+                fix, no_fix = constant_to_placeholder(model, flag.node)
             else:
                 fix, no_fix = thread_flag(model, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
                                           str(flag.literal))
