@@ -22,8 +22,9 @@ class FixResult:
     """What ``fix_source`` did. ``remaining`` is computed when first read: an editor's quick
     fix needs only the fixed text, and the fix loop's last analysis is then never made."""
 
-    def __init__(self, source: str, fixed: int, remaining, unsafe: bool):
+    def __init__(self, source: str, fixed: int, remaining, unsafe: bool, others=None):
         self.source = source        # the fixed source (== input when nothing changed)
+        self.others = others or {}  # path -> (text before, text after) of other modules a fix edits
         self.fixed = fixed          # fixes applied (a chain such as BNU002 -> BNU001 counts both)
         self._remaining = remaining     # the findings, or a function that computes them
         self._unsafe = unsafe
@@ -68,14 +69,16 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
                *, unsafe: bool = False, select: Optional[Sequence[str]] = None,
                ignore: Optional[Sequence[str]] = None, tree=None, project=None,
                only: Optional[Collection[Tuple[int, int, str]]] = None,
-               findings: Optional[List[Finding]] = None) -> FixResult:
+               findings: Optional[List[Finding]] = None, other_modules: bool = False) -> FixResult:
     """Apply fixes until nothing changes (at most MAX_FIX_ROUNDS rounds). ``# noqa``'d
     findings are not fixed.
 
     ``only``: fix just the findings at these (line, 0-based column, code), in one round (an
     editor's quick fix); the rest are left as they are. ``findings``: what ``analyze_source``
     (with ``honour_noqa=True`` and the same options) reported for ``source``, when the caller
-    has it: not computed again."""
+    has it: not computed again. ``other_modules``: fixes that also edit other modules of the
+    project are made (their new texts in ``FixResult.others``; the caller writes them all or
+    none); without it those fixes are left, as a single buffer cannot hold them."""
     if not might_have_findings(source, _extra_words(settings)):
         return FixResult(source, 0, [], unsafe)
     allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
@@ -85,6 +88,7 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
     if not any(_applicable(finding, allowed, only) for finding in findings):
         return FixResult(source, 0, findings, unsafe)
     from .fixes.apply import FixNotApplicable, fix_text
+    from .fixes.other_modules import OtherModuleRefused, edit_other_modules, other_parts, without_other_parts
     from .fixes.roundtrip import NotRestorable, protect
 
     current, restore = protect(source)
@@ -96,8 +100,18 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
     applied = 0
     rounds = 1 if only is not None else MAX_FIX_ROUNDS
     analysed = True     # ``findings`` describe ``current``
+    others: dict = {}
     for round_number in range(rounds):
         plans = [finding.fix for finding in findings if _applicable(finding, allowed, only)]
+        crossing = [plan for plan in plans if other_parts(plan)]
+        if crossing:
+            try:
+                if not other_modules:
+                    raise OtherModuleRefused("a single buffer is fixed")
+                edit_other_modules(crossing, others, settings)
+            except OtherModuleRefused:
+                plans = [plan for plan in plans if not other_parts(plan)]
+            plans = [without_other_parts(plan) for plan in plans]
         if not plans:
             break
         try:
@@ -129,14 +143,14 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
     except NotRestorable as error:
         raise FixFailed(f"{error}; file left unchanged") from None
     if analysed and fixed_source == current:
-        return FixResult(fixed_source, applied, findings, unsafe)
+        return FixResult(fixed_source, applied, findings, unsafe, others)
     known_tree = tree if fixed_source == current else None
 
     def remaining() -> List[Finding]:
         return analyze_source(fixed_source, filename, settings, honour_noqa=True, select=select, ignore=ignore,
                               tree=known_tree, project=project)
 
-    return FixResult(fixed_source, applied, remaining, unsafe)
+    return FixResult(fixed_source, applied, remaining, unsafe, others)
 
 
 def only_these(findings: Iterable[Finding]) -> FrozenSet[Tuple[int, int, str]]:

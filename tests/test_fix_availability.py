@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 # Three findings: a BNU001 with a safe fix, a BNU003 whose flag is threaded from its caller
 # (unsafe), and a BNU003 in a builder that nothing in the module calls (no fix, and why).
@@ -58,8 +59,8 @@ def test_the_summary_says_why_a_finding_has_no_fix(tmp_path):
     proc = run(tmp_path, "train.py")
     assert "; 1 without a fix" in proc.stderr
     reason, = [line.strip() for line in proc.stderr.splitlines() if line.startswith("  ")]
-    assert reason == ("1 without a fix: the site's function is called only from other modules (or not at all): "
-                      "the flag is not threaded across modules")
+    assert reason == ("1 without a fix: the site's function is called nowhere in the project: there is no call "
+                      "to pass a flag at")
     records = json.loads(run(tmp_path, "--format", "json", "train.py").stdout)
     by_line = {record["line"]: record for record in records}
     assert by_line[EXPORTED_LINE]["no_fix"] == reason.split(": ", 1)[1]
@@ -78,3 +79,13 @@ def test_after_fixing_the_reasons_describe_what_is_left(tmp_path):
     compile(fixed, "train.py", "exec")
     assert "def conv_bn(x, is_training=False):" in fixed
     assert run(tmp_path, "--fix", "--unsafe-fixes", "train.py").stderr.count("fixed 0") == 1
+
+
+def test_a_module_constant_flag_without_a_training_run_is_refused_with_its_reason(tmp_path):
+    pair = Path(__file__).parent / "fixes" / "bnu002_module_constant_no_run.py"
+    (tmp_path / "export.py").write_text(pair.read_text())
+    record, = json.loads(run(tmp_path, "--format", "json", "export.py").stdout)
+    assert (record["line"], record["column"], record["code"]) == (8, 79, "BNU002")
+    assert record["fix_available"] is False
+    assert record["no_fix"] == ("the flag is the module constant `training`, and this module runs no train op to "
+                                "feed a placeholder in")

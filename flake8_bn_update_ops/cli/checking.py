@@ -54,6 +54,7 @@ class FileResult:
     prechecked_out: bool = False    # the text pre-check skipped it: no batch-norm name, not parsed
     all_ignored: bool = False       # per-file-ignores ignores every code here: not read
     noqa_added: int = 0             # --add-noqa: comments written or extended
+    other_texts: dict = field(default_factory=dict)     # other modules a fix edits: path -> (before, after)
 
 
 def choice_select_ignore(choice: CodeChoice, codes: Iterable[str]) -> "tuple[tuple, Optional[tuple]]":
@@ -257,7 +258,8 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     try:
         if options.fix or options.diff:
             fixed = fix_source(text, path, options.settings, unsafe=options.unsafe,
-                               select=select, ignore=ignore, tree=tree, project=project)
+                               select=select, ignore=ignore, tree=tree, project=project,
+                               other_modules=project is not None)
         else:
             findings = analyze()
     except UnparsableSource as exc:
@@ -303,6 +305,15 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
         result.new_text = fixed.source
         if options.diff:
             result.diff = unified_diff(path, text, fixed.source)
+    if fixed.others:
+        # A fix that threads a flag into the modules importing this one: written with it, all or
+        # none (cli.check_file), and shown whole in the diff.
+        result.other_texts = dict(fixed.others)
+        if result.new_text is None:
+            result.new_text = text
+        if options.diff:
+            result.diff += "".join(unified_diff(other, before, after)
+                                   for other, (before, after) in sorted(fixed.others.items()))
     result.fixed = fixed.fixed
     remaining = fixed.remaining
     if options.disable_noqa:

@@ -21,7 +21,7 @@ from .checking import (PARSE_ERROR, FileResult, RunOptions, describe_error, pars
 from ..config import (PYPROJECT_TABLE, CodeChoice, ConfigError, FileConfig, build_settings, code_choice,
                       load_config, normalize_patterns, normalize_per_file_ignores, parse_bool,
                       parse_per_file_ignores, split_list)
-from .fileio import DECODE, SourceFile, SourceFileError, decode_stdin, read_source, write_source
+from .fileio import DECODE, SourceFile, SourceFileError, decode_stdin, encode_source, read_source, write_source
 from .formats import FORMATS, ShownFinding, TextStyle, render, statistics
 
 PROGRAM = "flake8-bn-update-ops"
@@ -127,7 +127,7 @@ def check_file(path: str, options: RunOptions, project=None) -> FileResult:
             check_text(path, source.text, options, result, project)
         if writes and result.new_text is not None:
             try:
-                write_source(source, result.new_text)
+                _write_with_others(source, result.new_text, result.other_texts)
             except SourceFileError as exc:
                 # Not written: report what is on disk (positions in the unwritten text, or its
                 # findings alone, would describe a file that does not exist).
@@ -138,9 +138,33 @@ def check_file(path: str, options: RunOptions, project=None) -> FileResult:
                 result.unsafe_fixable = on_disk.unsafe_fixable
                 result.errors.append(f"{path}: {exc}")
         result.new_text = None  # written (or not wanted): do not ship it back to the parent
+        result.other_texts = {}
     except Exception as exc:  # noqa: BLE001 - one line per file, the run goes on
         result.errors.append(f"{path}: internal error: {describe_error(exc)}")
     return result
+
+
+def _write_with_others(source: SourceFile, text: str, others: dict) -> None:
+    """Write a fixed file and the other modules its fixes edit, all or none: each other module
+    must still hold the text the fix was made from; if any write fails, the modules already
+    written get their old bytes back and the error is raised."""
+    written = []
+    try:
+        for path, (before, after) in sorted(others.items()):
+            other = read_source(path)
+            if other.text != before:
+                raise SourceFileError(f"{path} changed on disk since it was read; not written")
+            write_source(other, after)
+            written.append((other, after))
+        if text != source.text:
+            write_source(source, text)
+    except SourceFileError:
+        for other, after in reversed(written):
+            try:
+                write_source(dataclasses.replace(other, raw=encode_source(other, after)), other.text)
+            except SourceFileError:
+                pass
+        raise
 
 
 def check_batch(paths: List[str], options: RunOptions) -> List[FileResult]:

@@ -24,7 +24,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, line_width, leading, line_of, outer_brackets, width
-from .plans import (AddDictEntry, AddParameter, Combined, ExtendVariables, InsertBefore, InsertKeyword,
+from .plans import (AddDictEntry, AddParameter, Combined, ExtendVariables, InModule, InsertBefore, InsertKeyword,
                     RenameAttribute, ReplaceExpression, WrapStatement)
 from .regions import default_indent, default_newline, import_line, merge, region_of, split_lines
 
@@ -160,7 +160,7 @@ def _spans(plan) -> List[Optional[Tuple[int, int, int, int]]]:
     elif kind is InsertBefore:
         spans.append((plan.before[0], plan.before[1], plan.before[0], plan.before[1]))
     elif kind is Combined:
-        parts = [_spans(part) for part in plan.parts]
+        parts = [_spans(part) for part in plan.parts if type(part) is not InModule]
         if not all(parts):
             return []
         spans += [span for part in parts for span in part]
@@ -172,7 +172,8 @@ def _spans(plan) -> List[Optional[Tuple[int, int, int, int]]]:
 def _shifted(plan, lines: int):
     """The plan with its positions moved ``lines`` lines (into the region's own module)."""
     if type(plan) is Combined:
-        return dataclasses.replace(plan, parts=tuple(_shifted(part, lines) for part in plan.parts))
+        return dataclasses.replace(plan, parts=tuple(part if type(part) is InModule else _shifted(part, lines)
+                                                     for part in plan.parts))
     changes = {}
     for field in dataclasses.fields(plan):
         value = getattr(plan, field.name)
@@ -373,6 +374,8 @@ class _FixApplier(cst.CSTTransformer):
         if kind is Combined:
             for part in plan.parts:
                 self._add(located, part)
+        elif kind is InModule:
+            return      # another module's edits: fixes.other_modules makes them
         elif kind is AddDictEntry:
             node = located.find(plan.target, (cst.Dict,))
             key, value = cst.parse_expression(plan.key), cst.parse_expression(plan.value)

@@ -17,7 +17,8 @@ from typing import Callable, List, Optional, Tuple
 from .. import tf_api
 from ..core.index import Scope, argument_node
 from .planning import flag_expression, tf_spelling
-from .plans import UNSAFE, AddDictEntry, AddParameter, Combined, InsertBefore, InsertKeyword, ReplaceExpression
+from .plans import (UNSAFE, AddDictEntry, AddParameter, Combined, InModule, InsertBefore, InsertKeyword,
+                    ReplaceExpression)
 
 # How many functions a flag is threaded through (the site's function included): builders two
 # and three calls deep are the real-code shapes (issue 25).
@@ -57,9 +58,24 @@ def _thread_into(model, function: Scope, name: str, default: str, edits: list, d
         return f"a function on the path already has a parameter `{name}` that is not a training flag"
     callers = model.callers(function)
     if not callers:
-        return "the site's function is called only from other modules (or not at all): the flag is not " \
-            "threaded across modules"
+        return _thread_across(model, function, name, default, edits, depth, done)
     edits.append(AddParameter(model.source.span(function.node), name, default, UNSAFE))
+    reached = _pass_at_calls(model, callers, name, default, edits, depth, done)
+    if not reached:
+        del edits[-1]               # no parameter either: nothing on this path has a flag
+        return _NO_FLAG_ABOVE
+    return ""
+
+
+_NO_FLAG_ABOVE = (f"no caller within {MAX_THREAD_DEPTH} calls has a training flag (a parameter, a self attribute, "
+                  "a placeholder or the Estimator mode) or runs the train op")
+
+
+def _pass_at_calls(model, callers, name: str, default: str, edits: list, depth: int, done: dict,
+                   across: bool = True) -> bool:
+    """Pass a flag at each of ``callers`` (calls in ``model``'s module) that can get one: the
+    flag the caller has, one created where the caller runs the train op, or one threaded
+    further up. The other calls keep the default. Whether any call got one."""
     reached = False
     for call in sorted(callers, key=lambda site: (site.node.lineno, site.node.col_offset)):
         flag = flag_expression(model, call.scope)
@@ -75,15 +91,62 @@ def _thread_into(model, function: Scope, name: str, default: str, edits: list, d
         if depth >= MAX_THREAD_DEPTH or caller is None or caller.kind != "function":
             continue                # this call keeps the default: its behaviour is unchanged
         further: list = []
-        if not _thread(model, caller, name, default, further, depth + 1, done):
+        if caller.param(name) is None and (across or model.callers(caller)) and \
+                not _thread(model, caller, name, default, further, depth + 1, done):
             edits.extend(further)
             edits.append(_pass(model, call, name, name))
             reached = True
+    return reached
+
+
+def _thread_across(model, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
+    """The site's function is called only from other modules of the project (a builder in
+    ``ops.py``, the graph in ``train.py``): thread the flag there, each importer's edits in one
+    ``InModule`` part, so all the modules are written together or not at all. One hop: an
+    importer's own functions are threaded within it, not into a third module."""
+    reached = called = False
+    parameter = AddParameter(model.source.span(function.node), name, default, UNSAFE)
+    for importer, digest in importer_models(model, function):
+        callers = importer.callers(function)
+        called = called or bool(callers)
+        local: list = []
+        if callers and _pass_at_calls(importer, callers, name, default, local, depth, done, across=False):
+            # A further hop (the importer's builder called from a third module) is its own part.
+            edits.extend(part for part in local if type(part) is InModule)
+            edits.append(InModule(importer.index.path, digest,
+                                  tuple(part for part in local if type(part) is not InModule), UNSAFE))
+            reached = True
+    if not called:
+        return "the site's function is called nowhere in the project: there is no call to pass a flag at"
     if not reached:
-        del edits[-1]               # no parameter either: nothing on this path has a flag
-        return (f"no caller within {MAX_THREAD_DEPTH} calls has a training flag (a parameter, a self attribute, "
-                "a placeholder or the Estimator mode) or runs the train op")
+        return ("the site's function is called only from other modules, and none of them has a training flag "
+                "or runs the train op to pass one from")
+    edits.append(parameter)
     return ""
+
+
+def importer_models(model, function: Scope):
+    """(model, digest of its bytes) of each project module that imports the site's module and
+    names ``function``: where its calls are. Their models are built with the same resolver, so
+    their calls resolve to the very scopes of this module."""
+    project = getattr(model, "project", None)
+    if project is None or function.kind != "function":
+        return []
+    from ..core.model import build_model
+    from ..core.source import SourceText
+    from .other_modules import read_module_text
+
+    found = []
+    for index in project.importers_of(model.index, function.name.encode()):
+        read = read_module_text(index.path)
+        if read is None:
+            continue
+        text, digest = read
+        try:
+            found.append((build_model(index, model.resolver, model.settings, SourceText(text)), digest))
+        except RecursionError:
+            continue
+    return found
 
 
 def _create_where_it_runs(model, top: Scope, call, name: str, edits: list, done: dict) -> bool:
@@ -139,3 +202,38 @@ def project_flag_name(model) -> str:
     used = Counter(param.name for scope in model.index.scopes if scope.kind == "function"
                    for param in scope.params if param.name in names)
     return used.most_common(1)[0][0] if used else DEFAULT_FLAG_NAME
+
+
+def constant_to_placeholder(model, name_node) -> Tuple[Optional[Combined], str]:
+    """A flag read from a module-level constant (``training = True`` above the graph, in a
+    script that builds and trains at the top): the constant becomes a placeholder that defaults
+    to False (every run that does not feed it evaluates with the moving statistics) and each
+    run of the train op feeds it True. None and why, when the name is not one such constant or
+    no run of the train op can be fed."""
+    if type(name_node) is not ast.Name:
+        return None, "the site is not inside a function a flag could be passed to"
+    name = name_node.id
+    bindings = model.index.module_scope.bindings.get(name, ())
+    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].unpack or \
+            type(bindings[0].value) is not ast.Constant or type(bindings[0].value.value) is not bool:
+        return None, "the site is not inside a function a flag could be passed to"
+    spelling = tf_spelling(model)
+    runs = [call for call in model.index.calls if _runs_a_train_op(model, call)]
+    if spelling.add_import is not None or not runs:
+        return None, f"the flag is the module constant `{name}`, and this module runs no train op to feed a " \
+            "placeholder in"
+    if any(_shadows(run.scope, name) for run in runs):
+        return None, f"a run of the train op sees another `{name}` than the module constant"
+    edits: List[object] = [ReplaceExpression(
+        model.source.span(bindings[0].value),
+        f'{spelling.prefix}.placeholder_with_default(False, shape=(), name="{name}")', UNSAFE)]
+    edits.extend(_feed_true(model, run, name) for run in runs)
+    return Combined(tuple(edits), UNSAFE), ""
+
+
+def _shadows(scope: Scope, name: str) -> bool:
+    while scope is not None and scope.kind != "module":
+        if name in scope.bindings and name not in scope.globals:
+            return True
+        scope = scope.parent
+    return False

@@ -89,8 +89,9 @@ class AddParameter:
 
 @dataclass(frozen=True)
 class Combined:
-    """One fix made of several edits in one module, applied together or not at all (threading
-    a training flag: a parameter, the calls that pass it, and the site that uses it)."""
+    """One fix made of several edits, applied together or not at all (threading a training
+    flag: a parameter, the calls that pass it, and the site that uses it). Its ``InModule``
+    parts edit other modules of the project: then every module is written or none is."""
 
     parts: Tuple[object, ...]
     safety: str = UNSAFE
@@ -114,4 +115,16 @@ class InsertBefore:
 
     before: Tuple[int, int]
     text: str
+    safety: str = UNSAFE
+
+
+@dataclass(frozen=True)
+class InModule:
+    """Edits of another module of the project, part of a ``Combined`` fix (a builder's flag
+    passed at the calls in the module that imports it). ``digest`` is the module's bytes as the
+    analysis read them: a module changed since is not edited (the fix is refused whole)."""
+
+    path: str
+    digest: str
+    parts: Tuple[object, ...]
     safety: str = UNSAFE

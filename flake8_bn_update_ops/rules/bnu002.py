@@ -15,8 +15,8 @@ from ..core.kinds import BindingKind, FlagState, ScopeKind, Via
 from ..core.model import ModuleModel
 from ..core.values import UNKNOWN, Api, Class, Const, Function, ParamValue, options
 from ..fixes.planning import flag_expression
-from ..fixes.flag_threading import thread_flag
-from ..fixes.plans import UNSAFE, ReplaceExpression
+from ..fixes.flag_threading import constant_to_placeholder, thread_flag
+from ..fixes.plans import UNSAFE, InsertKeyword, ReplaceExpression
 from .base import Report, Rule
 from .keras_calls import evaluation_tapes, keras_model_calls
 from ..findings import FixSafety
@@ -54,6 +54,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
             span = model.source.span(flag.node)
             if replacement is not None:
                 fix = ReplaceExpression(span, replacement[0], UNSAFE)
+            elif flag.scope.function().kind == ScopeKind.MODULE:
+                fix, no_fix = constant_to_placeholder(model, flag.node)
             else:
                 fix, no_fix = thread_flag(model, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
                                           str(flag.literal))
@@ -64,6 +66,27 @@ def check(model: ModuleModel) -> Iterable[Report]:
     yield from _false_in_a_module_that_trains_nothing(model)
     yield from _literals_through_thin_wrappers(model, seen)
     yield from _training_in_an_evaluation_tape(model, seen)
+
+
+def _literal_fix(model: ModuleModel, call, literal, value: bool):
+    """(plan, why none) for a literal written at a call of a wrapper: the flag in reach
+    replaces it, or one threaded to the call's function (default: the literal, so the other
+    callers keep their mode)."""
+    span = model.source.span(literal)
+    replacement = flag_expression(model, call.scope)
+    if replacement is not None:
+        return ReplaceExpression(span, replacement[0], UNSAFE), None
+    return thread_flag(model, call.scope, lambda name: ReplaceExpression(span, name, UNSAFE), str(value))
+
+
+def _keyword_fix(model: ModuleModel, call, keyword: str, default: bool):
+    """(plan, why none) for a call that leaves a wrapper's flag parameter at its default: the
+    flag in reach passed as that keyword (``_passed_elsewhere`` reports only where one is)."""
+    span, line = model.source.span(call.node), call.statement.node.lineno
+    flag = flag_expression(model, call.scope)
+    if flag is not None:
+        return InsertKeyword(span, keyword, flag[0], UNSAFE, line), None
+    return thread_flag(model, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line), str(default))
 
 
 def _training_in_an_evaluation_tape(model: ModuleModel, seen: set) -> Iterable[Report]:
@@ -155,7 +178,8 @@ def _wrapper_defaults(model: ModuleModel) -> Iterable[Report]:
             reported.add(id(call.node))
             yield Report(call.node, "BNU002",
                          f"BNU002 this call leaves `{param.name}` at the wrapper's default {option.value}, which "
-                         f"becomes the {api.display} training flag: {_effect(option.value)}")
+                         f"becomes the {api.display} training flag: {_effect(option.value)}",
+                         *_keyword_fix(model, call, param.name, option.value))
 
 
 def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[Report]:
@@ -187,7 +211,7 @@ def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[R
                     continue
                 yield Report(node, "BNU002",
                              f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
-                             f"this wrapper: {_effect(flag.literal)}")
+                             f"this wrapper: {_effect(flag.literal)}", *_literal_fix(model, call, node, flag.literal))
 
 
 def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Report]:

@@ -7,6 +7,7 @@ normalizes with batch statistics). A Keras layer (or a model containing one) cal
 """
 from __future__ import annotations
 
+import ast
 from types import MappingProxyType
 from typing import Iterable, Optional, Tuple
 
@@ -15,7 +16,7 @@ from ..core.kinds import FlagState, ScopeKind, Via
 from ..core.model import ModuleModel
 from ..fixes.planning import flag_expression
 from ..fixes.flag_threading import thread_flag
-from ..fixes.plans import UNSAFE, InsertKeyword
+from ..fixes.plans import UNSAFE, AddDictEntry, InsertKeyword, ReplaceExpression
 from .base import Report, Rule
 from .keras_calls import keras_calls_without_training
 from ..findings import FixSafety
@@ -42,8 +43,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
             if _on_an_inference_tower(model, site, towers):
                 continue    # ``training`` defaults to False, which is right off the loss path
         fix, no_fix = _fix(model, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
-            if site.via != Via.NORMALIZER_FN else \
-            (None, "the batch norm is a normalizer_fn: its flag goes in normalizer_params, which the fix does not edit")
+            if site.via != Via.NORMALIZER_FN else _normalizer_fix(model, site)
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
                      f"{_EFFECT[site.api.family]}", fix, no_fix)
     if model.learning_phase_set:
@@ -92,6 +92,33 @@ def _fix(model: ModuleModel, call, keyword: str, default: Optional[str],
     value, safety = flag
     return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
                          call.statement.node.lineno), None
+
+
+def _normalizer_fix(model: ModuleModel, site) -> Tuple[Optional[object], Optional[str]]:
+    """A ``normalizer_fn=`` batch norm takes its flag through ``normalizer_params``: the flag is
+    added to the dict literal given there, merged into any other value given there
+    (``{**params, "is_training": flag}``), or given as a new ``normalizer_params`` dict."""
+    call, key = site.call, f'"{site.api.flag}"'
+    span, line = model.source.span(call.node), call.statement.node.lineno
+    params = site.options
+
+    def edit(flag: str, safety: FixSafety = UNSAFE):
+        if params is None:
+            return InsertKeyword(span, tf_api.NORMALIZER_PARAMS_KEYWORD, f"{{{key}: {flag}}}", safety, line)
+        if type(params) is ast.Dict:
+            return AddDictEntry(model.source.span(params), key, flag, safety)
+        return ReplaceExpression(model.source.span(params),
+                                 f"{{**{model.source.segment(params)}, {key}: {flag}}}", safety)
+
+    if params is not None and type(params) is ast.Dict and any(item is None for item in params.keys):
+        return None, "the normalizer_params dict unpacks another (`**`): the flag may come from it"
+    flag = flag_expression(model, call.scope)
+    if flag is None:
+        default = _DEFAULT_KEPT.get(site.api.family)
+        if default is None:
+            return None, "the wrapper's own default decides the mode, and no flag is in reach"
+        return thread_flag(model, call.scope, edit, default)
+    return edit(*flag), None
 
 
 RULE = Rule(

@@ -1,0 +1,8 @@
+import tensorflow as tf
+
+
+def conv_bn(inputs, filters, name, training=False):
+    with tf.variable_scope(name):
+        out = tf.layers.conv2d(inputs, filters, 3, padding="same")
+        out = tf.layers.batch_normalization(out, training=training)
+        return tf.nn.relu(out)
