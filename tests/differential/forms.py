@@ -444,7 +444,7 @@ class _FormGen:
         data = self.data_fn(code)
         V = "tf.compat.v1"
         params = rng.random() < 0.4
-        code.add(f"def input_fn():")
+        code.add("def input_fn():")
         code.indent()
         code.add(f"xs, ys = {data}(512)")
         code.add(f"return tf.data.Dataset.from_tensor_slices((xs, ys)).repeat().batch({self.batch})")
@@ -557,10 +557,10 @@ class _FormGen:
         code.dedent()
 
     def tape_test_step(self, code: _Code) -> None:
-        st, V, T, rng, v, K = self.st, self.V, self.T, self.rng, self.variant, self.K
+        st, V, T, v, K = self.st, self.V, self.T, self.variant, self.K
         self.header(code, keras=True)
         data = self.data_fn(code)
-        code.add(f"def build_model():")
+        code.add("def build_model():")
         code.indent()
         code.add(f"return {K}.Sequential([")
         code.indent()
@@ -606,6 +606,8 @@ class _FormGen:
         code.add(f"x_train, y_train = {data}(512)")
         x, y = self.placeholders(code)
         code.add(f"{st.model} = build_model()")
+        if st.train_op == "train_step":     # the function's name
+            st.train_op = "train_op"
         code.add(f"{st.train_op}, {st.loss} = train_step({st.model}, {x}, {y}, {self.opt(self.lr)})")
         code.add(f"test_loss = test_step({st.model}, {x}, {y})")
         sess = self.session(code)
@@ -672,7 +674,7 @@ class _FormGen:
         graph(True, st.flag)
 
     def attr_two_ways(self, code: _Code) -> None:
-        st, V, T, rng, v = self.st, self.V, self.T, self.rng, self.variant
+        st, T, rng, v = self.st, self.T, self.rng, self.variant
         self.header(code)
         data = self.data_fn(code)
         cls = rng.choice(["Model", "Regressor", "Net"])
