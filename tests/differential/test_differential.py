@@ -89,10 +89,6 @@ KNOWN_GAPS = {
         "alarm", "BNU001 on the second graph's bare train op, whose helper was redefined without batch norm "
         "after reset_default_graph() (TensorFlow: the first graph trains, the second has no batch norm); "
         "open_repros/check_bnu001_helper_redefined_after_reset.py"),
-    ("tape_test_step", "test_training_missing"): (
-        "alarm", "BNU007 on a model called without training in a GradientTape on which no gradient is taken "
-        "(TensorFlow: the learning phase is 0, evaluation normalizes with the moving statistics); "
-        "open_repros/check_bnu007_evaluation_tape_without_training.py"),
     ("nowhere_other_module", None): (
         "fix", "BNU003 found, fix refused: 'the site's function is called only from other modules [...]: the "
         "flag is not threaded across modules' (issue 25 asks for it across modules too); "

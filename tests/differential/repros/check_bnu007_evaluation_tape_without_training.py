@@ -3,8 +3,8 @@
 # "Evaluation in a tape"), and a Keras model called there without `training` runs in inference mode (graph
 # mode: the learning phase defaults to 0), which is right for evaluation. TensorFlow 2.21: the moving means
 # train (0.0 -> 0.49, max |value|) and shifting them by 1000 changes the test loss (it normalizes with them).
-# The checker reports BNU007 at 27:16 ("its moving statistics never update"); its fix writes training=False,
-# which changes nothing at run time. Found by the differential form model/tape_test_step/test_training_missing.
+# The checker reported BNU007 at 27:16 ("its moving statistics never update"); fixed: BNU007 skips a call
+# in an evaluation tape. Found by the differential form model/tape_test_step/test_training_missing.
 import numpy as np
 import tensorflow as tf
 
