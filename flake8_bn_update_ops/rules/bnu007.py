@@ -13,12 +13,16 @@ from .. import tf_api
 from ..core.model import ModuleModel
 from ..fixes.plans import SAFE, InsertKeyword
 from .base import Report, Rule
-from .keras_calls import keras_calls_without_training
+from .keras_calls import evaluation_tapes, keras_calls_without_training
 from ..findings import FixSafety
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
     for call, display in keras_calls_without_training(model, in_tape=True):
+        if evaluation_tapes(model, call):
+            # a tape on which no gradient is taken is evaluation (RULES.md "Evaluation in a tape"):
+            # without `training` the model runs in inference mode there, which is right
+            continue
         yield Report(call.node, "BNU007",
                      f"BNU007 {display} contains BatchNormalization and is called in a GradientTape block "
                      "without `training=True`: its moving statistics never update",
@@ -76,6 +80,17 @@ def step(x):
     with tf.GradientTape() as tape:
         loss = tf.reduce_mean(model(x))
     return tape.gradient(loss, model.trainable_variables)
+""",
+        """\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+
+
+def test_step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    return loss
 """,
     ),
     check=check,

@@ -48,3 +48,16 @@ def custom_loop(x):
 
 def fitted(x, y):
     model.fit(x, y)
+
+
+def test_step_copied_from_the_train_step(x):
+    # no gradient is taken on this tape: evaluation, where inference mode is right (silent)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(net(x))
+    return loss
+
+
+def train_step_with_a_second_tape(x):
+    with tf.GradientTape() as outer:
+        loss = tf.reduce_mean(net(x))  # expect: BNU007:31
+    return outer.gradient(loss, net.trainable_variables)

@@ -11,8 +11,24 @@ Verdicts:
   ``trains``  every layer's moving mean moved away from its initial zeros;
   ``frozen``  none did;
   ``partial`` some did;
-  ``error``   the program raised, timed out, crashed its worker, or built no batch-norm layer
-              (the traceback is kept: a generated program must never error).
+  ``no_bn``   no session ever held a batch-norm layer (a program whose batch-norm builder is
+              never called);
+  ``error``   the program raised, timed out or crashed its worker (the traceback is kept: a
+              generated program must never error).
+
+Evaluation (``Verdict.evaluation``): the last run of that session that fetches no optimizer step and
+no variable assignment is the program's evaluation run.  Before the session closes, the worker runs
+it again with every moving mean shifted by a large offset (then puts them back): ``moving`` when the
+fetched values change (inference normalizes with the moving statistics), ``batch`` when they do not
+(it normalizes with the batch's own statistics), ``""`` when the program evaluates nothing.
+
+TensorFlow 2.16 removed ``tf.estimator`` (and ``tensorflow-estimator`` 2.15 no longer imports on
+2.21).  So that Estimator programs still run, the worker gives ``tf.estimator`` and
+``tf.compat.v1.estimator`` a stand-in (``_estimator_stand_in``): ``Estimator(model_fn)`` calls
+``model_fn`` with the features, labels and mode as the real one does (by parameter name), runs the
+returned train op in a session of a fresh graph, checkpoints, and ``evaluate`` rebuilds the graph in
+``EVAL`` mode, restores and runs the loss.  Only the driver is stood in for: the graph that decides
+whether batch norm trains is the one the program's ``model_fn`` builds.
 
 A program may span several files: it is then run from its folder as ``python train.py`` would
 run it (the folder first on ``sys.path``), and every module imported from that folder is dropped
@@ -52,10 +68,11 @@ WORKER_ENV = {
 @dataclass
 class Verdict:
     program_id: str
-    verdict: str                          # trains | frozen | partial | error
+    verdict: str                          # trains | frozen | partial | no_bn | error
     layers: Dict[str, float] = field(default_factory=dict)   # moving_mean name -> max |value|
     error: str = ""
     seconds: float = 0.0
+    evaluation: str = ""                  # moving | batch | not finite | "" (no evaluation run)
 
 
 # --------------------------------------------------------------------------- parent side
@@ -141,7 +158,7 @@ class _Worker:
                            seconds=time.monotonic() - started)
         answer = json.loads(line)
         return Verdict(program_id, answer["verdict"], answer.get("layers", {}),
-                       answer.get("error", ""), answer.get("seconds", 0.0))
+                       answer.get("error", ""), answer.get("seconds", 0.0), answer.get("evaluation", ""))
 
 
 def run_programs(programs: Iterable[Sequence], *, workers: int = 2,
@@ -186,6 +203,103 @@ def run_programs(programs: Iterable[Sequence], *, workers: int = 2,
     return results
 
 
+# --------------------------------------------------------------------------- worker helpers
+
+# Op types a run executes when it trains or assigns (optimizer steps, moving-average updates,
+# initializers, global-step increments): a run with none of them in its fetches' inputs is an
+# evaluation run.
+_STATE_CHANGING_OP_PREFIXES = ("Apply", "ResourceApply", "SparseApply", "ResourceSparseApply", "Assign")
+# How far the evaluation probe shifts every moving mean: far beyond any value the programs' data
+# (means up to 5) gives them.
+_PROBE_SHIFT = 1000.0
+
+
+def _estimator_stand_in(tf):
+    """``tf.estimator``'s driver, for TensorFlow versions that no longer have it (see the module doc)."""
+    import collections
+    import inspect
+    import types
+
+    v1 = tf.compat.v1
+
+    class ModeKeys:
+        TRAIN = "train"
+        EVAL = "eval"
+        PREDICT = "infer"
+
+    spec_fields = ("mode", "predictions", "loss", "train_op", "eval_metric_ops", "export_outputs",
+                   "training_chief_hooks", "training_hooks", "scaffold", "evaluation_hooks",
+                   "prediction_hooks")
+
+    class EstimatorSpec(collections.namedtuple("EstimatorSpec", spec_fields)):
+        def __new__(cls, mode, **kwargs):
+            unknown = set(kwargs) - set(spec_fields)
+            if unknown:
+                raise TypeError(f"EstimatorSpec got unexpected arguments {sorted(unknown)}")
+            values = {name: kwargs.get(name) for name in spec_fields[1:]}
+            return super().__new__(cls, mode, **values)
+
+    class Estimator:
+        def __init__(self, model_fn, model_dir=None, config=None, params=None, warm_start_from=None):
+            self._model_fn = model_fn
+            self._params = dict(params or {})
+            self._config = config
+            self._values = None            # the checkpoint: variable name -> value
+
+        def _inputs(self, input_fn):
+            result = input_fn()
+            if isinstance(result, tf.data.Dataset):
+                result = v1.data.make_one_shot_iterator(result).get_next()
+            if isinstance(result, (tuple, list)) and len(result) == 2:
+                return result[0], result[1]
+            return result, None
+
+        def _spec(self, input_fn, mode):
+            v1.train.get_or_create_global_step()
+            features, labels = self._inputs(input_fn)
+            # as the real Estimator: features always, the others when model_fn names them
+            names = inspect.signature(self._model_fn).parameters
+            kwargs = {"features": features}
+            for name, value in (("labels", labels), ("mode", mode), ("params", self._params),
+                                ("config", self._config)):
+                if name in names:
+                    kwargs[name] = value
+            return self._model_fn(**kwargs)
+
+        def _restore(self, sess):
+            sess.run(v1.global_variables_initializer())
+            sess.run(v1.local_variables_initializer())
+            for variable in v1.global_variables():
+                if self._values and variable.op.name in self._values:
+                    variable.load(self._values[variable.op.name], sess)
+
+        def _save(self, sess):
+            variables = v1.global_variables()
+            self._values = dict(zip([v.op.name for v in variables], sess.run(variables)))
+
+        def train(self, input_fn, hooks=None, steps=None, max_steps=None, saving_listeners=None):
+            graph = tf.Graph()
+            with graph.as_default():
+                spec = self._spec(input_fn, ModeKeys.TRAIN)
+                with v1.Session(graph=graph) as sess:
+                    self._restore(sess)
+                    for _ in range(steps or max_steps or 1):
+                        sess.run([spec.train_op, spec.loss])
+                    self._save(sess)
+            return self
+
+        def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
+            graph = tf.Graph()
+            with graph.as_default():
+                spec = self._spec(input_fn, ModeKeys.EVAL)
+                with v1.Session(graph=graph) as sess:
+                    self._restore(sess)
+                    losses = [sess.run(spec.loss) for _ in range(steps or 1)]
+            return {"loss": float(sum(losses) / len(losses))}
+
+    return types.SimpleNamespace(Estimator=Estimator, EstimatorSpec=EstimatorSpec, ModeKeys=ModeKeys)
+
+
 # --------------------------------------------------------------------------- worker side
 
 def _worker_main() -> None:
@@ -214,9 +328,75 @@ def _worker_main() -> None:
     tf.get_logger().setLevel("ERROR")
     tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
     tf.compat.v1.disable_eager_execution()
+    for module in (tf, tf.compat.v1):
+        if getattr(module, "estimator", None) is None:
+            module.estimator = _estimator_stand_in(tf)
 
     opened: List = []
-    snapshots: List[Tuple[int, object]] = []     # (session order, {name: max|mm|} or error)
+    # (session order, {name: max|mm|} or error, evaluation: moving | batch | "")
+    snapshots: List[Tuple[int, object, str]] = []
+    original_run = session_lib.BaseSession.run
+    evaluation_cache: Dict[tuple, bool] = {}
+
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        result = original_run(self, fetches, feed_dict, options, run_metadata)
+        runs = self.__dict__.setdefault("_bnu_runs", [])
+        runs.append((fetches, dict(feed_dict) if feed_dict else None))
+        if len(runs) > 64:
+            del runs[:32]
+        return result
+
+    session_lib.BaseSession.run = run
+
+    def is_evaluation(graph, fetches) -> bool:
+        """No optimizer step and no assignment among the fetches' inputs."""
+        leaves = [graph.as_graph_element(leaf, allow_tensor=True, allow_operation=True)
+                  for leaf in tf.nest.flatten(fetches)]
+        ops = [leaf.op if hasattr(leaf, "op") and not hasattr(leaf, "node_def") else leaf for leaf in leaves]
+        key = (id(graph),) + tuple(op.name for op in ops)
+        if key not in evaluation_cache:
+            seen, stack, answer = set(), list(ops), True
+            while stack:
+                op = stack.pop()
+                if op.name in seen:
+                    continue
+                seen.add(op.name)
+                if op.type.startswith(_STATE_CHANGING_OP_PREFIXES):
+                    answer = False
+                    break
+                stack.extend(t.op for t in op.inputs)
+                stack.extend(op.control_inputs)
+            evaluation_cache[key] = answer
+        return evaluation_cache[key]
+
+    def same_values(first, second) -> bool:
+        for a, b in zip(tf.nest.flatten(first), tf.nest.flatten(second)):
+            a, b = np.asarray(a), np.asarray(b)
+            try:
+                if not np.array_equal(a, b, equal_nan=True):
+                    return False
+            except TypeError:
+                if not np.array_equal(a, b):
+                    return False
+        return True
+
+    def evaluation_of(sess, variables, values) -> str:
+        """Does the last evaluation run normalize with the moving means? (see the module doc)"""
+        runs = sess.__dict__.get("_bnu_runs", [])
+        for fetches, feed in reversed(runs):
+            if not is_evaluation(sess.graph, fetches):
+                continue
+            before = original_run(sess, fetches, feed)
+            if not all(np.all(np.isfinite(np.asarray(value))) for value in tf.nest.flatten(before)
+                       if np.asarray(value).dtype.kind == "f"):
+                return "not finite"      # a diverged run: the probe can tell nothing
+            for variable, value in zip(variables, values):
+                original_run(sess, variable.initializer, {variable.initializer.inputs[1]: value + _PROBE_SHIFT})
+            shifted = original_run(sess, fetches, feed)
+            for variable, value in zip(variables, values):
+                original_run(sess, variable.initializer, {variable.initializer.inputs[1]: value})
+            return "batch" if same_values(before, shifted) else "moving"
+        return ""
 
     def snapshot(sess) -> None:
         if getattr(sess, "_bnu_snapshot_taken", False) or getattr(sess, "_closed", False):
@@ -228,12 +408,16 @@ def _worker_main() -> None:
                          if "moving_mean" in v.op.name]
             if not variables:
                 return
-            values = sess.run(variables)
+            values = original_run(sess, variables)
             layers = {v.op.name: float(np.max(np.abs(val))) if np.size(val) else 0.0
                       for v, val in zip(variables, values)}
-            snapshots.append((opened.index(sess) if sess in opened else -1, layers))
+            try:
+                evaluation = evaluation_of(sess, variables, values)
+            except Exception:    # kept visible: a probe that cannot run is a finding about the probe
+                evaluation = "probe failed: " + traceback.format_exc(limit=3)
+            snapshots.append((opened.index(sess) if sess in opened else -1, layers, evaluation))
         except Exception:       # an uninitialised variable, a closed graph...
-            snapshots.append((-1, "reading moving means failed:\n" + traceback.format_exc()))
+            snapshots.append((-1, "reading moving means failed:\n" + traceback.format_exc(), ""))
 
     def patch_close(cls) -> None:
         original = cls.__dict__.get("close")
@@ -307,17 +491,17 @@ def _worker_main() -> None:
             exec(code, namespace)
             for sess in list(opened):
                 snapshot(sess)
-            errors = [s for _, s in snapshots if isinstance(s, str)]
-            layer_sets = [s for _, s in snapshots if isinstance(s, dict)]
+            errors = [s for _, s, _ in snapshots if isinstance(s, str)]
+            layer_sets = [(s, e) for _, s, e in snapshots if isinstance(s, dict)]
             if not layer_sets:
-                answer.update(verdict="error", error="\n".join(errors) or
-                              "no session ever held a moving_mean variable")
+                answer.update(verdict="error", error="\n".join(errors)) if errors else answer.update(
+                    verdict="no_bn")
             else:
-                layers = layer_sets[-1]      # the last session that saw the batch-norm layers
+                layers, evaluation = layer_sets[-1]    # the last session that saw the batch-norm layers
                 # NaN (a diverged run) still means the update ops ran
                 moved = [not value <= MOVED_THRESHOLD for value in layers.values()]
                 verdict = "trains" if all(moved) else "frozen" if not any(moved) else "partial"
-                answer.update(verdict=verdict, layers=layers)
+                answer.update(verdict=verdict, layers=layers, evaluation=evaluation)
         except BaseException:
             answer.update(verdict="error", error=traceback.format_exc())
         finally:
@@ -348,7 +532,7 @@ def main(argv: Sequence[str]) -> int:
             items.append((path, handle.read(), os.path.abspath(main_file),
                           os.path.dirname(os.path.abspath(main_file))))
     for program_id, verdict in sorted(run_programs(items).items()):
-        print(f"{program_id}: {verdict.verdict} {verdict.layers}")
+        print(f"{program_id}: {verdict.verdict} evaluation={verdict.evaluation or '-'} {verdict.layers}")
         if verdict.error:
             print(verdict.error)
     return 0
