@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..core.model import ModuleModel
-from ..core.torch_flow import facts, loops_of
+from ..core.torch_flow import EVAL, facts, loops_of
 from ..findings import FixSafety
 from .base import Report, Rule
 from .torch_freeze import (batch_norm_eval_freezes, freezes, frozen_contains_bn, momentum_targets,
@@ -39,11 +39,19 @@ def check(model: ModuleModel) -> Iterable[Report]:
                       if (lambda reached: reached is not None and reached[0] == "step")(
                           continuation(found, event.call.scope.function(), event.key, event.pos,
                                        loops_of(event.call), set()))]
+    # An ``.eval()`` of the frozen module that no ``.train()`` of it ever undoes: a frozen
+    # feature extractor kept in evaluation mode.
+    switched_to_train = [event.key for scope in model.index.scopes if scope.kind in ("module", "function")
+                         for event in found.events(scope) if event.kind == "mode" and event.mode != EVAL]
+    evaluated = [event.key for event in eval_events(found)]
     trains = trains_anywhere(found)
     for freeze in candidates:
         if any(_related(freeze.key, key) for key in momentum):
             continue
         if any(_related(freeze.key, key) for key in frozen_by_mode):
+            continue
+        if any(_related(freeze.key, key) for key in evaluated) and \
+                not any(_related(freeze.key, key) for key in switched_to_train):
             continue
         # A freeze in a script that never trains (feature extraction, export) stops nothing
         # that moves; one in a module's class is there for the training that builds it.
