@@ -75,14 +75,17 @@ def batch_norm_guard(facts: Facts, context, scope: Scope, statement, name: Optio
                     any(word in node.value for word in torch_api.BATCH_NORM_CLASS_NAME_WORDS):
                 return True
             if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "isinstance" and \
-                    len(node.args) == 2 and (name is None or (type(node.args[0]) is ast.Name
-                                                               and node.args[0].id == name)):
+                    len(node.args) == 2 and (name is None or _names(node.args[0], name)):
                 classes = node.args[1].elts if type(node.args[1]) is ast.Tuple else [node.args[1]]
                 at = At(scope, statement)
                 if any(type(option) is Api and option.name in torch_api.BATCH_NORM_CLASSES
                        for cls in classes for option in options(facts.resolver.value(cls, at))):
                     return True
     return False
+
+
+def _names(node, name: str) -> bool:
+    return type(node) is ast.Name and node.id == name
 
 
 def _named_like_batch_norm(key: str) -> bool:
@@ -248,4 +251,3 @@ def is_function(value) -> Optional[Scope]:
         if type(option) is Function and option.scope is not None:
             return option.scope
     return None
-
