@@ -17,6 +17,7 @@ from ..core.resolver import At
 from ..core.torch_flow import TRAIN, Facts, facts, loops_of
 from ..findings import FixSafety
 from .base import Report, Rule
+from ..core.values import Class
 from .torch_freeze import batch_norm_eval_freezes, is_function, overrides_train
 from .torch_mode import continuation
 
@@ -74,11 +75,29 @@ def _prefixes(key: str) -> List[str]:
     return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
 
 
+def _class_overrides_train(found: Facts, scope: Scope) -> bool:
+    cls = scope.enclosing_class()
+    return cls is not None and any(
+        type(entry) is Class and any(child.kind == "function" and child.name == torch_api.TRAIN_METHOD
+                                     for child in entry.scope.children)
+        for entry in found.resolver.mro(Class(cls)))
+
+
 def check(model: ModuleModel) -> Iterable[Report]:
     found = facts(model)
     if not found.uses_torch:
         return
     for node, site, key, scope in _sites(found):
+        if key.split(".", 1)[0] == "self" and scope.kind == "function" and scope.name == "__init__":
+            # A freeze in the constructor: the module is built to be trained, and the first
+            # ``.train()`` of any training loop puts the batch norm back in training mode,
+            # unless the class re-freezes in a ``train`` override.
+            if not _class_overrides_train(found, scope):
+                yield Report(node, "BNU106",
+                             f"BNU106 this puts `{key}`'s batch norm in eval mode in the constructor, and the class "
+                             "does not override `train()`: the first `.train()` of a training loop puts it back in "
+                             "training mode and its running statistics move again; re-freeze in a `train` override")
+            continue
         position = (site.node.lineno, site.node.col_offset)
         for prefix in _prefixes(key):
             reached = continuation(found, scope, prefix, position, loops_of(site), set())
@@ -104,8 +123,10 @@ RULE = Rule(
         "`isinstance(m, nn.BatchNorm2d)` or a class-name test naming `BatchNorm`, in a loop over `model.modules()`, "
         "in a function given to `model.apply`, or in a method such as `freeze_bn()`; and on the way the code runs "
         "from that freeze, a `.train()` of the model (or of a module around the frozen one) comes before the next "
-        "training step. `train()` sets the mode of every submodule, so the frozen batch norm is back in training "
-        "mode and its running statistics move again (measured). Silent when the freeze follows the `.train()` "
+        "training step; or the freeze runs in a module's constructor (`self.freeze_bn()` in `__init__`) and the "
+        "class does not override `train` (the first `.train()` of any training loop undoes it). `train()` sets "
+        "the mode of every submodule, so the frozen batch norm is back in training mode and its running "
+        "statistics move again (measured). Silent when the freeze follows the `.train()` "
         "(a training step comes first on the way from the freeze: `model.train(); model.freeze_bn()`), inside a "
         "`train` override (the repair), when the model's class of the project overrides `train`, and when no "
         "`.train()` can be seen after the freeze. "

@@ -90,3 +90,40 @@ for step in range(100):
         for m in model.module.modules():
             if isinstance(m, nn.BatchNorm2d):
                 m.eval()
+
+# --- a freeze in the constructor of a class without a train override: flagged
+from torch import nn
+
+
+class Backbone(nn.Module):
+    def __init__(self, freeze_bn=True):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))
+        if freeze_bn:
+            self.freeze_bn()  # expect: BNU106:13
+
+    def freeze_bn(self):
+        for m in self.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+
+# --- the same class re-freezing in a train override: silent
+from torch import nn
+
+
+class Backbone(nn.Module):
+    def __init__(self, freeze_bn=True):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))
+        if freeze_bn:
+            self.freeze_bn()
+
+    def freeze_bn(self):
+        for m in self.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.freeze_bn()
+        return self

@@ -225,7 +225,9 @@ def _ema_over_parameters(ema, model, decay=0.5):
             ema_parameter.mul_(decay).add_(parameter, alpha=1 - decay)
 
 
-def test_bnu107_an_ema_over_parameters_keeps_the_statistics_of_its_copy():
+def test_an_ema_over_parameters_keeps_the_statistics_of_its_copy():
+    """Issue 27 item 2 (no code yet): an EMA over ``parameters()`` evaluates the averaged
+    weights with the running statistics its copy had when it was made."""
     import copy
 
     model = _net()
@@ -248,7 +250,9 @@ def test_bnu107_an_ema_over_parameters_keeps_the_statistics_of_its_copy():
     assert not torch.allclose(ema[1].running_mean, initial)
 
 
-def test_bnu108_saving_named_parameters_leaves_the_running_statistics_out(tmp_path):
+def test_saving_named_parameters_leaves_the_running_statistics_out(tmp_path):
+    """Issue 27 item 2 (no code yet): ``named_parameters()`` holds no buffers, so a model
+    restored from it evaluates with fresh running statistics."""
     model = _net()
     _train_step(model)
     torch.save(dict(model.named_parameters()), tmp_path / "weights.pt")
