@@ -130,8 +130,10 @@ RULE = Rule(
         "(a training step comes first on the way from the freeze: `model.train(); model.freeze_bn()`), inside a "
         "`train` override (the repair), when the model's class of the project overrides `train`, and when no "
         "`.train()` can be seen after the freeze. "
-        "Off by default (`--select BNU` or `--extend-select BNU106` turns it on): the labelled real code has no "
-        "BUG row of this form yet."),
+        "Off by default (`--select BNU` or `--extend-select BNU106` turns it on): on the labelled real code it "
+        "caught both BUG rows of its form (indexnet_matting's constructor freeze, issue #35) with no false alarm on "
+        "the correct look-alikes (train overrides, freezes after `.train()`), but two rows are too few to put a "
+        "code on by default."),
     fix="None: the freeze has to be repeated after every `.train()` (a `train` override that calls "
         "`super().train(mode)` and then the freeze), a change of the model's class.",
     fix_safety=FixSafety.NONE,
