@@ -139,7 +139,11 @@ def freezes(facts: Facts) -> Iterator[Freeze]:
         param = function.param(root) if function.kind == "function" else None
         callers = facts.model.callers(function) if param is not None and root not in ("self", "cls") else ()
         if callers and not guarded:
-            # A helper's parameter: the freeze is wherever the helper is called.
+            # A helper's parameter: the freeze is wherever the helper is called, unless the helper
+            # also puts its parameter in eval mode (lightly's ``freeze_eval_module``).
+            if any(event.kind == "mode" and event.mode == EVAL and event.key.split(".", 1)[0] == root
+                   for event in facts.events(function)):
+                continue
             for caller in callers:
                 argument = _argument_for(caller.node, function, root)
                 caller_key = facts.key(argument) if argument is not None else None

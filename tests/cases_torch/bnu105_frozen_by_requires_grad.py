@@ -126,3 +126,19 @@ for x in [torch.randn(2, 3, 32, 32)]:
     optimizer.zero_grad()
     model(x).sum().backward()
     optimizer.step()
+
+# --- a helper that freezes its argument and puts it in eval mode (lightly's freeze_eval_module): silent
+from torch import nn
+
+
+def freeze_eval_module(module):
+    for param in module.parameters():
+        param.requires_grad = False
+    module.eval()
+
+
+class Teacher(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+        freeze_eval_module(self.head)
