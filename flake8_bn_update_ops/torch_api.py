@@ -6,6 +6,7 @@ dotted paths (``torch.nn.BatchNorm2d`` however it was imported).
 """
 from __future__ import annotations
 
+import re
 from typing import FrozenSet
 
 # Batch-norm layer classes: a module that builds one of these keeps running statistics that
@@ -131,6 +132,21 @@ AVERAGED_MODEL = "torch.optim.swa_utils.AveragedModel"
 # Its keyword that averages the buffers (the running statistics) too, instead of keeping the first.
 AVERAGED_MODEL_BUFFERS_KEYWORD = "use_buffers"
 UPDATE_BN = "torch.optim.swa_utils.update_bn"
+
+# Freezing (BNU105, BNU106). ``requires_grad = False`` on a module's parameters stops their
+# gradients, not batch norm's running statistics, which only evaluation mode (or
+# ``track_running_stats = False``) stops.
+PARAMETER_METHODS: FrozenSet[str] = frozenset({"parameters", "named_parameters"})
+PARAMETER_ATTRIBUTES: FrozenSet[str] = frozenset({"weight", "bias"})
+REQUIRES_GRAD_METHOD = "requires_grad_"
+APPLY_METHOD = "apply"
+# A class-name test that picks batch-norm layers (``m.__class__.__name__.find('BatchNorm')``).
+BATCH_NORM_CLASS_NAME_WORDS = ("BatchNorm",)
+# Attribute names that hold a batch-norm layer when its construction is out of sight
+# (``model.bn``, ``self.bn1``, ``net.batch_norm``).
+BATCH_NORM_ATTRIBUTE = re.compile(r"bn\d*|batch_?norm\d*|norm_?bn\d*")
+# Trainers whose ``fit`` trains the model in training mode (Lightning, chemprop, skorch...).
+TRAINER_FIT_METHODS: FrozenSet[str] = frozenset({"fit"})
 
 TRIGGER_WORDS: FrozenSet[str] = frozenset({"torch"})
 """Pre-check word: every BNU1xx finding needs an import of torch (``import torch.nn as nn``,

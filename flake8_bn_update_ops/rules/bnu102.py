@@ -12,6 +12,7 @@ from ..core.torch_flow import facts, loops_of  # noqa: F401
 from ..fixes.plans import UNSAFE, InsertBefore
 from ..findings import FixSafety
 from .base import Report, Rule
+from .torch_freeze import batch_norm_guard
 from .torch_mode import continuation, eval_events, statement_on_own_line
 
 
@@ -21,6 +22,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
         return
     for event in eval_events(found):
         call = event.call
+        if batch_norm_guard(found, call.context, call.scope, call.statement, event.key.split(".", 1)[0]):
+            continue    # a freeze of the batch-norm layers themselves (BNU105/BNU106's matter)
         # A module known to have no batch norm is silent; one we cannot see into (built in a
         # module out of sight) is not: an eval() inside a training loop is wrong for any module
         # whose mode matters, and dropout's is the same mistake.
@@ -55,10 +58,11 @@ RULE = Rule(
         "`model.train()` is fine) and back to the callers. Measured: in evaluation mode batch norm normalises with "
         "its running statistics and never updates them, so the rest of training runs on stale statistics. Silent "
         "when any `.train()`, or `.train(flag)` whose flag it cannot read, comes first, and for modules without "
-        "batch norm. Off by default (`--select BNU` or `--extend-select BNU102` turns it on): on the labelled "
-        "real code (../shared/torchwild and benchmarks/torchreal, 84 repositories) it caught 1 of 2 bug rows, and "
-        "raised 1 false alarm on 40 correct look-alikes (a `validate()` only ever given an EMA copy that is never "
-        "trained), under the 90% precision and 80% recall a code needs to be on."),
+        "batch norm, and for an `.eval()` of layers picked as batch norm (`isinstance(m, nn.BatchNorm2d)`: a freeze, "
+        "whose undoing is BNU106's). Off by default (`--select BNU` or `--extend-select BNU102` turns it on): on "
+        "the labelled real code (../shared/torchwild and benchmarks/torchreal, 84 repositories) it caught 1 of 2 "
+        "bug rows, and raised 1 false alarm on 40 correct look-alikes (a `validate()` only ever given an EMA copy "
+        "that is never trained), under the 90% precision and 80% recall a code needs to be on."),
     fix="Inserts `<module>.train()` as the first statement of the loop the path wraps around (unsafe: it "
         "changes training). No fix when the step follows in the same pass.",
     fix_safety=FixSafety.UNSAFE,

@@ -151,3 +151,114 @@ def test_averaged_model_without_update_bn_evaluates_averaged_weights_with_the_li
     live = averaged.module[1].running_mean.clone()
     update_bn([_batch() for _ in range(10)], averaged)
     assert not torch.allclose(averaged.module[1].running_mean, live, atol=1e-3)
+
+
+def _train_step(model, optimizer=None):
+    if optimizer is not None:
+        optimizer.zero_grad()
+    model(_batch()).pow(2).mean().backward()
+    if optimizer is not None:
+        optimizer.step()
+
+
+def test_bnu105_requires_grad_false_in_training_mode_moves_the_statistics_and_eval_keeps_them():
+    model = _net()
+    for parameter in model[1].parameters():
+        parameter.requires_grad = False
+    weight = model[1].weight.clone()
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.05)
+    model.train()
+    before = model[1].running_mean.clone()
+    _train_step(model, optimizer)
+    assert torch.equal(model[1].weight, weight)                      # the affine weight is frozen
+    assert not torch.allclose(model[1].running_mean, before)         # the statistics are not
+    model[1].eval()                                                   # the freeze that holds
+    before = model[1].running_mean.clone()
+    _train_step(model, optimizer)
+    assert torch.equal(model[1].running_mean, before)
+
+
+def test_bnu105_requires_grad_on_the_whole_module_leaves_the_statistics_moving():
+    model = _net()
+    model.requires_grad_(False)
+    model[3].requires_grad_(True)
+    before = model[1].running_mean.clone()
+    _train_step(model)
+    assert not torch.allclose(model[1].running_mean, before)
+
+
+def _freeze_bn(model):
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm1d):
+            module.eval()
+
+
+def test_bnu106_a_later_train_undoes_an_eval_freeze_of_batch_norm():
+    model = _net()
+    _freeze_bn(model)
+    model.train()                                   # the next epoch's train(): BN is back in training mode
+    assert model[1].training
+    before = model[1].running_mean.clone()
+    _train_step(model)
+    assert not torch.allclose(model[1].running_mean, before)
+
+
+def test_bnu106_a_train_override_that_refreezes_keeps_the_statistics():
+    class Frozen(nn.Sequential):
+        def train(self, mode=True):
+            super().train(mode)
+            _freeze_bn(self)
+            return self
+
+    torch.manual_seed(0)
+    model = Frozen(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+    model.train()
+    assert not model[1].training
+    before = model[1].running_mean.clone()
+    _train_step(model)
+    assert torch.equal(model[1].running_mean, before)
+
+
+def _ema_over_parameters(ema, model, decay=0.5):
+    with torch.no_grad():
+        for ema_parameter, parameter in zip(ema.parameters(), model.parameters()):
+            ema_parameter.mul_(decay).add_(parameter, alpha=1 - decay)
+
+
+def test_an_ema_over_parameters_keeps_the_statistics_of_its_copy():
+    """Issue 27 item 2 (no code yet): an EMA over ``parameters()`` evaluates the averaged
+    weights with the running statistics its copy had when it was made."""
+    import copy
+
+    model = _net()
+    ema = copy.deepcopy(model)
+    ema.eval()
+    initial = ema[1].running_mean.clone()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    model.train()
+    for _ in range(5):
+        _train_step(model, optimizer)
+        _ema_over_parameters(ema, model)
+    assert not torch.allclose(ema[0].weight, copy.deepcopy(_net())[0].weight)    # the weights moved
+    assert torch.equal(ema[1].running_mean, initial)                              # the statistics did not
+    assert not torch.allclose(model[1].running_mean, initial)
+    # Walking the state_dict (buffers included) carries them.
+    with torch.no_grad():
+        for target, source in zip(ema.state_dict().values(), model.state_dict().values()):
+            if target.dtype.is_floating_point:
+                target.mul_(0.5).add_(source, alpha=0.5)
+    assert not torch.allclose(ema[1].running_mean, initial)
+
+
+def test_saving_named_parameters_leaves_the_running_statistics_out(tmp_path):
+    """Issue 27 item 2 (no code yet): ``named_parameters()`` holds no buffers, so a model
+    restored from it evaluates with fresh running statistics."""
+    model = _net()
+    _train_step(model)
+    torch.save(dict(model.named_parameters()), tmp_path / "weights.pt")
+    saved = torch.load(tmp_path / "weights.pt")
+    assert "1.weight" in saved and "1.running_mean" not in saved and "1.running_var" not in saved
+    restored = _net()
+    restored.load_state_dict(saved, strict=False)
+    assert not torch.allclose(restored[1].running_mean, model[1].running_mean)
+    assert "1.running_mean" in model.state_dict()
