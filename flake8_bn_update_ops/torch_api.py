@@ -139,6 +139,10 @@ UPDATE_BN = "torch.optim.swa_utils.update_bn"
 PARAMETER_METHODS: FrozenSet[str] = frozenset({"parameters", "named_parameters"})
 PARAMETER_ATTRIBUTES: FrozenSet[str] = frozenset({"weight", "bias"})
 REQUIRES_GRAD_METHOD = "requires_grad_"
+REQUIRES_GRAD_ATTRIBUTE = "requires_grad"        # ``p.requires_grad = False`` and ``requires_grad=`` keywords
+# Attributes whose assignment on a batch-norm layer stops its running statistics for real.
+TRACK_RUNNING_STATS_ATTRIBUTE = "track_running_stats"
+NAMED_MODULES_METHOD = "named_modules"
 APPLY_METHOD = "apply"
 # A class-name test that picks batch-norm layers (``m.__class__.__name__.find('BatchNorm')``).
 BATCH_NORM_CLASS_NAME_WORDS = ("BatchNorm",)

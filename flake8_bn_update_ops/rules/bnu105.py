@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..core.model import ModuleModel
+from ..core.kinds import EventKind, ScopeKind
 from ..core.torch_flow import EVAL, facts, loops_of
 from ..findings import FixSafety
 from .base import Report, Rule
@@ -41,8 +42,9 @@ def check(model: ModuleModel) -> Iterable[Report]:
                                        loops_of(event.call), set()))]
     # An ``.eval()`` of the frozen module that no ``.train()`` of it ever undoes: a frozen
     # feature extractor kept in evaluation mode.
-    switched_to_train = [event.key for scope in model.index.scopes if scope.kind in ("module", "function")
-                         for event in found.events(scope) if event.kind == "mode" and event.mode != EVAL]
+    switched_to_train = [event.key for scope in model.index.scopes
+                         if scope.kind in (ScopeKind.MODULE, ScopeKind.FUNCTION)
+                         for event in found.events(scope) if event.kind == EventKind.MODE and event.mode != EVAL]
     evaluated = [event.key for event in eval_events(found)]
     trains = trains_anywhere(found)
     for freeze in candidates:

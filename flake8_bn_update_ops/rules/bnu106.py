@@ -11,6 +11,7 @@ import ast
 from typing import Iterable, Iterator, List, Tuple
 
 from .. import torch_api
+from ..core.kinds import ScopeKind
 from ..core.index import DEF, LAMBDA, CLASS, LOOP, Scope, contexts
 from ..core.model import ModuleModel
 from ..core.resolver import At
@@ -30,7 +31,7 @@ def _modules_loop_receiver(call) -> object:
         if entry.kind == LOOP and type(entry.node) is ast.For:
             source = entry.node.iter
             if type(source) is ast.Call and type(source.func) is ast.Attribute and \
-                    source.func.attr in torch_api.SUBMODULE_METHODS | {"named_modules"}:
+                    source.func.attr in torch_api.SUBMODULE_METHODS | {torch_api.NAMED_MODULES_METHOD}:
                 return source.func.value
     return None
 
@@ -41,7 +42,7 @@ def _sites(found: Facts) -> Iterator[Tuple[object, object, str, Scope]]:
     model = found.model
     done = set()
     for call, scope in batch_norm_eval_freezes(found):
-        if scope.kind == "function" and scope.name == torch_api.TRAIN_METHOD:
+        if scope.kind == ScopeKind.FUNCTION and scope.name == torch_api.TRAIN_METHOD:
             continue        # a ``train`` override that re-freezes: the repair itself
         if id(scope) in done:
             continue
@@ -60,7 +61,7 @@ def _sites(found: Facts) -> Iterator[Tuple[object, object, str, Scope]]:
                         yield site.node, site, outer, site.scope.function()
             continue
         root = key.split(".", 1)[0]
-        if scope.kind == "module" or (scope.param(root) is None):
+        if scope.kind == ScopeKind.MODULE or (scope.param(root) is None):
             yield call.node, call, key, scope
             continue
         for caller in model.callers(scope):
@@ -78,7 +79,7 @@ def _prefixes(key: str) -> List[str]:
 def _class_overrides_train(found: Facts, scope: Scope) -> bool:
     cls = scope.enclosing_class()
     return cls is not None and any(
-        type(entry) is Class and any(child.kind == "function" and child.name == torch_api.TRAIN_METHOD
+        type(entry) is Class and any(child.kind == ScopeKind.FUNCTION and child.name == torch_api.TRAIN_METHOD
                                      for child in entry.scope.children)
         for entry in found.resolver.mro(Class(cls)))
 
@@ -88,7 +89,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
     if not found.uses_torch:
         return
     for node, site, key, scope in _sites(found):
-        if key.split(".", 1)[0] == "self" and scope.kind == "function" and scope.name == "__init__":
+        if key.split(".", 1)[0] == "self" and scope.kind == ScopeKind.FUNCTION and scope.name == "__init__":
             # A freeze in the constructor: the module is built to be trained, and the first
             # ``.train()`` of any training loop puts the batch norm back in training mode,
             # unless the class re-freezes in a ``train`` override.

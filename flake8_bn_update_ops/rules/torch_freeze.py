@@ -8,6 +8,7 @@ import ast
 from typing import Iterator, List, Optional, Set, Tuple
 
 from .. import torch_api
+from ..core.kinds import EventKind, ParamKind, ScopeKind
 from ..core.index import DEF, IF, LAMBDA, CLASS, LOOP, Scope, contexts
 from ..core.resolver import At
 from ..core.torch_flow import EVAL, Facts
@@ -97,7 +98,7 @@ def freezes(facts: Facts) -> Iterator[Freeze]:
     helper that freezes its parameter (``_freeze_module(self.bn1)``)."""
     index = facts.model.index
     raw: List[Tuple[object, object, object, Scope]] = []     # (report node, receiver, statement, scope)
-    for store in index.attribute_stores.get("requires_grad", ()):
+    for store in index.attribute_stores.get(torch_api.REQUIRES_GRAD_ATTRIBUTE, ()):
         if not _not_true(store.value) or store.statement is None:
             continue
         statement = store.statement
@@ -114,13 +115,13 @@ def freezes(facts: Facts) -> Iterator[Freeze]:
         if type(func) is not ast.Attribute or func.attr != torch_api.REQUIRES_GRAD_METHOD:
             continue
         argument = call.node.args[0] if call.node.args else next(
-            (keyword.value for keyword in call.node.keywords if keyword.arg == "requires_grad"), None)
+            (keyword.value for keyword in call.node.keywords if keyword.arg == torch_api.REQUIRES_GRAD_ATTRIBUTE), None)
         if argument is None or not _not_true(argument):
             continue        # ``requires_grad_()`` turns gradients on
         receiver = func.value
         node = call.node
         scope = call.scope
-        if scope.kind == "lambda":
+        if scope.kind == ScopeKind.LAMBDA:
             # ``model.bn.apply(lambda m: m.requires_grad_(False))``: the module applied to.
             outer = _applied_to(facts, scope)
             if outer is None:
@@ -136,12 +137,12 @@ def freezes(facts: Facts) -> Iterator[Freeze]:
         function = scope.function()
         root = key.split(".", 1)[0]
         guarded = batch_norm_guard(facts, statement.context, scope, statement, root)
-        param = function.param(root) if function.kind == "function" else None
+        param = function.param(root) if function.kind == ScopeKind.FUNCTION else None
         callers = facts.model.callers(function) if param is not None and root not in ("self", "cls") else ()
         if callers and not guarded:
             # A helper's parameter: the freeze is wherever the helper is called, unless the helper
             # also puts its parameter in eval mode (lightly's ``freeze_eval_module``).
-            if any(event.kind == "mode" and event.mode == EVAL and event.key.split(".", 1)[0] == root
+            if any(event.kind == EventKind.MODE and event.mode == EVAL and event.key.split(".", 1)[0] == root
                    for event in facts.events(function)):
                 continue
             for caller in callers:
@@ -172,7 +173,7 @@ def _applied_to(facts: Facts, lambda_scope: Scope):
 
 
 def _argument_for(call: ast.Call, function: Scope, name: str):
-    params = [param for param in function.params if param.kind == "positional"]
+    params = [param for param in function.params if param.kind == ParamKind.POSITIONAL]
     if function.enclosing_class() is not None and params and params[0].name in ("self", "cls"):
         params = params[1:]
     for param, argument in zip(params, call.args):
@@ -191,10 +192,10 @@ def batch_norm_eval_freezes(facts: Facts) -> Iterator[Tuple[object, Scope]]:
     """Each ``m.eval()`` (or ``m.train(False)``) of a layer picked as batch norm (an
     ``isinstance``/class-name test): (the call site, the function it is in)."""
     for scope in facts.model.index.scopes:
-        if scope.kind not in ("module", "function", "lambda"):
+        if scope.kind not in (ScopeKind.MODULE, ScopeKind.FUNCTION, ScopeKind.LAMBDA):
             continue
         for event in facts.events(scope):
-            if event.kind != "mode" or event.mode != EVAL or event.call.scope.function() is not scope:
+            if event.kind != EventKind.MODE or event.mode != EVAL or event.call.scope.function() is not scope:
                 continue
             call = event.call
             if batch_norm_guard(facts, call.context, call.scope, call.statement, event.key.split(".", 1)[0]):
@@ -204,7 +205,8 @@ def batch_norm_eval_freezes(facts: Facts) -> Iterator[Tuple[object, Scope]]:
 def trains_anywhere(facts: Facts) -> bool:
     """This module takes a training step somewhere, or hands a model to a trainer's ``fit``."""
     for scope in facts.model.index.scopes:
-        if scope.kind in ("module", "function") and any(event.kind == "step" for event in facts.events(scope)):
+        if scope.kind in (ScopeKind.MODULE, ScopeKind.FUNCTION) and \
+                any(event.kind == EventKind.STEP for event in facts.events(scope)):
             return True
     return any(type(call.node.func) is ast.Attribute and call.node.func.attr in torch_api.TRAINER_FIT_METHODS
                for call in facts.model.index.calls)
@@ -214,10 +216,10 @@ def tracking_switched(facts: Facts) -> bool:
     """The module turns batch norm's statistics off by hand (``m.track_running_stats = False``,
     ``m.momentum = 0``): it manages the statistics itself."""
     stores = facts.model.index.attribute_stores
-    if stores.get("track_running_stats"):
+    if stores.get(torch_api.TRACK_RUNNING_STATS_ATTRIBUTE):
         return True
     return any(type(store.value) is ast.Constant and store.value.value in (0, 0.0)
-               for store in stores.get("momentum", ()))
+               for store in stores.get(torch_api.MOMENTUM_KEYWORD, ()))
 
 
 def momentum_targets(facts: Facts) -> Set[str]:
@@ -226,7 +228,7 @@ def momentum_targets(facts: Facts) -> Set[str]:
     whose frozen, train-mode batch norm is the method's design (MoCo, BYOL)."""
     found: Set[str] = set()
     for scope in facts.model.index.scopes:
-        for node in ast.walk(scope.node) if scope.kind == "module" else ():
+        for node in ast.walk(scope.node) if scope.kind == ScopeKind.MODULE else ():
             if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "zip":
                 for argument in node.args:
                     if type(argument) is ast.Call and type(argument.func) is ast.Attribute and \
@@ -244,7 +246,7 @@ def overrides_train(facts: Facts, value) -> bool:
         if type(option) is not Instance:
             continue
         for entry in facts.resolver.mro(option.cls):
-            if type(entry) is Class and any(child.kind == "function" and child.name == torch_api.TRAIN_METHOD
+            if type(entry) is Class and any(child.kind == ScopeKind.FUNCTION and child.name == torch_api.TRAIN_METHOD
                                             for child in entry.scope.children):
                 return True
     return False
