@@ -40,6 +40,7 @@ _MAX_MODULE_BYTES = 4 * 1024 * 1024
 # analysis took 4.8 s of CPU with 48 modules kept, 3.4 s with 16 and 3.1 s with 8, for the
 # same findings.
 _KEPT_MODULES = 8
+KEEP_CHECKED = False
 
 
 class _Entry:
@@ -99,6 +100,9 @@ class Project:
             if entry is not None:
                 self._entries.pop(absolute)
                 self._replaced.append(entry.index)
+            if _is_real_path(path) and KEEP_CHECKED:
+                data = source.encode("utf-8", "surrogatepass")
+                self._keep(absolute, _Entry(self._stat(absolute), _digest(data), index))
         if _is_real_path(path):
             self._checked[absolute] = "buffer"
             self._current = (absolute, index)
@@ -252,15 +256,22 @@ class Project:
                         found.append(loaded)
         return found
 
-    def is_project_name(self, dotted: str, index: ModuleIndex) -> bool:
+    @staticmethod
+    def is_external(dotted: str) -> bool:
+        """A library that is never one of the project's modules, whatever folders exist."""
+        return dotted.split(".", 1)[0] in _EXTERNAL_ROOTS
+
+    def is_project_name(self, dotted: str, index: ModuleIndex, added=None) -> bool:
+        """``added``: the folders the module put on ``sys.path`` before the import, as
+        ``Resolver.added_import_roots`` gives them (before, after the usual roots)."""
         if not dotted:
             return False
         head = dotted.split(".", 1)[0]
         if head in _EXTERNAL_ROOTS or not self.settings.cross_module or not _is_real_path(index.path):
             return False
-        return self._locate(head, self.roots(index.path)) is not None
+        return self._locate(head, self._import_roots(index, added)) is not None
 
-    def find_module(self, dotted: str, level: int, index: ModuleIndex):
+    def find_module(self, dotted: str, level: int, index: ModuleIndex, added=None):
         """A ModuleIndex, a namespace-package folder (str), or None."""
         if not self.settings.cross_module or not _is_real_path(index.path):
             return None
@@ -274,7 +285,7 @@ class Project:
         else:
             if dotted.split(".", 1)[0] in _EXTERNAL_ROOTS:
                 return None
-            located = self._locate(dotted, self.roots(index.path))
+            located = self._locate(dotted, self._import_roots(index, added))
         return self._open(located)
 
     def submodule(self, index: ModuleIndex, name: str):
@@ -283,12 +294,12 @@ class Project:
             return None
         return self.find_in_folder(os.path.dirname(index.path), name)
 
-    def modules_under(self, dotted: str, index: ModuleIndex) -> List[object]:
+    def modules_under(self, dotted: str, index: ModuleIndex, added=None) -> List[object]:
         """Every module directly in the project package ``dotted`` (the candidates of a dynamic
         import that shows only the package), in name order."""
-        if not self.is_project_name(dotted, index):
+        if not self.is_project_name(dotted, index, added):
             return []
-        located = self._locate(dotted, self.roots(index.path))
+        located = self._locate(dotted, self._import_roots(index, added))
         if located is None:
             return []
         folder = os.path.dirname(located) if located.endswith("__init__.py") else located.rstrip(os.sep)
@@ -340,6 +351,15 @@ class Project:
                 unique.append(root)
         found = self._roots[path] = tuple(unique)
         return found
+
+    def _import_roots(self, index: ModuleIndex, added) -> Tuple[str, ...]:
+        """The roots an import of ``index`` searches: its usual roots, with the folders its
+        ``sys.path`` calls added before it (``added``: (first, last) or None)."""
+        roots = self.roots(index.path)
+        if not added:
+            return roots
+        first, last = added
+        return first + roots + last
 
     def _locate(self, dotted: str, roots) -> Optional[str]:
         key = (roots, dotted)
