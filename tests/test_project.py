@@ -230,3 +230,36 @@ def test_command_with_workers_reports_what_one_process_reports(tmp_path):
         runs.append(sorted(line for line in result.stdout.splitlines() if " BNU" in line))
     assert runs[0] == runs[1]
     assert sum("train.py" in line and "BNU001" in line for line in runs[0]) == 7
+
+
+@pytest.mark.parametrize("folder, call, expected", [
+    # tf.layers batch norm: its statistics are not trainable (unresolved, a positional flag is silent)
+    ("../src", "inference(images, phase)", ["notebooks/infer.ipynb:cell_3:4:24: BNU008"]),
+    # keeps them in the trainables: silent (unresolved, the network out of sight would be reported)
+    ("../lib", "inference(images, is_training=phase)", []),
+])
+def test_notebook_imports_through_the_folder_it_puts_on_sys_path(tmp_path, folder, call, expected):
+    # An inference notebook beside the sources: ``sys.path.insert(0, "../src")`` then
+    # ``from net import inference`` reads src/net.py (RULES.md "Dynamic imports and import paths").
+    import json
+
+    write(tmp_path, {
+        "src/net.py": BUILDER.replace("conv_bn(x, is_training)", "inference(x, is_training)"),
+        "lib/net.py": BUILDER.replace("conv_bn(x, is_training)", "inference(x, is_training)").replace(
+            "tf.layers.batch_normalization(x, training=is_training)",
+            "tf.contrib.layers.batch_norm(x, is_training=is_training,\n"
+            "                                        variables_collections=[tf.GraphKeys.TRAINABLE_VARIABLES])"),
+    })
+    cells = [f"import sys\nimport tensorflow as tf\nsys.path.insert(0, {folder!r})", "from net import inference",
+             "images = tf.placeholder(tf.float32, [None, 8, 8, 3])\nphase = tf.placeholder(tf.bool, [])\n"
+             f"logits = {call}\nsaver = tf.train.Saver(tf.trainable_variables())"]
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "infer.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": [], "execution_count": None}
+                  for cell in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "flake8_bn_update_ops", "--isolated", "notebooks/infer.ipynb"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert [line.split(" Saver")[0] for line in result.stdout.splitlines() if " BNU" in line] == expected
+    assert result.returncode == (1 if expected else 0)
