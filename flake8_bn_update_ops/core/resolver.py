@@ -34,6 +34,7 @@ MAX_OPTIONS = 12        # alternatives kept for one name
 _END = 1 << 60          # "after every statement": how importers see a module's names
 
 _BUILTINS = frozenset(dir(builtins))
+_SYS_PATH_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in tf_api.SYS_PATH_ADDERS)
 
 
 class At:
@@ -1265,7 +1266,7 @@ class Resolver:
             return found
         for call in index.calls:
             func = call.node.func
-            if type(func) is not ast.Attribute or func.attr not in ("insert", "append"):
+            if type(func) is not ast.Attribute or func.attr not in _SYS_PATH_METHODS:
                 continue    # the cheap test first: every call of the module passes here
             at = At(call.scope, call.statement)
             adder = tf_api.SYS_PATH_ADDERS.get(self.api_name(func, at) or "")
