@@ -157,6 +157,18 @@ DYNAMIC_IMPORTS: Mapping[str, bool] = MappingProxyType({
     "builtins.__import__": False,
 })
 ATTRIBUTE_BY_NAME = "builtins.getattr"
+# Calls that add a folder to the import path (same section of RULES.md): the call -> (position of
+# the folder argument, whether the folder goes before the usual roots: ``insert`` usually puts
+# it first, ``append`` last). The folder is a literal or built by the path functions below.
+SYS_PATH_ADDERS: Mapping[str, Tuple[int, bool]] = MappingProxyType({
+    "sys.path.insert": (1, True),
+    "sys.path.append": (0, False),
+})
+PATH_JOIN = "os.path.join"
+PATH_PARENT = "os.path.dirname"
+# Path functions that leave the folder a path names as it is.
+PATH_SAME_FOLDER: FrozenSet[str] = frozenset({"os.path.abspath", "os.path.realpath", "os.path.normpath"})
+MODULE_FILE_NAME = "__file__"
 # Command-line options whose default (and choices) show the candidates of ``args.<name>`` /
 # ``FLAGS.<name>``: the defining call's method name -> the keyword holding the default. The
 # option's name is its first argument (``"--model_def"``, ``"model"``) or ``dest=``.

@@ -195,3 +195,71 @@ def test_importers_are_the_modules_that_name_it_as_a_word(tmp_path):
     index = project.load(str(tmp_path / "model.py"))
     found = sorted(os.path.basename(importer.path) for importer in project.importers_of(index, b"arg_scope"))
     assert found == ["loader.py", "train.py"]
+
+
+def test_command_batches_end_where_a_repository_ends():
+    # The command's workers get batches of neighbouring files, each batch with one project
+    # model: a batch runs on to the end of its first folder below the arguments' common
+    # folder (a repository of a folder of repositories), within twice its size.
+    from flake8_bn_update_ops.cli.command import _batches
+
+    paths = [os.path.join("repos", repo, name) for repo, count in (("a", 3), ("b", 3), ("c", 2))
+             for name in [f"m{i}.py" for i in range(count)]]
+    assert _batches(paths, 2) == [paths[0:3], paths[3:6], paths[6:8]]
+    assert _batches(paths, 4) == [paths[0:6], paths[6:8]]
+    flat = [f"m{i}.py" for i in range(9)]     # one folder: cut at twice the size
+    assert _batches(flat, 2) == [flat[0:4], flat[4:8], flat[8:9]]
+    assert _batches(paths[:2], 4) == [paths[:2]]
+
+
+def test_command_with_workers_reports_what_one_process_reports(tmp_path):
+    # A builder module imported by the trainer of its own repository, in a folder of several
+    # repositories whose files do not divide into equal batches: every worker sees its
+    # repository whole, so the findings do not depend on --jobs.
+    for number in range(7):
+        write(tmp_path / f"repo{number}", {
+            "model.py": BUILDER,
+            "train.py": TRAINER.format(imports="from model import conv_bn", call="conv_bn(images, is_training)"),
+            "util.py": BUILDER.replace("conv_bn", "other_bn"),
+        })
+    runs = []
+    for jobs in ("1", "2"):
+        result = subprocess.run([sys.executable, "-m", "flake8_bn_update_ops", "--isolated", "--jobs", jobs, "."],
+                                cwd=tmp_path, capture_output=True, text=True)
+        assert "Traceback" not in result.stderr, result.stderr
+        runs.append(sorted(line for line in result.stdout.splitlines() if " BNU" in line))
+    assert runs[0] == runs[1]
+    assert sum("train.py" in line and "BNU001" in line for line in runs[0]) == 7
+
+
+@pytest.mark.parametrize("folder, call, expected", [
+    # tf.layers batch norm: its statistics are not trainable (unresolved, a positional flag is silent)
+    ("../src", "inference(images, phase)", ["notebooks/infer.ipynb:cell_3:4:24: BNU008"]),
+    # keeps them in the trainables: silent (unresolved, the network out of sight would be reported)
+    ("../lib", "inference(images, is_training=phase)", []),
+])
+def test_notebook_imports_through_the_folder_it_puts_on_sys_path(tmp_path, folder, call, expected):
+    # An inference notebook beside the sources: ``sys.path.insert(0, "../src")`` then
+    # ``from net import inference`` reads src/net.py (RULES.md "Dynamic imports and import paths").
+    import json
+
+    write(tmp_path, {
+        "src/net.py": BUILDER.replace("conv_bn(x, is_training)", "inference(x, is_training)"),
+        "lib/net.py": BUILDER.replace("conv_bn(x, is_training)", "inference(x, is_training)").replace(
+            "tf.layers.batch_normalization(x, training=is_training)",
+            "tf.contrib.layers.batch_norm(x, is_training=is_training,\n"
+            "                                        variables_collections=[tf.GraphKeys.TRAINABLE_VARIABLES])"),
+    })
+    cells = [f"import sys\nimport tensorflow as tf\nsys.path.insert(0, {folder!r})", "from net import inference",
+             "images = tf.placeholder(tf.float32, [None, 8, 8, 3])\nphase = tf.placeholder(tf.bool, [])\n"
+             f"logits = {call}\nsaver = tf.train.Saver(tf.trainable_variables())"]
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "infer.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": [], "execution_count": None}
+                  for cell in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "flake8_bn_update_ops", "--isolated", "notebooks/infer.ipynb"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert [line.split(" Saver")[0] for line in result.stdout.splitlines() if " BNU" in line] == expected
+    assert result.returncode == (1 if expected else 0)

@@ -252,15 +252,22 @@ class Project:
                         found.append(loaded)
         return found
 
-    def is_project_name(self, dotted: str, index: ModuleIndex) -> bool:
+    @staticmethod
+    def is_external(dotted: str) -> bool:
+        """A library that is never one of the project's modules, whatever folders exist."""
+        return dotted.split(".", 1)[0] in _EXTERNAL_ROOTS
+
+    def is_project_name(self, dotted: str, index: ModuleIndex, added=None) -> bool:
+        """``added``: the folders the module put on ``sys.path`` before the import, as
+        ``Resolver.added_import_roots`` gives them (before, after the usual roots)."""
         if not dotted:
             return False
         head = dotted.split(".", 1)[0]
         if head in _EXTERNAL_ROOTS or not self.settings.cross_module or not _is_real_path(index.path):
             return False
-        return self._locate(head, self.roots(index.path)) is not None
+        return self._locate(head, self._import_roots(index, added)) is not None
 
-    def find_module(self, dotted: str, level: int, index: ModuleIndex):
+    def find_module(self, dotted: str, level: int, index: ModuleIndex, added=None):
         """A ModuleIndex, a namespace-package folder (str), or None."""
         if not self.settings.cross_module or not _is_real_path(index.path):
             return None
@@ -274,7 +281,7 @@ class Project:
         else:
             if dotted.split(".", 1)[0] in _EXTERNAL_ROOTS:
                 return None
-            located = self._locate(dotted, self.roots(index.path))
+            located = self._locate(dotted, self._import_roots(index, added))
         return self._open(located)
 
     def submodule(self, index: ModuleIndex, name: str):
@@ -283,12 +290,12 @@ class Project:
             return None
         return self.find_in_folder(os.path.dirname(index.path), name)
 
-    def modules_under(self, dotted: str, index: ModuleIndex) -> List[object]:
+    def modules_under(self, dotted: str, index: ModuleIndex, added=None) -> List[object]:
         """Every module directly in the project package ``dotted`` (the candidates of a dynamic
         import that shows only the package), in name order."""
-        if not self.is_project_name(dotted, index):
+        if not self.is_project_name(dotted, index, added):
             return []
-        located = self._locate(dotted, self.roots(index.path))
+        located = self._locate(dotted, self._import_roots(index, added))
         if located is None:
             return []
         folder = os.path.dirname(located) if located.endswith("__init__.py") else located.rstrip(os.sep)
@@ -340,6 +347,15 @@ class Project:
                 unique.append(root)
         found = self._roots[path] = tuple(unique)
         return found
+
+    def _import_roots(self, index: ModuleIndex, added) -> Tuple[str, ...]:
+        """The roots an import of ``index`` searches: its usual roots, with the folders its
+        ``sys.path`` calls added before it (``added``: (first, last) or None)."""
+        roots = self.roots(index.path)
+        if not added:
+            return roots
+        first, last = added
+        return first + roots + last
 
     def _locate(self, dotted: str, roots) -> Optional[str]:
         key = (roots, dotted)

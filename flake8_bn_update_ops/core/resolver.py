@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
+import os
 from types import MappingProxyType
 from typing import Dict, List, Optional, Tuple
 
@@ -48,6 +49,7 @@ _SEQUENCE_OF_DISPLAY = MappingProxyType({ast.List: SequenceKind.LIST, ast.Tuple:
 _SEQUENCE_OF_BUILTIN = MappingProxyType({f"builtins.{kind.value}": kind
                                          for kind in (SequenceKind.LIST, SequenceKind.TUPLE, SequenceKind.SET)})
 _ADDING = ADDING_ONE | ADDING_MANY
+_SYS_PATH_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in tf_api.SYS_PATH_ADDERS)
 
 
 class At:
@@ -104,6 +106,7 @@ class Resolver:
         self._apis: Dict[str, Api] = {}
         self._params: Dict[int, ParamValue] = {}
         self._imports: Dict[int, Value] = {}
+        self._path_adds: Dict[int, list] = {}      # id(index) -> what its sys.path calls add
         # Keywords that slim's arg_scope gives the project's own functions (set by the model):
         # id(function scope) -> {keyword: Arg}; "*" when the scope may give more.
         self.scoped_defaults: Dict[int, Dict[str, object]] = {}
@@ -115,7 +118,7 @@ class Resolver:
             frame.memo.clear()
         for cache in (self._memo, self._frames, self._args_memo, self._module_members, self._mro,
                       self._defaults, self.scoped_defaults, self._active, self._apis, self._params,
-                      self._imports):
+                      self._imports, self._path_adds):
             cache.clear()
 
     # ------------------------------------------------------------------------------------------
@@ -403,7 +406,7 @@ class Resolver:
     def _unbound(self, name: str, at: At) -> Value:
         index = at.scope.index
         for star in index.module_scope.bindings.get("*", ()):
-            module = self._import_module(star.imported or "", star.level, index)
+            module = self._import_module(star.imported or "", star.level, index, star.statement.seq)
             if type(module) is Module:
                 found = self.module_member(module.index, name)
                 if found is not UNKNOWN:
@@ -1157,14 +1160,15 @@ class Resolver:
         leaf = tf_api.DYNAMIC_IMPORTS[name] or (len(args.positional) > 3 and args.positional[3] is not None) \
             or args.keyword("fromlist") is not None
         results = []
+        added = self.added_import_roots(index, at.seq)
         for dotted in named[:MAX_OPTIONS]:
-            if not self.project.is_project_name(dotted, index):
+            if not self.project.is_project_name(dotted, index, added):
                 continue
             target = dotted if leaf else dotted.split(".", 1)[0]
-            results.append(self._import_module(target, 0, index))
+            results.append(self._import_module(target, 0, index, at.seq))
         for prefix in prefixes:
             # ``import_module("pkg.models." + name)`` with ``name`` unknown: any module of the package.
-            for found in self.project.modules_under(prefix, index)[:MAX_OPTIONS]:
+            for found in self.project.modules_under(prefix, index, added)[:MAX_OPTIONS]:
                 results.append(self._module_value(found))
         found = union(results)
         return found if found is not UNKNOWN else None
@@ -1225,10 +1229,12 @@ class Resolver:
         imported = binding.imported or ""
         if imported in self.forced_api or self.canonical(imported) in self.forced_api:
             return self.api(imported)
+        seq = binding.statement.seq
         if binding.from_import:
             module_name, _, member = imported.rpartition(".")
-            if binding.level or self.project.is_project_name(module_name or member, index):
-                module = self._import_module(module_name, binding.level, index)
+            if binding.level or self.project.is_project_name(module_name or member, index,
+                                                             self._added_for(module_name or member, index, seq)):
+                module = self._import_module(module_name, binding.level, index, seq)
                 if type(module) is Module:
                     found = self.module_member(module.index, member)
                     if found is not UNKNOWN:
@@ -1240,13 +1246,84 @@ class Resolver:
                 if module is None or module is UNKNOWN:
                     return UNKNOWN
             return self.api(imported)
-        return self._import_module(imported, 0, index)
+        return self._import_module(imported, 0, index, seq)
 
-    def _import_module(self, dotted: str, level: int, index: ModuleIndex) -> Value:
-        if level == 0 and not self.project.is_project_name(dotted, index):
+    def _import_module(self, dotted: str, level: int, index: ModuleIndex, seq: int) -> Value:
+        """The module an import at statement ``seq`` of ``index`` names."""
+        added = self._added_for(dotted, index, seq) if level == 0 else None
+        if level == 0 and not self.project.is_project_name(dotted, index, added):
             return self.api(dotted) if dotted else UNKNOWN
-        found = self.project.find_module(dotted, level, index)
+        found = self.project.find_module(dotted, level, index, added)
         return self._module_value(found) if found is not None else UNKNOWN
+
+    def added_import_roots(self, index: ModuleIndex, seq: int) -> Optional[Tuple[tuple, tuple]]:
+        """(folders before the usual import roots, folders after them) that the module's
+        ``sys.path.insert``/``append`` calls made before statement ``seq`` add (RULES.md "Dynamic
+        imports and import paths"); None when it adds none."""
+        adds = self._path_adds.get(id(index))
+        if adds is None:
+            self._path_adds[id(index)] = []     # a cycle (an import read while finding them) sees none
+            adds = self._path_adds[id(index)] = self._sys_path_adds(index)
+        if not adds:
+            return None
+        before = tuple(folder for added_at, folder, first in adds if added_at < seq and first)
+        after = tuple(folder for added_at, folder, first in adds if added_at < seq and not first)
+        return (before[::-1], after) if before or after else None   # the last insert is searched first
+
+    def _added_for(self, dotted: str, index: ModuleIndex, seq: int):
+        # ``sys`` and ``os`` themselves (read to find the additions) are never looked up in them.
+        return None if self.project.is_external(dotted) else self.added_import_roots(index, seq)
+
+    def _sys_path_adds(self, index: ModuleIndex) -> List[Tuple[int, str, bool]]:
+        """(statement seq, folder, goes first) for each folder the module adds to ``sys.path``."""
+        found = []
+        if not index.path or index.path.startswith("<"):
+            return found
+        for call in index.calls:
+            func = call.node.func
+            if type(func) is not ast.Attribute or func.attr not in _SYS_PATH_METHODS:
+                continue    # the cheap test first: every call of the module passes here
+            at = At(call.scope, call.statement)
+            adder = tf_api.SYS_PATH_ADDERS.get(self.api_name(func, at) or "")
+            if adder is None:
+                continue
+            position, first = adder
+            if len(call.node.args) <= position:
+                continue
+            for folder in self._path_texts(call.node.args[position], at, index, 0):
+                folder = os.path.normpath(os.path.join(os.path.dirname(index.path), folder))
+                found.append((call.statement.seq, folder, first))
+        return found
+
+    def _path_texts(self, node, at: At, index: ModuleIndex, depth: int) -> List[str]:
+        """The paths an import-path expression can name: literals, ``__file__``, and the path
+        functions of ``tf_api`` over them (relative paths stay relative: the caller anchors them)."""
+        if depth > 8:
+            return []
+        if type(node) is ast.Name and node.id == tf_api.MODULE_FILE_NAME and \
+                tf_api.MODULE_FILE_NAME not in index.module_scope.bindings:
+            return [index.path]
+        value = self.value(node, at)
+        texts = []
+        for option in options(value)[:MAX_OPTIONS]:
+            kind = type(option)
+            if kind is Const and isinstance(option.value, str):
+                texts.append(option.value)
+            elif kind is ApiCall and option.frame is None and option.args.positional and \
+                    all(arg is not None for arg in option.args.positional):
+                parts = [self._path_texts(arg.node, arg.at, index, depth + 1) for arg in option.args.positional]
+                if not all(parts):
+                    continue
+                if option.name == tf_api.PATH_JOIN:
+                    joined = [""]
+                    for part in parts:
+                        joined = [os.path.join(head, piece) for head in joined for piece in part][:MAX_OPTIONS]
+                    texts += joined
+                elif option.name == tf_api.PATH_PARENT and len(parts) == 1:
+                    texts += [os.path.dirname(text) for text in parts[0]]
+                elif option.name in tf_api.PATH_SAME_FOLDER and len(parts) == 1:
+                    texts += parts[0]
+        return texts
 
     def _module_value(self, found) -> Value:
         if isinstance(found, ModuleIndex):
