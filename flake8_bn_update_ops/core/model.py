@@ -14,10 +14,12 @@ import ast
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import tf_api
+from .facts.arg_scopes import ArgScopes
+from .facts.records import BatchNormSite, Flag, Handling, Reached, TrainOpInfo
 from .evaluate import LAYER_UPDATES, Evaluator, calls_run_in, is_control_dependencies, layer_updates_key
 from .index import ARG, IF, IFEXP, WITH, CallSite, ModuleIndex, Scope, branch_test, contexts, within_function
 from .resolver import At, Resolver
-from .values import (NO_ARGS, UNKNOWN, Api, ApiCall, Arg, Args, Class, CollectionRead, Const, Function,
+from .values import (NO_ARGS, Api, ApiCall, Arg, Args, Class, Const, Function,
                      Instance, Mapping, Partial, Sequence, TrainOp, Value, options)
 
 UPDATE_OPS = tf_api.UPDATE_OPS
@@ -26,122 +28,6 @@ ANY_UPDATES = tf_api.ANY_UPDATES
 # In ``_importer_scopes``: a flag an importer's arg_scope sets around any call (no object's id is 0).
 _ANYWHERE = 0
 _MAX_WALK = 20000          # calls visited by one module's reach walk (huge generated files)
-
-
-class Flag:
-    """The training flag a batch-norm site ends up with.
-
-    state: ``given`` (``node`` is the expression; ``literal`` its definite bool or None),
-    ``missing`` (nothing could supply it) or ``unknown`` (something could: ``**kwargs``, an
-    unknown dict, an ``arg_scope`` we cannot see into)."""
-
-    __slots__ = ("state", "node", "literal", "origin", "value", "index", "scope")
-
-    def __init__(self, state: str, node=None, literal: Optional[bool] = None, origin: str = "call", value=None,
-                 index=None, scope=None):
-        self.state = state
-        self.node = node
-        self.literal = literal
-        self.origin = origin
-        self.value = value
-        self.index = index          # the module whose source holds ``node``
-        self.scope = scope          # the scope it is written in
-
-    def __repr__(self):
-        return f"Flag({self.state}, {self.literal}, {self.origin})"
-
-
-class BatchNormSite:
-    """One place that builds a batch-norm layer, as seen in one frame.
-
-    ``call`` is the call a missing-flag finding sits on; ``collection`` is None for updates in
-    place, else the collection key (``ANY_UPDATES`` when unknown)."""
-
-    __slots__ = ("call", "api", "name", "flag", "collection", "via", "frame", "keeps_moving_in_trainable",
-                 "frozen", "options")
-
-    def __init__(self, call: CallSite, api, name, flag: Flag, collection, via, frame, keeps=False, frozen=False,
-                 options_node=None):
-        self.call = call
-        self.api = api
-        self.name = name
-        self.flag = flag
-        self.collection = collection
-        self.via = via
-        self.frame = frame
-        self.keeps_moving_in_trainable = keeps
-        self.frozen = frozen
-        self.options = options_node
-
-    @property
-    def keras(self) -> bool:
-        return self.api.family == "keras"
-
-    @property
-    def writes_update_ops(self) -> bool:
-        """An UPDATE_OPS-kind site whose flag can be on (RULES: "Effective flag")."""
-        if self.keras or self.collection is None:
-            return False
-        if self.flag.literal is False:
-            return False
-        if self.flag.state == "missing" and self.api.flag_default is False:
-            return False
-        return True
-
-    def __repr__(self):
-        return f"<Site {self.api.display} line {self.call.node.lineno} {self.flag!r} {self.collection}>"
-
-
-class Reached:
-    """A site reached from this module's roots: the site, the chain of calls that led there
-    (outermost first, ``CallSite``s of any module), and the frame it was read in."""
-
-    __slots__ = ("site", "chain")
-
-    def __init__(self, site: BatchNormSite, chain: tuple):
-        self.site = site
-        self.chain = chain
-
-
-class TrainOpInfo:
-    __slots__ = ("call", "method", "loss")
-
-    def __init__(self, call: CallSite, method: str, loss):
-        self.call = call
-        self.method = method
-        self.loss = loss
-
-    def __repr__(self):
-        return f"<TrainOp {self.method} line {self.call.node.lineno}>"
-
-
-class Handling:
-    """What a train op depends on: collection keys, and the reads that it relies on with the
-    place each one is consumed (for BNU004)."""
-
-    __slots__ = ("keys", "reads")
-
-    def __init__(self):
-        self.keys: Set[str] = set()
-        self.reads: List[Tuple[CollectionRead, Optional[CallSite]]] = []
-
-    def covers(self, required: Set[str]) -> bool:
-        return ANY_UPDATES in self.keys or required <= self.keys
-
-
-class ArgScopeEntry:
-    """``arg_scope([fn, ...], key=value)``: defaults for the listed functions."""
-
-    __slots__ = ("call", "functions", "keywords", "complete", "report", "scopes")
-
-    def __init__(self, call: ApiCall, functions: Set[str], keywords: Dict[str, object], complete: bool, report,
-                 scopes: Set[int] = frozenset()):
-        self.call = call
-        self.functions = functions
-        self.scopes = scopes        # the project's own functions listed (``@add_arg_scope`` blocks)
-        self.keywords = keywords
-        self.complete = complete
-        self.report = report        # the CallSite of this module that made it (for wrapper defaults)
 
 
 class ModuleModel:
@@ -156,8 +42,6 @@ class ModuleModel:
             for name, flag in settings.wrappers.items()}
         self.evaluator = Evaluator(resolver, index, source)
         self._handling: Dict[int, Handling] = {}
-        self.arg_scopes: List[ArgScopeEntry] = []
-        self._other_arg_scopes: Dict[int, List[ArgScopeEntry]] = {}     # id(other module's index) -> its scopes
         self._loss_provenance: Optional[Set[int]] = None
         self.sites: List[BatchNormSite] = []          # lexical, UPDATE_OPS kind (frameless)
         self.keras_sites: List[BatchNormSite] = []    # lexical Keras BatchNormalization calls/constructions
@@ -170,13 +54,13 @@ class ModuleModel:
         self.keras_updates_in_update_ops = False
         self.update_ops_subclasses: Set[int] = set()
         self.trains = False
-        self.exposes_flag_scope = False
 
     # ------------------------------------------------------------------------------------------
     # Building
 
     def build(self) -> "ModuleModel":
-        self._install_arg_scopes()
+        self.scopes = ArgScopes(self.evaluator, self.known_api)
+        self.arg_scopes = self.scopes.entries
         self._scan_update_ops_subclasses()
         self._scan_lexical_sites()
         self._scan_train_ops()
@@ -199,128 +83,6 @@ class ModuleModel:
         return self.evaluator.callers(scope)
 
     # -- arg_scope ------------------------------------------------------------------------------
-
-    def _install_arg_scopes(self) -> None:
-        """Every arg_scope the module opens, through local wrappers and scope objects
-        (``arg_scope(training_scope())``) too: its keywords apply module-wide to the listed
-        functions (RULES.md). The first step of the build: slim's ``arg_scope([block],
-        is_training=t)`` over the project's own decorated blocks gives a block called without
-        the keyword the scope's value, not its default, and the resolver must know that before
-        it answers anything else."""
-        entries = self._arg_scopes_of(self.index)
-        defaults: Dict[int, Dict[str, object]] = {}
-        for entry in entries:
-            for scope_id in entry.scopes:
-                given = defaults.setdefault(scope_id, {})
-                for keyword, item in entry.keywords.items():
-                    given.setdefault(keyword, item)
-                if not entry.complete:
-                    given.setdefault("*", None)
-        self.resolver.install_scoped_defaults(defaults)
-        if defaults:
-            # The resolver let its answers go: read the scopes again, under their defaults.
-            self.evaluator.close()
-            self._other_arg_scopes.clear()
-            entries = self._arg_scopes_of(self.index)
-        self.arg_scopes = entries
-        self.exposes_flag_scope = self._exposes_flag_scope()
-
-    def _exposes_flag_scope(self) -> bool:
-        """The module offers its callers an arg_scope that sets the batch-norm flag (slim's
-        ``resnet_arg_scope = resnet_utils.resnet_arg_scope``): its layers are built to be
-        configured by that scope where they are called, so a flag missing here may be given."""
-        resolver = self.resolver
-        for name, bindings in self.index.module_scope.bindings.items():
-            if "scope" not in name.lower():
-                continue
-            for option in options(resolver.module_member(self.index, name)):
-                if type(option) is not Function or option.scope is None:
-                    continue
-                for call in calls_run_in(option.scope):
-                    if not _may_be_arg_scope(call.node):
-                        continue
-                    for value in options(resolver.value(call.node, At(call.scope, call.statement))):
-                        if type(value) is not ApiCall or value.name not in tf_api.ARG_SCOPES:
-                            continue
-                        entry = self._arg_scope_entry(value, call)
-                        for function in entry.functions:
-                            api = self.known_api(function)
-                            if api is not None and (api.flag in entry.keywords or not entry.complete):
-                                return True
-        return False
-
-    def _arg_scope_entry(self, call: ApiCall, report: CallSite) -> ArgScopeEntry:
-        resolver = self.resolver
-        functions: Set[str] = set()
-        scopes: Set[int] = set()
-        first = call.args.positional[0] if call.args.positional else call.args.keyword("list_ops_or_scope")
-        listed = resolver.arg_value(first) if first is not None else UNKNOWN
-        for item in self.evaluator.sequence_values(listed):
-            for option in options(item):
-                if type(option) is Api:
-                    functions.add(option.name)
-                elif type(option) is Partial and type(option.target) is Api:
-                    functions.add(option.target.name)
-        for item in self.evaluator.sequence_values(listed):
-            for option in options(item):
-                if type(option) is Function and option.scope is not None:
-                    scopes.add(id(option.scope))
-        keywords: Dict[str, object] = dict(call.args.keywords)
-        complete = True
-        for spread in call.args.spreads:
-            mapping = resolver.arg_value(spread)
-            if type(mapping) is Mapping:
-                keywords.update(mapping.entries)
-                complete = complete and mapping.complete
-            else:
-                complete = False
-        return ArgScopeEntry(call, functions, keywords, complete, report, scopes)
-
-    def _scope_keeps_moving_in_trainable(self, name: str, call: CallSite) -> bool:
-        """An arg_scope of the site's own module (or of this one) gives the batch-norm function
-        ``variables_collections`` (``arg_scope([batch_norm], **params)``, a scope returned by a
-        helper and re-entered): the moving statistics go where the scope says."""
-        if self.arg_scope_default(name, tf_api.VARIABLES_COLLECTIONS_KEYWORD)[0] is True:
-            return True
-        index = call.scope.index
-        if index is self.index:
-            return False
-        return any(name in entry.functions and tf_api.VARIABLES_COLLECTIONS_KEYWORD in entry.keywords
-                   for entry in self._arg_scopes_of(index))
-
-    def _arg_scopes_of(self, index: ModuleIndex) -> List[ArgScopeEntry]:
-        """The arg_scopes another module opens (read as this module's own are)."""
-        cache = self._other_arg_scopes
-        found = cache.get(id(index))
-        if found is not None:
-            return found
-        found = cache[id(index)] = []
-        seen = set()
-        for call in index.calls:
-            if not _may_be_arg_scope(call.node):
-                continue
-            for option in options(self.resolver.value(call.node, At(call.scope, call.statement), None)):
-                if type(option) is ApiCall and option.name in tf_api.ARG_SCOPES:
-                    for entry in self.resolver.arg_scope_calls(option):
-                        if id(entry) not in seen:
-                            seen.add(id(entry))
-                            found.append(self._arg_scope_entry(entry, call))
-        return found
-
-    def arg_scope_default(self, function_name: str, keyword: str):
-        """(found?, Arg or None, entry): what the module's arg_scopes give ``keyword`` of
-        ``function_name``; found is None when an arg_scope could supply it unseen."""
-        unknown = None
-        for entry in self.arg_scopes:
-            if function_name not in entry.functions:
-                continue
-            if keyword in entry.keywords:
-                return True, entry.keywords[keyword], entry
-            if not entry.complete:
-                unknown = entry
-        if unknown is not None:
-            return None, None, unknown
-        return False, None, None
 
     # -- sites ----------------------------------------------------------------------------------
 
@@ -403,30 +165,8 @@ class ModuleModel:
         flag = self._flag_from_args(api, name, args, call, via)
         collection = self._collection_from_args(api, name, args)
         keeps = args.keyword(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None or \
-            self._scope_keeps_moving_in_trainable(name, call)
+            self.scopes.keep_moving_in_trainable(name, call)
         return BatchNormSite(call, api, name, flag, collection, via, frame, keeps, self._frozen(args, name))
-
-    def _argument(self, args: Args, keyword: str, position: Optional[int]):
-        """(state, Arg): the argument bound to a parameter; state given, missing or unknown."""
-        arg = args.keyword(keyword)
-        if arg is not None:
-            return "given", arg
-        if position is not None:
-            positional = args.positional
-            if len(positional) > position and all(item is not None for item in positional[:position + 1]):
-                return "given", positional[position]
-            if args.star:
-                return "unknown", None
-        for spread in args.spreads:
-            mapping = self.resolver.arg_value(spread)
-            if type(mapping) is not Mapping:
-                return "unknown", None
-            item = mapping.get(keyword)
-            if item is not None:
-                return "given", item
-            if not mapping.complete:
-                return "unknown", None
-        return "missing", None
 
     def _flag_from_args(self, api, name: str, args: Args, call: CallSite, origin: str) -> Flag:
         state, arg = self.evaluator.argument(args, api.flag, api.flag_position)
@@ -440,62 +180,16 @@ class ModuleModel:
         """The flag of a site that names none itself: an arg_scope of this module gives it,
         or may (one it cannot read, one it offers its callers, one an importer opens around
         the site's function), or nothing does."""
-        found, item, _ = self.arg_scope_default(name, api.flag)
+        found, item, _ = self.scopes.default(name, api.flag)
         if found:
             return self._flag_of(item, "arg_scope")
-        if found is None or self.exposes_flag_scope or self._configured_by_importers(call, name):
+        if found is None or self.scopes.exposes_flag_scope or self.scopes.configured_by_importers(call, name):
             return Flag("unknown")
         return Flag("missing")
-
-    def _configured_by_importers(self, call: CallSite, name: str) -> bool:
-        """Whether a module of the project calls this site's function inside an arg_scope that
-        sets the flag of ``name`` (slim's network modules are configured by their callers:
-        ``with arg_scope(resnet_arg_scope(is_training)): resnet_v2.bottleneck(...)``)."""
-        function = call.scope.function()
-        if function.kind != "function" or self.project is None:
-            return False
-        configured = self._importer_scopes()
-        return (id(function), name) in configured or (id(function), "*") in configured
 
     def _declared_in_arg_scope(self, call: CallSite) -> bool:
         return any(type(option) is Api and option.name in tf_api.ARG_SCOPES
                    for option in options(self.evaluator.callee(call)))
-
-    def _importers_set_flag(self, name: str) -> bool:
-        """Whether a module importing this one opens, in a ``with`` around code it builds, an
-        arg_scope that sets (or may set) the flag of the batch-norm function ``name``."""
-        return (_ANYWHERE, name) in self._importer_scopes()
-
-    def _importer_scopes(self) -> Set[tuple]:
-        cached = getattr(self, "_importer_scopes_cache", None)
-        if cached is not None:
-            return cached
-        found: Set[tuple] = set()
-        self._importer_scopes_cache = found
-        resolver = self.resolver
-        for index in self.project.importers_of(self.index, b"arg_scope"):
-            for item in index.with_items:
-                at = At(item.statement.scope, item.statement)
-                for option in options(resolver.value(item.item.context_expr, at)):
-                    if type(option) is not ApiCall or option.name not in tf_api.ARG_SCOPES:
-                        continue
-                    for scope_call in resolver.arg_scope_calls(option):
-                        entry = self._arg_scope_entry(scope_call, None)
-                        for function_name in entry.functions:
-                            api = self.known_api(function_name)
-                            if api is None or (api.flag not in entry.keywords and entry.complete):
-                                continue
-                            if scope_call.node is item.item.context_expr:
-                                # Written in the ``with`` itself, around the layers it builds (slim's
-                                # resnet_v1); a scope object from a factory may be another network's.
-                                found.add((_ANYWHERE, function_name))
-                            for inner in _calls_in_with(index, item.node):
-                                callees = resolver.value(inner.node.func, At(inner.scope, inner.statement))
-                                for callee in options(callees):
-                                    if type(callee) is Function and callee.scope is not None and \
-                                            callee.scope.index is self.index:
-                                        found.add((id(callee.scope), function_name))
-        return found
 
     def _flag_of(self, arg, origin: str) -> Flag:
         value = self.resolver.arg_value(arg)
@@ -515,7 +209,7 @@ class ModuleModel:
             return self._collection_value(self.resolver.arg_value(arg))
         if state == "unknown":
             return UPDATE_OPS
-        found, item, _ = self.arg_scope_default(name, api.collection_arg)
+        found, item, _ = self.scopes.default(name, api.collection_arg)
         if found:
             return self._collection_value(self.resolver.arg_value(item))
         return UPDATE_OPS
@@ -542,7 +236,7 @@ class ModuleModel:
         if state == "given":
             return self.resolver.definite_bool(self.resolver.arg_value(arg)) is False
         if name:
-            found, item, _ = self.arg_scope_default(name, "trainable")
+            found, item, _ = self.scopes.default(name, "trainable")
             if found:
                 return self.resolver.definite_bool(self.resolver.arg_value(item)) is False
         return False
@@ -578,7 +272,7 @@ class ModuleModel:
             flag = Flag("unknown")
         if flag is None:
             flag = self._flag_from_scopes(api, name, call)
-            if flag.state == "missing" and self._declared_in_arg_scope(call) and self._importers_set_flag(name):
+            if flag.state == "missing" and self._declared_in_arg_scope(call) and self.scopes.importers_set_flag(name):
                 # ``arg_scope([conv2d], normalizer_fn=batch_norm)`` in a scope factory: the batch norm
                 # runs inside each conv2d, under whatever batch-norm arg_scope is open there (slim's
                 # resnet_v1 opens ``arg_scope([batch_norm], is_training=...)`` around its blocks).
@@ -590,11 +284,11 @@ class ModuleModel:
         elif collection_item is not None:
             collection = self._collection_value(resolver.arg_value(collection_item))
         else:
-            found, item, _ = self.arg_scope_default(name, api.collection_arg)
+            found, item, _ = self.scopes.default(name, api.collection_arg)
             if found:
                 collection = self._collection_value(resolver.arg_value(item))
         keeps = (entries is not None and entries.get(tf_api.VARIABLES_COLLECTIONS_KEYWORD) is not None) or \
-            self._scope_keeps_moving_in_trainable(name, call)
+            self.scopes.keep_moving_in_trainable(name, call)
         frozen = False
         if entries is not None and entries.get("trainable") is not None:
             frozen = resolver.definite_bool(resolver.arg_value(entries.get("trainable"))) is False
@@ -877,26 +571,25 @@ class ModuleModel:
         return found
 
     def _compute_handling(self, op: TrainOpInfo) -> Handling:
-        handling = Handling()
+        handled: Set[str] = set()
         consumers: list = []
         at = self.evaluator.at(op.call)
         # 1. lexically inside control_dependencies(D), D carrying update ops, same function; or
         #    built in a function every call of which is (TensorFlow applies the open dependency).
-        handling.keys |= self.evaluator.dependency_keys(op.call.node, at, None, consumers=consumers)
-        handling.keys |= self._callers_dependency_keys(op.call.scope.function(), consumers, set())
+        handled |= self.evaluator.dependency_keys(op.call.node, at, None, consumers=consumers)
+        handled |= self._callers_dependency_keys(op.call.scope.function(), consumers, set())
         # 2. combined with update ops into one op; 3. fetched by a run with them.
         bare_returned = self._returns_the_bare_op(op)
         for call, references, keys, reads in self._combinations():
             if op.call.node in references and not bare_returned:
-                handling.keys |= keys
+                handled |= keys
                 consumers.extend((read, call) for read in reads)
         for call, fetched_ops, keys, reads in self._runs():
             if fetched_ops and id(op.call.node) not in fetched_ops:
                 continue
-            handling.keys |= keys
+            handled |= keys
             consumers.extend((read, call) for read in reads)
-        handling.reads = consumers
-        return handling
+        return Handling(frozenset(handled), tuple(consumers))
 
     def _returns_the_bare_op(self, op: TrainOpInfo) -> bool:
         """The function hands back the train op itself, not the op combined with the update
@@ -1108,17 +801,6 @@ def build_model(index: ModuleIndex, resolver: Resolver, settings, source) -> Mod
     return ModuleModel(index, resolver, settings, source).build()
 
 
-def _calls_in_with(index: ModuleIndex, with_node) -> List[CallSite]:
-    """The calls made in a ``with`` block's body (same function)."""
-    found = []
-    for call in index.calls:
-        for entry in within_function(call.context):
-            if entry.kind == WITH and entry.node is with_node and entry.part == -1:
-                found.append(call)
-                break
-    return found
-
-
 def _argument_node(call: ast.Call, keyword: str, position: Optional[int]):
     for item in call.keywords:
         if item.arg == keyword:
@@ -1132,15 +814,6 @@ def _argument_node(call: ast.Call, keyword: str, position: Optional[int]):
         if len(positional) > position:
             return positional[position]
     return None
-
-
-def _may_be_arg_scope(node: ast.Call) -> bool:
-    """Calls that may make an arg_scope: slim's own, and the project's scope functions, which
-    real code names after it (``safe_arg_scope``, ``training_scope``, ``resnet_arg_scope``).
-    Evaluating every call of a module to find them was measured at a third of the analysis."""
-    func = node.func
-    name = func.attr if type(func) is ast.Attribute else getattr(func, "id", "")
-    return "scope" in name.lower()
 
 
 def _const_value(node):
