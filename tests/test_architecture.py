@@ -294,3 +294,21 @@ def test_the_resolver_takes_the_arg_scope_defaults_once_before_it_answers():
         resolver.scoped_defaults[1]["training"] = None
     with pytest.raises(RuntimeError):
         resolver.install_scoped_defaults({})
+
+
+def test_the_facts_are_immutable_records():
+    """Rules read the facts; none can change them (issue 23, "a frozen fact set")."""
+    import dataclasses
+
+    import pytest
+    from flake8_bn_update_ops.core.facts import records
+
+    classes = [value for value in vars(records).values()
+               if isinstance(value, type) and value.__module__ == records.__name__]
+    assert {cls.__name__ for cls in classes} >= {"Flag", "BatchNormSite", "Reached", "TrainOpInfo", "Handling",
+                                                 "ArgScopeEntry"}
+    flag = records.Flag("missing")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        flag.state = "given"
+    for cls in classes:
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls.__name__

@@ -11,10 +11,7 @@ from ..index import CallSite
 UPDATE_OPS = tf_api.UPDATE_OPS
 ANY_UPDATES = tf_api.ANY_UPDATES
 
-_RECORD = dict(frozen=True, eq=False)
-
-
-@dataclass(**_RECORD)
+@dataclass(frozen=True, eq=False)
 class Flag:
     """The training flag a batch-norm site ends up with.
 
@@ -34,7 +31,7 @@ class Flag:
         return f"Flag({self.state}, {self.literal}, {self.origin})"
 
 
-@dataclass(**_RECORD)
+@dataclass(frozen=True, eq=False)
 class BatchNormSite:
     """One place that builds a batch-norm layer, as seen in one frame.
 
@@ -71,7 +68,7 @@ class BatchNormSite:
         return f"<Site {self.api.display} line {self.call.node.lineno} {self.flag!r} {self.collection}>"
 
 
-@dataclass(**_RECORD)
+@dataclass(frozen=True, eq=False)
 class Reached:
     """A site reached from this module's roots: the site, and the chain of calls that led there
     (outermost first, ``CallSite``s of any module)."""
@@ -80,7 +77,7 @@ class Reached:
     chain: Tuple[CallSite, ...]
 
 
-@dataclass(**_RECORD)
+@dataclass(frozen=True, eq=False)
 class TrainOpInfo:
     """A train op the module builds: its call, the method or helper (``minimize``,
     ``apply_gradients``, ``create_train_op``) and its loss expression (None if unwritten)."""
@@ -93,7 +90,7 @@ class TrainOpInfo:
         return f"<TrainOp {self.method} line {self.call.node.lineno}>"
 
 
-@dataclass(**_RECORD)
+@dataclass(frozen=True, eq=False)
 class Handling:
     """What a train op depends on: collection keys, and the reads that it relies on with the
     place each one is consumed (for BNU004)."""
@@ -105,7 +102,7 @@ class Handling:
         return ANY_UPDATES in self.keys or required <= self.keys
 
 
-@dataclass(**_RECORD)
+@dataclass(frozen=True, eq=False)
 class ArgScopeEntry:
     """``arg_scope([fn, ...], key=value)``: defaults for the listed functions."""
 
