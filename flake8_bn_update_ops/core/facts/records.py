@@ -11,6 +11,7 @@ from ..index import CallSite
 UPDATE_OPS = tf_api.UPDATE_OPS
 ANY_UPDATES = tf_api.ANY_UPDATES
 
+
 @dataclass(frozen=True, eq=False)
 class Flag:
     """The training flag a batch-norm site ends up with.
