@@ -76,10 +76,13 @@ class Evaluator:
         self._keras_scopes: Dict[int, bool] = {}
         self._add_calls_cache: Dict[int, List[CallSite]] = {}
         self._active: Set[tuple] = set()      # questions being answered (cycles answer empty)
+        # carried_value's answers, by value: a graph of ops shares its inputs (``x = op(x, y)``
+        # many times over), and walking it as a tree is exponential. value -> (keys, reads seen).
+        self._carried: Dict[tuple, Tuple[Value, Set[str], list]] = {}
 
     def close(self) -> None:
         for table in (self._callee, self._graphs, self._subclasses_by_module, self._keras, self._keras_scopes,
-                      self._add_calls_cache, self._active):
+                      self._add_calls_cache, self._active, self._carried):
             table.clear()
         self._callers_table = None
 
@@ -235,9 +238,28 @@ class Evaluator:
                     return entry.scope.index.scope_of(binding.value)
         return None
 
-    @_nested(set)
     def carried_value(self, value: Value, through_dependencies: bool = True, reads: Optional[list] = None) -> Set[str]:
-        """The collections whose ops running ``value`` runs (RULES: "Carries update ops")."""
+        """The collections whose ops running ``value`` runs (RULES: "Carries update ops"). Each
+        value is answered once (with the ``UPDATE_OPS`` reads met on the way); a value asked
+        again while it is being answered (a cycle) carries nothing."""
+        key = (id(value), through_dependencies)
+        known = self._carried.get(key)
+        if known is None:
+            if key in self._active:
+                return set()
+            self._active.add(key)
+            try:
+                found: list = []
+                known = (value, self._carried_value(value, through_dependencies, found), found)
+            finally:
+                self._active.discard(key)
+            self._carried[key] = known
+        if reads is not None:
+            reads.extend(known[2])
+        return set(known[1])
+
+    @_nested(set)
+    def _carried_value(self, value: Value, through_dependencies: bool, reads: list) -> Set[str]:
         keys: Set[str] = set()
         for option in options(value):
             kind = type(option)
