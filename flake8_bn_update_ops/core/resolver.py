@@ -21,7 +21,7 @@ import bisect
 import builtins
 import os
 from types import MappingProxyType
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping as Mapping_, Optional, Tuple
 
 from .. import tf_api, torch_api
 from .index import IF, LOOP, MATCH, ModuleIndex, Scope, Statement
@@ -50,6 +50,7 @@ _SEQUENCE_OF_BUILTIN = MappingProxyType({f"builtins.{kind.value}": kind
                                          for kind in (SequenceKind.LIST, SequenceKind.TUPLE, SequenceKind.SET)})
 _ADDING = ADDING_ONE | ADDING_MANY
 _SYS_PATH_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in tf_api.SYS_PATH_ADDERS)
+_NO_DEFAULTS: Mapping_[int, Mapping_[str, object]] = MappingProxyType({})
 
 
 class At:
@@ -107,9 +108,11 @@ class Resolver:
         self._params: Dict[int, ParamValue] = {}
         self._imports: Dict[int, Value] = {}
         self._path_adds: Dict[int, list] = {}      # id(index) -> what its sys.path calls add
-        # Keywords that slim's arg_scope gives the project's own functions (set by the model):
-        # id(function scope) -> {keyword: Arg}; "*" when the scope may give more.
-        self.scoped_defaults: Dict[int, Dict[str, object]] = {}
+        # Keywords that slim's arg_scope gives the project's own functions: id(function scope) ->
+        # {keyword: Arg}; "*" when the scope may give more. Installed once, before the analysis
+        # proper (``install_scoped_defaults``), never written after.
+        self.scoped_defaults: Mapping_[int, Mapping_[str, object]] = _NO_DEFAULTS
+        self._defaults_installed = False
 
     def close(self) -> None:
         """Let every answer go (they form reference cycles with their frames): what a check
@@ -117,9 +120,10 @@ class Resolver:
         for frame in self._frames.values():
             frame.memo.clear()
         for cache in (self._memo, self._frames, self._args_memo, self._module_members, self._mro,
-                      self._defaults, self.scoped_defaults, self._active, self._apis, self._params,
-                      self._imports, self._path_adds):
+                      self._defaults, self._active, self._apis, self._params, self._imports,
+                      self._path_adds):
             cache.clear()
+        self.scoped_defaults = _NO_DEFAULTS
 
     # ------------------------------------------------------------------------------------------
     # Entry points
@@ -145,6 +149,32 @@ class Resolver:
             self._active.discard(key)
         memo[key] = result
         return result
+
+    def install_scoped_defaults(self, defaults: Dict[int, Dict[str, object]]) -> None:
+        """The keywords the module's arg_scopes give the project's own decorated functions,
+        known before any answer is used: every answer given so far (the arg_scope calls were
+        read to find them) is let go when there are any, so none was computed without them.
+        A second install is refused: a default arriving after answers were memoised would leave
+        those answers stale."""
+        if self._defaults_installed:
+            raise RuntimeError("the arg_scope defaults are installed once, before the analysis")
+        self._defaults_installed = True
+        if not defaults:
+            return
+        self.close()
+        self.scoped_defaults = MappingProxyType(
+            {scope_id: MappingProxyType(dict(entries)) for scope_id, entries in defaults.items()})
+
+    def descend(self) -> bool:
+        """One more level of a nested question (``core.evaluate``): False when the one depth
+        bound is reached, and the question answers unknown. Pair with ``ascend``."""
+        if self._depth >= MAX_DEPTH:
+            return False
+        self._depth += 1
+        return True
+
+    def ascend(self) -> None:
+        self._depth -= 1
 
     def arg_value(self, arg) -> Value:
         if isinstance(arg, Value):

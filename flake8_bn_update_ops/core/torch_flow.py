@@ -122,7 +122,8 @@ class Facts:
             if marker in seen:
                 return False
             seen.add(marker)
-            return any(self.contains_bn(argument, seen) for argument in self.model.arguments_passed(value.param))
+            passed = self.model.evaluator.arguments_passed(value.param)
+            return any(self.contains_bn(argument, seen) for argument in passed)
         return False
 
     def _items(self, container: ApiCall) -> Iterable[Value]:

@@ -176,7 +176,7 @@ def _runs_a_train_op(model, call) -> bool:
     if type(func) is not ast.Attribute or func.attr not in tf_api.RUN_METHODS:
         return False
     fetch = argument_node(call.node, tf_api.FETCH_KEYWORD, 0)
-    return fetch is not None and bool(model.train_ops_in(model.resolver.value(fetch, model.at(call))))
+    return fetch is not None and bool(model.evaluator.train_ops_in(model.resolver.value(fetch, model.at(call))))
 
 
 def _feed_true(model, run, name: str):

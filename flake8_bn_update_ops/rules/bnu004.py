@@ -108,7 +108,7 @@ def _outside_graph(model: ModuleModel) -> Iterable[Report]:
         if not model.required_collections(op):
             continue
         for read, _ in model.handling(op).reads:
-            if id(read.node) in reported or not model.read_in_other_graph(op, read):
+            if id(read.node) in reported or not model.evaluator.read_in_other_graph(op, read):
                 continue
             reported.add(id(read.node))
             yield Report(read.node, "BNU004",

@@ -12,8 +12,9 @@ from typing import Iterable, Optional
 
 from .. import tf_api
 from ..core.index import WITH, within_function
-from ..core.kinds import BindingKind, ScopeKind
+from ..core.kinds import ScopeKind
 from ..core.model import ANY_UPDATES, KERAS_UPDATES, UPDATE_OPS, ModuleModel
+from ..core.evaluate import argument_for
 from ..core.resolver import At
 from ..core.values import ApiCall, Instance, ParamValue, options
 from ..fixes.planning import plan_wrap, tf_spelling
@@ -46,48 +47,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
 
 
 def keras_models_in_scope(model: ModuleModel, op):
-    """Names (and ``self.x`` attributes) bound before the train op, in its scope chain, to a
-    Keras model or layer containing batch norm: {text: (keras2, value)}."""
-    found = {}
-    scope = op.call.scope
-    chain = []
-    while scope is not None:
-        chain.append(scope)
-        scope = scope.parent
-    for scope in chain:
-        for name, bindings in scope.bindings.items():
-            if name in found or name == "*":
-                continue
-            at = At(op.call.scope, op.call.statement)
-            reaching = model.resolver.reaching(name, at)
-            if not reaching or reaching[0].scope is not scope:
-                continue
-            value = _binding_values(model, reaching)
-            keras2 = model.keras_bn(value)
-            if keras2 is not None:
-                found[name] = (keras2, value)
-    cls = op.call.scope.enclosing_class()
-    if cls is not None:
-        for store_list in model.index.attribute_stores.values():
-            for store in store_list:
-                if type(store.base) is not ast.Name or store.base.id != "self" or store.value is None:
-                    continue
-                if store.statement.scope.enclosing_class() is not cls:
-                    continue
-                text = f"self.{store.attr}"
-                if text in found:
-                    continue
-                value = model.resolver.value(store.value, At(store.statement.scope, store.statement))
-                keras2 = model.keras_bn(value)
-                if keras2 is not None:
-                    found[text] = (keras2, value)
-    return found
-
-
-def _binding_values(model: ModuleModel, bindings):
-    from ..core.values import union
-
-    return union(model.resolver.binding_value(binding) for binding in bindings[:4])
+    return model.evaluator.keras_models_in_scope(op.call)
 
 
 def _fix(model: ModuleModel, op):
@@ -136,10 +96,9 @@ def _wrap_the_caller(model: ModuleModel, op, name: str, value, spelling):
     model_text = name
     param = function.param(name)
     if param is not None:
-        argument = _argument_for(caller.node, param)
-        model_text = _portable(model, argument, caller, caller, 0) if argument is not None else None
-    elif "." not in name and model.resolver.reaching(name, At(caller.scope, caller.statement))[:1] != \
-            model.resolver.reaching(name, At(op.call.scope, op.call.statement))[:1]:
+        argument = argument_for(caller.node, param)
+        model_text = model.evaluator.portable(argument, caller, caller) if argument is not None else None
+    elif "." not in name and not model.evaluator.same_binding(name, caller, op.call):
         return None
     training_input = _training_input(model, value, caller)
     if model_text is None or training_input is None:
@@ -170,7 +129,7 @@ def _ineffective_wrapper(model: ModuleModel, op):
             func = expr.func
             if (func.attr if type(func) is ast.Attribute else getattr(func, "id", None)) != tf_api.CONTROL_DEPENDENCIES:
                 continue
-            keys = model.carried_expression(expr.args[0], At(op.call.scope, statement))
+            keys = model.evaluator.carried_expression(expr.args[0], At(op.call.scope, statement))
             if keys == {UPDATE_OPS} and item.optional_vars is None and len(entry.node.items) == 1 and \
                     len(entry.node.body) == 1 and entry.node.body[0] is op.call.statement.node:
                 return model.source.span(expr.args[0])
@@ -193,7 +152,7 @@ def _training_input(model: ModuleModel, value, target) -> Optional[str]:
         training = [keyword for keyword in call.node.keywords if keyword.arg == tf_api.KERAS_TRAINING_ARGUMENT]
         if training and type(training[0].value) is ast.Constant and training[0].value.value is False:
             continue  # an evaluation call
-        text = _portable(model, call.node.args[0], call, target, 0)
+        text = model.evaluator.portable(call.node.args[0], call, target)
         if text is None:
             return None
         inputs.add(text)
@@ -205,7 +164,7 @@ def _expanded(model: ModuleModel, value) -> list:
     found = []
     for option in options(value):
         if type(option) is ParamValue:
-            for passed in model.arguments_passed(option.param):
+            for passed in model.evaluator.arguments_passed(option.param):
                 found.extend(options(passed))
         else:
             found.append(option)
@@ -218,53 +177,9 @@ def _same_model(model: ModuleModel, called, value) -> bool:
         if id(option) in wanted:
             return True
         if type(option) is ParamValue and any(id(passed) in wanted or any(id(o) in wanted for o in options(passed))
-                                              for passed in model.arguments_passed(option.param)):
+                                              for passed in model.evaluator.arguments_passed(option.param)):
             return True
     return False
-
-
-def _portable(model: ModuleModel, node, call, target, depth: int) -> Optional[str]:
-    """``node`` (an argument of ``call``) as text that means the same at ``target``."""
-    if depth > 3:
-        return None
-    at_call = At(call.scope, call.statement)
-    at_target = At(target.scope, target.statement)
-    kind = type(node)
-    if kind is ast.Name:
-        here = model.resolver.reaching(node.id, at_call)
-        if not here:
-            return None
-        if here[0].kind == BindingKind.PARAM and here[0].scope is not target.scope.function():
-            param = here[0].value
-            texts = set()
-            for other in model.callers(param.scope):
-                argument = _argument_for(other.node, param)
-                if argument is None:
-                    return None
-                texts.add(_portable(model, argument, other, target, depth + 1))
-            return texts.pop() if len(texts) == 1 else None
-        there = model.resolver.reaching(node.id, at_target)
-        return node.id if there and there[0] is here[0] else None
-    if kind is ast.Attribute and type(node.value) is ast.Name and node.value.id == "self":
-        same_class = call.scope.enclosing_class() is not None and \
-            call.scope.enclosing_class() is target.scope.enclosing_class()
-        return model.source.segment(node) if same_class else None
-    return None
-
-
-def _argument_for(call_node, param):
-    for keyword in call_node.keywords:
-        if keyword.arg == param.name:
-            return keyword.value
-    scope = param.scope
-    shift = 1 if scope.parent is not None and scope.parent.kind == ScopeKind.CLASS else 0
-    if param.position is None:
-        return None
-    position = param.position - shift
-    args = call_node.args
-    if 0 <= position < len(args) and not any(type(arg) is ast.Starred for arg in args[:position + 1]):
-        return args[position]
-    return None
 
 
 def _built_on_its_own_input(model: ModuleModel, value) -> bool:
@@ -286,7 +201,7 @@ def _built_on_its_own_input(model: ModuleModel, value) -> bool:
             if option.args.spreads or any(key in tf_api.KERAS_INPUT_SHAPE_KEYWORDS for key, _ in option.args.keywords):
                 return True     # a layer given its input shape
             continue
-        layers = model.sequential_layers(option)
+        layers = model.evaluator.sequential_layers(option)
         if layers is None:
             return True
         for layer in layers:

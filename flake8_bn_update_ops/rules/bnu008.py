@@ -14,7 +14,7 @@ from .. import tf_api
 from ..core.index import argument_node
 from ..core.model import ModuleModel
 from ..core.resolver import At
-from ..core.values import UNKNOWN, Api, ApiCall, CollectionRead, InstanceCall, Method, ParamValue, options
+from ..core.values import UNKNOWN, Api, InstanceCall, Method, ParamValue, options
 from ..fixes.planning import tf_spelling
 from ..fixes.plans import UNSAFE, ExtendVariables
 from .base import Report, Rule
@@ -36,7 +36,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         var_list = argument_node(call.node, "var_list", 0)
         if var_list is None:
             continue
-        shape = _trainable_only(model, var_list, At(call.scope, call.statement))
+        shape = model.evaluator.trainable_only(var_list, At(call.scope, call.statement))
         if shape is None:
             continue
         yield Report(var_list, "BNU008",
@@ -75,37 +75,6 @@ def _out_of_sight(callee) -> bool:
         return True
     return kind is Api and callee.name.split(".", 1)[0] not in tf_api.TRAIN_OP_ROOTS and \
         not callee.name.startswith("builtins.")
-
-
-def _trainable_only(model: ModuleModel, expr, at: At, depth: int = 0) -> Optional[str]:
-    """"list", "tuple" or "dict" when ``expr`` holds trainable variables only; None otherwise."""
-    if depth > 6:
-        return None
-    kind = type(expr)
-    if kind is ast.Call:
-        value = model.resolver.value(expr, at)
-        if all(type(option) is CollectionRead and option.key == tf_api.TRAINABLE_COLLECTION
-               for option in options(value)):
-            return "list"
-        if all(type(option) is ApiCall and option.name in tf_api.TRAINABLE_ONLY_CALLS for option in options(value)):
-            return "list"
-        func = expr.func
-        if type(func) is ast.Name and func.id in ("list", "tuple") and len(expr.args) == 1:
-            inner = _trainable_only(model, expr.args[0], at, depth + 1)
-            return "tuple" if inner and func.id == "tuple" else inner
-        return None
-    if kind is ast.Name:
-        bindings = model.resolver.reaching(expr.id, at)
-        if len(bindings) == 1 and bindings[0].kind == "assign" and not bindings[0].unpack and \
-                expr.id not in model.index.mutations:
-            binding = bindings[0]
-            return _trainable_only(model, binding.value, At(binding.scope, binding.statement), depth + 1)
-        return None
-    if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
-        return "list" if _trainable_only(model, expr.generators[0].iter, at, depth + 1) else None
-    if kind is ast.DictComp:
-        return "dict" if _trainable_only(model, expr.generators[0].iter, at, depth + 1) else None
-    return None
 
 
 _MOVING = ('[v for v in {tf}.global_variables() if "moving_mean" in v.name or "moving_variance" in v.name]')

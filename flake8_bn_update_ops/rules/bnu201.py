@@ -8,11 +8,10 @@ pretrained moving statistics are overwritten by those of the new data's batches.
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator, Optional, Set, Tuple
+from typing import Iterable, Iterator, Optional, Set
 
 from .. import keras_flax_api, tf_api
 from ..core.index import IF, AttributeStore, within_function
-from ..core.kinds import BindingKind
 from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import ApiCall, InstanceCall, options
@@ -58,7 +57,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         remedy = (" (in Keras 3, tf.keras from TensorFlow 2.16 included, `fit` overrides `training=False` too: "
                   "keep the BatchNormalization layers' `trainable = False` when unfreezing)")
         fix = None
-        if model.keras_bn(value):
+        if model.evaluator.keras_bn(value):
             fix = InsertKeyword(model.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
                                 call.statement.node.lineno)
         yield Report(node, "BNU201", message + remedy, fix)
@@ -141,28 +140,14 @@ def _models_set(model: ModuleModel, store: AttributeStore) -> Iterator[int]:
     """The Keras models with batch norm whose ``trainable`` the store sets: ``base.trainable``,
     or ``layer.trainable`` for each ``layer`` of ``base.layers`` (whole or sliced)."""
     at = At(store.statement.scope, store.statement)
-    for expression, where in _store_bases(model, store.base, at):
+    for expression, where in model.evaluator.store_bases(store.base, at):
         value = model.resolver.value(expression, where)
-        if model.keras_bn(value) is None:
+        if model.evaluator.keras_bn(value) is None:
             continue
         for option in options(value):
             identity = _identity(option)
             if identity is not None:
                 yield identity
-
-
-def _store_bases(model: ModuleModel, base, at: At) -> Iterator[Tuple[ast.AST, At]]:
-    yield base, at
-    if type(base) is not ast.Name:
-        return
-    for binding in model.resolver.reaching(base.id, at):
-        if binding.kind != BindingKind.FOR or binding.unpack:
-            continue
-        iterable = binding.value
-        while type(iterable) is ast.Subscript:
-            iterable = iterable.value
-        if type(iterable) is ast.Attribute and iterable.attr == keras_flax_api.LAYERS_ATTRIBUTE:
-            yield iterable.value, At(binding.statement.scope, binding.statement)
 
 
 RULE = Rule(

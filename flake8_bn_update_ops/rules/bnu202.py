@@ -34,7 +34,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         if not inside(call.scope, differentiated):
             continue
         receiver = model.resolver.value(func.value, model.at(call))
-        if model.keras_bn(receiver) is None:
+        if model.evaluator.keras_bn(receiver) is None:
             continue
         name = model.source.segment(func.value)
         shown = f"`{name}`" if len(name) <= 40 else "this Keras model"

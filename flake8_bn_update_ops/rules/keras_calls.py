@@ -18,7 +18,7 @@ def keras_model_calls(model: ModuleModel) -> Iterator[Tuple[CallSite, object]]:
         for option in options(model.callee(call)):
             if type(option) in (Api, Function, Class, Partial):
                 continue
-            if model.keras_bn(option) is not None:
+            if model.evaluator.keras_bn(option) is not None:
                 yield call, option
                 break
 

@@ -42,7 +42,7 @@ def _only_from_another_graph(model: ModuleModel, op: TrainOpInfo, handling, requ
     if ANY_UPDATES in handling.keys or not handling.reads or required - {UPDATE_OPS}:
         return False
     for read, consumer in handling.reads:
-        if not model.read_in_other_graph(op, read):
+        if not model.evaluator.read_in_other_graph(op, read):
             return False
         if consumer is not None and _is_control_dependencies(consumer.node):
             return False
@@ -69,9 +69,9 @@ def _loss_dependency(model: ModuleModel, op: TrainOpInfo, required) -> Optional[
                 if not _is_control_dependencies(expr) or not expr.args:
                     continue
                 statement = site.scope.index.statement_of_node.get(id(entry.node))
-                keys = model.carried_expression(expr.args[0], At(site.scope, statement))
+                keys = model.evaluator.carried_expression(expr.args[0], At(site.scope, statement))
                 if ANY_UPDATES in keys or required <= keys:
-                    return expr, is_scalar(model, node, at), option
+                    return expr, model.evaluator.is_scalar(node, at), option
     return None
 
 
@@ -81,75 +81,10 @@ def _loss_behind(model: ModuleModel, op: TrainOpInfo):
     at = model.at(op.call)
     loss = op.loss
     if op.method == "apply_gradients":
-        loss, at = _loss_behind_gradients(model, loss, at)
+        loss, at = model.evaluator.loss_behind_gradients(loss, at)
     if loss is None:
         return None
     return loss, at
-
-
-def _loss_behind_gradients(model: ModuleModel, expr, at: At, depth: int = 0):
-    if expr is None or depth > 6:
-        return None, at
-    kind = type(expr)
-    if kind is ast.Call:
-        func = expr.func
-        name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
-        if name in tf_api.GRADIENT_CALLS and expr.args:
-            return expr.args[0], at
-        for arg in list(expr.args) + [keyword.value for keyword in expr.keywords]:
-            found, found_at = _loss_behind_gradients(model, arg, at, depth + 1)
-            if found is not None:
-                return found, found_at
-        return None, at
-    if kind is ast.Name:
-        for binding in model.resolver.reaching(expr.id, at)[:1]:
-            if binding.kind in ("assign", "for") and binding.value is not None:
-                return _loss_behind_gradients(model, binding.value, At(binding.scope, binding.statement), depth + 1)
-        return None, at
-    if kind in (ast.ListComp, ast.GeneratorExp):
-        return _loss_behind_gradients(model, expr.generators[0].iter, at, depth + 1)
-    if kind in (ast.List, ast.Tuple, ast.Starred):
-        for element in (expr.elts if kind is not ast.Starred else [expr.value]):
-            found, found_at = _loss_behind_gradients(model, element, at, depth + 1)
-            if found is not None:
-                return found, found_at
-    return None, at
-
-
-def is_scalar(model: ModuleModel, expr, at: At, depth: int = 0) -> Optional[bool]:
-    """True for reduce_*/losses.*/add_n results through names; False for another TF op;
-    None when the module does not show it."""
-    if depth > 10 or expr is None:
-        return None
-    kind = type(expr)
-    if kind is ast.Name:
-        bindings = model.resolver.reaching(expr.id, at)
-        if bindings and bindings[0].kind == "assign" and not bindings[0].unpack:
-            binding = bindings[0]
-            return is_scalar(model, binding.value, At(binding.scope, binding.statement), depth + 1)
-        return None
-    if kind is ast.Attribute:
-        value = model.resolver.value(expr, at)
-        for option in options(value):
-            if type(option) is ApiCall and option.at is not None:
-                return is_scalar(model, option.node, option.at, depth + 1)
-        return None
-    if kind is ast.BinOp:
-        sides = [is_scalar(model, expr.left, at, depth + 1), is_scalar(model, expr.right, at, depth + 1)]
-        if False in sides:
-            return False
-        return True if True in sides else None
-    if kind is ast.Call:
-        name = model.resolver.api_name(expr.func, at)
-        if name is None:
-            return None
-        if name in tf_api.PASS_THROUGH_CALLS and expr.args:
-            return is_scalar(model, expr.args[0], at, depth + 1)
-        if name.startswith(tf_api.SCALAR_LOSS_PREFIXES):
-            return True
-        if name.startswith("tensorflow."):
-            return False
-    return None
 
 
 def _is_control_dependencies(node) -> bool:
