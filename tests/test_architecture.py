@@ -505,14 +505,20 @@ def test_the_resolver_takes_the_arg_scope_defaults_once_before_it_answers():
     node = index.module_scope.bindings["x"][0].value
     resolver.value(node, At(index.module_scope, None))
     assert resolver._memo                                   # an answer was memoised...
-    resolver.install_scoped_defaults({1: {"is_training": None}})
+    resolver.install_scoped_defaults(index, {1: {"is_training": None}})
     assert not resolver._memo                               # ...and let go with the install
     with pytest.raises(TypeError):
         resolver.scoped_defaults[2] = {}
     with pytest.raises(TypeError):
         resolver.scoped_defaults[1]["training"] = None
     with pytest.raises(RuntimeError):
-        resolver.install_scoped_defaults({})
+        resolver.install_scoped_defaults(index, {})
+    resolver.install_scoped_defaults(index, {1: {"is_training": None}})     # the same again: nothing
+    # An importer's facts, built on the same resolver for a cross-module fix, install their own
+    # module's defaults beside the first module's.
+    importer = project.index_source("n.py", "y = 2\n", ast.parse("y = 2\n"))
+    resolver.install_scoped_defaults(importer, {3: {"training": None}})
+    assert set(resolver.scoped_defaults) == {1, 3}
 
 
 def test_the_facts_are_immutable_records():

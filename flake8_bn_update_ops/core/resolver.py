@@ -112,7 +112,7 @@ class Resolver:
         # {keyword: Arg}; "*" when the scope may give more. Installed once, before the analysis
         # proper (``install_scoped_defaults``), never written after.
         self.scoped_defaults: Mapping_[int, Mapping_[str, object]] = _NO_DEFAULTS
-        self._defaults_installed = False
+        self._defaults_installed: Dict[int, dict] = {}    # id(module index) -> the defaults it installed
 
     def close(self) -> None:
         """Let every answer go (they form reference cycles with their frames): what a check
@@ -150,20 +150,33 @@ class Resolver:
         memo[key] = result
         return result
 
-    def install_scoped_defaults(self, defaults: Dict[int, Dict[str, object]]) -> None:
-        """The keywords the module's arg_scopes give the project's own decorated functions,
-        known before any answer is used: every answer given so far (the arg_scope calls were
-        read to find them) is let go when there are any, so none was computed without them.
-        A second install is refused: a default arriving after answers were memoised would leave
-        those answers stale."""
-        if self._defaults_installed:
+    def install_scoped_defaults(self, module, defaults: Dict[int, Dict[str, object]]) -> None:
+        """The keywords ``module``'s arg_scopes give the project's own decorated functions,
+        known before any answer about the module is used: every answer given so far (the
+        arg_scope calls were read to find them) is let go when there are any, so none was
+        computed without them. Once per module: a cross-module fix builds the importers' facts
+        on this resolver too (their calls must resolve to this module's very scopes), each
+        installing its own (again for each site the fix plans: the same defaults change nothing);
+        other defaults for a module already installed are refused, since they would arrive
+        after its answers were memoised and leave those answers stale."""
+        written = {scope_id: {keyword: getattr(item, "node", item) for keyword, item in entries.items()}
+                   for scope_id, entries in defaults.items()}     # the same expressions, read again
+        seen = self._defaults_installed.get(id(module))
+        if seen is not None:
+            if seen == written:
+                return
             raise RuntimeError("the arg_scope defaults are installed once, before the analysis")
-        self._defaults_installed = True
+        self._defaults_installed[id(module)] = written
         if not defaults:
             return
+        merged = {scope_id: dict(entries) for scope_id, entries in self.scoped_defaults.items()}
+        for scope_id, entries in defaults.items():
+            merged.setdefault(scope_id, {}).update(entries)
+        installed = self._defaults_installed
         self.close()
+        self._defaults_installed = installed
         self.scoped_defaults = MappingProxyType(
-            {scope_id: MappingProxyType(dict(entries)) for scope_id, entries in defaults.items()})
+            {scope_id: MappingProxyType(entries) for scope_id, entries in merged.items()})
 
     def descend(self) -> bool:
         """One more level of a nested question (``core.evaluate``): False when the one depth

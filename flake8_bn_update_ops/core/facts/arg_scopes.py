@@ -125,7 +125,7 @@ class ArgScopes:
                     given.setdefault(keyword, item)
                 if not entry.complete:
                     given.setdefault("*", None)
-        self.resolver.install_scoped_defaults(defaults)
+        self.resolver.install_scoped_defaults(self.index, defaults)
         if defaults:
             # The resolver let its answers go: read the scopes again, under their defaults.
             self.evaluator.close()
