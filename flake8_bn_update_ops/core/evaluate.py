@@ -79,10 +79,13 @@ class Evaluator:
         # carried_value's answers, by value: a graph of ops shares its inputs (``x = op(x, y)``
         # many times over), and walking it as a tree is exponential. value -> (keys, reads seen).
         self._carried: Dict[tuple, Tuple[Value, Set[str], list]] = {}
+        # The facts of the modules that import this one, built on demand by a fix that threads
+        # a flag across modules (``fixes.flag_threading``): id(index) -> (facts, digest) or None.
+        self.importer_facts: Dict[int, object] = {}
 
     def close(self) -> None:
         for table in (self._callee, self._graphs, self._subclasses_by_module, self._keras, self._keras_scopes,
-                      self._add_calls_cache, self._active, self._carried):
+                      self._add_calls_cache, self._active, self._carried, self.importer_facts):
             table.clear()
         self._callers_table = None
 

@@ -136,16 +136,22 @@ def importer_models(model, function: Scope):
     from ..core.source import SourceText
     from .other_modules import read_module_text
 
+    # Each importer's facts are built once per check, not once per site the fix plans: a
+    # builder module has many sites, and every finding's fix is planned while checking.
+    built = model.evaluator.importer_facts
     found = []
     for index in project.importers_of(model.index, function.name.encode()):
-        read = read_module_text(index.path)
-        if read is None:
-            continue
-        text, digest = read
-        try:
-            found.append((build_model(index, model.resolver, model.settings, SourceText(text)), digest))
-        except RecursionError:
-            continue
+        if id(index) not in built:
+            built[id(index)] = None
+            read = read_module_text(index.path)
+            if read is not None:
+                text, digest = read
+                try:
+                    built[id(index)] = (build_model(index, model.resolver, model.settings, SourceText(text)), digest)
+                except RecursionError:
+                    pass
+        if built[id(index)] is not None:
+            found.append(built[id(index)])
     return found
 
 
