@@ -97,10 +97,6 @@ KNOWN_GAPS = {
         "miss", "no finding: a literal True passed to a reused evaluation tower (TensorFlow: evaluation normalizes "
         "with batch statistics); seen once (seed 70), a shorter program of the shape is reported; "
         "open_repros/check_bnu002_true_to_a_reused_evaluation_tower.py"),
-    ("nowhere_other_module", None): (
-        "fix", "BNU003 found, fix refused: 'the site's function is called only from other modules [...]: the "
-        "flag is not threaded across modules' (issue 25 asks for it across modules too); "
-        "open_repros/fix_bnu003_thread_across_modules.py"),
 }
 
 
