@@ -543,26 +543,19 @@ class Evaluator:
         (``Add()([x, y])``, ``Concatenate()([...])``, ``tf.concat([...])``, ``outputs=[...]``)."""
         resolver = self.resolver
         pending = [value]
-        seen: Set[int] = set()
-        budget = _TENSOR_PROVENANCE_BUDGET
-        while pending and budget > 0:
-            for option in options(pending.pop()):
-                budget -= 1
-                if id(option) in seen:
-                    continue
-                seen.add(id(option))
-                kind = type(option)
-                if kind is InstanceCall:
-                    if self.keras_bn(option.receiver) is not None:
-                        return True
-                    inputs = list(option.args.positional) + [item for _, item in option.args.keywords]
-                elif kind is ApiCall:
-                    inputs = list(option.args.positional) + list(option.args.starred)
-                elif kind is Sequence:
-                    inputs = [item.arg if type(item) is Spread else item for item in option.items]
-                else:
-                    continue
-                pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
+        for option in _walk_back(pending, _TENSOR_PROVENANCE_BUDGET):
+            kind = type(option)
+            if kind is InstanceCall:
+                if self.keras_bn(option.receiver) is not None:
+                    return True
+                inputs = list(option.args.positional) + [item for _, item in option.args.keywords]
+            elif kind is ApiCall:
+                inputs = list(option.args.positional) + list(option.args.starred)
+            elif kind is Sequence:
+                inputs = [item.arg if type(item) is Spread else item for item in option.items]
+            else:
+                continue
+            pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
         return False
 
     def _scope_applies_keras_bn(self, scope: Scope) -> bool:
@@ -720,31 +713,24 @@ class Evaluator:
         for expr, at in losses:
             pending.append(resolver.value(expr, at))
             found |= self._written_provenance(expr, at)
-        seen: Set[int] = set()
-        budget = _LOSS_PROVENANCE_BUDGET
-        while pending and budget > 0:
-            for option in options(pending.pop()):
-                budget -= 1
-                if id(option) in seen:
-                    continue
-                seen.add(id(option))
-                kind = type(option)
-                if kind in (ApiCall, InstanceCall):
-                    found.add(id(option.node))
-                    frame = option.frame
-                    while frame is not None:
-                        if frame.node is not None:
-                            found.add(id(frame.node))
-                        frame = frame.caller
-                    inputs = list(option.args.positional) + [item for _, item in option.args.keywords] + \
-                        list(option.args.starred)
-                    if kind is InstanceCall:
-                        pending.append(option.receiver)
-                elif kind is Sequence:
-                    inputs = [item.arg if type(item) is Spread else item for item in option.items]
-                else:
-                    continue
-                pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
+        for option in _walk_back(pending, _LOSS_PROVENANCE_BUDGET):
+            kind = type(option)
+            if kind in (ApiCall, InstanceCall):
+                found.add(id(option.node))
+                frame = option.frame
+                while frame is not None:
+                    if frame.node is not None:
+                        found.add(id(frame.node))
+                    frame = frame.caller
+                inputs = list(option.args.positional) + [item for _, item in option.args.keywords] + \
+                    list(option.args.starred)
+                if kind is InstanceCall:
+                    pending.append(option.receiver)
+            elif kind is Sequence:
+                inputs = [item.arg if type(item) is Spread else item for item in option.items]
+            else:
+                continue
+            pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
         return found
 
     def loss_behind_gradients(self, expr, at: At):
@@ -943,6 +929,20 @@ class Evaluator:
 
 # ----------------------------------------------------------------------------------------------
 # Helpers
+
+
+def _walk_back(pending: list, budget: int):
+    """Each option of the values in ``pending`` once, the newest value first, until ``budget``
+    options were met: a bounded walk back through a graph of values, whose caller pushes the
+    inputs of each option it is given onto ``pending`` before asking for the next."""
+    seen: Set[int] = set()
+    while pending and budget > 0:
+        for option in options(pending.pop()):
+            budget -= 1
+            if id(option) in seen:
+                continue
+            seen.add(id(option))
+            yield option
 
 
 def calls_run_in(scope: Scope) -> Iterable[CallSite]:
