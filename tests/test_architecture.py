@@ -328,7 +328,6 @@ def _literals_module():
 LITERALS_NOT_YET_CHECKED = frozenset({
     "core/model.py",
     # what the facts branch moved out of core/model.py, with its spellings, in the same session
-    "core/evaluate.py",
     "core/facts/arg_scopes.py",
     "core/project.py",
     "core/torch_flow.py",

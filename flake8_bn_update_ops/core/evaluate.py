@@ -24,6 +24,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import keras_flax_api, tf_api
 from .index import CLASS, DEF, IF, WITH, CallSite, ModuleIndex, Scope, contexts, within_function
+from .kinds import BindingKind, FlagState, Question, ScopeKind, SequenceKind
 from .resolver import At, Resolver
 from .values import (UNKNOWN, Api, ApiCall, Class, CollectionRead, Function, Instance, InstanceCall,
                      KerasUpdates, Mapping, ParamValue, Sequence, Spread, TrainOp, Value, options, union)
@@ -39,6 +40,9 @@ _TENSOR_PROVENANCE_BUDGET = 400
 _LOSS_PROVENANCE_BUDGET = 4000
 # The handling key prefix of one batch-norm layer object's ``.updates``.
 LAYER_UPDATES = "layer-updates:"
+# Bindings whose value the bound name holds, or holds a part of (a ``for`` target one element
+# of its iterable, a ``with`` target what its context expression gives, ``x += y`` its old value too).
+_FLOWING_BINDINGS = (BindingKind.ASSIGN, BindingKind.FOR, BindingKind.WITH, BindingKind.AUGASSIGN)
 
 
 def _nested(empty):
@@ -121,8 +125,8 @@ class Evaluator:
         if lexical:
             return lexical
         function = call.scope.function()
-        key = ("graphs", id(function))
-        if function.kind != "function" or key in self._active:
+        key = (Question.GRAPHS, id(function))
+        if function.kind != ScopeKind.FUNCTION or key in self._active:
             return set()
         callers = self.callers(function)
         if not callers:
@@ -162,7 +166,7 @@ class Evaluator:
             current = current.caller
         scope = call.scope
         while scope is not None:
-            if id(scope) in scopes or scope.kind in ("lambda", "comprehension"):
+            if id(scope) in scopes or scope.kind in (ScopeKind.LAMBDA, ScopeKind.COMPREHENSION):
                 if root.id in scope.bindings:
                     return False
             scope = scope.parent
@@ -189,7 +193,7 @@ class Evaluator:
             for base in cls.node.bases:
                 base_name = resolver.api_name(base, At(cls.parent, statement))
                 api = tf_api.BATCH_NORM_APIS.get(base_name or "")
-                if api is not None and api.family == "keras":
+                if api is not None and api.family == tf_api.Family.KERAS:
                     found.add(id(cls.node))
         return found
 
@@ -200,7 +204,7 @@ class Evaluator:
         for call in index.calls:
             func = call.node.func
             name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
-            if name not in ("add_to_collection", "add_to_collections") or not call.node.args:
+            if name not in tf_api.COLLECTION_ADDERS or not call.node.args:
                 continue
             if resolver.collection_key(resolver.value(call.node.args[0], self.at(call))) == UPDATE_OPS:
                 found.append(call)
@@ -228,7 +232,7 @@ class Evaluator:
         for entry in self.resolver.mro(cls):
             if type(entry) is Api:
                 api = tf_api.BATCH_NORM_APIS.get(entry.name)
-                if api is not None and api.family == "keras":
+                if api is not None and api.family == tf_api.Family.KERAS:
                     return True
         return False
 
@@ -237,7 +241,7 @@ class Evaluator:
             if type(entry) is not Class:
                 continue
             for binding in reversed(entry.scope.bindings.get(name, ())):
-                if binding.kind == "def":
+                if binding.kind == BindingKind.DEF:
                     return entry.scope.index.scope_of(binding.value)
         return None
 
@@ -285,7 +289,7 @@ class Evaluator:
                 # A filtered selection (``[op for op in update_ops if op not in before]``) runs the
                 # ops its author picked: it carries them, but it is no read that layers built
                 # later were meant to join (BNU004).
-                item_reads = None if option.kind == "selection" else reads
+                item_reads = None if option.kind == SequenceKind.SELECTION else reads
                 for item in option.items:
                     keys |= self._carried_item(item, through_dependencies, item_reads)
             elif kind is ApiCall:
@@ -326,7 +330,7 @@ class Evaluator:
     def _collection_members(self, key: str, reads) -> Set[str]:
         """``tf.add_to_collection("loss", loss)`` then ``tf.get_collection("loss")``."""
         keys: Set[str] = set()
-        active = ("collection", key)
+        active = (Question.COLLECTION, key)
         if active in self._active:
             return keys     # a collection fed from itself: its members are being read
         self._active.add(active)
@@ -340,7 +344,7 @@ class Evaluator:
         keys: Set[str] = set()
         for call in self.index.calls:
             func = call.node.func
-            if getattr(func, "attr", getattr(func, "id", None)) != "add_to_collection" or len(call.node.args) < 2:
+            if getattr(func, "attr", getattr(func, "id", None)) != tf_api.COLLECTION_ADDER or len(call.node.args) < 2:
                 continue
             if self.resolver.collection_key(self.resolver.value(call.node.args[0], self.at(call))) == key:
                 keys |= self.carried_value(self.resolver.value(call.node.args[1], self.at(call)), True, reads)
@@ -402,7 +406,7 @@ class Evaluator:
         """None unless ``value`` is a Keras model or layer containing batch norm; then whether
         it is Keras 2 (``tf.keras``/``tf_keras``, which has ``.updates``)."""
         for option in options(value):
-            key = ("keras", id(option))
+            key = (Question.KERAS_MODEL, id(option))
             if key in self._active:
                 continue    # a parameter its own function passes on: being answered
             self._active.add(key)
@@ -421,20 +425,20 @@ class Evaluator:
             name = value.name
             keras2 = name.startswith(tf_api.KERAS2_ROOTS)
             api = tf_api.BATCH_NORM_APIS.get(name)
-            if api is not None and api.family == "keras":
+            if api is not None and api.family == tf_api.Family.KERAS:
                 return keras2
             if name.startswith(tf_api.KERAS_APPLICATION_PREFIXES) and \
                     name.rsplit(".", 1)[-1] in tf_api.KERAS_APPLICATIONS_WITH_BATCH_NORM:
                 return keras2
             if name in tf_api.KERAS_MODEL_CLASSES:
-                if name.endswith("Sequential"):
+                if name.endswith(tf_api.KERAS_SEQUENTIAL_SUFFIX):
                     for element in self.sequential_layers(value) or ():
                         if self.keras_bn(element) is not None:
                             return keras2
                     return None
                 # A functional model: its outputs come out of a batch-norm layer, or the function
                 # that builds it applies one.
-                outputs = value.args.keyword("outputs") or (value.args.positional[1] if len(
+                outputs = value.args.keyword(tf_api.KERAS_MODEL_OUTPUTS_KEYWORD) or (value.args.positional[1] if len(
                     value.args.positional) > 1 else None)
                 if outputs is not None and self._tensor_through_keras_bn(resolver.arg_value(outputs)):
                     return keras2
@@ -457,10 +461,10 @@ class Evaluator:
     def arguments_passed(self, param) -> List[Value]:
         """What the calls of the parameter's function in this module pass for it."""
         scope = param.scope
-        if scope.kind != "function" or scope.index is not self.index:
+        if scope.kind != ScopeKind.FUNCTION or scope.index is not self.index:
             return []
         found = []
-        shift = 1 if scope.parent is not None and scope.parent.kind == "class" else 0
+        shift = 1 if scope.parent is not None and scope.parent.kind == ScopeKind.CLASS else 0
         for call in self.callers(scope):
             at = self.at(call)
             for keyword in call.node.keywords:
@@ -477,7 +481,8 @@ class Evaluator:
         anywhere in this module. None when some layer cannot be seen."""
         resolver = self.resolver
         layers: List[Value] = []
-        first = sequential.args.positional[0] if sequential.args.positional else sequential.args.keyword("layers")
+        first = sequential.args.positional[0] if sequential.args.positional else \
+            sequential.args.keyword(tf_api.KERAS_SEQUENTIAL_LAYERS_KEYWORD)
         if first is not None:
             layers.extend(self.sequence_values(resolver.arg_value(first)))
         index = sequential.at.scope.index if sequential.at is not None else self.index
@@ -516,7 +521,7 @@ class Evaluator:
             kind = type(node)
             if kind is ast.Name:
                 for binding in self.resolver.reaching(node.id, where):
-                    if binding.kind in ("assign", "for", "with", "augassign") and binding.value is not None:
+                    if binding.kind in _FLOWING_BINDINGS and binding.value is not None:
                         pending.append((binding.value, At(binding.scope, binding.statement)))
                 for mutation in where.scope.index.mutations.get(node.id, ()):
                     # ``tower_losses.append(loss)``: what the list was given.
@@ -584,13 +589,13 @@ class Evaluator:
             if type(entry) is not Class:
                 continue
             for method in entry.scope.children:
-                if method.kind != "function":
+                if method.kind != ScopeKind.FUNCTION:
                     continue
                 for call in calls_run_in(method):
                     callee = self.resolver.value(call.node.func, At(call.scope, call.statement))
                     keras_apis = [option for option in options(callee) if type(option) is Api
                                   and tf_api.BATCH_NORM_APIS.get(option.name) is not None
-                                  and tf_api.BATCH_NORM_APIS[option.name].family == "keras"]
+                                  and tf_api.BATCH_NORM_APIS[option.name].family == tf_api.Family.KERAS]
                     if keras_apis:
                         found = keras_apis[0].name.startswith(tf_api.KERAS2_ROOTS) if plain else keras2
                         break
@@ -611,7 +616,7 @@ class Evaluator:
             if type(entry) is not Class:
                 continue
             for method in entry.scope.children:
-                if method.kind == "function" and method.name == "__call__":
+                if method.kind == ScopeKind.FUNCTION and method.name == "__call__":
                     param = method.param(tf_api.KERAS_TRAINING_ARGUMENT)
                     return param is not None and type(param.default) is ast.Constant and param.default.value is None
         return False
@@ -622,23 +627,23 @@ class Evaluator:
         """(state, Arg): the argument bound to a parameter; state given, missing or unknown."""
         arg = args.keyword(keyword)
         if arg is not None:
-            return "given", arg
+            return FlagState.GIVEN, arg
         if position is not None:
             positional = args.positional
             if len(positional) > position and all(item is not None for item in positional[:position + 1]):
-                return "given", positional[position]
+                return FlagState.GIVEN, positional[position]
             if args.star:
-                return "unknown", None
+                return FlagState.UNKNOWN, None
         for spread in args.spreads:
             mapping = self.resolver.arg_value(spread)
             if type(mapping) is not Mapping:
-                return "unknown", None
+                return FlagState.UNKNOWN, None
             item = mapping.get(keyword)
             if item is not None:
-                return "given", item
+                return FlagState.GIVEN, item
             if not mapping.complete:
-                return "unknown", None
-        return "missing", None
+                return FlagState.UNKNOWN, None
+        return FlagState.MISSING, None
 
     @_nested(list)
     def sequence_values(self, value: Value) -> List[Value]:
@@ -686,7 +691,7 @@ class Evaluator:
         given = frame.args.keyword(param.name)
         if given is None and param.position is not None:
             shift = 1 if frame.bound is not None and frame.scope.parent is not None and \
-                frame.scope.parent.kind == "class" else 0
+                frame.scope.parent.kind == ScopeKind.CLASS else 0
             position = param.position - shift
             if 0 <= position < len(frame.args.positional):
                 given = frame.args.positional[position]
@@ -758,7 +763,7 @@ class Evaluator:
             return None, at
         if kind is ast.Name:
             for binding in self.resolver.reaching(expr.id, at)[:1]:
-                if binding.kind in ("assign", "for") and binding.value is not None:
+                if binding.kind in (BindingKind.ASSIGN, BindingKind.FOR) and binding.value is not None:
                     return self.loss_behind_gradients(binding.value, At(binding.scope, binding.statement))
             return None, at
         if kind in (ast.ListComp, ast.GeneratorExp):
@@ -779,7 +784,7 @@ class Evaluator:
         kind = type(expr)
         if kind is ast.Name:
             bindings = self.resolver.reaching(expr.id, at)
-            if bindings and bindings[0].kind == "assign" and not bindings[0].unpack:
+            if bindings and bindings[0].kind == BindingKind.ASSIGN and not bindings[0].unpack:
                 binding = bindings[0]
                 return self.is_scalar(binding.value, At(binding.scope, binding.statement))
             return None
@@ -802,7 +807,7 @@ class Evaluator:
                 return self.is_scalar(expr.args[0], at)
             if name.startswith(tf_api.SCALAR_LOSS_PREFIXES):
                 return True
-            if name.startswith("tensorflow."):
+            if name.startswith(tf_api.CANONICAL_ROOT):
                 return False
         return None
 
@@ -826,7 +831,7 @@ class Evaluator:
             return None
         if kind is ast.Name:
             bindings = self.resolver.reaching(expr.id, at)
-            if len(bindings) == 1 and bindings[0].kind == "assign" and not bindings[0].unpack and \
+            if len(bindings) == 1 and bindings[0].kind == BindingKind.ASSIGN and not bindings[0].unpack and \
                     expr.id not in self.index.mutations:
                 binding = bindings[0]
                 return self.trainable_only(binding.value, At(binding.scope, binding.statement))
@@ -844,7 +849,7 @@ class Evaluator:
         if type(base) is not ast.Name:
             return
         for binding in self.resolver.reaching(base.id, at):
-            if binding.kind != "for" or binding.unpack:
+            if binding.kind != BindingKind.FOR or binding.unpack:
                 continue
             iterable = binding.value
             while type(iterable) is ast.Subscript:
@@ -909,7 +914,7 @@ class Evaluator:
             here = self.resolver.reaching(node.id, at_call)
             if not here:
                 return None
-            if here[0].kind == "param" and here[0].scope is not target.scope.function():
+            if here[0].kind == BindingKind.PARAM and here[0].scope is not target.scope.function():
                 param = here[0].value
                 texts = set()
                 for other in self.callers(param.scope):
@@ -950,7 +955,7 @@ def calls_run_in(scope: Scope) -> Iterable[CallSite]:
     comprehensions inside it (not nested functions or classes: they run when called)."""
     yield from scope.calls
     for child in scope.children:
-        if child.kind in ("lambda", "comprehension"):
+        if child.kind in (ScopeKind.LAMBDA, ScopeKind.COMPREHENSION):
             yield from calls_run_in(child)
 
 
@@ -1000,7 +1005,7 @@ def argument_for(call_node: ast.Call, param):
         if keyword.arg == param.name:
             return keyword.value
     scope = param.scope
-    shift = 1 if scope.parent is not None and scope.parent.kind == "class" else 0
+    shift = 1 if scope.parent is not None and scope.parent.kind == ScopeKind.CLASS else 0
     if param.position is None:
         return None
     position = param.position - shift

@@ -128,3 +128,13 @@ class EventKind(Vocabulary):
     MODE = "mode"       # ``m.eval()`` / ``m.train(flag)``
     STEP = "step"       # ``loss.backward()`` / ``optimizer.step()``; also the effect a continuation meets
     CALL = "call"       # a call of functions of the project
+
+
+class Question(Vocabulary):
+    """A question the evaluator (``core.evaluate.Evaluator``) may ask again while answering it:
+    the first part of its cycle guard's key (a collection fed from itself, a graph its function's
+    callers build it in, a parameter its own function passes on)."""
+
+    GRAPHS = "graphs"           # ``graphs_of``: the graphs a function's calls are built in
+    COLLECTION = "collection"   # ``_collection_members``: what a named collection holds
+    KERAS_MODEL = "keras"       # ``keras_bn``: whether a value is a Keras model with batch norm
