@@ -151,6 +151,17 @@ BATCH_NORM_CLASS_NAME_WORDS = ("BatchNorm",)
 BATCH_NORM_ATTRIBUTE = re.compile(r"bn\d*|batch_?norm\d*|norm_?bn\d*")
 # Trainers whose ``fit`` trains the model in training mode (Lightning, chemprop, skorch...).
 TRAINER_FIT_METHODS: FrozenSet[str] = frozenset({"fit"})
+# ``timm.create_model(model_name, ...)``: the keyword naming the architecture (else the first argument).
+TIMM_MODEL_NAME_KEYWORD = "model_name"
+# Lightning's packages by root: any class under them switches the mode around its hooks.
+LIGHTNING_ROOTS = ("pytorch_lightning.", "lightning.")
+# ``scaler.step(optimizer)`` of an AMP gradient scaler (``torch.cuda.amp.GradScaler``, ``torch.amp``'s)
+# is an optimizer step: matched by the class's last name.
+GRAD_SCALER_SUFFIX = "GradScaler"
+# A ``.step()`` receiver whose construction is out of sight is an optimizer when its name says
+# so (``self.optim``, ``optimizer_g``) and does not say scheduler (``optim_scheduler``).
+OPTIMIZER_NAME_WORD = "optim"
+SCHEDULER_NAME_WORD = "sched"
 
 TRIGGER_WORDS: FrozenSet[str] = frozenset({"torch"})
 """Pre-check word: every BNU1xx finding needs an import of torch (``import torch.nn as nn``,

@@ -330,7 +330,6 @@ LITERALS_NOT_YET_CHECKED = frozenset({
     # what the facts branch moved out of core/model.py, with its spellings, in the same session
     "core/facts/arg_scopes.py",
     "core/project.py",
-    "core/torch_flow.py",
     "rules/bnu008.py",
     "rules/train_op_dependency.py",
 })

@@ -122,8 +122,7 @@ class ContextKind(Vocabulary):
 
 class EventKind(Vocabulary):
     """What a PyTorch mode-flow event is (``core.torch_flow.Event``): a mode switch, a training
-    step, or a call of project functions. (``torch_flow`` itself, another session's file this
-    time, still writes the bare words, which compare equal.)"""
+    step, or a call of project functions."""
 
     MODE = "mode"       # ``m.eval()`` / ``m.train(flag)``
     STEP = "step"       # ``loss.backward()`` / ``optimizer.step()``; also the effect a continuation meets
@@ -138,3 +137,11 @@ class Question(Vocabulary):
     GRAPHS = "graphs"           # ``graphs_of``: the graphs a function's calls are built in
     COLLECTION = "collection"   # ``_collection_members``: what a named collection holds
     KERAS_MODEL = "keras"       # ``keras_bn``: whether a value is a Keras model with batch norm
+
+
+class TorchMode(Vocabulary):
+    """The mode a PyTorch module is in where mode flow (``core.torch_flow``) reads it."""
+
+    EVAL = "eval"
+    TRAIN = "train"
+    UNSURE = "unsure"       # a mode we cannot read (``m.train(flag)``)

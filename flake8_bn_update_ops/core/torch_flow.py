@@ -19,11 +19,12 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import torch_api
 from .index import DEF, LAMBDA, CLASS, LOOP, WITH, CallSite, Scope, contexts
+from .kinds import BindingKind, EventKind, ParamKind, ScopeKind, TorchMode
 from .resolver import At
 from .values import (UNKNOWN, Api, ApiCall, Class, Const, Function, Instance, ParamValue, Sequence, Spread,
                      Value, options)
 
-EVAL, TRAIN, UNSURE = "eval", "train", "unsure"      # modes; UNSURE: a mode we cannot read
+EVAL, TRAIN, UNSURE = TorchMode.EVAL, TorchMode.TRAIN, TorchMode.UNSURE      # UNSURE: a mode we cannot read
 
 
 class Event:
@@ -33,13 +34,13 @@ class Event:
 
     def __init__(self, kind: str, call: CallSite, key: Optional[str] = None, mode: Optional[str] = None,
                  callees: Tuple[Scope, ...] = (), renames: Tuple[Tuple[str, str], ...] = ()):
-        self.kind = kind            # "mode", "step", "call"
+        self.kind = kind            # an EventKind
         self.key = key              # the receiver of a mode switch
         self.mode = mode
         self.call = call
         self.pos = (call.node.lineno, call.node.col_offset)
-        self.callees = callees      # for "call": the project functions it runs
-        self.renames = renames      # for "call": (callee parameter, caller receiver text)
+        self.callees = callees      # for a call: the project functions it runs
+        self.renames = renames      # for a call: (callee parameter, caller receiver text)
 
     def __repr__(self):
         return f"<{self.kind} {self.key} {self.mode} line {self.pos[0]}>"
@@ -97,7 +98,8 @@ class Facts:
             if name.startswith(torch_api.TORCHVISION_MODEL_PREFIXES):
                 return name.rsplit(".", 1)[-1] in torch_api.TORCHVISION_MODELS_WITH_BN
             if name in torch_api.TIMM_CREATE:
-                first = value.args.positional[0] if value.args.positional else value.args.keyword("model_name")
+                first = value.args.positional[0] if value.args.positional else \
+                    value.args.keyword(torch_api.TIMM_MODEL_NAME_KEYWORD)
                 arch = self.resolver.arg_value(first) if first is not None else UNKNOWN
                 return type(arch) is Const and type(arch.value) is str and \
                     arch.value.startswith(torch_api.TIMM_FAMILIES_WITH_BN)
@@ -178,7 +180,7 @@ class Facts:
                 if type(entry) is not Class or found:
                     continue
                 for method in entry.scope.children:
-                    if method.kind != "function" or found:
+                    if method.kind != ScopeKind.FUNCTION or found:
                         continue
                     for call in _calls_run_in(method):
                         if self.contains_bn(self.value_at(call.node, call), seen):
@@ -195,7 +197,7 @@ class Facts:
             return False
         for entry in self.resolver.mro(Class(cls_scope)):
             if type(entry) is Api and (entry.name in torch_api.LIGHTNING_MODULES or entry.name in torch_api.HF_TRAINERS
-                                       or entry.name.startswith(("pytorch_lightning.", "lightning."))):
+                                       or entry.name.startswith(torch_api.LIGHTNING_ROOTS)):
                 return True
         return False
 
@@ -229,21 +231,21 @@ class Facts:
                 if attr == torch_api.EVAL_METHOD and not node.args and not node.keywords:
                     key = self.key(func.value)
                     if key is not None:
-                        found.append(Event("mode", call, key, EVAL))
+                        found.append(Event(EventKind.MODE, call, key, EVAL))
                         continue
                 if attr == torch_api.TRAIN_METHOD and len(node.args) + len(node.keywords) <= 1:
                     key = self.key(func.value)
                     if key is not None:
-                        found.append(Event("mode", call, key, self._train_argument(node)))
+                        found.append(Event(EventKind.MODE, call, key, self._train_argument(node)))
                         continue
                 if attr == torch_api.BACKWARD_METHOD or (attr == torch_api.STEP_METHOD and self._optimizer(call)):
-                    found.append(Event("step", call))
+                    found.append(Event(EventKind.STEP, call))
                     continue
             callees = tuple(option.scope for option in options(self.model.callee(call))
                             if type(option) is Function and option.scope is not None
-                            and option.scope.kind == "function")
+                            and option.scope.kind == ScopeKind.FUNCTION)
             if callees:
-                found.append(Event("call", call, callees=callees, renames=self._renames(call, callees[0])))
+                found.append(Event(EventKind.CALL, call, callees=callees, renames=self._renames(call, callees[0])))
         return found
 
     def _train_argument(self, node: ast.Call) -> str:
@@ -259,14 +261,14 @@ class Facts:
         for option in options(self.value_at(receiver, call)):
             if type(option) is ApiCall and option.name.startswith(torch_api.OPTIMIZER_PREFIX):
                 return not option.name.startswith(torch_api.SCHEDULER_PREFIX)
-            if type(option) is ApiCall and option.name.endswith("GradScaler"):
+            if type(option) is ApiCall and option.name.endswith(torch_api.GRAD_SCALER_SUFFIX):
                 return True
         text = (self.key(receiver) or "").lower()
-        return "optim" in text and "sched" not in text
+        return torch_api.OPTIMIZER_NAME_WORD in text and torch_api.SCHEDULER_NAME_WORD not in text
 
     def _renames(self, call: CallSite, callee: Scope) -> Tuple[Tuple[str, str], ...]:
         """(callee parameter, caller receiver text) for the receivers the call passes."""
-        params = [param for param in callee.params if param.kind == "positional"]
+        params = [param for param in callee.params if param.kind == ParamKind.POSITIONAL]
         method = callee.enclosing_class() is not None and params and params[0].name in ("self", "cls")
         renames = []
         if method:
@@ -340,9 +342,9 @@ class Facts:
         return result
 
     def event_mode(self, event: Event, key: str, seen) -> Optional[str]:
-        if event.kind == "mode":
+        if event.kind == EventKind.MODE:
             return event.mode if event.key == key else None
-        if event.kind == "call":
+        if event.kind == EventKind.CALL:
             modes = set()
             for callee in event.callees:
                 inner = self.into_callee(key, event, callee)
@@ -357,7 +359,7 @@ class Facts:
 
     def first_effect(self, scope: Scope, key: str, after=None, seen=None) -> Optional[Tuple[str, Event]]:
         """The first of a ``train()`` of the receiver, a mode we cannot read, or a training
-        step, that the function's events after ``after`` reach: (TRAIN | UNSURE | "step", event)."""
+        step, that the function's events after ``after`` reach: (TRAIN | UNSURE | EventKind.STEP, event)."""
         seen = set() if seen is None else seen
         marker = (id(scope), key, after)
         if marker in seen:
@@ -372,16 +374,16 @@ class Facts:
         return None
 
     def event_effect(self, event: Event, key: str, seen) -> Optional[Tuple[str, Event]]:
-        if event.kind == "step":
-            return ("step", event)
-        if event.kind == "mode" and event.key == key and event.mode in (TRAIN, UNSURE):
+        if event.kind == EventKind.STEP:
+            return (EventKind.STEP, event)
+        if event.kind == EventKind.MODE and event.key == key and event.mode in (TRAIN, UNSURE):
             return (event.mode, event)
-        if event.kind == "call":
+        if event.kind == EventKind.CALL:
             for callee in event.callees:
                 inner = self.into_callee(key, event, callee)
                 found = self.first_effect(callee, inner if inner is not None else "\0", None, seen)
                 if found is not None:
-                    return (found[0], event if found[0] == "step" else found[1])
+                    return (found[0], event if found[0] == EventKind.STEP else found[1])
         return None
 
     def built_mode(self, node: ast.Call, scope: Scope, statement) -> str:
@@ -405,7 +407,7 @@ class Facts:
                 return mode
             earlier = [binding for binding in scope.bindings.get(key, ())
                        if statement is not None and binding.seq < statement.seq]
-            if len(earlier) == 1 and earlier[0].kind == "assign" and type(earlier[0].value) is ast.Call:
+            if len(earlier) == 1 and earlier[0].kind == BindingKind.ASSIGN and type(earlier[0].value) is ast.Call:
                 return self.built_mode(earlier[0].value, scope, earlier[0].statement)
             return UNSURE
         modes = set()
@@ -439,8 +441,8 @@ class Facts:
         if id(scope) in seen:
             return False
         seen.add(id(scope))
-        result = any(event.kind == "step"
-                     or (event.kind == "call" and any(self.trains(callee, seen) for callee in event.callees))
+        result = any(event.kind == EventKind.STEP
+                     or (event.kind == EventKind.CALL and any(self.trains(callee, seen) for callee in event.callees))
                      for event in self.events(scope))
         self._trains[id(scope)] = result
         return result
@@ -448,7 +450,8 @@ class Facts:
     def step_within(self, scope: Scope, span) -> bool:
         """A training step (or a call that reaches one) positioned inside ``span``."""
         return any(span[0] <= event.pos <= span[1] and (
-            event.kind == "step" or (event.kind == "call" and any(self.trains(callee) for callee in event.callees)))
+            event.kind == EventKind.STEP
+            or (event.kind == EventKind.CALL and any(self.trains(callee) for callee in event.callees)))
             for event in self.events(scope))
 
 
@@ -480,7 +483,7 @@ def span_of(node) -> Tuple[Tuple[int, int], Tuple[int, int]]:
 def _calls_run_in(scope: Scope) -> Iterable[CallSite]:
     yield from scope.calls
     for child in scope.children:
-        if child.kind in ("lambda", "comprehension"):
+        if child.kind in (ScopeKind.LAMBDA, ScopeKind.COMPREHENSION):
             yield from _calls_run_in(child)
 
 
