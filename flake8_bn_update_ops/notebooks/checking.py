@@ -13,7 +13,7 @@ from typing import Dict, List, Optional
 
 from ..engine import MAX_FIX_ROUNDS
 from ..cli.fileio import SourceFile
-from ..findings import Finding, one_line
+from ..findings import UNSAFE, Finding, one_line
 from ..cli.formats import ShownFinding
 from .ipynb import (FixRefused, Notebook, NotebookError, cell_diff, is_python, parse, render_fix, split_module,
                     unmask)
@@ -204,7 +204,7 @@ def check_notebook(source: SourceFile, options, result) -> None:
         after = FileResult(path)
         check_text(path, current.module, dataclasses.replace(options, fix=False, diff=False), after)
         reports = after.reports
-        result.unsafe_fixable = 0 if options.unsafe else sum(r.finding.fix_safety == "unsafe" for r in reports)
+        result.unsafe_fixable = 0 if options.unsafe else sum(r.finding.fix_safety == UNSAFE for r in reports)
         reports = [dataclasses.replace(r, fixable=False) for r in reports]
     else:
         result.safe_fixable, result.unsafe_fixable = inner.safe_fixable, inner.unsafe_fixable

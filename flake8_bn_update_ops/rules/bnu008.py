@@ -33,7 +33,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
     if model.reached and all(reached.site.keeps_moving_in_trainable for reached in model.reached):
         return
     for call in savers:
-        var_list = argument_node(call.node, "var_list", 0)
+        var_list = argument_node(call.node, tf_api.SAVER_VARIABLES_KEYWORD, tf_api.SAVER_VARIABLES_POSITION)
         if var_list is None:
             continue
         shape = model.evaluator.trainable_only(var_list, At(call.scope, call.statement))

@@ -80,7 +80,7 @@ def _loss_behind(model: ModuleModel, op: TrainOpInfo):
     ``apply_gradients``), with where to read it."""
     at = model.at(op.call)
     loss = op.loss
-    if op.method == "apply_gradients":
+    if op.method == tf_api.APPLY_GRADIENTS_METHOD:
         loss, at = model.evaluator.loss_behind_gradients(loss, at)
     if loss is None:
         return None
