@@ -326,6 +326,8 @@ KERAS_MODEL_CLASSES: FrozenSet[str] = frozenset({
 })
 # A Sequential of any Keras (``tf.keras``, ``keras``, a project's re-export): matched by its last name.
 KERAS_SEQUENTIAL_SUFFIX = "Sequential"
+# ``model.add(layer)``: a Sequential built layer by layer.
+KERAS_SEQUENTIAL_ADD_METHOD = "add"
 # Layers that are a model's input, by last name, and the keywords that give a layer its input
 # shape: a model that starts with either is built on its own input (its ``.updates`` hold them).
 KERAS_INPUT_LAYER_SUFFIXES: Tuple[str, ...] = ("Input", "InputLayer")

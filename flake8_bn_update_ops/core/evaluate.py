@@ -24,7 +24,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import keras_flax_api, tf_api
 from .index import CLASS, DEF, IF, WITH, CallSite, ModuleIndex, Scope, contexts, within_function
-from .kinds import BindingKind, FlagState, Question, ScopeKind, SequenceKind
+from .kinds import BindingKind, FlagState, Question, ScopeKind, SequenceKind, VariablesShape
 from .resolver import At, Resolver
 from .values import (UNKNOWN, Api, ApiCall, Class, CollectionRead, Function, Instance, InstanceCall,
                      KerasUpdates, Mapping, ParamValue, Sequence, Spread, TrainOp, Value, options, union)
@@ -500,8 +500,9 @@ class Evaluator:
         cache = self.__dict__.setdefault("_add_calls_cache", {})
         found = cache.get(id(index))
         if found is None:
-            found = cache[id(index)] = [call for call in index.calls
-                                        if type(call.node.func) is ast.Attribute and call.node.func.attr == "add"]
+            found = cache[id(index)] = [
+                call for call in index.calls
+                if type(call.node.func) is ast.Attribute and call.node.func.attr == tf_api.KERAS_SEQUENTIAL_ADD_METHOD]
         return found
 
     def _written_provenance(self, expr, at: At) -> Set[int]:
@@ -815,19 +816,19 @@ class Evaluator:
 
     @_nested(_none)
     def trainable_only(self, expr, at: At) -> Optional[str]:
-        """"list", "tuple" or "dict" when ``expr`` holds trainable variables only; None otherwise."""
+        """The ``VariablesShape`` of ``expr`` when it holds trainable variables only; None otherwise."""
         kind = type(expr)
         if kind is ast.Call:
             value = self.resolver.value(expr, at)
             if all(type(option) is CollectionRead and option.key == tf_api.TRAINABLE_COLLECTION
                    for option in options(value)):
-                return "list"
+                return VariablesShape.LIST
             if all(type(option) is ApiCall and option.name in tf_api.TRAINABLE_ONLY_CALLS for option in options(value)):
-                return "list"
+                return VariablesShape.LIST
             func = expr.func
             if type(func) is ast.Name and func.id in ("list", "tuple") and len(expr.args) == 1:
                 inner = self.trainable_only(expr.args[0], at)
-                return "tuple" if inner and func.id == "tuple" else inner
+                return VariablesShape.TUPLE if inner and func.id == "tuple" else inner
             return None
         if kind is ast.Name:
             bindings = self.resolver.reaching(expr.id, at)
@@ -837,9 +838,9 @@ class Evaluator:
                 return self.trainable_only(binding.value, At(binding.scope, binding.statement))
             return None
         if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
-            return "list" if self.trainable_only(expr.generators[0].iter, at) else None
+            return VariablesShape.LIST if self.trainable_only(expr.generators[0].iter, at) else None
         if kind is ast.DictComp:
-            return "dict" if self.trainable_only(expr.generators[0].iter, at) else None
+            return VariablesShape.DICT if self.trainable_only(expr.generators[0].iter, at) else None
         return None
 
     def store_bases(self, base, at: At) -> Iterable[Tuple[ast.AST, At]]:

@@ -145,3 +145,12 @@ class TorchMode(Vocabulary):
     EVAL = "eval"
     TRAIN = "train"
     UNSURE = "unsure"       # a mode we cannot read (``m.train(flag)``)
+
+
+class VariablesShape(Vocabulary):
+    """What container a Saver's variable list is when it holds trainable variables only
+    (``Evaluator.trainable_only``): the shape BNU008's fix extends (``+ [...]`` or ``{**...}``)."""
+
+    LIST = "list"       # also a set or generator comprehension: the fix extends it as a list
+    TUPLE = "tuple"     # ``tuple(...)``: the fix extends the list inside the call
+    DICT = "dict"       # a dict comprehension (name -> variable)

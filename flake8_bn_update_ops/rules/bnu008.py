@@ -12,6 +12,7 @@ from typing import Iterable, Optional
 
 from .. import tf_api
 from ..core.index import argument_node
+from ..core.kinds import VariablesShape
 from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import UNKNOWN, Api, InstanceCall, Method, ParamValue, options
@@ -87,13 +88,13 @@ def _fix(model: ModuleModel, node, shape: str, statement_line: int) -> Optional[
     spelling = tf_spelling(model)
     if spelling.add_import is not None:
         return None
-    if shape == "tuple":
+    if shape == VariablesShape.TUPLE:
         # ``tuple(...) + [...]`` raises TypeError: extend the list inside the call instead; a
         # name bound to a tuple is left to its author.
         if type(node) is not ast.Call:
             return None
-        node, shape = node.args[0], "list"
-    template = _MOVING if shape == "list" else _MOVING_DICT
+        node, shape = node.args[0], VariablesShape.LIST
+    template = _MOVING if shape == VariablesShape.LIST else _MOVING_DICT
     return ExtendVariables(model.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE,
                            statement_line)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..core.kinds import EventKind
 from ..core.model import ModuleModel
 from ..core.torch_flow import facts, loops_of  # noqa: F401
 from ..fixes.plans import UNSAFE, InsertBefore
@@ -32,7 +33,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         reached = continuation(found, call.scope.function(), event.key, event.pos, loops_of(call), set())
         # Only a path that comes back round a loop that trains: an eval() before training starts
         # (``net.eval()`` above the loop, "keep batch norm frozen") is a deliberate freeze.
-        if reached is None or reached[0] != "step" or reached[2] is None:
+        if reached is None or reached[0] != EventKind.STEP or reached[2] is None:
             continue
         _, step, loop, _, key = reached
         fix = None

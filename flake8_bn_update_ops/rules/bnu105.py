@@ -37,7 +37,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
     # An ``.eval()`` of the frozen module (or of the model around it) that reaches a training
     # step: the module trains in evaluation mode on purpose (a linear probe).
     frozen_by_mode = [event.key for event in eval_events(found)
-                      if (lambda reached: reached is not None and reached[0] == "step")(
+                      if (lambda reached: reached is not None and reached[0] == EventKind.STEP)(
                           continuation(found, event.call.scope.function(), event.key, event.pos,
                                        loops_of(event.call), set()))]
     # An ``.eval()`` of the frozen module that no ``.train()`` of it ever undoes: a frozen
