@@ -198,8 +198,27 @@ def test_the_scorer_runs_the_real_flake8_and_command_on_a_snapshot(score, tmp_pa
     out = capsys.readouterr().out
     assert status == 0, out
     assert "torchreal: caught 2/2 BUG rows, false alarms 0/1 OK rows, 0 unlabelled findings, 0 crashes" in out
-    assert re.search(r"BNU007 +recall 2/2 \(100%\) +precision 2/2 \(100%\)", out)
+    # the per-code table: recall, precision, then the counts behind them (caught, of, alarms, unlabelled)
+    assert re.search(r"^  BNU007 +2/2 \(100%\) +2/2 \(100%\) +2 +2 +0 +0  keras_custom_loop_training_missing$", out,
+                     re.MULTILINE)
     assert "1 repositories scored, 0 missing" in out
+
+    # --save then --against: the same run has no changed row; relabelling the OK row as a BUG the finding
+    # does not reach shows that row's change and BNU007's counts before and after
+    saved = tmp_path / "before.json"
+    assert score.main(["--flake8", flake8, "--snapshots", str(tmp_path / "snap"), "--labels", str(labels),
+                       "--save", str(saved)]) == 0
+    assert json.loads(saved.read_text(encoding="utf-8"))["rows"]["someone/demo pkg/train.py:16"] == "silent"
+    capsys.readouterr()
+    labels.write_text(labels.read_text(encoding="utf-8").replace(
+        "16\tok_keras_custom_loop_training_missing\tOK", "16\tkeras_custom_loop_training_missing\tBUG"),
+        encoding="utf-8")
+    assert score.main(["--flake8", flake8, "--snapshots", str(tmp_path / "snap"), "--labels", str(labels),
+                       "--against", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "  changed     someone/demo pkg/train.py:16: silent -> missed\n" in out
+    assert "  BNU007  before caught 2/2, alarms 0, unlabelled 0; after caught 2/3, alarms 0, unlabelled 0\n" in out
+    assert out.count("  changed ") == 1
 
 
 def test_a_missing_snapshot_is_reported_and_fails(score, tmp_path, capsys):
