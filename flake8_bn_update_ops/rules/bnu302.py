@@ -67,7 +67,8 @@ RULE = Rule(
         "`jax.grad`/`jax.value_and_grad` (a training step): batch norm then neither uses nor updates the batch "
         "statistics (measured), so the running averages stay at their initial values. Fires too when the literal "
         "says training in an evaluation function (its name holds `eval`, `test`, `val`, `predict`, `infer`): each "
-        "evaluation batch is normalized by its own statistics. Silent for mode values that are not literals "
+        "evaluation batch is normalized by its own statistics; a pytest test (`test_...`) is not an evaluation "
+        "function. Silent for mode values that are not literals "
         "(`train=train`), for modules that never name `batch_stats`, and for a training-mode `apply` outside an "
         "evaluation function (a statistics re-estimation pass). Off by default (enable with `--select BNU` or "
         "`extend-select = BNU302`): no labelled real code yet (torchwild has none of this kind)."),
@@ -110,6 +111,11 @@ def train_step(state, x, y):
 
 def eval_step(state, x):
     return state.apply_fn({"params": state.params, "batch_stats": state.batch_stats}, x, train=False)
+""",
+        """\
+def test_running_averages_move_in_training_mode(model, variables, x):
+    _, updates = model.apply(variables, x, train=True, mutable=["batch_stats"])
+    assert updates["batch_stats"] != variables["batch_stats"]
 """,
     ),
     check=check,
