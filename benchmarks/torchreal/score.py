@@ -317,10 +317,11 @@ def save(tally: Tally, path: Path) -> None:
 
 
 def compare(tally: Tally, path: Path) -> None:
-    """Before/after: the rows whose outcome changed since the saved run, and each code's counts then and now."""
+    """Before/after: the rows of this run whose outcome changed since the saved run (``unscored`` when it did not
+    score them), and each code's counts then and now (compare runs over the same repositories)."""
     before = json.loads(path.read_text(encoding="utf-8"))
     print(f"against {path}:")
-    for key in sorted(set(before["rows"]) | set(tally.outcomes)):
+    for key in sorted(tally.outcomes):
         then, now = before["rows"].get(key, "unscored"), tally.outcomes.get(key, "unscored")
         if then != now:
             print(f"  changed     {key}: {then} -> {now}")
@@ -378,14 +379,14 @@ def main(argv: list[str] | None = None) -> int:
         judge(repo_rows, findings, tally)
 
     report(tally, args.verbose)
+    if args.save:   # before the comparison, so that a bad --against file does not lose this run
+        save(tally, Path(args.save))
     if args.against:
         try:
             compare(tally, Path(args.against))
         except (OSError, ValueError, KeyError) as error:
             print(f"score.py: cannot compare with {args.against}: {error}", file=sys.stderr)
             return 2
-    if args.save:
-        save(tally, Path(args.save))
     for repo in tally.missing_snapshots:
         print(f"no snapshot {repo} (under {snapshots}; see --fetch-list)")
     bugs = sum(k.bugs for k in tally.kinds.values())
