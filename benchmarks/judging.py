@@ -132,17 +132,26 @@ class CodeFigures:
         return bool(self.pool and hits) and self.caught >= precision * hits and self.caught >= recall * self.pool
 
 
-def code_figures(code_hits: dict, code_alarms: dict, bugs_by_kind: Counter, unlabelled_codes: Counter,
-                 is_tagged: Callable = lambda row: False) -> list[CodeFigures]:
+def code_figures(code_hits: dict, code_alarms: dict, bug_rows: Sequence, unlabelled_codes: Counter,
+                 is_tagged: Callable = lambda row: False,
+                 not_its_own: Callable = lambda code, catchers: False) -> list[CodeFigures]:
     """Per code: ``code_hits`` maps a code to the BUG rows it catches, ``code_alarms`` to the untagged OK rows it
-    is charged with, ``bugs_by_kind`` counts the untagged BUG rows of each kind."""
+    is charged with; ``bug_rows`` are all BUG rows scored. A code's recall pool is the untagged BUG rows of the
+    kinds it caught, less those that ``not_its_own(code, codes that caught the row)`` gives to another code (a
+    kind shared by frameworks: a Keras momentum row caught by the Keras code is not the PyTorch code's to miss)."""
+    catchers: dict = {}
+    for code, rows in code_hits.items():
+        for row in rows:
+            catchers.setdefault(id(row), set()).add(code)
     codes = sorted(set(code_hits) | set(code_alarms) | set(unlabelled_codes))
     figures = []
     for code in codes:
         hits = [r for r in code_hits.get(code, ()) if not is_tagged(r)]
         kinds = tuple(sorted({r.kind for r in code_hits.get(code, ())}))
-        figures.append(CodeFigures(code, len(hits), sum(bugs_by_kind[k] for k in kinds),
-                                   len(code_alarms.get(code, ())), unlabelled_codes[code], kinds))
+        pool = [r for r in bug_rows if r.kind in kinds and not is_tagged(r)
+                and not not_its_own(code, catchers.get(id(r), set()))]
+        figures.append(CodeFigures(code, len(hits), len(pool), len(code_alarms.get(code, ())),
+                                   unlabelled_codes[code], kinds))
     return figures
 
 

@@ -118,6 +118,24 @@ def test_an_ok_row_is_charged_only_when_no_bug_row_is_as_near(score):
     assert tally.unlabelled == []
 
 
+def test_per_code_recall_leaves_out_rows_another_framework_caught(score):
+    # momentum_inverted spans the three frameworks: the Keras row BNU203 catches is not BNU104's to miss,
+    # while the row nobody catches counts against both
+    rows = [_row(score, 10, "momentum_inverted", "BUG"), _row(score, 30, "momentum_inverted", "BUG"),
+            _row(score, 50, "momentum_inverted", "BUG"), _row(score, 70, "ok_momentum_inverted", "OK")]
+    findings = [score.Finding("m.py", None, 10, "BNU104"), score.Finding("m.py", None, 30, "BNU203"),
+                score.Finding("m.py", None, 71, "BNU104"), score.Finding("m.py", None, 200, "BNU003")]
+    tally = score.Tally()
+    score.judge(rows, findings, tally)
+    figures = {f.code: f for f in score.per_code(tally)}
+    assert (figures["BNU104"].caught, figures["BNU104"].pool, figures["BNU104"].alarms) == (1, 2, 1)
+    assert (figures["BNU203"].caught, figures["BNU203"].pool, figures["BNU203"].alarms) == (1, 2, 0)
+    assert (figures["BNU003"].pool, figures["BNU003"].unlabelled) == (0, 1)
+    assert figures["BNU104"].precision == "1/2 (50%)" and figures["BNU203"].recall == "1/2 (50%)"
+    assert not figures["BNU104"].meets(0.9, 0.8)
+    assert figures["BNU203"].meets(0.9, 0.5) and not figures["BNU203"].meets(0.9, 0.8)
+
+
 def test_tagged_rows_are_counted_apart(score):
     rows = [_row(score, 10, "eval_in_train_mode", "BUG", justification="[intentional] transductive by design"),
             _row(score, 30, "ok_eval_in_train_mode", "OK", justification="[harmless] nobody reads the stats")]

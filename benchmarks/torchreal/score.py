@@ -131,6 +131,7 @@ class Tally:
     missing_snapshots: list = field(default_factory=list)
     bug_rows_by_kind: Counter = field(default_factory=Counter)
     outcomes: dict = field(default_factory=dict)  # row key -> caught / missed / alarm / silent
+    bug_rows: list = field(default_factory=list)
 
 
 def parse_line(path: str, text: str) -> tuple[int | None, int]:
@@ -230,6 +231,7 @@ def judge(rows: list[Row], findings: list[Finding], tally: Tally) -> None:
         if row.verdict == "BUG":
             hits = judging.catches(findings, row, in_family)
             tally.bug_rows_by_kind[row.kind] += 1
+            tally.bug_rows.append(row)
             tally.outcomes[row_key(row)] = "caught" if hits else "missed"
             if row.tagged:
                 counts.tagged_bugs += 1
@@ -302,10 +304,17 @@ def report(tally: Tally, verbose: bool) -> None:
             print(line if figure.meets(BAR_PRECISION, BAR_RECALL) else "*" + line[1:])
 
 
+def framework(code: str) -> tuple:
+    """The framework family of a code (a TensorFlow code is its own)."""
+    return next((prefixes for prefixes in (PYTORCH, KERAS, FLAX) if code.startswith(prefixes)), (code,))
+
+
 def per_code(tally: Tally) -> list:
-    bugs_by_kind = Counter({kind: counts.bugs for kind, counts in tally.kinds.items()})
-    return judging.code_figures(tally.code_hits, tally.code_alarms, bugs_by_kind,
-                                Counter(f.code for _, f in tally.unlabelled), lambda row: row.tagged)
+    def not_its_own(code: str, catchers: set) -> bool:
+        """The row was caught by another framework's codes only (momentum_inverted spans the three)."""
+        return bool(catchers) and all(framework(other) != framework(code) for other in catchers)
+    return judging.code_figures(tally.code_hits, tally.code_alarms, tally.bug_rows,
+                                Counter(f.code for _, f in tally.unlabelled), lambda row: row.tagged, not_its_own)
 
 
 def save(tally: Tally, path: Path) -> None:
