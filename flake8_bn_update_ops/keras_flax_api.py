@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import FrozenSet, Mapping, Optional
+from typing import FrozenSet, Mapping, Optional, Tuple
 
 from . import tf_api
 
@@ -109,3 +109,14 @@ def _trigger_words() -> FrozenSet[str]:
 
 
 TRIGGER_WORDS: FrozenSet[str] = _trigger_words()
+
+# ----------------------------------------------------------------------------------------------
+# Added with the third torchreal round (issue 27).
+
+# BNU201: ``keras.Sequential(layers=[...])``: the keyword (else the first argument) listing its layers, and
+# the method that appends one; a frozen base there is called with no ``training`` argument.
+SEQUENTIAL_LAYERS_KEYWORD = "layers"
+SEQUENTIAL_ADD_METHOD = "add"
+# BNU302: a function whose name says it evaluates (EVALUATION_NAME_WORDS) is no evaluation step when it is a
+# pytest test (``test_bn_stats``): a test of the code, not an evaluation of the model.
+PYTEST_FUNCTION_PREFIXES: Tuple[str, ...] = ("test_",)

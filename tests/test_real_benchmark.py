@@ -92,6 +92,29 @@ def test_an_ok_row_is_a_false_alarm_only_for_its_family_within_two_lines(score):
     assert tally.unlabelled == []
 
 
+def test_a_finding_on_an_adjacent_bug_row_is_not_charged_to_the_ok_row_beside_it(score):
+    # the charging rule shared with benchmarks/torchreal (benchmarks/judging.py): a BNU001 one line from the
+    # OK row catches the BUG row it sits on; a BNU001 between the two but nearer the OK row is charged
+    rows = [_row(score, 10, "ok_control_deps", "OK"), _row(score, 11, "missing_update_ops", "BUG"),
+            _row(score, 40, "ok_control_deps", "OK"), _row(score, 43, "missing_update_ops", "BUG")]
+    findings = [score.Finding("m.py", 11, "BNU001"), score.Finding("m.py", 41, "BNU001")]
+    tally = score.Tally()
+    score.judge(rows, findings, tally)
+    assert (tally.caught, tally.bugs) == (2, 2)
+    assert [row.line for row, _ in tally.alarms] == [40]
+
+
+def test_both_scorers_judge_with_the_one_shared_module(score):
+    spec = importlib.util.spec_from_file_location("torchreal_score_shared", REAL.parent / "torchreal" / "score.py")
+    torchreal = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = torchreal
+    spec.loader.exec_module(torchreal)
+    import judging
+
+    assert score.judging is judging is torchreal.judging
+    assert (score.CATCH_SPAN, score.ALARM_SPAN) == (judging.CATCH_SPAN, judging.ALARM_SPAN) == (3, 2)
+
+
 def test_findings_far_from_every_row_are_unlabelled_and_other_bugs_are_not_scored(score):
     rows = [_row(score, 10, "other", "BUG"), _row(score, 20, "missing_training", "UNSURE")]
     findings = [score.Finding("m.py", 20, "BNU003"), score.Finding("m.py", 90, "BNU002"),

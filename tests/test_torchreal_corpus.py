@@ -118,6 +118,24 @@ def test_an_ok_row_is_charged_only_when_no_bug_row_is_as_near(score):
     assert tally.unlabelled == []
 
 
+def test_per_code_recall_leaves_out_rows_another_framework_caught(score):
+    # momentum_inverted spans the three frameworks: the Keras row BNU203 catches is not BNU104's to miss,
+    # while the row nobody catches counts against both
+    rows = [_row(score, 10, "momentum_inverted", "BUG"), _row(score, 30, "momentum_inverted", "BUG"),
+            _row(score, 50, "momentum_inverted", "BUG"), _row(score, 70, "ok_momentum_inverted", "OK")]
+    findings = [score.Finding("m.py", None, 10, "BNU104"), score.Finding("m.py", None, 30, "BNU203"),
+                score.Finding("m.py", None, 71, "BNU104"), score.Finding("m.py", None, 200, "BNU003")]
+    tally = score.Tally()
+    score.judge(rows, findings, tally)
+    figures = {f.code: f for f in score.per_code(tally)}
+    assert (figures["BNU104"].caught, figures["BNU104"].pool, figures["BNU104"].alarms) == (1, 2, 1)
+    assert (figures["BNU203"].caught, figures["BNU203"].pool, figures["BNU203"].alarms) == (1, 2, 0)
+    assert (figures["BNU003"].pool, figures["BNU003"].unlabelled) == (0, 1)
+    assert figures["BNU104"].precision == "1/2 (50%)" and figures["BNU203"].recall == "1/2 (50%)"
+    assert not figures["BNU104"].meets(0.9, 0.8)
+    assert figures["BNU203"].meets(0.9, 0.5) and not figures["BNU203"].meets(0.9, 0.8)
+
+
 def test_tagged_rows_are_counted_apart(score):
     rows = [_row(score, 10, "eval_in_train_mode", "BUG", justification="[intentional] transductive by design"),
             _row(score, 30, "ok_eval_in_train_mode", "OK", justification="[harmless] nobody reads the stats")]
@@ -198,8 +216,27 @@ def test_the_scorer_runs_the_real_flake8_and_command_on_a_snapshot(score, tmp_pa
     out = capsys.readouterr().out
     assert status == 0, out
     assert "torchreal: caught 2/2 BUG rows, false alarms 0/1 OK rows, 0 unlabelled findings, 0 crashes" in out
-    assert re.search(r"BNU007 +recall 2/2 \(100%\) +precision 2/2 \(100%\)", out)
+    # the per-code table: recall, precision, then the counts behind them (caught, of, alarms, unlabelled)
+    assert re.search(r"^  BNU007 +2/2 \(100%\) +2/2 \(100%\) +2 +2 +0 +0  keras_custom_loop_training_missing$", out,
+                     re.MULTILINE)
     assert "1 repositories scored, 0 missing" in out
+
+    # --save then --against: the same run has no changed row; relabelling the OK row as a BUG the finding
+    # does not reach shows that row's change and BNU007's counts before and after
+    saved = tmp_path / "before.json"
+    assert score.main(["--flake8", flake8, "--snapshots", str(tmp_path / "snap"), "--labels", str(labels),
+                       "--save", str(saved)]) == 0
+    assert json.loads(saved.read_text(encoding="utf-8"))["rows"]["someone/demo pkg/train.py:16"] == "silent"
+    capsys.readouterr()
+    labels.write_text(labels.read_text(encoding="utf-8").replace(
+        "16\tok_keras_custom_loop_training_missing\tOK", "16\tkeras_custom_loop_training_missing\tBUG"),
+        encoding="utf-8")
+    assert score.main(["--flake8", flake8, "--snapshots", str(tmp_path / "snap"), "--labels", str(labels),
+                       "--against", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "  changed     someone/demo pkg/train.py:16: silent -> missed\n" in out
+    assert "  BNU007  before caught 2/2, alarms 0, unlabelled 0; after caught 2/3, alarms 0, unlabelled 0\n" in out
+    assert out.count("  changed ") == 1
 
 
 def test_a_missing_snapshot_is_reported_and_fails(score, tmp_path, capsys):

@@ -6,7 +6,8 @@ re-fetch them). flake8 runs in each snapshot root as a user would run it there, 
 ``--isolated --select=BNU,E999``, and every labelled line is judged by the codes that land near it:
 
 * a BUG row is caught when a code of its kind's family lands within 3 lines of it;
-* an OK row is a false alarm when a code of its kind's family lands within 2 lines of it;
+* an OK row is a false alarm when a code of its kind's family lands within 2 lines of it, unless a BUG row
+  that the same finding catches lies at least as near (``benchmarks/judging.py``, shared with torchreal);
 * UNSURE rows are not scored (their nearby codes are shown with ``--verbose``);
 * a BUG row of kind ``other`` describes a defect that no rule in RULES.md covers: it is listed, never scored.
 
@@ -18,18 +19,18 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import re
-import shutil
-import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+import judging  # noqa: E402  (benchmarks/judging.py: nearness and row charging, shared with torchreal)
+
 DEFAULT_SNAPSHOTS = "/work/real-snapshots"
-CATCH_SPAN = 3
-ALARM_SPAN = 2
+CATCH_SPAN = judging.CATCH_SPAN
+ALARM_SPAN = judging.ALARM_SPAN
 
 UPDATE_OPS_CODES = frozenset({"BNU001", "BNU004", "BNU005", "BNU006"})
 FLAG_CODES = frozenset({"BNU002", "BNU003", "BNU007"})
@@ -53,7 +54,9 @@ FAMILY = {
     "other": ALL_CODES,
 }
 
-FINDING = re.compile(r"^\./(?P<path>.+?):(?P<line>\d+):\d+: (?P<code>[A-Z]+\d+) ")
+
+def speaks(code: str, kind: str) -> bool:
+    return code in FAMILY[kind]
 
 
 @dataclass(frozen=True)
@@ -107,44 +110,34 @@ def load_rows(path: Path) -> list[Row]:
 
 
 def parse_flake8_output(text: str) -> list[Finding]:
-    found = []
-    for line in text.splitlines():
-        match = FINDING.match(line)
-        if match:
-            found.append(Finding(match["path"], int(match["line"]), match["code"]))
-    return found
+    return judging.parse_flake8_output(text, Finding)
 
 
 def run_flake8(flake8: str, root: Path) -> tuple[list[Finding], str | None]:
     """Run flake8 in ``root``; return its findings and a crash description (None when it ran cleanly)."""
-    proc = subprocess.run([flake8, "--isolated", "--select=BNU,E999", "."], cwd=root,
-                          capture_output=True, text=True)
-    crash = None
-    if proc.returncode not in (0, 1) or "Traceback" in proc.stderr:
-        tail = proc.stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-        crash = tail[0]
-    return parse_flake8_output(proc.stdout), crash
+    proc = judging.run_flake8(flake8, root)
+    return parse_flake8_output(proc.stdout), judging.crash(proc)
 
 
 def near(findings: list[Finding], row: Row, span: int, codes: frozenset) -> list[Finding]:
-    return [f for f in findings if f.path == row.path and abs(f.line - row.line) <= span and f.code in codes]
+    return judging.near(findings, row, span, lambda code, kind: code in codes)
 
 
 def judge(rows: list[Row], findings: list[Finding], tally: Tally) -> None:
     """Score one repository's rows against its findings, adding to ``tally``."""
+    bug_rows = [r for r in rows if r.verdict == "BUG" and r.kind != "other"]
     for row in rows:
-        family = FAMILY[row.kind]
         if row.verdict == "BUG" and row.kind == "other":
             tally.beyond_rules.append((row, near(findings, row, CATCH_SPAN, ALL_CODES)))
         elif row.verdict == "BUG":
             tally.bugs += 1
-            if near(findings, row, CATCH_SPAN, family):
+            if judging.catches(findings, row, speaks):
                 tally.caught += 1
             else:
                 tally.misses.append(row)
         elif row.verdict == "OK":
             tally.ok_rows += 1
-            hits = near(findings, row, ALARM_SPAN, family)
+            hits = judging.charged(findings, row, bug_rows, speaks)
             if hits:
                 tally.false_alarms += 1
                 tally.alarms.append((row, hits))
@@ -152,20 +145,12 @@ def judge(rows: list[Row], findings: list[Finding], tally: Tally) -> None:
             hits = near(findings, row, CATCH_SPAN, ALL_CODES)
             if hits:
                 tally.unsure_hits.append((row, hits))
-    for finding in findings:
-        if finding.code == "E999":
-            tally.syntax_errors += 1
-            continue
-        accounted = any(r.path == finding.path and abs(r.line - finding.line) <= CATCH_SPAN for r in rows)
-        if not accounted:
-            tally.unlabelled.append((rows[0].repo, finding))
+    tally.syntax_errors += sum(f.code in judging.SYNTAX_CODES for f in findings)
+    tally.unlabelled += [(rows[0].repo, f) for f in judging.unlabelled(findings, rows)]
 
 
 def fetch_list(rows: list[Row]) -> list[str]:
-    seen = {}
-    for row in rows:
-        seen.setdefault(row.repo, row.commit)
-    return [f"github:{repo}@{commit}" for repo, commit in seen.items()]
+    return judging.fetch_list(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,11 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.fetch_list:
         print("\n".join(fetch_list(rows)))
         return 0
-    flake8 = args.flake8
-    if os.sep in flake8:  # a relative path names a file from here, not from each snapshot root
-        flake8 = str(Path(flake8).resolve())
-    elif shutil.which(flake8) is None:
-        parser.error(f"no flake8 executable named {flake8!r} on PATH")
+    flake8 = judging.resolve_flake8(args.flake8)
+    if flake8 is None:
+        parser.error(f"no flake8 executable named {args.flake8!r} on PATH")
     by_repo: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         if not args.repo or row.repo in args.repo:

@@ -28,7 +28,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -36,11 +35,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+import judging  # noqa: E402  (benchmarks/judging.py: nearness and row charging, shared with benchmarks/real)
+
 DEFAULT_SNAPSHOTS = "/work/torch-snapshots"
-CATCH_SPAN = 3
-ALARM_SPAN = 2
+CATCH_SPAN = judging.CATCH_SPAN
+ALARM_SPAN = judging.ALARM_SPAN
 TAGS = ("[intentional]", "[harmless]")
 SKIPPED_DIRS = frozenset({".git", ".ipynb_checkpoints", "__pycache__", "node_modules"})
+# The bar a code must meet on these rows to ship on by default (issue 27).
+BAR_PRECISION = 0.90
+BAR_RECALL = 0.80
 
 # Which code prefixes speak about a kind's lines: the issue numbers PyTorch codes BNU1xx, Keras codes BNU2xx (BNU007
 # already covers a Keras model called without `training` in a custom step) and Flax codes BNU3xx.
@@ -61,7 +66,6 @@ KINDS = frozenset(FAMILY) | frozenset(f"ok_{kind}" for kind in FAMILY)
 VERDICTS = ("BUG", "OK", "UNSURE")
 COLUMNS = ["repo", "commit", "path", "line", "kind", "verdict", "justification"]
 
-FLAKE8_FINDING = re.compile(r"^\./(?P<path>.+?):(?P<line>\d+):\d+: (?P<code>[A-Z]+\d+) ")
 NOTEBOOK_LINE = re.compile(r"^cell_(?P<cell>[1-9]\d*):(?P<line>[1-9]\d*)$")
 
 
@@ -126,6 +130,8 @@ class Tally:
     crashes: list = field(default_factory=list)
     missing_snapshots: list = field(default_factory=list)
     bug_rows_by_kind: Counter = field(default_factory=Counter)
+    outcomes: dict = field(default_factory=dict)  # row key -> caught / missed / alarm / silent
+    bug_rows: list = field(default_factory=list)
 
 
 def parse_line(path: str, text: str) -> tuple[int | None, int]:
@@ -165,12 +171,7 @@ def load_rows(path: Path) -> list[Row]:
 
 
 def parse_flake8_output(text: str) -> list[Finding]:
-    found = []
-    for line in text.splitlines():
-        match = FLAKE8_FINDING.match(line)
-        if match:
-            found.append(Finding(match["path"], None, int(match["line"]), match["code"]))
-    return found
+    return judging.parse_flake8_output(text, lambda path, line, code: Finding(path, None, line, code))
 
 
 def parse_command_json(text: str, root: Path) -> list[Finding]:
@@ -181,13 +182,6 @@ def parse_command_json(text: str, root: Path) -> list[Finding]:
         relative = path.relative_to(root) if path.is_absolute() else path
         found.append(Finding(relative.as_posix().removeprefix("./"), item.get("cell"), item["line"], item["code"]))
     return found
-
-
-def _crash(proc: subprocess.CompletedProcess) -> str | None:
-    if proc.returncode not in (0, 1) or "Traceback" in proc.stderr:
-        tail = proc.stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-        return tail[0]
-    return None
 
 
 def notebooks_under(root: Path) -> list[str]:
@@ -209,8 +203,8 @@ def command_python(flake8: str) -> str | None:
 
 def run_checkers(flake8: str, root: Path) -> tuple[list[Finding], list[str]]:
     """flake8 over the .py files of ``root``, the plugin's command over its notebooks; findings and crashes."""
-    proc = subprocess.run([flake8, "--isolated", "--select=BNU,E999", "."], cwd=root, capture_output=True, text=True)
-    findings, crashes = parse_flake8_output(proc.stdout), [c for c in [_crash(proc)] if c]
+    proc = judging.run_flake8(flake8, root)
+    findings, crashes = parse_flake8_output(proc.stdout), [c for c in [judging.crash(proc)] if c]
     notebooks = notebooks_under(root)
     python = command_python(flake8)
     if notebooks and python is None:
@@ -219,7 +213,7 @@ def run_checkers(flake8: str, root: Path) -> tuple[list[Finding], list[str]]:
         proc = subprocess.run([python, "-m", "flake8_bn_update_ops", "--isolated", "--select", "BNU", "--format",
                                "json", "--exit-zero", "--no-respect-gitignore", "--", *notebooks],
                               cwd=root, capture_output=True, text=True)
-        crash = _crash(proc)
+        crash = judging.crash(proc)
         try:
             findings += parse_command_json(proc.stdout, root)
         except (ValueError, KeyError) as error:
@@ -229,18 +223,16 @@ def run_checkers(flake8: str, root: Path) -> tuple[list[Finding], list[str]]:
     return findings, crashes
 
 
-def near(findings: list[Finding], row: Row, span: int) -> list[Finding]:
-    return [f for f in findings if f.path == row.path and f.cell == row.cell and abs(f.line - row.line) <= span]
-
-
 def judge(rows: list[Row], findings: list[Finding], tally: Tally) -> None:
     """Score one repository's rows against its findings, adding to ``tally``."""
     bug_rows = [r for r in rows if r.verdict == "BUG"]
     for row in rows:
         counts = tally.kinds[row.kind.removeprefix("ok_")]
         if row.verdict == "BUG":
-            hits = [f for f in near(findings, row, CATCH_SPAN) if in_family(f.code, row.kind)]
+            hits = judging.catches(findings, row, in_family)
             tally.bug_rows_by_kind[row.kind] += 1
+            tally.bug_rows.append(row)
+            tally.outcomes[row_key(row)] = "caught" if hits else "missed"
             if row.tagged:
                 counts.tagged_bugs += 1
                 counts.tagged_caught += bool(hits)
@@ -252,10 +244,8 @@ def judge(rows: list[Row], findings: list[Finding], tally: Tally) -> None:
             for code in {f.code for f in hits}:
                 tally.code_hits[code].append(row)
         elif row.verdict == "OK":
-            charged = [f for f in near(findings, row, ALARM_SPAN) if in_family(f.code, row.kind)
-                       and not any(b.path == f.path and b.cell == f.cell and in_family(f.code, b.kind)
-                                   and abs(f.line - b.line) <= min(abs(f.line - row.line), CATCH_SPAN)
-                                   for b in bug_rows)]
+            charged = judging.charged(findings, row, bug_rows, in_family)
+            tally.outcomes[row_key(row)] = "alarm" if charged else "silent"
             if row.tagged:
                 counts.tagged_ok += 1
                 counts.tagged_alarms += bool(charged)
@@ -267,28 +257,19 @@ def judge(rows: list[Row], findings: list[Finding], tally: Tally) -> None:
                     for code in {f.code for f in charged}:
                         tally.code_alarms[code].append(row)
         else:
-            hits = near(findings, row, CATCH_SPAN)
+            hits = judging.near(findings, row, CATCH_SPAN)
             if hits:
                 tally.unsure_hits.append((row, hits))
-    for finding in findings:
-        if finding.code in ("E999", "BNU900"):
-            tally.syntax_errors += 1
-            continue
-        accounted = any(r.path == finding.path and r.cell == finding.cell
-                        and abs(r.line - finding.line) <= CATCH_SPAN for r in rows)
-        if not accounted:
-            tally.unlabelled.append((rows[0].repo, finding))
+    tally.syntax_errors += sum(f.code in judging.SYNTAX_CODES for f in findings)
+    tally.unlabelled += [(rows[0].repo, f) for f in judging.unlabelled(findings, rows)]
+
+
+def row_key(row: Row) -> str:
+    return f"{row.repo} {row.where}"
 
 
 def fetch_list(rows: list[Row]) -> list[str]:
-    seen = {}
-    for row in rows:
-        seen.setdefault(row.repo, row.commit)
-    return [f"github:{repo}@{commit}" for repo, commit in seen.items()]
-
-
-def ratio(numerator: int, denominator: int) -> str:
-    return f"{numerator}/{denominator} ({100 * numerator / denominator:.0f}%)" if denominator else "-"
+    return judging.fetch_list(rows)
 
 
 def report(tally: Tally, verbose: bool) -> None:
@@ -309,22 +290,59 @@ def report(tally: Tally, verbose: bool) -> None:
         k = tally.kinds.get(kind)
         if k is None:
             continue
-        precision = ratio(k.caught, k.caught + k.false_alarms)
-        print(f"  {kind:36} recall {ratio(k.caught, k.bugs):14} precision {precision:14}"
+        precision = judging.ratio(k.caught, k.caught + k.false_alarms)
+        print(f"  {kind:36} recall {judging.ratio(k.caught, k.bugs):14} precision {precision:14}"
               f" false alarms {k.false_alarms}/{k.ok_rows} OK rows; tagged: caught {k.tagged_caught}/{k.tagged_bugs},"
               f" on {k.tagged_alarms}/{k.tagged_ok} OK rows")
-    unlabelled_by_code = Counter(f.code for _, f in tally.unlabelled)
-    codes = sorted(set(tally.code_hits) | set(tally.code_alarms) | set(unlabelled_by_code))
-    if codes:
-        print("per code: recall over the BUG rows of the kinds it caught; precision over the labelled rows it hit")
-    for code in codes:
-        hit_rows = [r for r in tally.code_hits[code] if not r.tagged]
-        kinds = sorted({r.kind for r in tally.code_hits[code]})
-        pool = sum(tally.kinds[kind].bugs for kind in kinds)
-        alarms = len(tally.code_alarms[code])
-        precision = ratio(len(hit_rows), len(hit_rows) + alarms)
-        print(f"  {code}  recall {ratio(len(hit_rows), pool):14} precision {precision:14}"
-              f" kinds {','.join(kinds) or '-'}; {unlabelled_by_code[code]} unlabelled")
+    figures = per_code(tally)
+    if figures:
+        print(f"per code: recall over the BUG rows of the kinds it caught, precision over the labelled rows it hit "
+              f"(tagged rows apart); * = under the bar (precision >= {BAR_PRECISION:.0%}, recall >= {BAR_RECALL:.0%})")
+        table = judging.code_table(figures)
+        print(table[0])
+        for line, figure in zip(table[1:], figures):
+            print(line if figure.meets(BAR_PRECISION, BAR_RECALL) else "*" + line[1:])
+
+
+def framework(code: str) -> tuple:
+    """The framework family of a code (a TensorFlow code is its own)."""
+    return next((prefixes for prefixes in (PYTORCH, KERAS, FLAX) if code.startswith(prefixes)), (code,))
+
+
+def per_code(tally: Tally) -> list:
+    def not_its_own(code: str, catchers: set) -> bool:
+        """The row was caught by another framework's codes only (momentum_inverted spans the three)."""
+        return bool(catchers) and all(framework(other) != framework(code) for other in catchers)
+    return judging.code_figures(tally.code_hits, tally.code_alarms, tally.bug_rows,
+                                Counter(f.code for _, f in tally.unlabelled), lambda row: row.tagged, not_its_own)
+
+
+def save(tally: Tally, path: Path) -> None:
+    """Each scored row's outcome and each code's counts, for a later ``--against``."""
+    figures = {f.code: {"caught": f.caught, "of": f.pool, "alarms": f.alarms, "unlabelled": f.unlabelled}
+               for f in per_code(tally)}
+    path.write_text(json.dumps({"rows": tally.outcomes, "codes": figures}, indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+def compare(tally: Tally, path: Path) -> None:
+    """Before/after: the rows of this run whose outcome changed since the saved run (``unscored`` when it did not
+    score them), and each code's counts then and now (compare runs over the same repositories)."""
+    before = json.loads(path.read_text(encoding="utf-8"))
+    print(f"against {path}:")
+    for key in sorted(tally.outcomes):
+        then, now = before["rows"].get(key, "unscored"), tally.outcomes.get(key, "unscored")
+        if then != now:
+            print(f"  changed     {key}: {then} -> {now}")
+    now_codes = {f.code: f for f in per_code(tally)}
+    for code in sorted(set(before["codes"]) | set(now_codes)):
+        then = before["codes"].get(code)
+        now = now_codes.get(code)
+        was = f"caught {then['caught']}/{then['of']}, alarms {then['alarms']}, unlabelled {then['unlabelled']}" \
+            if then else "-"
+        is_ = f"caught {now.caught}/{now.pool}, alarms {now.alarms}, unlabelled {now.unlabelled}" if now else "-"
+        if was != is_:
+            print(f"  {code}  before {was}; after {is_}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="print github:owner/name@commit for every labelled repository and exit")
     parser.add_argument("--repo", action="append", default=[], help="score only this owner/name (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="also show codes found near UNSURE rows")
+    parser.add_argument("--save", metavar="FILE", help="write each row's outcome and each code's counts as JSON")
+    parser.add_argument("--against", metavar="FILE",
+                        help="compare with a run saved by --save: changed rows and per-code counts before/after")
     args = parser.parse_args(argv)
 
     try:
@@ -347,13 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.fetch_list:
         print("\n".join(fetch_list(rows)))
         return 0
-    flake8 = args.flake8
-    if os.sep in flake8:  # a relative path names a file from here, not from each snapshot root
-        flake8 = str(Path(flake8).resolve())
-    elif shutil.which(flake8) is None:
-        parser.error(f"no flake8 executable named {flake8!r} on PATH")
-    else:
-        flake8 = shutil.which(flake8)
+    flake8 = judging.resolve_flake8(args.flake8)
+    if flake8 is None:
+        parser.error(f"no flake8 executable named {args.flake8!r} on PATH")
     by_repo: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         if not args.repo or row.repo in args.repo:
@@ -371,6 +388,14 @@ def main(argv: list[str] | None = None) -> int:
         judge(repo_rows, findings, tally)
 
     report(tally, args.verbose)
+    if args.save:   # before the comparison, so that a bad --against file does not lose this run
+        save(tally, Path(args.save))
+    if args.against:
+        try:
+            compare(tally, Path(args.against))
+        except (OSError, ValueError, KeyError) as error:
+            print(f"score.py: cannot compare with {args.against}: {error}", file=sys.stderr)
+            return 2
     for repo in tally.missing_snapshots:
         print(f"no snapshot {repo} (under {snapshots}; see --fetch-list)")
     bugs = sum(k.bugs for k in tally.kinds.values())

@@ -131,10 +131,12 @@ RULE = Rule(
         "(a training step comes first on the way from the freeze: `model.train(); model.freeze_bn()`), inside a "
         "`train` override (the repair), when the model's class of the project overrides `train`, and when no "
         "`.train()` can be seen after the freeze. "
-        "Off by default (`--select BNU` or `--extend-select BNU106` turns it on): on the labelled real code it "
-        "caught both BUG rows of its form (indexnet_matting's constructor freeze, issue #35) with no false alarm on "
-        "the correct look-alikes (train overrides, freezes after `.train()`), but two rows are too few to put a "
-        "code on by default."),
+        "Off by default (`--select BNU` or `--extend-select BNU106` turns it on). Figures on "
+        "benchmarks/torchreal (83 repositories, December 2026): caught both BUG rows of its form "
+        "(indexnet_matting's constructor freeze, issue #35), 2 of the 6 rows of the frozen-batch-norm kind, "
+        "with no false alarm on 14 correct look-alikes; 3 findings outside the labels, all correct (the same "
+        "freeze in other classes). Under the bar (precision >= 90% and recall >= 80%) on its kind, and two rows"
+        " of one repository are too few to put it on."),
     fix="None: the freeze has to be repeated after every `.train()` (a `train` override that calls "
         "`super().train(mode)` and then the freeze), a change of the model's class.",
     fix_safety=FixSafety.NONE,

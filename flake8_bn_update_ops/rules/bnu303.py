@@ -25,9 +25,12 @@ RULE = Rule(
         "* batch` (default 0.99); Haiku's `hk.BatchNorm(decay_rate=m)` likewise. PyTorch's `momentum=0.1` is the "
         "weight of the new batch. A value `m <= 0.5` (resolved through names too) most likely carries PyTorch's "
         "meaning: measured, one step with `momentum=0.1` leaves 0.1 old + 0.9 batch, so evaluation uses the "
-        "statistics of the last few batches. Silent for `m > 0.5` and for values it cannot see. Off by default "
-        "(enable with `--select BNU` or `extend-select = BNU303`): no labelled real code yet (torchwild has no Flax "
-        "momentum row)."),
+        "statistics of the last few batches. Silent for `m > 0.5` and for values it cannot see. "
+        "Off by default (enable with `--select BNU` or `extend-select = BNU303`). Figures on "
+        "benchmarks/torchreal (83 repositories, December 2026): caught none of flaxmodels' 8 Flax-momentum BUG "
+        "rows (`momentum=0.1` passed through the project's own batch-norm wrapper, a value it does not follow) "
+        "and was charged with none of 15 correct look-alikes. Under the bar (precision >= 90% and recall >= "
+        "80%)."),
     fix=("Replaces a literal `m` written in the call by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
          "statistics evaluation will use, and a small momentum can be deliberate."),
     fix_safety=FixSafety.UNSAFE,

@@ -61,8 +61,10 @@ def differentiated_scopes_of(model: ModuleModel) -> Set[int]:
 
 def evaluation_function(scope) -> bool:
     """A function (or one it is nested in) whose name says it evaluates: ``eval_step``,
-    ``validate``, ``test_epoch``, ``predict``."""
+    ``validate``, ``test_epoch``, ``predict``; not a pytest test (``test_update``) or one nested in it."""
     while scope is not None:
+        if scope.kind == ScopeKind.FUNCTION and scope.name.lower().startswith(keras_flax_api.PYTEST_FUNCTION_PREFIXES):
+            return False
         if scope.kind == ScopeKind.FUNCTION and \
                 keras_flax_api.EVALUATION_NAME_WORDS & set(scope.name.lower().split("_")):
             return True
