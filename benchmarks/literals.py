@@ -13,7 +13,7 @@ Python name or a dotted path (``"cond"``, ``"tensorflow.keras."``) and is not on
 - display text: what ``__repr__``/``__str__`` return;
 - the name in ``getattr``/``hasattr``/``setattr`` of an attribute the package's own classes
   define (``getattr(item, "frame", None)``), or a key of an object's ``__dict__`` (a cache kept
-  on the object: ``model.__dict__.get("_differentiated_scopes")``).
+  on the object: ``self.__dict__.get("_cache")``).
 
 Everything else names something of a framework (an API, module, keyword or class) or is a free
 vocabulary word (``"keras"`` as a family, ``"given"`` as a flag state) that belongs in an enum:
