@@ -37,7 +37,6 @@ def build_facts(index: ModuleIndex, resolver: Resolver, settings, source) -> Mod
         project=resolver.project,
         settings=settings,
         evaluator=evaluator,
-        scopes=reader.scopes,
         arg_scopes=tuple(reader.scopes.entries),
         wrapper_apis=MappingProxyType(reader.wrapper_apis),
         training_flag_names=names,

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
+from ... import tf_api
 from ..evaluate import Evaluator
 from ..index import CallSite, ModuleIndex, Scope
 from ..resolver import At, Resolver
 from ..values import Value
 from . import flags, handling, modes, towers
-from .arg_scopes import ArgScopes
 from .records import ArgScopeEntry, BatchNormSite, Handling, Reached, TrainOpInfo
 
 
@@ -25,8 +25,7 @@ class ModuleFacts:
     project: Any
     settings: Any
     evaluator: Evaluator
-    scopes: ArgScopes                   # the module's arg_scopes, and questions about others'
-    arg_scopes: Tuple[ArgScopeEntry, ...]
+    arg_scopes: Tuple[ArgScopeEntry, ...]   # the module's own (slim ``arg_scope`` defaults)
     wrapper_apis: Mapping[str, Any]     # ``--bn-wrappers``: canonical name -> BatchNormApi
     training_flag_names: Tuple[str, ...]
     # Batch-norm sites, lexical and frameless: UPDATE_OPS kind, and Keras calls/constructions.
@@ -66,7 +65,7 @@ class ModuleFacts:
     # -- questions over the facts ----------------------------------------------------------------
 
     def known_api(self, name: str):
-        return self.scopes.known_api(name)
+        return tf_api.BATCH_NORM_APIS.get(name) or self.wrapper_apis.get(name)
 
     def counting_sites(self) -> Tuple[Reached, ...]:
         return self.counting
