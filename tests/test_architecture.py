@@ -328,7 +328,6 @@ def _literals_module():
 LITERALS_NOT_YET_CHECKED = frozenset({
     # what an earlier facts branch moved out of the old module model, with its spellings
     "core/evaluate.py",
-    "core/facts/arg_scopes.py",
     "core/project.py",
     "core/torch_flow.py",
     "rules/bnu008.py",

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Set
 from ... import tf_api
 from ..evaluate import Evaluator, calls_run_in
 from ..index import WITH, CallSite, ModuleIndex, within_function
+from ..kinds import ScopeKind
 from ..resolver import At
 from ..values import UNKNOWN, Api, ApiCall, Function, Mapping, Partial, options
 from .records import ArgScopeEntry
@@ -69,7 +70,7 @@ class ArgScopes:
         sets the flag of ``name`` (slim's network modules are configured by their callers:
         ``with arg_scope(resnet_arg_scope(is_training)): resnet_v2.bottleneck(...)``)."""
         function = call.scope.function()
-        if function.kind != "function" or self.project is None:
+        if function.kind != ScopeKind.FUNCTION or self.project is None:
             return False
         configured = self.importer_scopes()
         return (id(function), name) in configured or (id(function), "*") in configured
@@ -140,7 +141,7 @@ class ArgScopes:
         configured by that scope where they are called, so a flag missing here may be given."""
         resolver = self.resolver
         for name, bindings in self.index.module_scope.bindings.items():
-            if "scope" not in name.lower():
+            if tf_api.ARG_SCOPE_FUNCTION_WORD not in name.lower():
                 continue
             for option in options(resolver.module_member(self.index, name)):
                 if type(option) is not Function or option.scope is None:
@@ -181,7 +182,8 @@ class ArgScopes:
         resolver = self.resolver
         functions: Set[str] = set()
         scopes: Set[int] = set()
-        first = call.args.positional[0] if call.args.positional else call.args.keyword("list_ops_or_scope")
+        args = call.args
+        first = args.positional[0] if args.positional else args.keyword(tf_api.ARG_SCOPE_FUNCTIONS_KEYWORD)
         listed = resolver.arg_value(first) if first is not None else UNKNOWN
         for item in self.evaluator.sequence_values(listed):
             for option in options(item):
@@ -223,4 +225,4 @@ def _may_be_arg_scope(node: ast.Call) -> bool:
     Evaluating every call of a module to find them was measured at a third of the analysis."""
     func = node.func
     name = func.attr if type(func) is ast.Attribute else getattr(func, "id", "")
-    return "scope" in name.lower()
+    return tf_api.ARG_SCOPE_FUNCTION_WORD in name.lower()
