@@ -13,7 +13,7 @@ Python name or a dotted path (``"cond"``, ``"tensorflow.keras."``) and is not on
 - display text: what ``__repr__``/``__str__`` return;
 - the name in ``getattr``/``hasattr``/``setattr`` of an attribute the package's own classes
   define (``getattr(item, "frame", None)``), or a key of an object's ``__dict__`` (a cache kept
-  on the object: ``model.__dict__.get("_differentiated_scopes")``).
+  on the object: ``self.__dict__.get("_cache")``).
 
 Everything else names something of a framework (an API, module, keyword or class) or is a free
 vocabulary word (``"keras"`` as a family, ``"given"`` as a flag state) that belongs in an enum:
@@ -193,7 +193,7 @@ def free_string_comparisons(path: Path) -> Iterator[Tuple[int, str]]:
 
 
 def checked_modules() -> List[Path]:
-    return sorted(path for folder in CHECKED_FOLDERS for path in (PACKAGE / folder).glob("*.py"))
+    return sorted(path for folder in CHECKED_FOLDERS for path in (PACKAGE / folder).rglob("*.py"))
 
 
 def _name(path: Path) -> str:

@@ -1,7 +1,7 @@
 """The one analysis core every front end calls.
 
 source text -> pre-check -> Python's ``ast`` (flake8's own tree when it gives one) -> index
-(one walk) -> model (the resolver's answers) -> the selected rules -> findings with fix plans.
+(one walk) -> facts (the resolver's answers) -> the selected rules -> findings with fix plans.
 libcst is imported only when a fix is to be applied, and then parses only the statements the
 fix touches (``fixes.regions``): a fix costs time in proportion to what it changes, plus the
 analysis that finds the next round's fixes.
@@ -212,7 +212,7 @@ def selected_rules(select=None, ignore=None):
 
 
 def _findings(source, filename, settings, tree, project, select, ignore) -> List[Finding]:
-    from .core.model import build_model
+    from .core.facts.build import build_facts
     from .core.project import Project
     from .core.resolver import Resolver
     from .core.source import SourceText
@@ -227,11 +227,11 @@ def _findings(source, filename, settings, tree, project, select, ignore) -> List
     index = project.index_source(filename, source, tree)
     resolver = Resolver(project, settings)
     try:
-        model = build_model(index, resolver, settings, text)
+        facts = build_facts(index, resolver, settings, text)
         reports = []
         seen = set()
         for rule in rules:
-            for report in rule.check(model):
+            for report in rule.check(facts):
                 key = (id(report.node), report.code)
                 if key not in seen:
                     seen.add(key)
@@ -240,7 +240,7 @@ def _findings(source, filename, settings, tree, project, select, ignore) -> List
         raise UnparsableSource("too deeply nested to analyse") from None
     finally:
         resolver.close()
-        model = None
+        facts = None
     findings = []
     general = {rule.code: rule.no_fix for rule in rules}
     for report in reports:

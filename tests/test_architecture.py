@@ -326,8 +326,6 @@ def _literals_module():
 # model, ``xmod``'s project, ``torch``'s mode flow, the rules the ``facts`` split rewrites). The
 # lead removes each entry once its literals are table rows; the set must only shrink.
 LITERALS_NOT_YET_CHECKED = frozenset({
-    "core/model.py",
-    # what the facts branch moved out of core/model.py, with its spellings, in the same session
     "core/project.py",
 })
 
@@ -532,3 +530,41 @@ def test_the_facts_are_immutable_records():
         flag.state = "given"
     for cls in classes:
         assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls.__name__
+
+
+def test_the_module_facts_are_frozen_once_built():
+    """The rules' one view of a module is built in full before any rule runs, and no rule can
+    change it or hang a cache on it (issue 23: no lazily filled caches on the facts)."""
+    import dataclasses
+
+    import pytest
+    from flake8_bn_update_ops.core.facts.build import build_facts
+    from flake8_bn_update_ops.core.resolver import Resolver
+    from flake8_bn_update_ops.core.source import SourceText
+
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+        y = tf.compat.v1.layers.batch_normalization(x)
+        train_op = tf.compat.v1.train.AdamOptimizer().minimize(tf.reduce_mean(y))
+        """)
+    project = Project(DEFAULT_SETTINGS)
+    index = project.index_source("m.py", source, ast.parse(source))
+    resolver = Resolver(project, DEFAULT_SETTINGS)
+    try:
+        facts = build_facts(index, resolver, DEFAULT_SETTINGS, SourceText(source))
+    finally:
+        resolver.close()
+    assert [site.call.node.lineno for site in facts.sites] == [3]
+    assert [op.call.node.lineno for op in facts.train_ops] == [4]
+    assert facts.handling(facts.train_ops[0]).keys == frozenset()      # built with the facts
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.graph_mode = False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts._differentiated_scopes = set()      # the cache the rules once hung on the model
+    with pytest.raises(TypeError):
+        facts.handlings[0] = None
+    with pytest.raises(TypeError):
+        facts.calls_reaching[0] = ()
+    for name, value in vars(facts).items():
+        assert not isinstance(value, (list, dict, set)), name

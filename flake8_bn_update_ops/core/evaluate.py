@@ -497,10 +497,9 @@ class Evaluator:
         return layers
 
     def _add_calls(self, index: ModuleIndex) -> List[CallSite]:
-        cache = self.__dict__.setdefault("_add_calls_cache", {})
-        found = cache.get(id(index))
+        found = self._add_calls_cache.get(id(index))
         if found is None:
-            found = cache[id(index)] = [
+            found = self._add_calls_cache[id(index)] = [
                 call for call in index.calls
                 if type(call.node.func) is ast.Attribute and call.node.func.attr == tf_api.KERAS_SEQUENTIAL_ADD_METHOD]
         return found

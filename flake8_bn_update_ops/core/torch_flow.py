@@ -1,9 +1,9 @@
 """PyTorch facts for the BNU1xx rules: which modules contain batch norm, and the mode each one
 is in where it runs (mode flow).
 
-Built lazily, once per check, from the module model's index and the one resolver (``facts(model)``):
-a module that never touches PyTorch pays one look at its calls' callees, which the model has
-already resolved.
+Built once per check with the module's facts (``ModuleFacts.torch``), from the evaluator and the
+one resolver: a module that never touches PyTorch pays one look at its calls' callees, which the
+reach walk has already resolved. Its answers are computed when a rule first asks.
 
 Mode flow is followed per *receiver* (``model``, ``self.net``): the text of the expression a
 mode switch or a forward call is made on, in one function. Across calls the receiver is
@@ -18,6 +18,7 @@ import ast
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import torch_api
+from .evaluate import calls_run_in
 from .index import DEF, LAMBDA, CLASS, LOOP, WITH, CallSite, Scope, contexts
 from .kinds import BindingKind, EventKind, ParamKind, ScopeKind, TorchMode
 from .resolver import At
@@ -46,23 +47,24 @@ class Event:
         return f"<{self.kind} {self.key} {self.mode} line {self.pos[0]}>"
 
 
-class Facts:
-    def __init__(self, model):
-        self.model = model
-        self.resolver = model.resolver
-        self.source = model.source
+class TorchFlow:
+    def __init__(self, evaluator):
+        self.evaluator = evaluator
+        self.index = evaluator.index
+        self.resolver = evaluator.resolver
+        self.source = evaluator.source
         self._class_bn: Dict[int, bool] = {}
         self._events: Dict[int, List[Event]] = {}
         self._trains: Dict[int, bool] = {}
         self._last_modes: Dict[tuple, Optional[str]] = {}
-        self.uses_torch = any(self._torch_callee(call) for call in model.index.calls)
+        self.uses_torch = any(self._torch_callee(call) for call in self.index.calls)
 
     # ------------------------------------------------------------------------------------------
     # What a value is
 
     def _torch_callee(self, call: CallSite) -> bool:
         return any(type(option) is Api and option.name.startswith(torch_api.MODULE_ROOTS)
-                   for option in options(self.model.callee(call)))
+                   for option in options(self.evaluator.callee(call)))
 
     def value_at(self, node, call: CallSite) -> Value:
         return self.resolver.value(node, At(call.scope, call.statement))
@@ -124,7 +126,7 @@ class Facts:
             if marker in seen:
                 return False
             seen.add(marker)
-            passed = self.model.evaluator.arguments_passed(value.param)
+            passed = self.evaluator.arguments_passed(value.param)
             return any(self.contains_bn(argument, seen) for argument in passed)
         return False
 
@@ -182,7 +184,7 @@ class Facts:
                 for method in entry.scope.children:
                     if method.kind != ScopeKind.FUNCTION or found:
                         continue
-                    for call in _calls_run_in(method):
+                    for call in calls_run_in(method):
                         if self.contains_bn(self.value_at(call.node, call), seen):
                             found = True
                             break
@@ -223,7 +225,7 @@ class Facts:
 
     def _scan(self, scope: Scope) -> List[Event]:
         found = []
-        for call in sorted(_calls_run_in(scope), key=lambda c: (c.node.lineno, c.node.col_offset)):
+        for call in sorted(calls_run_in(scope), key=lambda c: (c.node.lineno, c.node.col_offset)):
             node = call.node
             func = node.func
             if type(func) is ast.Attribute:
@@ -241,7 +243,7 @@ class Facts:
                 if attr == torch_api.BACKWARD_METHOD or (attr == torch_api.STEP_METHOD and self._optimizer(call)):
                     found.append(Event(EventKind.STEP, call))
                     continue
-            callees = tuple(option.scope for option in options(self.model.callee(call))
+            callees = tuple(option.scope for option in options(self.evaluator.callee(call))
                             if type(option) is Function and option.scope is not None
                             and option.scope.kind == ScopeKind.FUNCTION)
             if callees:
@@ -426,7 +428,7 @@ class Facts:
 
     def loads_weights(self, scope: Scope, key: str, before) -> bool:
         """``key.load_state_dict(...)`` in the function before ``before``."""
-        for call in _calls_run_in(scope):
+        for call in calls_run_in(scope):
             func = call.node.func
             if type(func) is ast.Attribute and func.attr in torch_api.LOAD_METHODS and self.key(func.value) == key \
                     and (call.node.lineno, call.node.col_offset) < before:
@@ -478,17 +480,3 @@ def withs_of(call: CallSite) -> List[ast.With]:
 
 def span_of(node) -> Tuple[Tuple[int, int], Tuple[int, int]]:
     return (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
-
-
-def _calls_run_in(scope: Scope) -> Iterable[CallSite]:
-    yield from scope.calls
-    for child in scope.children:
-        if child.kind in (ScopeKind.LAMBDA, ScopeKind.COMPREHENSION):
-            yield from _calls_run_in(child)
-
-
-def facts(model) -> Facts:
-    found = model.__dict__.get("_torch_facts")
-    if found is None:
-        found = model.__dict__["_torch_facts"] = Facts(model)
-    return found

@@ -26,41 +26,41 @@ MAX_THREAD_DEPTH = 3
 DEFAULT_FLAG_NAME = "training"
 
 
-def thread_flag(model, scope: Scope, site_edit: Callable[[str], object],
+def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
                 default: str) -> Tuple[Optional[Combined], str]:
     """A combined plan (the site's edit, given the flag's name, plus the threading), or None
     and the one-line reason there is none."""
     function = scope.function()
     if function is None or function.kind != "function":
         return None, "the site is not inside a function a flag could be passed to"
-    name = project_flag_name(model)
+    name = project_flag_name(facts)
     edits: List[object] = [site_edit(name)]
-    reason = _thread(model, function, name, default, edits, depth=1, done={})
+    reason = _thread(facts, function, name, default, edits, depth=1, done={})
     if reason:
         return None, reason
     return Combined(tuple(edits), UNSAFE), ""
 
 
-def _thread(model, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
+def _thread(facts, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
     """Add ``name=default`` to ``function`` and pass a flag at its callers; '' on success.
     ``done``: the functions this plan threads already (their result), so a function called
     twice on the path gets one parameter and both calls pass it."""
     if id(function) in done:
         return done[id(function)]
     done[id(function)] = "the call path is recursive"
-    reason = _thread_into(model, function, name, default, edits, depth, done)
+    reason = _thread_into(facts, function, name, default, edits, depth, done)
     done[id(function)] = reason
     return reason
 
 
-def _thread_into(model, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
+def _thread_into(facts, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
     if function.param(name) is not None:
         return f"a function on the path already has a parameter `{name}` that is not a training flag"
-    callers = model.callers(function)
+    callers = facts.callers(function)
     if not callers:
-        return _thread_across(model, function, name, default, edits, depth, done)
-    edits.append(AddParameter(model.source.span(function.node), name, default, UNSAFE))
-    reached = _pass_at_calls(model, callers, name, default, edits, depth, done)
+        return _thread_across(facts, function, name, default, edits, depth, done)
+    edits.append(AddParameter(facts.source.span(function.node), name, default, UNSAFE))
+    reached = _pass_at_calls(facts, callers, name, default, edits, depth, done)
     if not reached:
         del edits[-1]               # no parameter either: nothing on this path has a flag
         return _NO_FLAG_ABOVE
@@ -71,42 +71,42 @@ _NO_FLAG_ABOVE = (f"no caller within {MAX_THREAD_DEPTH} calls has a training fla
                   "a placeholder or the Estimator mode) or runs the train op")
 
 
-def _pass_at_calls(model, callers, name: str, default: str, edits: list, depth: int, done: dict,
+def _pass_at_calls(facts, callers, name: str, default: str, edits: list, depth: int, done: dict,
                    across: bool = True) -> bool:
     """Pass a flag at each of ``callers`` (calls in ``model``'s module) that can get one: the
     flag the caller has, one created where the caller runs the train op, or one threaded
     further up. The other calls keep the default. Whether any call got one."""
     reached = False
     for call in sorted(callers, key=lambda site: (site.node.lineno, site.node.col_offset)):
-        flag = flag_expression(model, call.scope)
+        flag = flag_expression(facts, call.scope)
         if flag is not None:
-            edits.append(_pass(model, call, name, flag[0]))
+            edits.append(_pass(facts, call, name, flag[0]))
             reached = True
             continue
         caller = call.scope.function()
-        if _create_where_it_runs(model, caller, call, name, edits, done):
-            edits.append(_pass(model, call, name, name))
+        if _create_where_it_runs(facts, caller, call, name, edits, done):
+            edits.append(_pass(facts, call, name, name))
             reached = True
             continue
         if depth >= MAX_THREAD_DEPTH or caller is None or caller.kind != "function":
             continue                # this call keeps the default: its behaviour is unchanged
         further: list = []
-        if caller.param(name) is None and (across or model.callers(caller)) and \
-                not _thread(model, caller, name, default, further, depth + 1, done):
+        if caller.param(name) is None and (across or facts.callers(caller)) and \
+                not _thread(facts, caller, name, default, further, depth + 1, done):
             edits.extend(further)
-            edits.append(_pass(model, call, name, name))
+            edits.append(_pass(facts, call, name, name))
             reached = True
     return reached
 
 
-def _thread_across(model, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
+def _thread_across(facts, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
     """The site's function is called only from other modules of the project (a builder in
     ``ops.py``, the graph in ``train.py``): thread the flag there, each importer's edits in one
     ``InModule`` part, so all the modules are written together or not at all. One hop: an
     importer's own functions are threaded within it, not into a third module."""
     reached = called = False
-    parameter = AddParameter(model.source.span(function.node), name, default, UNSAFE)
-    for importer, digest in importer_models(model, function):
+    parameter = AddParameter(facts.source.span(function.node), name, default, UNSAFE)
+    for importer, digest in importer_facts(facts, function):
         callers = importer.callers(function)
         called = called or bool(callers)
         local: list = []
@@ -125,29 +125,29 @@ def _thread_across(model, function: Scope, name: str, default: str, edits: list,
     return ""
 
 
-def importer_models(model, function: Scope):
-    """(model, digest of its bytes) of each project module that imports the site's module and
-    names ``function``: where its calls are. Their models are built with the same resolver, so
+def importer_facts(facts, function: Scope):
+    """(facts, digest of its bytes) of each project module that imports the site's module and
+    names ``function``: where its calls are. Their facts are built with the same resolver, so
     their calls resolve to the very scopes of this module."""
-    project = getattr(model, "project", None)
+    project = getattr(facts, "project", None)
     if project is None or function.kind != "function":
         return []
-    from ..core.model import build_model
+    from ..core.facts.build import build_facts
     from ..core.source import SourceText
     from .other_modules import read_module_text
 
     # Each importer's facts are built once per check, not once per site the fix plans: a
     # builder module has many sites, and every finding's fix is planned while checking.
-    built = model.evaluator.importer_facts
+    built = facts.evaluator.importer_facts
     found = []
-    for index in project.importers_of(model.index, function.name.encode()):
+    for index in project.importers_of(facts.index, function.name.encode()):
         if id(index) not in built:
             built[id(index)] = None
             read = read_module_text(index.path)
             if read is not None:
                 text, digest = read
                 try:
-                    built[id(index)] = (build_model(index, model.resolver, model.settings, SourceText(text)), digest)
+                    built[id(index)] = (build_facts(index, facts.resolver, facts.settings, SourceText(text)), digest)
                 except RecursionError:
                     pass
         if built[id(index)] is not None:
@@ -155,7 +155,7 @@ def importer_models(model, function: Scope):
     return found
 
 
-def _create_where_it_runs(model, top: Scope, call, name: str, edits: list, done: dict) -> bool:
+def _create_where_it_runs(facts, top: Scope, call, name: str, edits: list, done: dict) -> bool:
     """Where no flag exists at all but ``top`` (a function or the module) both builds this
     path and runs the train op: create the flag there once, as a placeholder that defaults to
     False (every run that does not feed it evaluates with the moving statistics), just before
@@ -164,53 +164,53 @@ def _create_where_it_runs(model, top: Scope, call, name: str, edits: list, done:
     if key in done:
         return done[key]
     done[key] = False
-    runs = [run for run in top.calls if _runs_a_train_op(model, run)]
-    spelling = tf_spelling(model)
+    runs = [run for run in top.calls if _runs_a_train_op(facts, run)]
+    spelling = tf_spelling(facts)
     if not runs or spelling.add_import is not None or \
             any(run.node.lineno <= call.statement.node.lineno for run in runs) or name in top.bindings:
         return False
     edits.append(InsertBefore(
-        model.source.span(call.statement.node)[:2],
+        facts.source.span(call.statement.node)[:2],
         f'{name} = {spelling.prefix}.placeholder_with_default(False, shape=(), name="{name}")', UNSAFE))
-    edits.extend(_feed_true(model, run, name) for run in runs)
+    edits.extend(_feed_true(facts, run, name) for run in runs)
     done[key] = True
     return True
 
 
-def _runs_a_train_op(model, call) -> bool:
+def _runs_a_train_op(facts, call) -> bool:
     func = call.node.func
     if type(func) is not ast.Attribute or func.attr not in tf_api.RUN_METHODS:
         return False
     fetch = argument_node(call.node, tf_api.FETCH_KEYWORD, 0)
-    return fetch is not None and bool(model.evaluator.train_ops_in(model.resolver.value(fetch, model.at(call))))
+    return fetch is not None and bool(facts.evaluator.train_ops_in(facts.resolver.value(fetch, facts.at(call))))
 
 
-def _feed_true(model, run, name: str):
+def _feed_true(facts, run, name: str):
     """``training: True`` in a run's feed: into its dict literal, around any other feed value,
     or as a new ``feed_dict``."""
     feed = argument_node(run.node, tf_api.FEED_KEYWORD, 1)
     if feed is None:
-        return InsertKeyword(model.source.span(run.node), tf_api.FEED_KEYWORD, f"{{{name}: True}}", UNSAFE,
+        return InsertKeyword(facts.source.span(run.node), tf_api.FEED_KEYWORD, f"{{{name}: True}}", UNSAFE,
                              run.statement.node.lineno)
     if type(feed) is ast.Dict:
-        return AddDictEntry(model.source.span(feed), name, "True", UNSAFE)
-    return ReplaceExpression(model.source.span(feed), f"{{**{model.source.segment(feed)}, {name}: True}}", UNSAFE)
+        return AddDictEntry(facts.source.span(feed), name, "True", UNSAFE)
+    return ReplaceExpression(facts.source.span(feed), f"{{**{facts.source.segment(feed)}, {name}: True}}", UNSAFE)
 
 
-def _pass(model, call, name: str, value: str) -> InsertKeyword:
-    return InsertKeyword(model.source.span(call.node), name, value, UNSAFE, call.statement.node.lineno)
+def _pass(facts, call, name: str, value: str) -> InsertKeyword:
+    return InsertKeyword(facts.source.span(call.node), name, value, UNSAFE, call.statement.node.lineno)
 
 
-def project_flag_name(model) -> str:
+def project_flag_name(facts) -> str:
     """The flag name this module's own functions use most (``is_training``, ``phase_train``...),
     else ``training``."""
-    names = model.flag_names()
-    used = Counter(param.name for scope in model.index.scopes if scope.kind == "function"
+    names = facts.flag_names()
+    used = Counter(param.name for scope in facts.index.scopes if scope.kind == "function"
                    for param in scope.params if param.name in names)
     return used.most_common(1)[0][0] if used else DEFAULT_FLAG_NAME
 
 
-def constant_to_placeholder(model, name_node) -> Tuple[Optional[Combined], str]:
+def constant_to_placeholder(facts, name_node) -> Tuple[Optional[Combined], str]:
     """A flag read from a module-level constant (``training = True`` above the graph, in a
     script that builds and trains at the top): the constant becomes a placeholder that defaults
     to False (every run that does not feed it evaluates with the moving statistics) and each
@@ -219,21 +219,21 @@ def constant_to_placeholder(model, name_node) -> Tuple[Optional[Combined], str]:
     if type(name_node) is not ast.Name:
         return None, "the site is not inside a function a flag could be passed to"
     name = name_node.id
-    bindings = model.index.module_scope.bindings.get(name, ())
+    bindings = facts.index.module_scope.bindings.get(name, ())
     if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].unpack or \
             type(bindings[0].value) is not ast.Constant or type(bindings[0].value.value) is not bool:
         return None, "the site is not inside a function a flag could be passed to"
-    spelling = tf_spelling(model)
-    runs = [call for call in model.index.calls if _runs_a_train_op(model, call)]
+    spelling = tf_spelling(facts)
+    runs = [call for call in facts.index.calls if _runs_a_train_op(facts, call)]
     if spelling.add_import is not None or not runs:
         return None, f"the flag is the module constant `{name}`, and this module runs no train op to feed a " \
             "placeholder in"
     if any(_shadows(run.scope, name) for run in runs):
         return None, f"a run of the train op sees another `{name}` than the module constant"
     edits: List[object] = [ReplaceExpression(
-        model.source.span(bindings[0].value),
+        facts.source.span(bindings[0].value),
         f'{spelling.prefix}.placeholder_with_default(False, shape=(), name="{name}")', UNSAFE)]
-    edits.extend(_feed_true(model, run, name) for run in runs)
+    edits.extend(_feed_true(facts, run, name) for run in runs)
     return Combined(tuple(edits), UNSAFE), ""
 
 

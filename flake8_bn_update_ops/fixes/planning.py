@@ -27,20 +27,20 @@ class TfSpelling:
 _SPELLINGS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def tf_spelling(model) -> TfSpelling:
-    """The module's spelling, worked out once per module model (every fixable finding asks,
+def tf_spelling(facts) -> TfSpelling:
+    """The module's spelling, worked out once per module's facts (every fixable finding asks,
     and the answer reads every call of the module)."""
-    spelling = _SPELLINGS.get(model)
+    spelling = _SPELLINGS.get(facts)
     if spelling is None:
-        spelling = _SPELLINGS[model] = _tf_spelling(model)
+        spelling = _SPELLINGS[facts] = _tf_spelling(facts)
     return spelling
 
 
-def _tf_spelling(model) -> TfSpelling:
+def _tf_spelling(facts) -> TfSpelling:
     """RULES (BNU001 fix): the ``tensorflow.compat.v1`` alias if bound; else the ``tensorflow``
     alias, with ``.compat.v1`` when the module reaches TF1 APIs through it; else add an import.
     Matching folds the two APIs together; writing does not (TF2 has no ``tf.get_collection``)."""
-    scope = model.index.module_scope
+    scope = facts.index.module_scope
     compat_alias = tensorflow_alias = None
     mentions_compat = False
     for name, bindings in scope.bindings.items():
@@ -55,32 +55,32 @@ def _tf_spelling(model) -> TfSpelling:
             elif imported == tf_api.TF_MODULE and not binding.from_import and tensorflow_alias is None:
                 tensorflow_alias = name
     if compat_alias is None and tensorflow_alias is not None:
-        compat_alias = _assigned_compat_alias(model, tensorflow_alias)
+        compat_alias = _assigned_compat_alias(facts, tensorflow_alias)
     if compat_alias is not None:
         return TfSpelling(compat_alias, None)
     if tensorflow_alias is not None:
         through_compat = f"{tensorflow_alias}.{tf_api.TF1_PATH}"
-        if any(_dotted(call.node.func).startswith(through_compat + ".") for call in model.index.calls):
+        if any(_dotted(call.node.func).startswith(through_compat + ".") for call in facts.index.calls):
             return TfSpelling(through_compat, None)
         return TfSpelling(tensorflow_alias, None)
     first, other = tf_api.IMPORT_ALIASES
-    alias = first if not _bound_anywhere(model, first) else other
+    alias = first if not _bound_anywhere(facts, first) else other
     module = tf_api.TF1_MODULE if mentions_compat else tf_api.TF_MODULE
     return TfSpelling(alias, (module, alias))
 
 
-def _assigned_compat_alias(model, tensorflow_alias: str) -> Optional[str]:
+def _assigned_compat_alias(facts, tensorflow_alias: str) -> Optional[str]:
     """``v1 = tf.compat.v1`` at module level (canonical names fold compat.v1 away, so read the
     spelling itself)."""
-    for name, bindings in model.index.module_scope.bindings.items():
+    for name, bindings in facts.index.module_scope.bindings.items():
         if len(bindings) == 1 and bindings[0].kind == BindingKind.ASSIGN and not bindings[0].unpack and \
                 _dotted(bindings[0].value) == f"{tensorflow_alias}.{tf_api.TF1_PATH}":
             return name
     return None
 
 
-def _bound_anywhere(model, name: str) -> bool:
-    return any(name in scope.bindings for scope in model.index.scopes)
+def _bound_anywhere(facts, name: str) -> bool:
+    return any(name in scope.bindings for scope in facts.index.scopes)
 
 
 def _dotted(node) -> str:
@@ -92,10 +92,10 @@ def _dotted(node) -> str:
     return ""
 
 
-def flag_parameter(model, scope: Scope) -> Optional[Tuple[str, str]]:
+def flag_parameter(facts, scope: Scope) -> Optional[Tuple[str, str]]:
     """The enclosing function's single training-flag parameter and the fix's safety."""
     function = scope.function()
-    names = model.flag_names()
+    names = facts.flag_names()
     while function is not None and function.kind == ScopeKind.LAMBDA and not _flag_params(function, names):
         function = function.parent.function() if function.parent is not None else None
     if function is None or function.kind != ScopeKind.FUNCTION:
@@ -111,7 +111,7 @@ def _flag_params(function: Scope, names) -> list:
     return [param.name for param in function.params if param.name in names]
 
 
-def flag_expression(model, scope: Scope) -> Optional[Tuple[str, str]]:
+def flag_expression(facts, scope: Scope) -> Optional[Tuple[str, str]]:
     """The training flag the program already has in ``scope``, and the fix's safety (issue 25):
     the enclosing function's flag parameter (RULES.md's BNU003 fix); else a ``self`` attribute
     that the method's class stores under a flag name (``self.is_training = is_training``); else
@@ -119,24 +119,24 @@ def flag_expression(model, scope: Scope) -> Optional[Tuple[str, str]]:
     tf.placeholder(tf.bool)``); else the Estimator mode of an enclosing ``model_fn``. Only a
     parameter named ``training``/``is_training`` is safe: the others are the program's flag by
     name or by the way it is built, which a reader should check."""
-    parameter = flag_parameter(model, scope)
+    parameter = flag_parameter(facts, scope)
     if parameter is not None:
         return parameter
-    names = model.flag_names()
-    attribute = _flag_attribute(model, scope, names)
+    names = facts.flag_names()
+    attribute = _flag_attribute(facts, scope, names)
     if attribute is not None:
         return f"self.{attribute}", UNSAFE
-    placeholder = _flag_placeholder(model, scope, names)
+    placeholder = _flag_placeholder(facts, scope, names)
     if placeholder is not None:
         return placeholder, UNSAFE
     if mode_parameter(scope):
-        spelling = tf_spelling(model)
+        spelling = tf_spelling(facts)
         if spelling.add_import is None:
             return f"({tf_api.MODE_PARAMETER} == {spelling.prefix}.estimator.ModeKeys.TRAIN)", UNSAFE
     return None
 
 
-def _flag_attribute(model, scope: Scope, names) -> Optional[str]:
+def _flag_attribute(facts, scope: Scope, names) -> Optional[str]:
     """The one flag-named attribute a method's class stores on ``self`` (in this module)."""
     function = scope.function()
     if function is None or function.kind != ScopeKind.FUNCTION or not function.params or \
@@ -145,13 +145,13 @@ def _flag_attribute(model, scope: Scope, names) -> Optional[str]:
     cls = function.enclosing_class()
     if cls is None:
         return None
-    found = {name for name in names for store in model.index.attribute_stores.get(name, ())
+    found = {name for name in names for store in facts.index.attribute_stores.get(name, ())
              if type(store.base) is ast.Name and store.base.id == "self"
              and store.statement.scope.enclosing_class() is cls}
     return found.pop() if len(found) == 1 else None
 
 
-def _flag_placeholder(model, scope: Scope, names) -> Optional[str]:
+def _flag_placeholder(facts, scope: Scope, names) -> Optional[str]:
     """The one flag-named name, in an enclosing scope, whose only binding is a placeholder
     (``placeholder``/``placeholder_with_default``: a training run feeds it)."""
     found = []
@@ -159,17 +159,17 @@ def _flag_placeholder(model, scope: Scope, names) -> Optional[str]:
         if scope.kind != ScopeKind.CLASS:
             for name in names:
                 bindings = scope.bindings.get(name, ())
-                if bindings and name not in found and all(_is_placeholder(model, binding) for binding in bindings):
+                if bindings and name not in found and all(_is_placeholder(facts, binding) for binding in bindings):
                     found.append(name)
         scope = scope.parent
     return found[0] if len(found) == 1 else None
 
 
-def _is_placeholder(model, binding) -> bool:
+def _is_placeholder(facts, binding) -> bool:
     if binding.kind != BindingKind.ASSIGN or binding.unpack or type(binding.value) is not ast.Call:
         return False
-    call = model.index.call_site(binding.value)
-    return call is not None and model.api_name(call) in tf_api.FLAG_PLACEHOLDERS
+    call = facts.index.call_site(binding.value)
+    return call is not None and facts.api_name(call) in tf_api.FLAG_PLACEHOLDERS
 
 
 def mode_parameter(scope: Scope) -> bool:
@@ -183,13 +183,13 @@ def mode_parameter(scope: Scope) -> bool:
     return False
 
 
-def plan_wrap(model, call: CallSite, dependency: str, add_import, replace=None,
+def plan_wrap(facts, call: CallSite, dependency: str, add_import, replace=None,
               replace_text=None, remove=None) -> Optional[WrapStatement]:
     """A WrapStatement for the train-op call, or None where no fix is offered."""
     statement = call.statement.node if call.statement is not None else None
     if not isinstance(statement, _WRAPPABLE):
         return None     # the call sits in a with/if/for header, a decorator, an augmented assignment...
-    source = model.source
+    source = facts.source
     if getattr(statement, "value", None) is call.node:
         return WrapStatement(source.span(call.node), source.span(statement), dependency, SAFE, None, add_import,
                              replace, replace_text, remove)
@@ -290,13 +290,13 @@ def fresh_name(scope: Scope, base: str) -> str:
     return f"{base}_{number}"
 
 
-def update_ops_expression(model, call: CallSite, prefix: str, keys) -> str:
+def update_ops_expression(facts, call: CallSite, prefix: str, keys) -> str:
     """The list a BNU001 wrap depends on: an existing unscoped update-ops variable of the same
     scope, else a fresh ``get_collection`` per collection the module's sites write to."""
     keys = sorted(key for key in keys if key != tf_api.ANY_UPDATES) if keys else []
     keys = keys or [tf_api.UPDATE_OPS]
     if keys == [tf_api.UPDATE_OPS]:
-        reused = _bound_update_ops_variable(model, call)
+        reused = _bound_update_ops_variable(facts, call)
         if reused is not None:
             return reused
     parts = []
@@ -308,7 +308,7 @@ def update_ops_expression(model, call: CallSite, prefix: str, keys) -> str:
     return " + ".join(parts)
 
 
-def _bound_update_ops_variable(model, call: CallSite) -> Optional[str]:
+def _bound_update_ops_variable(facts, call: CallSite) -> Optional[str]:
     from ..core.resolver import At
 
     scope = call.scope.function()
@@ -322,9 +322,9 @@ def _bound_update_ops_variable(model, call: CallSite) -> Optional[str]:
         value = binding.value
         if type(value) is not ast.Call or len(value.args) != 1 or value.keywords:
             continue
-        found = model.resolver.value(value, At(binding.scope, binding.statement))
+        found = facts.resolver.value(value, At(binding.scope, binding.statement))
         if all(type(option) is CollectionRead and option.key == tf_api.UPDATE_OPS for option in options(found)):
-            if name in model.index.mutations:
+            if name in facts.index.mutations:
                 continue
             if best is None or binding.seq > best[0]:
                 best = (binding.seq, name)

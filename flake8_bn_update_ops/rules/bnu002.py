@@ -11,8 +11,8 @@ import os
 from typing import Iterable
 
 from .. import tf_api
+from ..core.facts.module import ModuleFacts
 from ..core.kinds import BindingKind, FlagState, ScopeKind, Via
-from ..core.model import ModuleModel
 from ..core.values import UNKNOWN, Api, Class, Const, Function, ParamValue, options
 from ..fixes.planning import flag_expression
 from ..fixes.flag_threading import constant_to_placeholder, thread_flag
@@ -34,79 +34,79 @@ def _effect(literal: bool) -> str:
             "no update ops are created and the layer never learns its moving statistics")
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
+def check(facts: ModuleFacts) -> Iterable[Report]:
     seen = set()
-    sites = list(model.sites) + [site for site in model.keras_sites if not model.in_eager_function(site.call)]
+    sites = list(facts.sites) + [site for site in facts.keras_sites if not facts.in_eager_function(site.call)]
     for site in sites:
         flag = site.flag
         if flag.state != FlagState.GIVEN or flag.literal is None or flag.node is None or id(flag.node) in seen:
             continue
-        if flag.index is not model.index:
+        if flag.index is not facts.index:
             continue    # written in another module: reported there, or as a wrapper default below
         seen.add(id(flag.node))
-        if model.chosen_by_training_flag(site.call.context) or _exempt_false(model, site, flag.literal):
+        if facts.chosen_by_training_flag(site.call.context) or _exempt_false(facts, site, flag.literal):
             continue
-        if flag.literal is False and _false_branch_of_a_flag_cond(model, site):
+        if flag.literal is False and _false_branch_of_a_flag_cond(facts, site):
             continue
         fix, no_fix = None, f"the literal is given through {flag.origin}, which the fix does not edit"
         if flag.origin in _EDITABLE_ORIGINS and flag.scope is not None:
-            replacement = flag_expression(model, flag.scope)
-            span = model.source.span(flag.node)
+            replacement = flag_expression(facts, flag.scope)
+            span = facts.source.span(flag.node)
             if replacement is not None:
                 fix = ReplaceExpression(span, replacement[0], UNSAFE)
             elif flag.scope.function().kind == ScopeKind.MODULE:
-                fix, no_fix = constant_to_placeholder(model, flag.node)
+                fix, no_fix = constant_to_placeholder(facts, flag.node)
             else:
-                fix, no_fix = thread_flag(model, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
+                fix, no_fix = thread_flag(facts, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
                                           str(flag.literal))
         yield Report(flag.node, "BNU002",
                      f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: "
                      f"{_effect(flag.literal)}", fix, no_fix)
-    yield from _wrapper_defaults(model)
-    yield from _false_in_a_module_that_trains_nothing(model)
-    yield from _literals_through_thin_wrappers(model, seen)
-    yield from _training_in_an_evaluation_tape(model, seen)
+    yield from _wrapper_defaults(facts)
+    yield from _false_in_a_module_that_trains_nothing(facts)
+    yield from _literals_through_thin_wrappers(facts, seen)
+    yield from _training_in_an_evaluation_tape(facts, seen)
 
 
-def _literal_fix(model: ModuleModel, call, literal, value: bool):
+def _literal_fix(facts: ModuleFacts, call, literal, value: bool):
     """(plan, why none) for a literal written at a call of a wrapper: the flag in reach
     replaces it, or one threaded to the call's function (default: the literal, so the other
     callers keep their mode)."""
-    span = model.source.span(literal)
-    replacement = flag_expression(model, call.scope)
+    span = facts.source.span(literal)
+    replacement = flag_expression(facts, call.scope)
     if replacement is not None:
         return ReplaceExpression(span, replacement[0], UNSAFE), None
-    return thread_flag(model, call.scope, lambda name: ReplaceExpression(span, name, UNSAFE), str(value))
+    return thread_flag(facts, call.scope, lambda name: ReplaceExpression(span, name, UNSAFE), str(value))
 
 
-def _keyword_fix(model: ModuleModel, call, keyword: str, default: bool):
+def _keyword_fix(facts: ModuleFacts, call, keyword: str, default: bool):
     """(plan, why none) for a call that leaves a wrapper's flag parameter at its default: the
     flag in reach passed as that keyword (``_passed_elsewhere`` reports only where one is)."""
-    span, line = model.source.span(call.node), call.statement.node.lineno
-    flag = flag_expression(model, call.scope)
+    span, line = facts.source.span(call.node), call.statement.node.lineno
+    flag = flag_expression(facts, call.scope)
     if flag is not None:
         return InsertKeyword(span, keyword, flag[0], UNSAFE, line), None
-    return thread_flag(model, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line), str(default))
+    return thread_flag(facts, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line), str(default))
 
 
-def _training_in_an_evaluation_tape(model: ModuleModel, seen: set) -> Iterable[Report]:
+def _training_in_an_evaluation_tape(facts: ModuleFacts, seen: set) -> Iterable[Report]:
     """``model(x, training=True)`` inside a GradientTape on which no gradient is taken: a test
     step copied from the train step updates the moving statistics with evaluation data."""
-    for call, _ in keras_model_calls(model):
+    for call, _ in keras_model_calls(facts):
         literal = next((keyword.value for keyword in call.node.keywords
                         if keyword.arg == tf_api.KERAS_TRAINING_ARGUMENT), None)
         if type(literal) is not ast.Constant or literal.value is not True or id(literal) in seen:
             continue
-        if not evaluation_tapes(model, call):
+        if not evaluation_tapes(facts, call):
             continue
         seen.add(id(literal))
         yield Report(literal, "BNU002",
                      "BNU002 `training` is hard-coded to True in a GradientTape block that takes no gradient: "
                      "this evaluation step updates the moving statistics with evaluation data",
-                     ReplaceExpression(model.source.span(literal), "False", UNSAFE))
+                     ReplaceExpression(facts.source.span(literal), "False", UNSAFE))
 
 
-def _false_branch_of_a_flag_cond(model: ModuleModel, site) -> bool:
+def _false_branch_of_a_flag_cond(facts: ModuleFacts, site) -> bool:
     """``e = bn(x, False, reuse=True)`` whose name is read only by the false branch of a
     ``tf.cond(flag, ...)`` (``lambda: e``): the inference twin, silent like the inline form."""
     statement = site.call.statement.node
@@ -124,7 +124,7 @@ def _false_branch_of_a_flag_cond(model: ModuleModel, site) -> bool:
             continue
         func = node.func
         callee = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
-        if callee not in tf_api.FLAG_CONDITIONALS or not node.args or not model.is_flag_expression(node.args[0]):
+        if callee not in tf_api.FLAG_CONDITIONALS or not node.args or not facts.is_flag_expression(node.args[0]):
             continue
         position = tf_api.FLAG_CONDITIONAL_FALSE_POSITION
         branch = node.args[position] if len(node.args) > position else next(
@@ -134,18 +134,18 @@ def _false_branch_of_a_flag_cond(model: ModuleModel, site) -> bool:
     return all(id(use) in in_false_branch for use in uses)
 
 
-def _exempt_false(model: ModuleModel, site, literal: bool) -> bool:
+def _exempt_false(facts: ModuleFacts, site, literal: bool) -> bool:
     """A literal False is right for a deliberately frozen layer and in a module that trains
     nothing (an export, freeze or inference script)."""
-    return literal is False and (site.frozen or not model.trains)
+    return literal is False and (site.frozen or not facts.trains)
 
 
-def _wrapper_defaults(model: ModuleModel) -> Iterable[Report]:
+def _wrapper_defaults(facts: ModuleFacts) -> Iterable[Report]:
     """A call of this module that leaves a wrapper's flag parameter at its literal default,
     which becomes the batch-norm flag (``CNN(x)`` where ``def CNN(x, is_training=True)``)."""
     reported = set()
     candidates = []
-    for reached in model.reached:
+    for reached in facts.reached:
         site = reached.site
         # Keras passes ``training`` to a layer's or model's ``call`` itself (from the learning
         # phase, or the tape's caller): the parameter's default is not what the layer gets.
@@ -153,44 +153,44 @@ def _wrapper_defaults(model: ModuleModel) -> Iterable[Report]:
             continue
         if site.flag.state == FlagState.GIVEN and site.flag.literal is not None:
             candidates.append((site.flag.value, site.frame, site.api, site.frozen))
-    for entry in model.arg_scopes:
+    for entry in facts.arg_scopes:
         for name in entry.functions:
-            api = model.known_api(name)
+            api = facts.known_api(name)
             if api is None or api.flag not in entry.keywords:
                 continue
             item = entry.keywords[api.flag]
-            value = model.resolver.arg_value(item)
+            value = facts.resolver.arg_value(item)
             candidates.append((value, getattr(item, "frame", None), api, False))
     for value, frame, api, frozen in candidates:
         for option in options(value):
             if type(option) is not Const or type(option.value) is not bool:
                 continue
-            param = model.resolver.default_of(option.node)
+            param = facts.resolver.default_of(option.node)
             if param is None:
                 continue
-            call = _call_leaving_default(model, frame, param)
+            call = _call_leaving_default(facts, frame, param)
             if call is None or id(call.node) in reported:
                 continue
-            if option.value is False and (frozen or not model.trains):
+            if option.value is False and (frozen or not facts.trains):
                 continue
-            if model.chosen_by_training_flag(call.context) or _passed_elsewhere(model, call, param):
+            if facts.chosen_by_training_flag(call.context) or _passed_elsewhere(facts, call, param):
                 continue
             reported.add(id(call.node))
             yield Report(call.node, "BNU002",
                          f"BNU002 this call leaves `{param.name}` at the wrapper's default {option.value}, which "
                          f"becomes the {api.display} training flag: {_effect(option.value)}",
-                         *_keyword_fix(model, call, param.name, option.value))
+                         *_keyword_fix(facts, call, param.name, option.value))
 
 
-def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[Report]:
+def _literals_through_thin_wrappers(facts: ModuleFacts, seen: set) -> Iterable[Report]:
     """A literal ``True`` given to a thin wrapper of one batch-norm layer (a lambda alias, a
     ``conv_bn(x, **kwargs)`` pass-through) is the site's flag written at the call (RULES.md,
     "Values, not spellings"; "a literal True is always reported"). A ``False`` given to a
     wrapper, or any literal given to a network builder that makes several layers, is the
     caller's choice of mode: an inference tower that reuses the training tower's variables
     (``self.g_bn0(h, train=False)`` in a GAN's sampler, seen in real code) is right."""
-    for call in model.index.calls:
-        reached = [item for item in model.calls_reaching.get(id(call.node), ()) if item.chain[-1] is not call]
+    for call in facts.index.calls:
+        reached = [item for item in facts.calls_reaching.get(id(call.node), ()) if item.chain[-1] is not call]
         # Thin: the wrapper's own body builds the one layer (not a network reaching it deeper).
         if not reached or len({id(item.site.call.node) for item in reached}) != 1 or \
                 any(len(item.chain) < 2 or item.chain[-2] is not call for item in reached):
@@ -198,43 +198,43 @@ def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[R
         inside = {id(node) for node in ast.walk(call.node)} - {id(call.node)}
         for item in reached:
             site, flag = item.site, item.site.flag
-            if flag.literal is not True or site.keras and model.in_eager_function(call):
+            if flag.literal is not True or site.keras and facts.in_eager_function(call):
                 continue
             for option in options(flag.value):
                 node = getattr(option, "node", None)
                 if type(option) is not Const or node is None or id(node) not in inside or id(node) in seen:
                     continue
                 seen.add(id(node))
-                if model.chosen_by_training_flag(call.context) or _exempt_false(model, site, flag.literal):
+                if facts.chosen_by_training_flag(call.context) or _exempt_false(facts, site, flag.literal):
                     continue
-                if _flag_also_feeds_a_network(model, call, node, site):
+                if _flag_also_feeds_a_network(facts, call, node, site):
                     continue
                 yield Report(node, "BNU002",
                              f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
-                             f"this wrapper: {_effect(flag.literal)}", *_literal_fix(model, call, node, flag.literal))
+                             f"this wrapper: {_effect(flag.literal)}", *_literal_fix(facts, call, node, flag.literal))
 
 
-def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Report]:
+def _false_in_a_module_that_trains_nothing(facts: ModuleFacts) -> Iterable[Report]:
     """A literal False is silent in a module that trains nothing (it is right for an export
     script); when this module trains with a builder from such a module, the False is reported
     at this module's call of it (RULES.md, BNU002)."""
-    if not model.trains:
+    if not facts.trains:
         return
     reported = set()
-    for reached in model.reached:
+    for reached in facts.reached:
         site, flag = reached.site, reached.site.flag
-        if site.call.scope.index is model.index or flag.literal is not False or site.frozen:
+        if site.call.scope.index is facts.index or flag.literal is not False or site.frozen:
             continue
-        if flag.index is not site.call.scope.index or model.resolver.default_of(flag.node) is not None:
+        if flag.index is not site.call.scope.index or facts.resolver.default_of(flag.node) is not None:
             continue    # written here, or a wrapper's default: reported as such
-        if _given_by_this_module(model, reached, flag):
+        if _given_by_this_module(facts, reached, flag):
             continue    # the caller here chose the mode (``sampler(z, train=False)``)
         if _trains(site.call.scope.index):
             continue    # reported in that module itself
-        call = next((link for link in reversed(reached.chain) if link.scope.index is model.index), None)
-        if call is None or id(call.node) in reported or model.chosen_by_training_flag(call.context):
+        call = next((link for link in reversed(reached.chain) if link.scope.index is facts.index), None)
+        if call is None or id(call.node) in reported or facts.chosen_by_training_flag(call.context):
             continue
-        if site.keras and model.in_eager_function(call):
+        if site.keras and facts.in_eager_function(call):
             continue
         reported.add(id(call.node))
         where = os.path.basename(site.call.scope.index.path)
@@ -243,11 +243,11 @@ def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Repor
                      f"(in {where}, which trains nothing): {_effect(False)}")
 
 
-def _given_by_this_module(model: ModuleModel, reached, flag) -> bool:
+def _given_by_this_module(facts: ModuleFacts, reached, flag) -> bool:
     """The literal was written in this module, in an argument of the calls that reached the site."""
     literals = {id(option.node) for option in options(flag.value) if type(option) is Const and option.node is not None}
     for call in reached.chain:
-        if call.scope.index is model.index and any(id(node) in literals for node in ast.walk(call.node)):
+        if call.scope.index is facts.index and any(id(node) in literals for node in ast.walk(call.node)):
             return True
     return False
 
@@ -262,7 +262,7 @@ def _trains(index) -> bool:
     return False
 
 
-def _flag_also_feeds_a_network(model: ModuleModel, call, literal, site) -> bool:
+def _flag_also_feeds_a_network(facts: ModuleFacts, call, literal, site) -> bool:
     """The wrapper also hands the flag parameter to a network it builds that the checker cannot
     see into, or to another project function (``resnet_v1_50(images, is_training=is_training)``
     beside one normalizer scope): it is a network builder, not a thin wrapper of one layer, and
@@ -286,7 +286,7 @@ def _flag_also_feeds_a_network(model: ModuleModel, call, literal, site) -> bool:
         passed = [arg for arg in other.node.args] + [keyword.value for keyword in other.node.keywords]
         if not any(type(arg) is ast.Name and arg.id == param.name for arg in passed):
             continue
-        for option in options(model.callee(other)):
+        for option in options(facts.callee(other)):
             if type(option) is Function or option is UNKNOWN or type(option) is ParamValue or \
                     (type(option) is Api and option.name.split(".", 1)[0] not in tf_api.TRAIN_OP_ROOTS
                      and not option.name.startswith("builtins.")):
@@ -294,14 +294,14 @@ def _flag_also_feeds_a_network(model: ModuleModel, call, literal, site) -> bool:
     return False
 
 
-def _call_leaving_default(model: ModuleModel, frame, param):
+def _call_leaving_default(facts: ModuleFacts, frame, param):
     """The call of this module that left ``param`` at its default: the call of the function
     that owns it, or a call that reaches it through ``**kwargs`` pass-through
     (``training_scope(**kwargs)`` returning ``lib.training_scope(**kwargs)``)."""
     while frame is not None and frame.scope is not param.scope:
         frame = frame.caller
     while frame is not None:
-        call = model.index.call_site(frame.node) if frame.node is not None else None
+        call = facts.index.call_site(frame.node) if frame.node is not None else None
         if call is not None:
             return call
         if frame.node is None or not any(keyword.arg is None for keyword in frame.node.keywords):
@@ -310,33 +310,33 @@ def _call_leaving_default(model: ModuleModel, frame, param):
     return None
 
 
-def _passed_elsewhere(model: ModuleModel, call, param) -> bool:
+def _passed_elsewhere(facts: ModuleFacts, call, param) -> bool:
     """Report a wrapper's default only where the caller forgot a flag it has at hand: a
     parameter, a variable or a ``self`` attribute named like a training flag that the call
     does not pass. Without one (a GAN's discriminator, built only for training), or beside a
     call of the same wrapper that passes the literal opposite (the training tower next to its
     inference tower), the default is the author's choice."""
-    return not _flag_at_hand(model, call) or _opposite_tower(model, call, param)
+    return not _flag_at_hand(facts, call) or _opposite_tower(facts, call, param)
 
 
-def _opposite_tower(model: ModuleModel, call, param) -> bool:
-    target = _target_scope(model, call)
-    default = model.resolver.definite_bool(model.resolver.value(param.default, model.at(call))) \
+def _opposite_tower(facts: ModuleFacts, call, param) -> bool:
+    target = _target_scope(facts, call)
+    default = facts.resolver.definite_bool(facts.resolver.value(param.default, facts.at(call))) \
         if param.default is not None else None
     if target is None or default is None:
         return False
-    for other in model.callers(target):
+    for other in facts.callers(target):
         if other is call:
             continue
         for keyword in other.node.keywords:
             if keyword.arg == param.name and \
-                    model.resolver.definite_bool(model.resolver.value(keyword.value, model.at(other))) is (not default):
+                    facts.resolver.definite_bool(facts.resolver.value(keyword.value, facts.at(other))) is (not default):
                 return True
     return False
 
 
-def _flag_at_hand(model: ModuleModel, call) -> bool:
-    names = set(model.flag_names())
+def _flag_at_hand(facts: ModuleFacts, call) -> bool:
+    names = set(facts.flag_names())
     scope = call.scope
     while scope is not None:
         for name in names & set(scope.bindings):
@@ -346,19 +346,19 @@ def _flag_at_hand(model: ModuleModel, call) -> bool:
     cls = call.scope.enclosing_class()
     if cls is not None:
         for name in names:
-            for store in model.index.attribute_stores.get(name, ()):
+            for store in facts.index.attribute_stores.get(name, ()):
                 if type(store.base) is ast.Name and store.base.id == "self" and \
                         store.statement.scope.enclosing_class() is cls:
                     return True
-        return _class_passes_a_flag_attribute(model, cls)
+        return _class_passes_a_flag_attribute(facts, cls)
     return False
 
 
-def _class_passes_a_flag_attribute(model: ModuleModel, cls) -> bool:
+def _class_passes_a_flag_attribute(facts: ModuleFacts, cls) -> bool:
     """The class, or a base class in any module, passes one of its own attributes as a
     batch-norm flag elsewhere (``arg_scope([slim.batch_norm], is_training=self.trainable)``
     in the base network): that attribute is the flag at hand, whatever its name."""
-    for entry in model.resolver.mro(Class(cls)):
+    for entry in facts.resolver.mro(Class(cls)):
         if type(entry) is not Class:
             continue
         for other in entry.scope.index.calls:
@@ -372,9 +372,9 @@ def _class_passes_a_flag_attribute(model: ModuleModel, cls) -> bool:
     return False
 
 
-def _target_scope(model: ModuleModel, call):
+def _target_scope(facts: ModuleFacts, call):
 
-    for option in options(model.callee(call)):
+    for option in options(facts.callee(call)):
         if type(option) is Function:
             return option.scope
     return None

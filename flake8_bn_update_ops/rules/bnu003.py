@@ -12,8 +12,8 @@ from types import MappingProxyType
 from typing import Iterable, Optional, Tuple
 
 from .. import tf_api
+from ..core.facts.module import ModuleFacts
 from ..core.kinds import FlagState, ScopeKind, Via
-from ..core.model import ModuleModel
 from ..fixes.planning import flag_expression
 from ..fixes.flag_threading import thread_flag
 from ..fixes.plans import UNSAFE, AddDictEntry, InsertKeyword, ReplaceExpression
@@ -32,46 +32,46 @@ _EFFECT = MappingProxyType({
 })
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
+def check(facts: ModuleFacts) -> Iterable[Report]:
     towers = None
-    for site in model.sites:
+    for site in facts.sites:
         if site.flag.state != FlagState.MISSING:
             continue
         if site.api.family == Family.LAYERS:
             if towers is None:
-                towers = _tower_calls(model)
-            if _on_an_inference_tower(model, site, towers):
+                towers = _tower_calls(facts)
+            if _on_an_inference_tower(facts, site, towers):
                 continue    # ``training`` defaults to False, which is right off the loss path
-        fix, no_fix = _fix(model, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
-            if site.via != Via.NORMALIZER_FN else _normalizer_fix(model, site)
+        fix, no_fix = _fix(facts, site.call, site.api.flag, _DEFAULT_KEPT.get(site.api.family)) \
+            if site.via != Via.NORMALIZER_FN else _normalizer_fix(facts, site)
         yield Report(site.call.node, "BNU003", f"BNU003 {site.api.display} without `{site.api.flag}`: "
                      f"{_EFFECT[site.api.family]}", fix, no_fix)
-    if model.learning_phase_set:
+    if facts.learning_phase_set:
         return
-    calls = list(keras_calls_without_training(model, in_tape=False))
-    if not calls or not (model.graph_mode or (not model.trains and model.called_from_graph_mode())):
+    calls = list(keras_calls_without_training(facts, in_tape=False))
+    if not calls or not (facts.graph_mode or (not facts.trains and facts.called_from_graph_mode())):
         return
     for call, display in calls:
         yield Report(call.node, "BNU003", f"BNU003 {display} called without `training` in graph mode: "
                      f"{_EFFECT[Family.KERAS]}",
-                     *_fix(model, call, tf_api.KERAS_TRAINING_ARGUMENT, "None", force_unsafe=True))
+                     *_fix(facts, call, tf_api.KERAS_TRAINING_ARGUMENT, "None", force_unsafe=True))
 
 
-def _tower_calls(model: ModuleModel) -> list:
+def _tower_calls(facts: ModuleFacts) -> list:
     """Calls of this module that build batch norm (a site, or a call reaching one): towers."""
-    found = [site.call for site in model.sites if site.call.scope.index is model.index]
-    found += [call for call in model.index.calls if model.calls_reaching.get(id(call.node))]
+    found = [site.call for site in facts.sites if site.call.scope.index is facts.index]
+    found += [call for call in facts.index.calls if facts.calls_reaching.get(id(call.node))]
     return found
 
 
-def _on_an_inference_tower(model: ModuleModel, site, towers) -> bool:
+def _on_an_inference_tower(facts: ModuleFacts, site, towers) -> bool:
     """Every call that builds this site stays off the train ops' losses while another tower is
     on them (RULES.md "Towers and modes": a sampler or evaluation tower reusing the layers)."""
     builders = [call for call in towers if call is site.call or
-                any(reached.site.call is site.call for reached in model.calls_reaching.get(id(call.node), ()))]
+                any(reached.site.call is site.call for reached in facts.calls_reaching.get(id(call.node), ()))]
     if site.call.scope.function().kind == ScopeKind.FUNCTION and all(call is site.call for call in builders):
         return False    # a builder nobody calls here is no tower: judged as written
-    return bool(builders) and all(model.separate_tower(call, towers) for call in builders)
+    return bool(builders) and all(facts.separate_tower(call, towers) for call in builders)
 
 
 # What a missing flag does today, by API family: the default of a parameter threaded to the site,
@@ -79,45 +79,45 @@ def _on_an_inference_tower(model: ModuleModel, site, towers) -> bool:
 _DEFAULT_KEPT = MappingProxyType({Family.LAYERS: "False", Family.CONTRIB: "True"})
 
 
-def _fix(model: ModuleModel, call, keyword: str, default: Optional[str],
+def _fix(facts: ModuleFacts, call, keyword: str, default: Optional[str],
          force_unsafe: bool = False) -> Tuple[Optional[object], Optional[str]]:
     """The plan, or None and why there is none."""
-    flag = flag_expression(model, call.scope)
+    flag = flag_expression(facts, call.scope)
     if flag is None:
         if default is None:
             return None, "the wrapper's own default decides the mode, and no flag is in reach"
-        span, line = model.source.span(call.node), call.statement.node.lineno
-        return thread_flag(model, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line),
+        span, line = facts.source.span(call.node), call.statement.node.lineno
+        return thread_flag(facts, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line),
                            default)
     value, safety = flag
-    return InsertKeyword(model.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
+    return InsertKeyword(facts.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
                          call.statement.node.lineno), None
 
 
-def _normalizer_fix(model: ModuleModel, site) -> Tuple[Optional[object], Optional[str]]:
+def _normalizer_fix(facts: ModuleFacts, site) -> Tuple[Optional[object], Optional[str]]:
     """A ``normalizer_fn=`` batch norm takes its flag through ``normalizer_params``: the flag is
     added to the dict literal given there, merged into any other value given there
     (``{**params, "is_training": flag}``), or given as a new ``normalizer_params`` dict."""
     call, key = site.call, f'"{site.api.flag}"'
-    span, line = model.source.span(call.node), call.statement.node.lineno
+    span, line = facts.source.span(call.node), call.statement.node.lineno
     params = site.options
 
     def edit(flag: str, safety: FixSafety = UNSAFE):
         if params is None:
             return InsertKeyword(span, tf_api.NORMALIZER_PARAMS_KEYWORD, f"{{{key}: {flag}}}", safety, line)
         if type(params) is ast.Dict:
-            return AddDictEntry(model.source.span(params), key, flag, safety)
-        return ReplaceExpression(model.source.span(params),
-                                 f"{{**{model.source.segment(params)}, {key}: {flag}}}", safety)
+            return AddDictEntry(facts.source.span(params), key, flag, safety)
+        return ReplaceExpression(facts.source.span(params),
+                                 f"{{**{facts.source.segment(params)}, {key}: {flag}}}", safety)
 
     if params is not None and type(params) is ast.Dict and any(item is None for item in params.keys):
         return None, "the normalizer_params dict unpacks another (`**`): the flag may come from it"
-    flag = flag_expression(model, call.scope)
+    flag = flag_expression(facts, call.scope)
     if flag is None:
         default = _DEFAULT_KEPT.get(site.api.family)
         if default is None:
             return None, "the wrapper's own default decides the mode, and no flag is in reach"
-        return thread_flag(model, call.scope, edit, default)
+        return thread_flag(facts, call.scope, edit, default)
     return edit(*flag), None
 
 

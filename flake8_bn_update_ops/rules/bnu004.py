@@ -11,25 +11,25 @@ import ast
 from typing import Dict, Iterable, List, Tuple
 
 from .. import tf_api
+from ..core.facts.module import ModuleFacts
 from ..core.index import ARG
-from ..core.model import ModuleModel
 from ..fixes.plans import SAFE, RenameAttribute
 from .base import Report, Rule
 from ..findings import FixSafety
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    if model.all_literal_true():
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    if facts.all_literal_true():
         return
-    builds = _builds(model)
+    builds = _builds(facts)
     if not builds:
         return
     # Every (train op, consuming call) that relies on a read, with the layers built too late
     # for it: one finding per read, and a fix only if it cures every one of them.
     late_by_read: Dict[int, Tuple[object, List[tuple]]] = {}
-    for op in model.train_ops:
+    for op in facts.train_ops:
         function = op.call.scope.function()
-        for read, consumer in model.handling(op).reads:
+        for read, consumer in facts.handling(op).reads:
             if read.at is None or read.at.scope.function() is not function:
                 continue
             read_seq = read.at.seq
@@ -46,19 +46,19 @@ def check(model: ModuleModel) -> Iterable[Report]:
         yield Report(read.node, "BNU004",
                      f"BNU004 `{_reader(read)}(UPDATE_OPS)` is read before the batch-norm layers exist: "
                      "the list misses their update ops, so the moving statistics never update",
-                     _fix(model, read, problems))
-    yield from _outside_graph(model)
+                     _fix(facts, read, problems))
+    yield from _outside_graph(facts)
 
 
-def _builds(model: ModuleModel) -> List[tuple]:
+def _builds(facts: ModuleFacts) -> List[tuple]:
     """(function scope, statement seq) of every place in this module that builds batch norm
     whose updates go to a collection: sites, and calls that reach such sites."""
     builds = []
-    for site in model.sites:
+    for site in facts.sites:
         if site.writes_update_ops:
             builds.append((site.call.scope.function(), site.call.statement.seq))
-    for call in model.index.calls:
-        reached = model.calls_reaching.get(id(call.node), ())
+    for call in facts.index.calls:
+        reached = facts.calls_reaching.get(id(call.node), ())
         if any(item.site.writes_update_ops for item in reached):
             builds.append((call.scope.function(), call.statement.seq))
     return builds
@@ -68,7 +68,7 @@ def _reader(read) -> str:
     return tf_api.LIVE_COLLECTION_READER if read.live else tf_api.COLLECTION_READER
 
 
-def _fix(model: ModuleModel, read, problems):
+def _fix(facts: ModuleFacts, read, problems):
     """``get_collection`` -> ``get_collection_ref`` only when, for every consumer, the late
     layers come before that consuming call, and the list is never mutated (mutating a _ref
     list writes into the graph's own collection)."""
@@ -80,17 +80,17 @@ def _fix(model: ModuleModel, read, problems):
     func = read.node.func
     if type(func) is not ast.Attribute:
         return None
-    site = model.index.call_site(read.node)
+    site = facts.index.call_site(read.node)
     if site is None:
         return None
     statement = site.statement.node
     if type(statement) is ast.Assign and statement.value is read.node:
         names = [target.id for target in statement.targets if type(target) is ast.Name]
-        if any(name in model.index.mutations for name in names):
+        if any(name in facts.index.mutations for name in names):
             return None
     elif not _is_direct_argument(site, read.node):
         return None
-    return RenameAttribute(model.source.span(func), tf_api.LIVE_COLLECTION_READER, SAFE)
+    return RenameAttribute(facts.source.span(func), tf_api.LIVE_COLLECTION_READER, SAFE)
 
 
 def _is_direct_argument(site, node) -> bool:
@@ -99,16 +99,16 @@ def _is_direct_argument(site, node) -> bool:
     return context is not None and context.kind == ARG and any(arg is node for arg in context.node.args)
 
 
-def _outside_graph(model: ModuleModel) -> Iterable[Report]:
+def _outside_graph(facts: ModuleFacts) -> Iterable[Report]:
     """A read outside the ``with G.as_default():`` block that builds the train op (lexically, or
     through every call of the function that builds it) reads the default graph's collection,
     which never holds the layers' update ops (measured)."""
     reported = set()
-    for op in model.train_ops:
-        if not model.required_collections(op):
+    for op in facts.train_ops:
+        if not facts.required_collections(op):
             continue
-        for read, _ in model.handling(op).reads:
-            if id(read.node) in reported or not model.evaluator.read_in_other_graph(op, read):
+        for read, _ in facts.handling(op).reads:
+            if id(read.node) in reported or not facts.evaluator.read_in_other_graph(op, read):
                 continue
             reported.add(id(read.node))
             yield Report(read.node, "BNU004",

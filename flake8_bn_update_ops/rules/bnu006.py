@@ -11,9 +11,10 @@ from dataclasses import replace
 from typing import Iterable, Optional
 
 from .. import tf_api
+from ..core.facts.module import ModuleFacts
 from ..core.index import WITH, within_function
 from ..core.kinds import ScopeKind
-from ..core.model import ANY_UPDATES, KERAS_UPDATES, UPDATE_OPS, ModuleModel
+from ..tf_api import ANY_UPDATES, KERAS_UPDATES, UPDATE_OPS
 from ..core.evaluate import argument_for
 from ..core.resolver import At
 from ..core.values import ApiCall, Instance, ParamValue, options
@@ -24,33 +25,33 @@ from .keras_calls import keras_model_calls
 from ..findings import FixSafety
 
 
-def builds_keras_batch_norm(model: ModuleModel) -> bool:
-    return bool(model.keras_sites) or any(reached.site.keras for reached in model.reached) or \
-        any(True for _ in keras_model_calls(model))
+def builds_keras_batch_norm(facts: ModuleFacts) -> bool:
+    return bool(facts.keras_sites) or any(reached.site.keras for reached in facts.reached) or \
+        any(True for _ in keras_model_calls(facts))
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    if not model.graph_mode or not model.train_ops or not builds_keras_batch_norm(model):
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    if not facts.graph_mode or not facts.train_ops or not builds_keras_batch_norm(facts):
         return
-    for op in model.train_ops:
-        if model.in_eager_function(op.call):
+    for op in facts.train_ops:
+        if facts.in_eager_function(op.call):
             continue
-        keys = model.handling(op).keys
+        keys = facts.handling(op).keys
         if KERAS_UPDATES in keys or ANY_UPDATES in keys:
             continue
-        if model.keras_updates_in_update_ops and UPDATE_OPS in keys:
+        if facts.keras_updates_in_update_ops and UPDATE_OPS in keys:
             continue  # the module itself adds the Keras updates to UPDATE_OPS
         yield Report(op.call.node, "BNU006",
                      f"BNU006 `{op.method}` trains Keras BatchNormalization in graph mode without its "
                      "`.updates`: Keras never adds them to UPDATE_OPS, so the moving statistics never update",
-                     _fix(model, op))
+                     _fix(facts, op))
 
 
-def keras_models_in_scope(model: ModuleModel, op):
-    return model.evaluator.keras_models_in_scope(op.call)
+def keras_models_in_scope(facts: ModuleFacts, op):
+    return facts.evaluator.keras_models_in_scope(op.call)
 
 
-def _fix(model: ModuleModel, op):
+def _fix(facts: ModuleFacts, op):
     """Unsafe: depend on ``<model>.get_updates_for(<its training input>)``.
 
     RULES.md says ``<model>.updates``; TensorFlow 2.21 disagrees for a model already built on
@@ -59,28 +60,28 @@ def _fix(model: ModuleModel, op):
     for the build's placeholder (measured: InvalidArgumentError). ``get_updates_for(x)`` holds
     only the updates of the call on ``x`` and works for every model (measured: 0.284).
     """
-    candidates = keras_models_in_scope(model, op)
+    candidates = keras_models_in_scope(facts, op)
     if len(candidates) != 1:
         return None
     (name, (keras2, value)), = candidates.items()
     if not keras2:
         return None
-    spelling = tf_spelling(model)
-    training_input = _training_input(model, value, op.call)
+    spelling = tf_spelling(facts)
+    training_input = _training_input(facts, value, op.call)
     if training_input is not None:
         updates = f"{name}.get_updates_for({training_input})"
-    elif not _built_on_its_own_input(model, value):
+    elif not _built_on_its_own_input(facts, value):
         updates = f"{name}.updates"   # called where we cannot see (a helper)
     else:
-        return _wrap_the_caller(model, op, name, value, spelling)
+        return _wrap_the_caller(facts, op, name, value, spelling)
     dependency = f"{spelling.prefix}.control_dependencies({updates})"
-    ineffective = _ineffective_wrapper(model, op)
-    wrap = plan_wrap(model, op.call, dependency, None if ineffective else spelling.add_import, ineffective,
+    ineffective = _ineffective_wrapper(facts, op)
+    wrap = plan_wrap(facts, op.call, dependency, None if ineffective else spelling.add_import, ineffective,
                      updates if ineffective else None)
     return replace(wrap, safety=UNSAFE) if wrap is not None else None
 
 
-def _wrap_the_caller(model: ModuleModel, op, name: str, value, spelling):
+def _wrap_the_caller(facts: ModuleFacts, op, name: str, value, spelling):
     """A train op built in a helper that sees the model but not its input
     (``build_optimizer(model, loss)``): the helper's one call is wrapped instead, where both can
     be named (RULES.md, handled form 1: a train op built in a function whose every call sits in
@@ -89,7 +90,7 @@ def _wrap_the_caller(model: ModuleModel, op, name: str, value, spelling):
     function = op.call.scope.function()
     if function.kind != ScopeKind.FUNCTION:
         return None
-    callers = model.callers(function)
+    callers = facts.callers(function)
     if len(callers) != 1:
         return None
     caller = callers[0]
@@ -97,25 +98,25 @@ def _wrap_the_caller(model: ModuleModel, op, name: str, value, spelling):
     param = function.param(name)
     if param is not None:
         argument = argument_for(caller.node, param)
-        model_text = model.evaluator.portable(argument, caller, caller) if argument is not None else None
-    elif "." not in name and not model.evaluator.same_binding(name, caller, op.call):
+        model_text = facts.evaluator.portable(argument, caller, caller) if argument is not None else None
+    elif "." not in name and not facts.evaluator.same_binding(name, caller, op.call):
         return None
-    training_input = _training_input(model, value, caller)
+    training_input = _training_input(facts, value, caller)
     if model_text is None or training_input is None:
         return None
     dependency = f"{spelling.prefix}.control_dependencies({model_text}.get_updates_for({training_input}))"
-    wrap = plan_wrap(model, caller, dependency, spelling.add_import)
+    wrap = plan_wrap(facts, caller, dependency, spelling.add_import)
     return replace(wrap, safety=UNSAFE) if wrap is not None else None
 
 
-def _ineffective_wrapper(model: ModuleModel, op):
+def _ineffective_wrapper(facts: ModuleFacts, op):
     """The ``with control_dependencies(<UPDATE_OPS>)`` item around the train op, which holds
     nothing for Keras: the fix replaces its expression instead of nesting a second block. Only
     where the collection is empty (no UPDATE_OPS batch norm anywhere in the graph) and the
     block holds nothing but the train op: otherwise replacing it would stop the other layers
     updating (measured: a tf.layers moving mean 0.28 -> 0.0), or make other statements of the
     block (an evaluation metric) run the Keras updates."""
-    if model.counting_sites():
+    if facts.counting_sites():
         return None
     for entry in within_function(op.call.context):
         if entry.kind != WITH:
@@ -129,21 +130,21 @@ def _ineffective_wrapper(model: ModuleModel, op):
             func = expr.func
             if (func.attr if type(func) is ast.Attribute else getattr(func, "id", None)) != tf_api.CONTROL_DEPENDENCIES:
                 continue
-            keys = model.evaluator.carried_expression(expr.args[0], At(op.call.scope, statement))
+            keys = facts.evaluator.carried_expression(expr.args[0], At(op.call.scope, statement))
             if keys == {UPDATE_OPS} and item.optional_vars is None and len(entry.node.items) == 1 and \
                     len(entry.node.body) == 1 and entry.node.body[0] is op.call.statement.node:
-                return model.source.span(expr.args[0])
+                return facts.source.span(expr.args[0])
     return None
 
 
-def _training_input(model: ModuleModel, value, target) -> Optional[str]:
+def _training_input(facts: ModuleFacts, value, target) -> Optional[str]:
     """The input of the model's training call(s), written as it can be read at ``target`` (the
     train op's call, or the call of the helper that builds it): one expression, or None. A
     parameter is followed to what its callers pass (``forward(model, x)`` called with
     ``images``), so the text is valid there."""
     inputs = set()
-    for call, called in keras_model_calls(model):
-        if not _same_model(model, called, value):
+    for call, called in keras_model_calls(facts):
+        if not _same_model(facts, called, value):
             continue
         if call.scope.function() is target.scope.function() and call.statement.seq > target.statement.seq:
             continue
@@ -152,42 +153,42 @@ def _training_input(model: ModuleModel, value, target) -> Optional[str]:
         training = [keyword for keyword in call.node.keywords if keyword.arg == tf_api.KERAS_TRAINING_ARGUMENT]
         if training and type(training[0].value) is ast.Constant and training[0].value.value is False:
             continue  # an evaluation call
-        text = model.evaluator.portable(call.node.args[0], call, target)
+        text = facts.evaluator.portable(call.node.args[0], call, target)
         if text is None:
             return None
         inputs.add(text)
     return inputs.pop() if len(inputs) == 1 else None
 
 
-def _expanded(model: ModuleModel, value) -> list:
+def _expanded(facts: ModuleFacts, value) -> list:
     """A value's alternatives, a parameter standing for what its callers pass."""
     found = []
     for option in options(value):
         if type(option) is ParamValue:
-            for passed in model.evaluator.arguments_passed(option.param):
+            for passed in facts.evaluator.arguments_passed(option.param):
                 found.extend(options(passed))
         else:
             found.append(option)
     return found
 
 
-def _same_model(model: ModuleModel, called, value) -> bool:
-    wanted = {id(option) for option in _expanded(model, value)}
+def _same_model(facts: ModuleFacts, called, value) -> bool:
+    wanted = {id(option) for option in _expanded(facts, value)}
     for option in options(called):
         if id(option) in wanted:
             return True
         if type(option) is ParamValue and any(id(passed) in wanted or any(id(o) in wanted for o in options(passed))
-                                              for passed in model.evaluator.arguments_passed(option.param)):
+                                              for passed in facts.evaluator.arguments_passed(option.param)):
             return True
     return False
 
 
-def _built_on_its_own_input(model: ModuleModel, value) -> bool:
+def _built_on_its_own_input(facts: ModuleFacts, value) -> bool:
     """A functional model, an application, or a Sequential given its input: Keras already
     called it on its own placeholder, whose updates ``.updates`` would also hold. A subclassed
     model is built by its first call; a Sequential whose layers the checker sees, none of them
     given an input shape, is not either. Anything else counts as built (no ``.updates``)."""
-    expanded = _expanded(model, value)
+    expanded = _expanded(facts, value)
     if not expanded:
         return True
     for option in expanded:
@@ -201,7 +202,7 @@ def _built_on_its_own_input(model: ModuleModel, value) -> bool:
             if option.args.spreads or any(key in tf_api.KERAS_INPUT_SHAPE_KEYWORDS for key, _ in option.args.keywords):
                 return True     # a layer given its input shape
             continue
-        layers = model.evaluator.sequential_layers(option)
+        layers = facts.evaluator.sequential_layers(option)
         if layers is None:
             return True
         for layer in layers:

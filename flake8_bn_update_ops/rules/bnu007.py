@@ -10,23 +10,23 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import tf_api
-from ..core.model import ModuleModel
+from ..core.facts.module import ModuleFacts
 from ..fixes.plans import SAFE, InsertKeyword
 from .base import Report, Rule
 from .keras_calls import evaluation_tapes, keras_calls_without_training
 from ..findings import FixSafety
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    for call, display in keras_calls_without_training(model, in_tape=True):
-        if evaluation_tapes(model, call):
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    for call, display in keras_calls_without_training(facts, in_tape=True):
+        if evaluation_tapes(facts, call):
             # a tape on which no gradient is taken is evaluation (RULES.md "Evaluation in a tape"):
             # without `training` the model runs in inference mode there, which is right
             continue
         yield Report(call.node, "BNU007",
                      f"BNU007 {display} contains BatchNormalization and is called in a GradientTape block "
                      "without `training=True`: its moving statistics never update",
-                     InsertKeyword(model.source.span(call.node), tf_api.KERAS_TRAINING_ARGUMENT, "True", SAFE,
+                     InsertKeyword(facts.source.span(call.node), tf_api.KERAS_TRAINING_ARGUMENT, "True", SAFE,
                                    call.statement.node.lineno))
 
 

@@ -11,9 +11,9 @@ import ast
 from typing import Iterable, Optional
 
 from .. import tf_api
+from ..core.facts.module import ModuleFacts
 from ..core.index import argument_node
 from ..core.kinds import VariablesShape
-from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import UNKNOWN, Api, InstanceCall, Method, ParamValue, options
 from ..fixes.planning import tf_spelling
@@ -23,36 +23,36 @@ from .keras_calls import keras_model_calls
 from ..findings import FixSafety
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    savers = [call for call in model.index.calls if model.api_name(call) in tf_api.SAVERS]
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    savers = [call for call in facts.index.calls if facts.api_name(call) in tf_api.SAVERS]
     if not savers:
         return
-    if not _builds_batch_norm(model):
+    if not _builds_batch_norm(facts):
         return
     # Silent only when every network it reaches keeps its statistics among the trainables (the
     # candidates of a dynamic import must all agree for a silence).
-    if model.reached and all(reached.site.keeps_moving_in_trainable for reached in model.reached):
+    if facts.reached and all(reached.site.keeps_moving_in_trainable for reached in facts.reached):
         return
     for call in savers:
         var_list = argument_node(call.node, tf_api.SAVER_VARIABLES_KEYWORD, tf_api.SAVER_VARIABLES_POSITION)
         if var_list is None:
             continue
-        shape = model.evaluator.trainable_only(var_list, At(call.scope, call.statement))
+        shape = facts.evaluator.trainable_only(var_list, At(call.scope, call.statement))
         if shape is None:
             continue
         yield Report(var_list, "BNU008",
                      "BNU008 Saver is given only trainable variables: the batch-norm moving mean and "
                      "variance are not trainable, so they are never saved and a restored model "
-                     "normalizes with 0 and 1", _fix(model, var_list, shape, call.statement.node.lineno))
+                     "normalizes with 0 and 1", _fix(facts, var_list, shape, call.statement.node.lineno))
 
 
-def _builds_batch_norm(model: ModuleModel) -> bool:
+def _builds_batch_norm(facts: ModuleFacts) -> bool:
     """Batch norm of any API that this module builds (itself or through the project), or a
     network out of sight that is given a training flag (RULES.md: judged as if it built it)."""
-    if model.reached or model.sites or model.keras_sites or any(True for _ in keras_model_calls(model)):
+    if facts.reached or facts.sites or facts.keras_sites or any(True for _ in keras_model_calls(facts)):
         return True
-    names = model.flag_names()
-    for call in model.index.calls:
+    names = facts.flag_names()
+    for call in facts.index.calls:
         for keyword in call.node.keywords:
             # The moving statistics exist in either mode (RULES.md, "Checkpoints out of sight"; an
             # export script passes a literal False). In a module that trains, a literal False
@@ -60,10 +60,10 @@ def _builds_batch_norm(model: ModuleModel) -> bool:
             # statistics come from its own checkpoint: it does not make the Saver suspect.
             if keyword.arg not in names:
                 continue
-            if model.trains and model.resolver.definite_bool(
-                    model.resolver.value(keyword.value, model.at(call))) is False:
+            if facts.trains and facts.resolver.definite_bool(
+                    facts.resolver.value(keyword.value, facts.at(call))) is False:
                 continue
-            if all(_out_of_sight(option) for option in options(model.callee(call))):
+            if all(_out_of_sight(option) for option in options(facts.callee(call))):
                 return True
     return False
 
@@ -83,9 +83,9 @@ _MOVING_DICT = ('{{v.op.name: v for v in {tf}.global_variables() if "moving_mean
                 'or "moving_variance" in v.name}}')
 
 
-def _fix(model: ModuleModel, node, shape: str, statement_line: int) -> Optional[ExtendVariables]:
+def _fix(facts: ModuleFacts, node, shape: str, statement_line: int) -> Optional[ExtendVariables]:
     """Unsafe: checkpoints written before the fix lack these variables."""
-    spelling = tf_spelling(model)
+    spelling = tf_spelling(facts)
     if spelling.add_import is not None:
         return None
     if shape == VariablesShape.TUPLE:
@@ -95,7 +95,7 @@ def _fix(model: ModuleModel, node, shape: str, statement_line: int) -> Optional[
             return None
         node, shape = node.args[0], VariablesShape.LIST
     template = _MOVING if shape == VariablesShape.LIST else _MOVING_DICT
-    return ExtendVariables(model.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE,
+    return ExtendVariables(facts.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE,
                            statement_line)
 
 

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..core.model import ModuleModel
-from ..core.torch_flow import TRAIN, UNSURE, facts
+from ..core.facts.module import ModuleFacts
+from ..core.torch_flow import TRAIN, UNSURE
 from ..fixes.plans import UNSAFE, InsertBefore
 from ..findings import FixSafety
 from .base import Report, Rule
 from .torch_mode import EXPORTED, evaluations, loops_of, reaching_modes, statement_on_own_line
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    found = facts(model)
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    found = facts.torch
     if not found.uses_torch:
         return
     for evaluation in evaluations(found):
@@ -30,8 +30,8 @@ def check(model: ModuleModel) -> Iterable[Report]:
             continue
         fix = None
         before = evaluation.before
-        if before is not None and statement_on_own_line(model.source, before):
-            column = model.source.column(before.lineno, before.col_offset)
+        if before is not None and statement_on_own_line(facts.source, before):
+            column = facts.source.column(before.lineno, before.col_offset)
             fix = InsertBefore((before.lineno, column), f"{evaluation.key}.eval()", UNSAFE)
         yield Report(evaluation.node, "BNU101",
                      f"BNU101 `{evaluation.key}` contains batch norm and is run for evaluation "

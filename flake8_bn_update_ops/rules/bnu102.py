@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..core.facts.module import ModuleFacts
 from ..core.kinds import EventKind
-from ..core.model import ModuleModel
-from ..core.torch_flow import facts, loops_of  # noqa: F401
+from ..core.torch_flow import loops_of
 from ..fixes.plans import UNSAFE, InsertBefore
 from ..findings import FixSafety
 from .base import Report, Rule
@@ -17,8 +17,8 @@ from .torch_freeze import batch_norm_guard
 from .torch_mode import continuation, eval_events, statement_on_own_line
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    found = facts(model)
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    found = facts.torch
     if not found.uses_torch:
         return
     for event in eval_events(found):
@@ -37,11 +37,11 @@ def check(model: ModuleModel) -> Iterable[Report]:
             continue
         _, step, loop, _, key = reached
         fix = None
-        if loop is not None and statement_on_own_line(model.source, loop.body[0]):
+        if loop is not None and statement_on_own_line(facts.source, loop.body[0]):
             first = loop.body[0]
-            fix = InsertBefore((first.lineno, model.source.column(first.lineno, first.col_offset)),
+            fix = InsertBefore((first.lineno, facts.source.column(first.lineno, first.col_offset)),
                                f"{key}.train()", UNSAFE)
-        where = f"line {step.pos[0]}" if step.call.scope.index is model.index else "a later training step"
+        where = f"line {step.pos[0]}" if step.call.scope.index is facts.index else "a later training step"
         yield Report(call.node, "BNU102",
                      f"BNU102 `{event.key}.eval()` reaches the training step at {where} with no `.train()` in "
                      "between: batch norm then trains on its running statistics and stops updating them", fix)

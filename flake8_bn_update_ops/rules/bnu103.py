@@ -10,22 +10,21 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import torch_api
-from ..core.model import ModuleModel
-from ..core.torch_flow import facts
+from ..core.facts.module import ModuleFacts
 from ..core.values import Api, Const, options
 from ..fixes.plans import UNSAFE, InsertKeyword
 from ..findings import FixSafety
 from .base import Report, Rule
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    found = facts(model)
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    found = facts.torch
     if not found.uses_torch:
         return
     averaging = []
     updated = False
-    for call in model.index.calls:
-        names = {option.name for option in options(model.callee(call)) if type(option) is Api}
+    for call in facts.index.calls:
+        names = {option.name for option in options(facts.callee(call)) if type(option) is Api}
         if torch_api.UPDATE_BN in names:
             updated = True
         if torch_api.AVERAGED_MODEL in names:
@@ -37,7 +36,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         buffers = next((keyword.value for keyword in node.keywords
                         if keyword.arg == torch_api.AVERAGED_MODEL_BUFFERS_KEYWORD), None)
         if buffers is not None:
-            value = model.resolver.value(buffers, model.at(call))
+            value = facts.resolver.value(buffers, facts.at(call))
             if type(value) is not Const or value.value is not False:
                 continue
         if any(keyword.arg is None for keyword in node.keywords) or len(node.args) > 3 or not node.args:
@@ -46,7 +45,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
             continue
         fix = None
         if buffers is None:
-            fix = InsertKeyword(model.source.span(node), torch_api.AVERAGED_MODEL_BUFFERS_KEYWORD, "True", UNSAFE,
+            fix = InsertKeyword(facts.source.span(node), torch_api.AVERAGED_MODEL_BUFFERS_KEYWORD, "True", UNSAFE,
                                 call.statement.node.lineno)
         yield Report(node, "BNU103",
                      "BNU103 `AveragedModel` of a module with batch norm, without `use_buffers=True` and with no "

@@ -8,17 +8,17 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import torch_api
-from ..core.model import ModuleModel
+from ..core.facts.module import ModuleFacts
 from ..core.values import Api, Const, options
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from ..findings import FixSafety
 from .base import Report, Rule
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    for call in model.index.calls:
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    for call in facts.index.calls:
         if not any(type(option) is Api and option.name in torch_api.MOMENTUM_CLASSES
-                   for option in options(model.callee(call))):
+                   for option in options(facts.callee(call))):
             continue
         node = call.node
         argument = next((keyword.value for keyword in node.keywords if keyword.arg == torch_api.MOMENTUM_KEYWORD), None)
@@ -26,7 +26,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
             argument = node.args[torch_api.MOMENTUM_POSITION]
         if argument is None:
             continue
-        value = model.resolver.value(argument, model.at(call))
+        value = facts.resolver.value(argument, facts.at(call))
         if type(value) is not Const or type(value.value) not in (int, float) or type(value.value) is bool:
             continue
         momentum = value.value
@@ -34,7 +34,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
         if not torch_api.MOMENTUM_SUSPECT <= momentum < 1:
             continue
         flipped = round(1 - momentum, 10)
-        fix = ReplaceExpression(model.source.span(argument), repr(flipped), UNSAFE) \
+        fix = ReplaceExpression(facts.source.span(argument), repr(flipped), UNSAFE) \
             if value.node is argument else None
         yield Report(argument, "BNU104",
                      f"BNU104 batch norm momentum {momentum!r} has the Keras/TensorFlow meaning: PyTorch weights "

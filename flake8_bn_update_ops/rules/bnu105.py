@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..core.model import ModuleModel
+from ..core.facts.module import ModuleFacts
 from ..core.kinds import EventKind, ScopeKind
-from ..core.torch_flow import EVAL, facts, loops_of
+from ..core.torch_flow import EVAL, loops_of
 from ..findings import FixSafety
 from .base import Report, Rule
 from .torch_freeze import (batch_norm_eval_freezes, freezes, frozen_contains_bn, momentum_targets,
@@ -22,8 +22,8 @@ def _related(key: str, other: str) -> bool:
     return key == other or key.startswith(other + ".") or other.startswith(key + ".")
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    found = facts(model)
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    found = facts.torch
     if not found.uses_torch:
         return
     candidates = [freeze for freeze in freezes(found) if frozen_contains_bn(found, freeze)]
@@ -42,7 +42,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
                                        loops_of(event.call), set()))]
     # An ``.eval()`` of the frozen module that no ``.train()`` of it ever undoes: a frozen
     # feature extractor kept in evaluation mode.
-    switched_to_train = [event.key for scope in model.index.scopes
+    switched_to_train = [event.key for scope in facts.index.scopes
                          if scope.kind in (ScopeKind.MODULE, ScopeKind.FUNCTION)
                          for event in found.events(scope) if event.kind == EventKind.MODE and event.mode != EVAL]
     evaluated = [event.key for event in eval_events(found)]

@@ -11,11 +11,11 @@ import ast
 from typing import Iterable, Iterator, List, Tuple
 
 from .. import torch_api
-from ..core.kinds import ScopeKind
+from ..core.facts.module import ModuleFacts
 from ..core.index import DEF, LAMBDA, CLASS, LOOP, Scope, contexts
-from ..core.model import ModuleModel
+from ..core.kinds import ScopeKind
 from ..core.resolver import At
-from ..core.torch_flow import TRAIN, Facts, facts, loops_of
+from ..core.torch_flow import TRAIN, TorchFlow, loops_of
 from ..findings import FixSafety
 from .base import Report, Rule
 from ..core.values import Class
@@ -36,10 +36,10 @@ def _modules_loop_receiver(call) -> object:
     return None
 
 
-def _sites(found: Facts) -> Iterator[Tuple[object, object, str, Scope]]:
+def _sites(found: TorchFlow) -> Iterator[Tuple[object, object, str, Scope]]:
     """Where the freeze runs, as the code that calls it sees it: (the freeze's call node, its
     call site, the receiver key, the function it runs in)."""
-    model = found.model
+    evaluator = found.evaluator
     done = set()
     for call, scope in batch_norm_eval_freezes(found):
         if scope.kind == ScopeKind.FUNCTION and scope.name == torch_api.TRAIN_METHOD:
@@ -52,10 +52,10 @@ def _sites(found: Facts) -> Iterator[Tuple[object, object, str, Scope]]:
         if key is None:
             # ``def set_bn_eval(m): if isinstance(m, BatchNorm2d): m.eval()`` given to
             # ``model.apply``: the freeze is the apply call.
-            for site in model.index.calls:
+            for site in evaluator.index.calls:
                 func = site.node.func
                 if type(func) is ast.Attribute and func.attr == torch_api.APPLY_METHOD and site.node.args and \
-                        is_function(model.resolver.value(site.node.args[0], At(site.scope, site.statement))) is scope:
+                        is_function(found.resolver.value(site.node.args[0], At(site.scope, site.statement))) is scope:
                     outer = found.key(func.value)
                     if outer is not None:
                         yield site.node, site, outer, site.scope.function()
@@ -64,7 +64,7 @@ def _sites(found: Facts) -> Iterator[Tuple[object, object, str, Scope]]:
         if scope.kind == ScopeKind.MODULE or (scope.param(root) is None):
             yield call.node, call, key, scope
             continue
-        for caller in model.callers(scope):
+        for caller in evaluator.callers(scope):
             event_renames = found._renames(caller, scope)
             outer = next((text + key[len(root):] for param, text in event_renames if param == root), None)
             if outer is not None:
@@ -76,7 +76,7 @@ def _prefixes(key: str) -> List[str]:
     return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
 
 
-def _class_overrides_train(found: Facts, scope: Scope) -> bool:
+def _class_overrides_train(found: TorchFlow, scope: Scope) -> bool:
     cls = scope.enclosing_class()
     return cls is not None and any(
         type(entry) is Class and any(child.kind == ScopeKind.FUNCTION and child.name == torch_api.TRAIN_METHOD
@@ -84,8 +84,8 @@ def _class_overrides_train(found: Facts, scope: Scope) -> bool:
         for entry in found.resolver.mro(Class(cls)))
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    found = facts(model)
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    found = facts.torch
     if not found.uses_torch:
         return
     for node, site, key, scope in _sites(found):
@@ -107,7 +107,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
             event = reached[1]
             if overrides_train(found, found.value_at(event.call.node.func.value, event.call)):
                 break
-            where = f"line {event.pos[0]}" if event.call.scope.index is model.index else "a later call"
+            where = f"line {event.pos[0]}" if event.call.scope.index is facts.index else "a later call"
             yield Report(node, "BNU106",
                          f"BNU106 this puts `{key}`'s batch norm in eval mode to freeze it, and the "
                          f"`{reached[4]}.train()` at {where} puts it back in training mode before the next "

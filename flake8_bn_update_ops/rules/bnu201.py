@@ -11,8 +11,8 @@ import ast
 from typing import Iterable, Iterator, Optional, Set
 
 from .. import keras_flax_api, tf_api
+from ..core.facts.module import ModuleFacts
 from ..core.index import IF, AttributeStore, within_function
-from ..core.model import ModuleModel
 from ..core.resolver import At
 from ..core.values import ApiCall, InstanceCall, options
 from ..fixes.plans import UNSAFE, InsertKeyword
@@ -21,37 +21,37 @@ from .keras_calls import display_name, inside_gradient_tape, keras_model_calls
 from ..findings import FixSafety
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    index = model.index
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    index = facts.index
     stores = index.attribute_stores.get(keras_flax_api.FREEZE_ATTRIBUTE)
-    if not stores or not (model.trains or model.source.mentions(keras_flax_api.KERAS_FIT_METHODS)):
+    if not stores or not (facts.trains or facts.source.mentions(keras_flax_api.KERAS_FIT_METHODS)):
         return
     frozen: Set[int] = set()
     unfrozen: Set[int] = set()
     for store in stores:
-        setting = _literal(model, store)
+        setting = _literal(facts, store)
         if setting is None:
             continue
-        guard = _batch_norm_guard(model, store)
+        guard = _batch_norm_guard(facts, store)
         if setting is False and guard is _ONLY_BATCH_NORM:
             return      # the batch-norm layers are kept frozen on their own: they never train
         if setting is True and guard is _ALL_BUT_BATCH_NORM:
             continue    # unfreezes every layer except batch norm, which stays frozen
-        for identity in _models_set(model, store):
+        for identity in _models_set(facts, store):
             (unfrozen if setting else frozen).add(identity)
     candidates = frozen & unfrozen
     if not candidates:
         return
-    for call, value in keras_model_calls(model):
+    for call, value in keras_model_calls(facts):
         node = call.node
         if any(keyword.arg in (keras_flax_api.TRAINING_KEYWORD, None) for keyword in node.keywords) or \
                 len(node.args) >= 2:
             continue
-        if not any(_identity(option) in candidates for option in options(value)) or inside_gradient_tape(model, call):
+        if not any(_identity(option) in candidates for option in options(value)) or inside_gradient_tape(facts, call):
             continue    # in a GradientTape block BNU007 asks for training=True: the author trains it there
-        if not node.args or not _from_keras_input(model, model.resolver.value(node.args[0], model.at(call))):
+        if not node.args or not _from_keras_input(facts, facts.resolver.value(node.args[0], facts.at(call))):
             continue    # an eager call on a real batch (a shape check) is not the model that trains
-        message = (f"BNU201 {display_name(model, call)} contains BatchNormalization, is frozen and later unfrozen "
+        message = (f"BNU201 {display_name(facts, call)} contains BatchNormalization, is frozen and later unfrozen "
                    "(`trainable`), and is called without `training=False`: once unfrozen, its batch norm runs in "
                    "training mode and overwrites the pretrained moving statistics")
         # Keras 2 (tf_keras, or tf.keras up to TensorFlow 2.15) honours `training=False`; Keras 3
@@ -60,32 +60,32 @@ def check(model: ModuleModel) -> Iterable[Report]:
         remedy = (" (in Keras 3, tf.keras from TensorFlow 2.16 included, `fit` overrides `training=False` too: "
                   "keep the BatchNormalization layers' `trainable = False` when unfreezing)")
         fix = None
-        if model.evaluator.keras_bn(value):
-            fix = InsertKeyword(model.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
+        if facts.evaluator.keras_bn(value):
+            fix = InsertKeyword(facts.source.span(node), keras_flax_api.TRAINING_KEYWORD, "False", UNSAFE,
                                 call.statement.node.lineno)
         yield Report(node, "BNU201", message + remedy, fix)
-    yield from _graph_reuses(model, candidates)
-    yield from _sequential_wirings(model, candidates)
+    yield from _graph_reuses(facts, candidates)
+    yield from _sequential_wirings(facts, candidates)
 
 
-def _sequential_wirings(model: ModuleModel, candidates: Set[int]) -> Iterator[Report]:
+def _sequential_wirings(facts: ModuleFacts, candidates: Set[int]) -> Iterator[Report]:
     """``keras.Sequential([base, head...])`` or ``sequential.add(base)``: the frozen base is a layer of a
     Sequential, which calls it without any ``training`` argument, so once unfrozen it trains its batch norm."""
-    for call in model.index.calls:
+    for call in facts.index.calls:
         node = call.node
-        if _is_sequential(model.api_name(call)):
+        if _is_sequential(facts.api_name(call)):
             layers = keyword_or_first(node, keras_flax_api.SEQUENTIAL_LAYERS_KEYWORD)
             elements = layers.elts if type(layers) in (ast.List, ast.Tuple) else ()
         elif type(node.func) is ast.Attribute and node.func.attr == keras_flax_api.SEQUENTIAL_ADD_METHOD \
-                and len(node.args) == 1 and not node.keywords and _sequential_value(model, node.func.value, call):
+                and len(node.args) == 1 and not node.keywords and _sequential_value(facts, node.func.value, call):
             elements = node.args
         else:
             continue
         for element in elements:
-            base = model.resolver.value(element, model.at(call))
+            base = facts.resolver.value(element, facts.at(call))
             if any(_identity(option) in candidates for option in options(base)):
                 yield Report(element, "BNU201",
-                             f"BNU201 `{model.source.segment(element)}` contains BatchNormalization, is frozen and "
+                             f"BNU201 `{facts.source.segment(element)}` contains BatchNormalization, is frozen and "
                              "later unfrozen (`trainable`), and is a layer of a `Sequential`, which calls it with no "
                              "`training` argument: once unfrozen its batch norm runs in training mode under `fit` "
                              "and overwrites the pretrained moving statistics (keep the BatchNormalization layers' "
@@ -97,26 +97,26 @@ def _is_sequential(name: Optional[str]) -> bool:
     return bool(name) and name.rsplit(".", 1)[-1] == tf_api.KERAS_SEQUENTIAL_SUFFIX
 
 
-def _sequential_value(model: ModuleModel, receiver: ast.expr, call) -> bool:
+def _sequential_value(facts: ModuleFacts, receiver: ast.expr, call) -> bool:
     """Whether ``receiver`` (of a ``.add(...)``) holds a ``Sequential`` the module builds."""
     return any(type(option) is ApiCall and _is_sequential(option.name)
-               for option in options(model.resolver.value(receiver, model.at(call))))
+               for option in options(facts.resolver.value(receiver, facts.at(call))))
 
 
-def _graph_reuses(model: ModuleModel, candidates: Set[int]) -> Iterator[Report]:
+def _graph_reuses(facts: ModuleFacts, candidates: Set[int]) -> Iterator[Report]:
     """``keras.Model(inputs=base.input, outputs=head(base.output))``: the base's own graph is
     reused, never called, so no ``training=False`` can protect its batch norm once unfrozen."""
-    for call in model.index.calls:
-        name = model.api_name(call)
+    for call in facts.index.calls:
+        name = facts.api_name(call)
         if name not in tf_api.KERAS_MODEL_CLASSES or name.endswith(tf_api.KERAS_SEQUENTIAL_SUFFIX):
             continue
         inputs = keyword_or_first(call.node, keras_flax_api.MODEL_INPUTS_KEYWORD)
         if type(inputs) is not ast.Attribute or inputs.attr not in keras_flax_api.GRAPH_INPUT_ATTRIBUTES:
             continue
-        base = model.resolver.value(inputs.value, model.at(call))
+        base = facts.resolver.value(inputs.value, facts.at(call))
         if any(_identity(option) in candidates for option in options(base)):
             yield Report(inputs, "BNU201",
-                         f"BNU201 the model is built on `{model.source.segment(inputs)}`: the frozen base's own "
+                         f"BNU201 the model is built on `{facts.source.segment(inputs)}`: the frozen base's own "
                          "graph, which contains BatchNormalization and is later unfrozen; once unfrozen its batch "
                          "norm runs in training mode under `fit` and overwrites the pretrained moving statistics "
                          "(call the base on a new `Input` with `training=False` (Keras 2), or keep the "
@@ -130,7 +130,7 @@ def keyword_or_first(call: ast.Call, keyword: str):
     return call.args[0] if call.args and type(call.args[0]) is not ast.Starred else None
 
 
-def _from_keras_input(model: ModuleModel, value) -> bool:
+def _from_keras_input(facts: ModuleFacts, value) -> bool:
     """Whether a tensor is computed from a ``keras.Input`` (a symbolic graph that a model is
     built on), following each call's first argument back."""
     for _ in range(40):
@@ -144,7 +144,7 @@ def _from_keras_input(model: ModuleModel, value) -> bool:
                 break
         if found is None:
             return False
-        value = model.resolver.arg_value(found)
+        value = facts.resolver.arg_value(found)
     return False
 
 
@@ -152,7 +152,7 @@ _ONLY_BATCH_NORM = "only batch norm"
 _ALL_BUT_BATCH_NORM = "all but batch norm"
 
 
-def _batch_norm_guard(model: ModuleModel, store: AttributeStore) -> Optional[str]:
+def _batch_norm_guard(facts: ModuleFacts, store: AttributeStore) -> Optional[str]:
     """Whether a ``layer.trainable = ...`` store sets batch-norm layers only (under ``if isinstance(layer,
     BatchNormalization)``) or every layer but them (under ``if not isinstance(...)``, or in its ``else``)."""
     for entry in within_function(store.statement.context):
@@ -163,7 +163,7 @@ def _batch_norm_guard(model: ModuleModel, store: AttributeStore) -> Optional[str
             test, negated = test.operand, not negated
         if type(test) is ast.Call and len(test.args) == 2 and getattr(test.func, "id", None) == "isinstance":
             at = At(store.statement.scope, store.statement)
-            for option in options(model.resolver.value(test.args[1], at)):
+            for option in options(facts.resolver.value(test.args[1], at)):
                 api = tf_api.BATCH_NORM_APIS.get(getattr(option, "name", None) or "")
                 if api is not None and api.family == tf_api.Family.KERAS:
                     return _ALL_BUT_BATCH_NORM if negated else _ONLY_BATCH_NORM
@@ -175,20 +175,20 @@ def _identity(value) -> Optional[int]:
     return id(node) if node is not None else None
 
 
-def _literal(model: ModuleModel, store: AttributeStore) -> Optional[bool]:
+def _literal(facts: ModuleFacts, store: AttributeStore) -> Optional[bool]:
     if store.unpack or store.value is None:
         return None
-    value = model.resolver.value(store.value, At(store.statement.scope, store.statement))
-    return model.resolver.definite_bool(value)
+    value = facts.resolver.value(store.value, At(store.statement.scope, store.statement))
+    return facts.resolver.definite_bool(value)
 
 
-def _models_set(model: ModuleModel, store: AttributeStore) -> Iterator[int]:
+def _models_set(facts: ModuleFacts, store: AttributeStore) -> Iterator[int]:
     """The Keras models with batch norm whose ``trainable`` the store sets: ``base.trainable``,
     or ``layer.trainable`` for each ``layer`` of ``base.layers`` (whole or sliced)."""
     at = At(store.statement.scope, store.statement)
-    for expression, where in model.evaluator.store_bases(store.base, at):
-        value = model.resolver.value(expression, where)
-        if model.evaluator.keras_bn(value) is None:
+    for expression, where in facts.evaluator.store_bases(store.base, at):
+        value = facts.resolver.value(expression, where)
+        if facts.evaluator.keras_bn(value) is None:
             continue
         for option in options(value):
             identity = _identity(option)

@@ -11,18 +11,18 @@ import ast
 from typing import Iterable
 
 from .. import keras_flax_api
-from ..core.model import ModuleModel
+from ..core.facts.module import ModuleFacts
 from ..fixes.plans import SAFE, InsertKeyword
 from .base import Report, Rule
-from .steps import differentiated_scopes_of, inside
+from .steps import inside
 from ..findings import FixSafety
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    if not model.source.mentions((keras_flax_api.STATELESS_CALL,)):
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    if not facts.source.mentions((keras_flax_api.STATELESS_CALL,)):
         return
     differentiated = None
-    for call in model.index.calls:
+    for call in facts.index.calls:
         func = call.node.func
         if type(func) is not ast.Attribute or func.attr != keras_flax_api.STATELESS_CALL:
             continue
@@ -30,19 +30,19 @@ def check(model: ModuleModel) -> Iterable[Report]:
         if any(keyword.arg in (keras_flax_api.TRAINING_KEYWORD, None) for keyword in call.node.keywords):
             continue
         if differentiated is None:
-            differentiated = differentiated_scopes_of(model)
+            differentiated = facts.differentiated_scopes
         if not inside(call.scope, differentiated):
             continue
-        receiver = model.resolver.value(func.value, model.at(call))
-        if model.evaluator.keras_bn(receiver) is None:
+        receiver = facts.resolver.value(func.value, facts.at(call))
+        if facts.evaluator.keras_bn(receiver) is None:
             continue
-        name = model.source.segment(func.value)
+        name = facts.source.segment(func.value)
         shown = f"`{name}`" if len(name) <= 40 else "this Keras model"
         yield Report(call.node, "BNU202",
                      f"BNU202 {shown} contains BatchNormalization and runs through `stateless_call` in a "
                      "differentiated training step without `training=True`: batch norm runs in inference mode and "
                      "the returned moving statistics never change",
-                     InsertKeyword(model.source.span(call.node), keras_flax_api.TRAINING_KEYWORD, "True", SAFE,
+                     InsertKeyword(facts.source.span(call.node), keras_flax_api.TRAINING_KEYWORD, "True", SAFE,
                                    call.statement.node.lineno))
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..core.model import ModuleModel
+from ..core.facts.module import ModuleFacts
 from .base import Report, Rule
 from .momentum import momentum_reports
 from ..findings import FixSafety
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    return momentum_reports(model, "BNU203")
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    return momentum_reports(facts, "BNU203")
 
 
 RULE = Rule(

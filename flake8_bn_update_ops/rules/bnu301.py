@@ -11,24 +11,23 @@ import ast
 from typing import Iterable, Optional
 
 from .. import keras_flax_api
+from ..core.facts.module import ModuleFacts
 from ..core.index import LOOP, CallSite, within_function
 from ..core.kinds import ScopeKind
-from ..core.model import ModuleModel
 from .base import Report, Rule
-from .flax_apply import batch_stats_applies
-from .steps import differentiated_scopes_of, inside
+from .steps import inside
 from ..findings import FixSafety
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    applies = batch_stats_applies(model)
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    applies = facts.batch_stats_applies
     if not applies:
         return
-    discarded = [(call, _discarded(model, call)) for call in applies]
+    discarded = [(call, _discarded(facts, call)) for call in applies]
     keeping = {id(call.scope.function()) for call, node in discarded
                if node is None and call.scope.function().kind != ScopeKind.MODULE}
     for call, node in discarded:
-        if node is None or not _steps_repeatedly(model, call):
+        if node is None or not _steps_repeatedly(facts, call):
             continue
         # A second forward in a step function that keeps the first one's statistics (a perturbed
         # or regularising pass) drops its own on purpose. Module-level code is a script or
@@ -41,26 +40,26 @@ def check(model: ModuleModel) -> Iterable[Report]:
                      "running averages")
 
 
-def _steps_repeatedly(model: ModuleModel, call: CallSite) -> bool:
+def _steps_repeatedly(facts: ModuleFacts, call: CallSite) -> bool:
     """Where dropped statistics matter: a training step (a function handed to a gradient
     transform, or one the module calls in a loop), a loop, or a script's or notebook's top
     level. A helper that only wants the output (a kernel computation, a shape check) drops
     them on purpose."""
     if call.scope.function().kind == ScopeKind.MODULE:
         return True
-    if inside(call.scope, differentiated_scopes_of(model)):
+    if inside(call.scope, facts.differentiated_scopes):
         return True
     if _in_loop(call):
         return True
     # A step function the module calls in a loop (``for batch in data: train_step(...)``).
-    return any(_in_loop(caller) for caller in model.callers(call.scope.function()))
+    return any(_in_loop(caller) for caller in facts.callers(call.scope.function()))
 
 
 def _in_loop(call: CallSite) -> bool:
     return any(entry.kind == LOOP for entry in within_function(call.context))
 
 
-def _discarded(model: ModuleModel, call: CallSite) -> Optional[ast.AST]:
+def _discarded(facts: ModuleFacts, call: CallSite) -> Optional[ast.AST]:
     """Where the updates are dropped (the node to report), or None when they may be kept."""
     statement = call.statement.node
     node = call.node
@@ -74,7 +73,7 @@ def _discarded(model: ModuleModel, call: CallSite) -> Optional[ast.AST]:
         if type(target) in (ast.Tuple, ast.List) and len(target.elts) == 2:
             updates = target.elts[1]
             if type(updates) is ast.Name:
-                if updates.id in keras_flax_api.DISCARD_NAMES or not _read_after(model, call, updates.id):
+                if updates.id in keras_flax_api.DISCARD_NAMES or not _read_after(facts, call, updates.id):
                     return updates
         return None
     parent = _subscript_of(statement, node)
@@ -90,7 +89,7 @@ def _subscript_of(statement, node) -> Optional[ast.Subscript]:
     return None
 
 
-def _read_after(model: ModuleModel, call: CallSite, name: str) -> bool:
+def _read_after(facts: ModuleFacts, call: CallSite, name: str) -> bool:
     """Whether the value bound to ``name`` by the call's statement may be read: in a function,
     any read of the name in it (a loop may read it on the next pass); at module level, a read
     on a later line, or in a function that does not bind the name itself."""
@@ -107,7 +106,7 @@ def _read_after(model: ModuleModel, call: CallSite, name: str) -> bool:
                 return True
             continue
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
-            inner = model.index.scope_of(node)
+            inner = facts.index.scope_of(node)
             if inner is not None and name in inner.bindings and name not in inner.globals:
                 continue        # a local of its own: not this value
             stack.extend((child, True) for child in ast.iter_child_nodes(node))

@@ -12,17 +12,17 @@ import ast
 from typing import Iterable, Optional, Tuple
 
 from .. import keras_flax_api
-from ..core.model import ModuleModel
+from ..core.facts.jax_steps import keyword_node, mutates_batch_stats
+from ..core.facts.module import ModuleFacts
 from .base import Report, Rule
-from .flax_apply import keyword_node, mutates_batch_stats
-from .steps import differentiated_scopes_of, evaluation_function, inside
+from .steps import evaluation_function, inside
 from ..findings import FixSafety
 
 
-def check(model: ModuleModel) -> Iterable[Report]:
-    if keras_flax_api.BATCH_STATS_COLLECTION not in model.source.text:   # only Flax code names it
+def check(facts: ModuleFacts) -> Iterable[Report]:
+    if keras_flax_api.BATCH_STATS_COLLECTION not in facts.source.text:   # only Flax code names it
         return
-    for call in model.index.calls:
+    for call in facts.index.calls:
         func = call.node.func
         last = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
         if last not in keras_flax_api.FLAX_APPLY_METHODS:
@@ -33,11 +33,11 @@ def check(model: ModuleModel) -> Iterable[Report]:
         keyword, node, training = mode
         written = f"`{keyword}={node.value}`"
         mutable = keyword_node(call.node, keras_flax_api.MUTABLE_KEYWORD)
-        if not training and mutable is not None and mutates_batch_stats(model, call, mutable):
+        if not training and mutable is not None and mutates_batch_stats(facts.evaluator, call, mutable):
             yield Report(node, "BNU302",
                          f"BNU302 {written} runs batch norm in inference mode, so the mutable `batch_stats` this "
                          "`apply` returns are the old ones: the running averages never update")
-        elif not training and inside(call.scope, differentiated_scopes_of(model)):
+        elif not training and inside(call.scope, facts.differentiated_scopes):
             yield Report(node, "BNU302",
                          f"BNU302 {written} in a differentiated training step runs batch norm in inference mode: "
                          "it trains through the initial running averages and never updates them")

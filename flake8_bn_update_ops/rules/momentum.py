@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterator, Optional
 
 from .. import keras_flax_api, tf_api
-from ..core.model import ModuleModel
+from ..core.facts.module import ModuleFacts
 from ..core.values import Const, options
 from ..fixes.plans import UNSAFE, ReplaceExpression
 from .base import Report
@@ -16,32 +16,32 @@ from .base import Report
 _LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in keras_flax_api.MOMENTUM_PARAMETERS)
 
 
-def momentum_reports(model: ModuleModel, code: str) -> Iterator[Report]:
+def momentum_reports(facts: ModuleFacts, code: str) -> Iterator[Report]:
     table = keras_flax_api.MOMENTUM_PARAMETERS
-    if not model.source.mentions(_LAST_NAMES):
+    if not facts.source.mentions(_LAST_NAMES):
         return
-    for call in model.index.calls:
+    for call in facts.index.calls:
         func = call.node.func
         last = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
         if last not in _LAST_NAMES:
             continue
-        name = model.api_name(call)
+        name = facts.api_name(call)
         parameter = table.get(name) if name is not None else None
         if parameter is None or parameter.code != code:
             continue
         node = _argument(call.node, parameter)
         if node is None:
             continue
-        value = _number(model.resolver.value(node, model.at(call)))
+        value = _number(facts.resolver.value(node, facts.at(call)))
         if value is None or not 0 <= value <= keras_flax_api.MOMENTUM_SUSPECT_AT:
             continue
         display = tf_api.display_name(name)
-        written = model.source.segment(node) if type(node) is ast.Constant else repr(value)
+        written = facts.source.segment(node) if type(node) is ast.Constant else repr(value)
         fix = None
         if type(node) is ast.Constant:
             complement = _complement(written)
             if complement is not None:
-                fix = ReplaceExpression(model.source.span(node), complement, UNSAFE)
+                fix = ReplaceExpression(facts.source.span(node), complement, UNSAFE)
         yield Report(node, code,
                      f"{code} `{parameter.keyword}={written}` in `{display}` is the weight of the old moving "
                      f"statistic here (default {parameter.default}), not of the new batch as in PyTorch: the "

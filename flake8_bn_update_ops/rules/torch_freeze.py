@@ -8,10 +8,10 @@ import ast
 from typing import Iterator, List, Optional, Set, Tuple
 
 from .. import torch_api
-from ..core.kinds import EventKind, ParamKind, ScopeKind
 from ..core.index import DEF, IF, LAMBDA, CLASS, LOOP, Scope, contexts
+from ..core.kinds import EventKind, ParamKind, ScopeKind
 from ..core.resolver import At
-from ..core.torch_flow import EVAL, Facts
+from ..core.torch_flow import EVAL, TorchFlow
 from ..core.values import Api, Class, Function, Instance, options
 
 
@@ -61,7 +61,7 @@ def _parameter_loop_receiver(name: str, context):
     return None
 
 
-def batch_norm_guard(facts: Facts, context, scope: Scope, statement, name: Optional[str] = None) -> bool:
+def batch_norm_guard(flow: TorchFlow, context, scope: Scope, statement, name: Optional[str] = None) -> bool:
     """Whether the code sits in the body of a test that picks batch-norm layers:
     ``isinstance(m, nn.BatchNorm2d)`` (or a tuple of them) or a class-name test naming
     ``BatchNorm`` (``classname.find('BatchNorm') != -1``)."""
@@ -80,7 +80,7 @@ def batch_norm_guard(facts: Facts, context, scope: Scope, statement, name: Optio
                 classes = node.args[1].elts if type(node.args[1]) is ast.Tuple else [node.args[1]]
                 at = At(scope, statement)
                 if any(type(option) is Api and option.name in torch_api.BATCH_NORM_CLASSES
-                       for cls in classes for option in options(facts.resolver.value(cls, at))):
+                       for cls in classes for option in options(flow.resolver.value(cls, at))):
                     return True
     return False
 
@@ -93,10 +93,10 @@ def _named_like_batch_norm(key: str) -> bool:
     return torch_api.BATCH_NORM_ATTRIBUTE.fullmatch(key.rsplit(".", 1)[-1].lower()) is not None
 
 
-def freezes(facts: Facts) -> Iterator[Freeze]:
+def freezes(flow: TorchFlow) -> Iterator[Freeze]:
     """Every requires_grad-only freeze of a module in this file, moved to the call sites of a
     helper that freezes its parameter (``_freeze_module(self.bn1)``)."""
-    index = facts.model.index
+    index = flow.evaluator.index
     raw: List[Tuple[object, object, object, Scope]] = []     # (report node, receiver, statement, scope)
     for store in index.attribute_stores.get(torch_api.REQUIRES_GRAD_ATTRIBUTE, ()):
         if not _not_true(store.value) or store.statement is None:
@@ -123,7 +123,7 @@ def freezes(facts: Facts) -> Iterator[Freeze]:
         scope = call.scope
         if scope.kind == ScopeKind.LAMBDA:
             # ``model.bn.apply(lambda m: m.requires_grad_(False))``: the module applied to.
-            outer = _applied_to(facts, scope)
+            outer = _applied_to(flow, scope)
             if outer is None:
                 continue
             receiver, node, call = outer.node.func.value, outer.node, outer
@@ -131,23 +131,23 @@ def freezes(facts: Facts) -> Iterator[Freeze]:
         raw.append((node, receiver, call.statement, scope))
     seen: Set[tuple] = set()
     for node, receiver, statement, scope in raw:
-        key = facts.key(receiver)
+        key = flow.key(receiver)
         if key is None:
             continue
         function = scope.function()
         root = key.split(".", 1)[0]
-        guarded = batch_norm_guard(facts, statement.context, scope, statement, root)
+        guarded = batch_norm_guard(flow, statement.context, scope, statement, root)
         param = function.param(root) if function.kind == ScopeKind.FUNCTION else None
-        callers = facts.model.callers(function) if param is not None and root not in ("self", "cls") else ()
+        callers = flow.evaluator.callers(function) if param is not None and root not in ("self", "cls") else ()
         if callers and not guarded:
             # A helper's parameter: the freeze is wherever the helper is called, unless the helper
             # also puts its parameter in eval mode (lightly's ``freeze_eval_module``).
             if any(event.kind == EventKind.MODE and event.mode == EVAL and event.key.split(".", 1)[0] == root
-                   for event in facts.events(function)):
+                   for event in flow.events(function)):
                 continue
             for caller in callers:
                 argument = _argument_for(caller.node, function, root)
-                caller_key = facts.key(argument) if argument is not None else None
+                caller_key = flow.key(argument) if argument is not None else None
                 if caller_key is None:
                     continue
                 marker = (caller.node.lineno, caller_key)
@@ -162,9 +162,9 @@ def freezes(facts: Facts) -> Iterator[Freeze]:
             yield Freeze(node, key, receiver, At(scope, statement), function, guarded)
 
 
-def _applied_to(facts: Facts, lambda_scope: Scope):
+def _applied_to(flow: TorchFlow, lambda_scope: Scope):
     """The ``X.apply(<this lambda>)`` call a lambda is passed to."""
-    for call in facts.model.index.calls:
+    for call in flow.evaluator.index.calls:
         func = call.node.func
         if type(func) is ast.Attribute and func.attr == torch_api.APPLY_METHOD and call.node.args and \
                 call.node.args[0] is lambda_scope.node:
@@ -182,70 +182,70 @@ def _argument_for(call: ast.Call, function: Scope, name: str):
     return next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
 
 
-def frozen_contains_bn(facts: Facts, freeze: Freeze) -> bool:
+def frozen_contains_bn(flow: TorchFlow, freeze: Freeze) -> bool:
     if freeze.guarded or _named_like_batch_norm(freeze.key):
         return True
-    return facts.contains_bn(facts.resolver.value(freeze.receiver, freeze.at))
+    return flow.contains_bn(flow.resolver.value(freeze.receiver, freeze.at))
 
 
-def batch_norm_eval_freezes(facts: Facts) -> Iterator[Tuple[object, Scope]]:
+def batch_norm_eval_freezes(flow: TorchFlow) -> Iterator[Tuple[object, Scope]]:
     """Each ``m.eval()`` (or ``m.train(False)``) of a layer picked as batch norm (an
     ``isinstance``/class-name test): (the call site, the function it is in)."""
-    for scope in facts.model.index.scopes:
+    for scope in flow.evaluator.index.scopes:
         if scope.kind not in (ScopeKind.MODULE, ScopeKind.FUNCTION, ScopeKind.LAMBDA):
             continue
-        for event in facts.events(scope):
+        for event in flow.events(scope):
             if event.kind != EventKind.MODE or event.mode != EVAL or event.call.scope.function() is not scope:
                 continue
             call = event.call
-            if batch_norm_guard(facts, call.context, call.scope, call.statement, event.key.split(".", 1)[0]):
+            if batch_norm_guard(flow, call.context, call.scope, call.statement, event.key.split(".", 1)[0]):
                 yield call, scope
 
 
-def trains_anywhere(facts: Facts) -> bool:
+def trains_anywhere(flow: TorchFlow) -> bool:
     """This module takes a training step somewhere, or hands a model to a trainer's ``fit``."""
-    for scope in facts.model.index.scopes:
+    for scope in flow.evaluator.index.scopes:
         if scope.kind in (ScopeKind.MODULE, ScopeKind.FUNCTION) and \
-                any(event.kind == EventKind.STEP for event in facts.events(scope)):
+                any(event.kind == EventKind.STEP for event in flow.events(scope)):
             return True
     return any(type(call.node.func) is ast.Attribute and call.node.func.attr in torch_api.TRAINER_FIT_METHODS
-               for call in facts.model.index.calls)
+               for call in flow.evaluator.index.calls)
 
 
-def tracking_switched(facts: Facts) -> bool:
+def tracking_switched(flow: TorchFlow) -> bool:
     """The module turns batch norm's statistics off by hand (``m.track_running_stats = False``,
     ``m.momentum = 0``): it manages the statistics itself."""
-    stores = facts.model.index.attribute_stores
+    stores = flow.evaluator.index.attribute_stores
     if stores.get(torch_api.TRACK_RUNNING_STATS_ATTRIBUTE):
         return True
     return any(type(store.value) is ast.Constant and store.value.value in (0, 0.0)
                for store in stores.get(torch_api.MOMENTUM_KEYWORD, ()))
 
 
-def momentum_targets(facts: Facts) -> Set[str]:
+def momentum_targets(flow: TorchFlow) -> Set[str]:
     """Modules whose parameters a loop walks in step with another's (``for q, k in
     zip(a.parameters(), b.parameters())``): a momentum (EMA) encoder or a target network,
     whose frozen, train-mode batch norm is the method's design (MoCo, BYOL)."""
     found: Set[str] = set()
-    for scope in facts.model.index.scopes:
+    for scope in flow.evaluator.index.scopes:
         for node in ast.walk(scope.node) if scope.kind == ScopeKind.MODULE else ():
             if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "zip":
                 for argument in node.args:
                     if type(argument) is ast.Call and type(argument.func) is ast.Attribute and \
                             argument.func.attr in torch_api.PARAMETER_METHODS:
-                        key = facts.key(argument.func.value)
+                        key = flow.key(argument.func.value)
                         if key is not None:
                             found.add(key)
     return found
 
 
-def overrides_train(facts: Facts, value) -> bool:
+def overrides_train(flow: TorchFlow, value) -> bool:
     """The module's class (or a base of the project) defines ``train``: an override that can
     re-freeze batch norm after every mode switch."""
     for option in options(value):
         if type(option) is not Instance:
             continue
-        for entry in facts.resolver.mro(option.cls):
+        for entry in flow.resolver.mro(option.cls):
             if type(entry) is Class and any(child.kind == ScopeKind.FUNCTION and child.name == torch_api.TRAIN_METHOD
                                             for child in entry.scope.children):
                 return True

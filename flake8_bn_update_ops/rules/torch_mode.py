@@ -10,7 +10,7 @@ from typing import Iterator, List, Optional, Set, Tuple
 from .. import torch_api
 from ..core.index import CallSite, Scope
 from ..core.kinds import BindingKind, EventKind, ScopeKind
-from ..core.torch_flow import EVAL, UNSURE, Event, Facts, loops_of, span_of, withs_of
+from ..core.torch_flow import EVAL, UNSURE, Event, TorchFlow, loops_of, span_of, withs_of
 from ..core.values import Api, ApiCall, Const, InstanceCall, options
 
 EXPORTED = "exported or traced"
@@ -30,66 +30,66 @@ class Evaluation:
         self.node = node
 
 
-def evaluations(facts: Facts) -> Iterator[Evaluation]:
-    model = facts.model
-    for call in model.index.calls:
+def evaluations(flow: TorchFlow) -> Iterator[Evaluation]:
+    evaluator = flow.evaluator
+    for call in evaluator.index.calls:
         node = call.node
         scope = call.scope.function()
-        if facts.framework_managed(scope):
+        if flow.framework_managed(scope):
             continue
-        exported = _exported(facts, call)
+        exported = _exported(flow, call)
         if exported is not None:
             yield exported
             continue
-        key = facts.key(node.func)
-        if key is None or not facts.contains_bn(model.callee(call)):
+        key = flow.key(node.func)
+        if key is None or not flow.contains_bn(evaluator.callee(call)):
             continue
-        why, before = _why_evaluation(facts, call, scope)
+        why, before = _why_evaluation(flow, call, scope)
         if why is not None:
             yield Evaluation(call, key, why, before, node)
 
 
-def _exported(facts: Facts, call: CallSite) -> Optional[Evaluation]:
+def _exported(flow: TorchFlow, call: CallSite) -> Optional[Evaluation]:
     if not any(type(option) is Api and option.name in torch_api.EXPORTS
-               for option in options(facts.model.callee(call))):
+               for option in options(flow.evaluator.callee(call))):
         return None
     node = call.node
     first = node.args[0] if node.args else next(
         (keyword.value for keyword in node.keywords if keyword.arg in torch_api.EXPORTED_KEYWORDS), None)
-    key = facts.key(first) if first is not None else None
-    if key is None or not facts.contains_bn(facts.value_at(first, call)):
+    key = flow.key(first) if first is not None else None
+    if key is None or not flow.contains_bn(flow.value_at(first, call)):
         return None
     return Evaluation(call, key, EXPORTED, call.statement.node, node)
 
 
-def _why_evaluation(facts: Facts, call: CallSite, scope: Scope) -> Tuple[Optional[str], object]:
+def _why_evaluation(flow: TorchFlow, call: CallSite, scope: Scope) -> Tuple[Optional[str], object]:
     loops = loops_of(call)
     # A no-grad forward in the same training step as a backward (in the same innermost loop, or
     # later in a loop-less step function) computes a teacher's or target's output: that is not
     # evaluation. Validation in an epoch loop whose batches train in an inner loop is.
     position = (call.node.lineno, call.node.col_offset)
-    trains_here = _in_training_step(facts, call, scope)
-    no_grad = _no_grad_block(facts, call)
+    trains_here = _in_training_step(flow, call, scope)
+    no_grad = _no_grad_block(flow, call)
     if no_grad is not None and not trains_here:
         return "under `torch.no_grad()`", no_grad
-    if scope.kind == ScopeKind.FUNCTION and _no_grad_decorated(facts, scope) and not facts.trains(scope):
+    if scope.kind == ScopeKind.FUNCTION and _no_grad_decorated(flow, scope) and not flow.trains(scope):
         return "in a `@torch.no_grad()` function", _first_statement(scope.node)
-    if scope.kind == ScopeKind.FUNCTION and _evaluation_name(scope.name) and not facts.trains(scope) and \
-            not any(_in_training_step(facts, caller, caller.scope.function())
-                    for caller in facts.model.callers(scope)):
+    if scope.kind == ScopeKind.FUNCTION and _evaluation_name(scope.name) and not flow.trains(scope) and \
+            not any(_in_training_step(flow, caller, caller.scope.function())
+                    for caller in flow.evaluator.callers(scope)):
         return f"in `{scope.name}()`", _first_statement(scope.node)
     for loop in loops:
-        if type(loop) is ast.For and _evaluation_iterable(facts, call, loop.iter) and \
-                not facts.step_within(scope, span_of(loop)):
+        if type(loop) is ast.For and _evaluation_iterable(flow, call, loop.iter) and \
+                not flow.step_within(scope, span_of(loop)):
             return "in an evaluation loop", loop
-    key = facts.key(call.node.func)
-    if key is not None and facts.loads_weights(scope, key, position) and not facts.trains(scope) and \
-            not facts.step_within(scope, ((0, 0), (1 << 30, 0))):
+    key = flow.key(call.node.func)
+    if key is not None and flow.loads_weights(scope, key, position) and not flow.trains(scope) and \
+            not flow.step_within(scope, ((0, 0), (1 << 30, 0))):
         return "after loading its weights, in code that does not train", call.statement.node
     return None, None
 
 
-def _in_training_step(facts: Facts, call: CallSite, scope: Scope) -> bool:
+def _in_training_step(flow: TorchFlow, call: CallSite, scope: Scope) -> bool:
     """A training step follows the call in the same pass: a backward in the same innermost loop,
     or later in a loop-less step function (a teacher's forward, a loss helper's call)."""
     loops = loops_of(call)
@@ -97,20 +97,20 @@ def _in_training_step(facts: Facts, call: CallSite, scope: Scope) -> bool:
     position = (call.node.lineno, call.node.col_offset)
     return any(event.kind == EventKind.STEP and (loops_of(event.call)[:1] or [None])[0] is innermost
                and (innermost is not None or event.pos > position)
-               for event in facts.events(scope))
+               for event in flow.events(scope))
 
 
-def _no_grad_block(facts: Facts, call: CallSite):
+def _no_grad_block(flow: TorchFlow, call: CallSite):
     found = None
     for with_node in withs_of(call):
         statement = call.scope.index.statement_of_node.get(id(with_node))
         for item in with_node.items:
-            value = facts.resolver.value(item.context_expr, _at(call, statement))
+            value = flow.resolver.value(item.context_expr, _at(call, statement))
             for option in options(value):
                 if type(option) is ApiCall and option.name in torch_api.NO_GRAD_CONTEXTS:
                     if option.name.endswith(torch_api.GRAD_MODE_SETTER_SUFFIX):
                         argument = option.args.positional[0] if option.args.positional else None
-                        flag = facts.resolver.arg_value(argument) if argument is not None else None
+                        flag = flow.resolver.arg_value(argument) if argument is not None else None
                         if type(flag) is not Const or flag.value is not False:
                             continue
                     found = with_node      # the outermost one wins
@@ -122,12 +122,12 @@ def _at(call: CallSite, statement):
     return At(call.scope, statement if statement is not None else call.statement)
 
 
-def _no_grad_decorated(facts: Facts, scope: Scope) -> bool:
+def _no_grad_decorated(flow: TorchFlow, scope: Scope) -> bool:
     for decorator in getattr(scope.node, "decorator_list", ()):
         target = decorator.func if type(decorator) is ast.Call else decorator
         statement = scope.parent.index.statement_of_node.get(id(scope.node)) if scope.parent is not None else None
         from ..core.resolver import At
-        value = facts.resolver.value(target, At(scope.parent, statement))
+        value = flow.resolver.value(target, At(scope.parent, statement))
         if any(type(option) is Api and option.name in torch_api.NO_GRAD_DECORATORS
                for option in options(value)):
             return True
@@ -141,11 +141,11 @@ def _evaluation_name(name: str) -> bool:
     return any(word in lowered for word in torch_api.EVALUATION_FUNCTION_WORDS)
 
 
-def _evaluation_iterable(facts: Facts, call: CallSite, node) -> bool:
+def _evaluation_iterable(flow: TorchFlow, call: CallSite, node) -> bool:
     """``for x in val_loader``, ``for x in tqdm(test_loader)``, or a name bound to such a call."""
     text = ast.unparse(node).lower()
     statement = call.scope.index.statement_of_node.get(id(node))
-    for option in options(facts.resolver.value(node, _at(call, statement))):
+    for option in options(flow.resolver.value(node, _at(call, statement))):
         if type(option) in (ApiCall, InstanceCall) and option.node is not None:
             text += " " + ast.unparse(option.node).lower()
     return any(word in text for word in torch_api.EVALUATION_ITERABLE_WORDS) and \
@@ -164,31 +164,31 @@ def _first_statement(function_node):
 # Which mode reaches a call
 
 
-def reaching_modes(facts: Facts, scope: Scope, key: str, pos, loops, seen: Set[tuple],
+def reaching_modes(flow: TorchFlow, scope: Scope, key: str, pos, loops, seen: Set[tuple],
                    export: bool = False) -> Set[str]:
     marker = (id(scope), key, pos)
     if marker in seen:
         return {UNSURE}
     seen.add(marker)
     modes: Set[str] = set()
-    found = facts.last_mode(scope, key, before=pos)
+    found = flow.last_mode(scope, key, before=pos)
     if found is not None:
         modes.add(found)
     else:
-        modes |= _start_modes(facts, scope, key, seen, export)
-    events = facts.events(scope)
+        modes |= _start_modes(flow, scope, key, seen, export)
+    events = flow.events(scope)
     for loop in loops:
         low, high = span_of(loop)
         for event in reversed(events):
             if pos < event.pos <= high:
-                later = facts.event_mode(event, key, set())
+                later = flow.event_mode(event, key, set())
                 if later is not None:
                     modes.add(later)
                     break
     return modes
 
 
-def _start_modes(facts: Facts, scope: Scope, key: str, seen, export: bool) -> Set[str]:
+def _start_modes(flow: TorchFlow, scope: Scope, key: str, seen, export: bool) -> Set[str]:
     root = key.split(".", 1)[0]
     bindings = scope.bindings.get(root, ())
     if key == root and bindings and all(binding.kind == BindingKind.ASSIGN and type(binding.value) is ast.Call
@@ -196,38 +196,38 @@ def _start_modes(facts: Facts, scope: Scope, key: str, seen, export: bool) -> Se
         # Built here: modules start in training mode. A module built and run without training
         # or loading weights is a smoke test of its shapes, not an evaluation (an export is
         # meant for use whatever the weights).
-        if not (export or facts.step_within(scope, ((0, 0), (1 << 30, 0)))
-                or facts.loads_weights(scope, key, (1 << 30, 0))):
+        if not (export or flow.step_within(scope, ((0, 0), (1 << 30, 0)))
+                or flow.loads_weights(scope, key, (1 << 30, 0))):
             return {UNSURE}
-        return {facts.built_mode(binding.value, scope, binding.statement) for binding in bindings}
+        return {flow.built_mode(binding.value, scope, binding.statement) for binding in bindings}
     if scope.kind != ScopeKind.FUNCTION or bindings and scope.param(root) is None:
         return {UNSURE}
-    callers = facts.model.callers(scope)
+    callers = flow.evaluator.callers(scope)
     if not callers:
         return {UNSURE}
     modes: Set[str] = set()
     for caller in callers:
-        event = Event(EventKind.CALL, caller, callees=(scope,), renames=facts._renames(caller, scope))
-        outer = facts.into_caller(key, event, scope)
+        event = Event(EventKind.CALL, caller, callees=(scope,), renames=flow._renames(caller, scope))
+        outer = flow.into_caller(key, event, scope)
         if outer is None:
             return {UNSURE}
-        modes |= reaching_modes(facts, caller.scope.function(), outer, event.pos, loops_of(caller), seen, export)
+        modes |= reaching_modes(flow, caller.scope.function(), outer, event.pos, loops_of(caller), seen, export)
     return modes
 
 
-def continuation(facts: Facts, scope: Scope, key: str, pos, loops, seen: Set[tuple]):
+def continuation(flow: TorchFlow, scope: Scope, key: str, pos, loops, seen: Set[tuple]):
     """What the receiver meets first after ``pos`` (wrapping around loops, then returning to
     the callers): (effect, event, loop wrapped around or None, scope, key at that level)."""
     marker = (id(scope), key)
     if marker in seen:
         return None
     seen.add(marker)
-    events = facts.events(scope)
+    events = flow.events(scope)
 
     def scan(test):
         for event in events:
             if test(event.pos):
-                found = facts.event_effect(event, key, set())
+                found = flow.event_effect(event, key, set())
                 if found is not None:
                     return found
         return None
@@ -247,22 +247,22 @@ def continuation(facts: Facts, scope: Scope, key: str, pos, loops, seen: Set[tup
         return found + (None, scope, key)
     if scope.kind != ScopeKind.FUNCTION:
         return None
-    for caller in facts.model.callers(scope):
-        event = Event(EventKind.CALL, caller, callees=(scope,), renames=facts._renames(caller, scope))
-        outer = facts.into_caller(key, event, scope)
+    for caller in flow.evaluator.callers(scope):
+        event = Event(EventKind.CALL, caller, callees=(scope,), renames=flow._renames(caller, scope))
+        outer = flow.into_caller(key, event, scope)
         if outer is None:
             continue
-        found = continuation(facts, caller.scope.function(), outer, event.pos, loops_of(caller), seen)
+        found = continuation(flow, caller.scope.function(), outer, event.pos, loops_of(caller), seen)
         if found is not None and found[0] == EventKind.STEP:
             return found
     return None
 
 
-def eval_events(facts: Facts) -> Iterator[Event]:
-    for scope in facts.model.index.scopes:
+def eval_events(flow: TorchFlow) -> Iterator[Event]:
+    for scope in flow.evaluator.index.scopes:
         if scope.kind not in (ScopeKind.MODULE, ScopeKind.FUNCTION):
             continue
-        for event in facts.events(scope):
+        for event in flow.events(scope):
             if event.kind == EventKind.MODE and event.mode == EVAL and event.call.scope.function() is scope:
                 yield event
 

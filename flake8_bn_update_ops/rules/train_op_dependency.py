@@ -7,33 +7,34 @@ normalizes with them. A scalar loss's gradient never reads an identity op built 
 """
 from __future__ import annotations
 
-import ast
 from typing import Iterator, Optional, Tuple
 
 from .. import tf_api
+from ..core.evaluate import is_control_dependencies
+from ..core.facts.module import ModuleFacts
+from ..core.facts.records import ANY_UPDATES, UPDATE_OPS, TrainOpInfo
 from ..core.index import WITH, within_function
-from ..core.model import ANY_UPDATES, UPDATE_OPS, ModuleModel, TrainOpInfo
 from ..core.resolver import At
 from ..core.values import ApiCall, options
 from ..fixes.planning import dead_identity_block, plan_wrap, tf_spelling, update_ops_expression
 from .base import Report
 
 
-def unhandled_train_ops(model: ModuleModel) -> Iterator[Tuple[TrainOpInfo, set, Optional[tuple]]]:
+def unhandled_train_ops(facts: ModuleFacts) -> Iterator[Tuple[TrainOpInfo, set, Optional[tuple]]]:
     """(train op, collections it must depend on, loss dependency or None) for every train op
     that runs none of them: the loss dependency is (the control_dependencies call around the
     loss, whether the loss is a scalar) when the update ops were attached to the loss."""
-    for op in model.train_ops:
-        required = model.required_collections(op)
-        if not required or model.all_literal_true(op):
+    for op in facts.train_ops:
+        required = facts.required_collections(op)
+        if not required or facts.all_literal_true(op):
             continue
-        handling = model.handling(op)
-        if handling.covers(required) and not _only_from_another_graph(model, op, handling, required):
+        handling = facts.handling(op)
+        if handling.covers(required) and not _only_from_another_graph(facts, op, handling, required):
             continue
-        yield op, required, _loss_dependency(model, op, required)
+        yield op, required, _loss_dependency(facts, op, required)
 
 
-def _only_from_another_graph(model: ModuleModel, op: TrainOpInfo, handling, required) -> bool:
+def _only_from_another_graph(facts: ModuleFacts, op: TrainOpInfo, handling, required) -> bool:
     """Every update-ops read that handles the train op reads the default graph while the op is
     built inside ``with G.as_default():`` (BNU004 reports the read): the op runs none of its
     graph's update ops. When the op is wrapped in a dependency on that read, the read is the one
@@ -42,19 +43,19 @@ def _only_from_another_graph(model: ModuleModel, op: TrainOpInfo, handling, requ
     if ANY_UPDATES in handling.keys or not handling.reads or required - {UPDATE_OPS}:
         return False
     for read, consumer in handling.reads:
-        if not model.evaluator.read_in_other_graph(op, read):
+        if not facts.evaluator.read_in_other_graph(op, read):
             return False
-        if consumer is not None and _is_control_dependencies(consumer.node):
+        if consumer is not None and is_control_dependencies(consumer.node):
             return False
     return True
 
 
-def _loss_dependency(model: ModuleModel, op: TrainOpInfo, required) -> Optional[tuple]:
-    loss = _loss_behind(model, op)
+def _loss_dependency(facts: ModuleFacts, op: TrainOpInfo, required) -> Optional[tuple]:
+    loss = _loss_behind(facts, op)
     if loss is None:
         return None
     node, at = loss
-    for option in options(model.resolver.value(node, at)):
+    for option in options(facts.resolver.value(node, at)):
         if type(option) is not ApiCall or option.at is None:
             continue
         site = option.at.scope.index.call_site(option.node)
@@ -66,70 +67,62 @@ def _loss_dependency(model: ModuleModel, op: TrainOpInfo, required) -> Optional[
             items = entry.node.items if entry.part == -1 else entry.node.items[:entry.part]
             for item in items:
                 expr = item.context_expr
-                if not _is_control_dependencies(expr) or not expr.args:
+                if not is_control_dependencies(expr) or not expr.args:
                     continue
                 statement = site.scope.index.statement_of_node.get(id(entry.node))
-                keys = model.evaluator.carried_expression(expr.args[0], At(site.scope, statement))
+                keys = facts.evaluator.carried_expression(expr.args[0], At(site.scope, statement))
                 if ANY_UPDATES in keys or required <= keys:
-                    return expr, model.evaluator.is_scalar(node, at), option
+                    return expr, facts.evaluator.is_scalar(node, at), option
     return None
 
 
-def _loss_behind(model: ModuleModel, op: TrainOpInfo):
+def _loss_behind(facts: ModuleFacts, op: TrainOpInfo):
     """The loss expression a train op minimizes (through ``compute_gradients`` for
     ``apply_gradients``), with where to read it."""
-    at = model.at(op.call)
+    at = facts.at(op.call)
     loss = op.loss
     if op.method == tf_api.APPLY_GRADIENTS_METHOD:
-        loss, at = model.evaluator.loss_behind_gradients(loss, at)
+        loss, at = facts.evaluator.loss_behind_gradients(loss, at)
     if loss is None:
         return None
     return loss, at
 
 
-def _is_control_dependencies(node) -> bool:
-    if type(node) is not ast.Call:
-        return False
-    func = node.func
-    name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
-    return name == tf_api.CONTROL_DEPENDENCIES
-
-
-def site_api_names(model: ModuleModel) -> str:
-    names = sorted({reached.site.api.display for reached in model.counting_sites()})
+def site_api_names(facts: ModuleFacts) -> str:
+    names = sorted({reached.site.api.display for reached in facts.counting_sites()})
     return " / ".join(names[:2]) or "batch-norm"
 
 
-def wrap_fix(model: ModuleModel, op: TrainOpInfo, dependency: Optional[str] = None, required=None, remove=None):
-    spelling = tf_spelling(model)
+def wrap_fix(facts: ModuleFacts, op: TrainOpInfo, dependency: Optional[str] = None, required=None, remove=None):
+    spelling = tf_spelling(facts)
     if dependency is None:
-        dependency = update_ops_expression(model, op.call, spelling.prefix, required)
-    return plan_wrap(model, op.call, f"{spelling.prefix}.control_dependencies({dependency})", spelling.add_import,
+        dependency = update_ops_expression(facts, op.call, spelling.prefix, required)
+    return plan_wrap(facts, op.call, f"{spelling.prefix}.control_dependencies({dependency})", spelling.add_import,
                      remove=remove)
 
 
-def bnu001_reports(model: ModuleModel) -> Iterator[Report]:
-    for op, required, loss in unhandled_train_ops(model):
+def bnu001_reports(facts: ModuleFacts) -> Iterator[Report]:
+    for op, required, loss in unhandled_train_ops(facts):
         if loss is not None:
             continue
         yield Report(op.call.node, "BNU001",
-                     f"BNU001 `{op.method}` does not run the {site_api_names(model)} update ops (UPDATE_OPS): the "
+                     f"BNU001 `{op.method}` does not run the {site_api_names(facts)} update ops (UPDATE_OPS): the "
                      "moving mean and variance never update, so inference normalizes with their initial 0 and 1",
-                     wrap_fix(model, op, None, required))
+                     wrap_fix(facts, op, None, required))
 
 
-def bnu005_reports(model: ModuleModel) -> Iterator[Report]:
-    for op, required, loss in unhandled_train_ops(model):
+def bnu005_reports(facts: ModuleFacts) -> Iterator[Report]:
+    for op, required, loss in unhandled_train_ops(facts):
         if loss is None:
             continue
         dependency_call, scalar, identity = loss
         if scalar is False:
             continue    # a non-scalar loss's gradient reads the identity op: the updates run (measured)
-        dependency = model.source.segment(dependency_call.args[0])
+        dependency = facts.source.segment(dependency_call.args[0])
         # The ``loss = tf.identity(loss)`` block does nothing once the train op depends on the
         # update ops: the fix deletes it where that is provable.
-        remove = dead_identity_block(model.source, dependency_call, identity, op.call)
+        remove = dead_identity_block(facts.source, dependency_call, identity, op.call)
         yield Report(op.call.node, "BNU005",
-                     f"BNU005 the {site_api_names(model)} update ops are attached to the loss, not to "
+                     f"BNU005 the {site_api_names(facts)} update ops are attached to the loss, not to "
                      f"`{op.method}`: a scalar loss's gradient never runs them, so the moving statistics stay at "
-                     "0 and 1", wrap_fix(model, op, dependency, remove=remove))
+                     "0 and 1", wrap_fix(facts, op, dependency, remove=remove))

@@ -182,8 +182,8 @@ class ArgScopes:
         resolver = self.resolver
         functions: Set[str] = set()
         scopes: Set[int] = set()
-        first = call.args.positional[0] if call.args.positional else \
-            call.args.keyword(tf_api.ARG_SCOPE_FUNCTIONS_KEYWORD)
+        args = call.args
+        first = args.positional[0] if args.positional else args.keyword(tf_api.ARG_SCOPE_FUNCTIONS_KEYWORD)
         listed = resolver.arg_value(first) if first is not None else UNKNOWN
         for item in self.evaluator.sequence_values(listed):
             for option in options(item):

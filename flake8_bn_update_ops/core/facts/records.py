@@ -7,7 +7,7 @@ from typing import Any, FrozenSet, Mapping, Optional, Tuple
 
 from ... import tf_api
 from ..index import CallSite
-from ..kinds import FlagState
+from ..kinds import FlagState, Via
 
 UPDATE_OPS = tf_api.UPDATE_OPS
 ANY_UPDATES = tf_api.ANY_UPDATES
@@ -24,7 +24,7 @@ class Flag:
     state: str
     node: Any = None
     literal: Optional[bool] = None
-    origin: str = "call"
+    origin: str = Via.CALL
     value: Any = None
     index: Any = None           # the module whose source holds ``node``
     scope: Any = None           # the scope it is written in
