@@ -537,8 +537,10 @@ class ModuleModel:
                    for option in options(flag.value))
 
     def exclusive(self, reached: Reached, op: TrainOpInfo) -> bool:
-        """The site and the train op sit in opposite branches of tests with the same text."""
-        return self._exclusive_guards(reached, self.evaluator.guards(op.call.context, None))
+        """The site and the train op never meet: they sit in opposite branches of tests with the
+        same text, or the evaluator shows it (graphs apart, a builder that is never called)."""
+        return self._exclusive_guards(reached, self.evaluator.guards(op.call.context, None)) or \
+            self.evaluator.never_meet(reached.chain, op)
 
     def _exclusive_guards(self, reached: Reached, guards) -> bool:
         if not guards:
