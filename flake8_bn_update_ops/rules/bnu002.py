@@ -65,6 +65,7 @@ def check(model: ModuleModel) -> Iterable[Report]:
     yield from _wrapper_defaults(model)
     yield from _false_in_a_module_that_trains_nothing(model)
     yield from _literals_through_thin_wrappers(model, seen)
+    yield from _true_given_to_inference_towers(model, seen)
     yield from _training_in_an_evaluation_tape(model, seen)
 
 
@@ -212,6 +213,44 @@ def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[R
                 yield Report(node, "BNU002",
                              f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
                              f"this wrapper: {_effect(flag.literal)}", *_literal_fix(model, call, node, flag.literal))
+
+
+def _true_given_to_inference_towers(model: ModuleModel, seen: set) -> Iterable[Report]:
+    """A literal ``True`` written at a call of a builder whose output stays off every train op's
+    loss while another call of the same builder is on it: an evaluation tower or sampler that
+    reuses the training tower's layers normalizes with the statistics of the batch it is given
+    (RULES.md "Towers and modes" (a): reported at each inference tower it reaches, at the
+    literal). The training tower's own ``True`` stays the author's choice of mode (b)."""
+    for call in model.index.calls:
+        reached = [item for item in model.calls_reaching.get(id(call.node), ()) if item.chain[-1] is not call]
+        if not reached:
+            continue
+        inside = {id(node) for node in ast.walk(call.node)} - {id(call.node)}
+        literals = {}
+        for item in reached:
+            site = item.site
+            if site.flag.literal is not True or site.keras and model.in_eager_function(call):
+                continue
+            for option in options(site.flag.value):
+                node = getattr(option, "node", None)
+                if type(option) is Const and node is not None and id(node) in inside and id(node) not in seen:
+                    literals.setdefault(id(node), (node, site))
+        if not literals or model.chosen_by_training_flag(call.context):
+            continue
+        builder = _target_scope(model, call)
+        if builder is None:
+            continue
+        towers = [other for other in model.callers(builder) if model.calls_reaching.get(id(other.node))]
+        if not model.separate_tower(call, towers):
+            continue
+        for node, site in literals.values():
+            seen.add(id(node))
+            yield Report(node, "BNU002",
+                         f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to True in this evaluation "
+                         "tower, whose output no train op's loss reads: it normalizes with the statistics of the "
+                         "batch it is given, not the moving ones", None,
+                         "the fix does not choose the mode of an evaluation tower: pass False (or the training "
+                         "flag) here")
 
 
 def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Report]:
