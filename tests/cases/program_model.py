@@ -654,3 +654,209 @@ def build(x, labels, training):
     loss = tf.losses.mean_squared_error(labels, net)
     with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
         return tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- reach: a batch-norm builder that nothing calls, while the train op's loss provably comes from other calls: silent
+import tensorflow as tf
+
+
+def bn_block(inputs, training):
+    return tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training)
+
+
+def network(inputs):
+    return tf.layers.dense(tf.layers.dense(inputs, 8, activation=tf.nn.relu), 1)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 1])
+loss = tf.reduce_mean(tf.square(network(x) - y))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- the same builder called by the network on the loss: the bare op is BNU001
+import tensorflow as tf
+
+
+def bn_block(inputs, training):
+    return tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training)
+
+
+def network(inputs, training):
+    return tf.layers.dense(bn_block(inputs, training), 1)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 1])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(network(x, flag) - y))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:12
+
+# --- a builder nothing calls here, with a loss read from the graph's loss collection (filled by any code): reach is not decided, BNU001
+import tensorflow as tf
+
+
+def bn_block(inputs, training):
+    return tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training)
+
+
+def network(inputs):
+    return tf.layers.dense(tf.layers.dense(inputs, 8, activation=tf.nn.relu), 1)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 1])
+tf.losses.mean_squared_error(y, network(x))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(tf.losses.get_total_loss())  # expect: BNU001:12
+
+# --- execution order: after reset_default_graph() the helper is redefined without batch norm; the second graph's bare op is right
+import tensorflow as tf
+
+
+def block(inputs, training):
+    return tf.nn.relu(tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training))
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+tf.reset_default_graph()
+
+
+def block(inputs, training=None):
+    return tf.layers.dense(inputs, 8, activation=tf.nn.elu)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- the same cells with the second graph built by a function called after the reset: silent
+import tensorflow as tf
+
+
+def block(inputs, training):
+    return tf.nn.relu(tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training))
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+tf.compat.v1.reset_default_graph()
+
+
+def plain_graph():
+    inputs = tf.placeholder(tf.float32, [None, 4])
+    cost = tf.reduce_mean(tf.square(tf.layers.dense(inputs, 8, activation=tf.nn.elu)))
+    return tf.train.AdamOptimizer(1e-3).minimize(cost)
+
+
+second_op = plain_graph()
+
+# --- the helper redefined after the reset still with batch norm: the second graph's bare op is BNU001
+import tensorflow as tf
+
+
+def block(inputs, training):
+    return tf.nn.relu(tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training))
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+tf.reset_default_graph()
+
+
+def block(inputs, training=None):
+    return tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:12
+
+# --- the first graph's bare op before the reset is BNU001; the second graph, handled, is silent
+import tensorflow as tf
+
+
+def block(inputs, training):
+    return tf.nn.relu(tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training))
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:12
+
+tf.reset_default_graph()
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- towers and modes (a): a literal True handed to a reused evaluation tower of a two-layer builder (BNU002 at the literal)
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        h = tf.layers.batch_normalization(tf.layers.dense(h, 8), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+mode = tf.placeholder_with_default(False, ())
+cost = tf.reduce_mean(tf.square(network(x, mode) - y))
+eval_pred = network(x, True, reuse=True)  # expect: BNU002:24
+eval_loss = tf.reduce_mean(tf.square(eval_pred - y))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.MomentumOptimizer(1e-3, momentum=0.9).minimize(cost)
+
+# --- (b): the training tower's own literal True beside an evaluation tower given False: the author chose each mode, silent
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        h = tf.layers.batch_normalization(tf.layers.dense(h, 8), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+cost = tf.reduce_mean(tf.square(network(x, True) - y))
+eval_pred = network(x, False, reuse=True)
+eval_loss = tf.reduce_mean(tf.square(eval_pred - y))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.MomentumOptimizer(1e-3, momentum=0.9).minimize(cost)
+
+# --- both towers given a literal True: the training tower's is silent (b), the evaluation tower's is reported (a)
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        h = tf.layers.batch_normalization(tf.layers.dense(h, 8), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+cost = tf.reduce_mean(tf.square(network(x, True) - y))
+eval_loss = tf.reduce_mean(tf.square(network(x, True, reuse=True) - y))  # expect: BNU002:49
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.MomentumOptimizer(1e-3, momentum=0.9).minimize(cost)
