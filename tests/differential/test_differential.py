@@ -81,10 +81,6 @@ FIX_RATE = 0.97
 # TensorFlow shows and the checker or fixer does, and the minimal program in open_repros/. The form tests
 # hold each gap as it is, so a gap that closes fails them until its entry is removed here.
 KNOWN_GAPS = {
-    ("loss_helper", "other_module_bare"): (
-        "miss", "no finding: a helper in another module receives the loss and builds a bare train op "
-        "(TensorFlow: frozen); the same helper in the module is BNU001 and fixed; "
-        "open_repros/fix_bnu001_loss_helper_in_another_module/"),
 }
 
 
