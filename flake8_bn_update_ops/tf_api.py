@@ -297,6 +297,13 @@ KERAS_MODEL_OUTPUTS_KEYWORD = "outputs"
 # The argument a Keras layer or model call takes its mode from.
 KERAS_TRAINING_ARGUMENT = _KERAS.flag
 KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "train_on_batch"})
+# What a Keras model's methods that train, evaluate or predict return: numbers, arrays, a History,
+# never the model or a tensor of the graph.
+KERAS_RESULT_METHODS: FrozenSet[str] = KERAS_TRAINING_METHODS | frozenset({
+    "evaluate", "predict", "test_on_batch", "predict_on_batch", "evaluate_generator", "predict_generator"})
+# A Keras model's own methods called on it in a builder's body (building, training, saving it).
+KERAS_MODEL_METHODS: FrozenSet[str] = KERAS_RESULT_METHODS | frozenset({
+    "compile", "summary", "save", "save_weights", "load_weights", "build"})
 
 # ----------------------------------------------------------------------------------------------
 # Graph mode (BNU003-Keras, BNU006), eager code (BNU007)

@@ -821,6 +821,46 @@ class Evaluator:
                     names.add(node.value)       # ``getattr(self, "build")``, ``__all__``
         return scope.name not in names
 
+    def kept_inside(self, function: Scope, allowed: Set[int] = frozenset()) -> bool:
+        """What ``function`` builds provably never leaves it, and it builds no train op: it
+        returns nothing or only what Keras's training and evaluation methods return (numbers, a
+        history), stores no attribute, global or outer container, defines no closure, and calls
+        no project code other than the calls in ``allowed`` (ids of call nodes: the builder that
+        made a site). A Keras baseline fitted in its own function beside TF1 code: its batch norm
+        reaches no train op of the module (RULES.md "Reach")."""
+        if function.kind != ScopeKind.FUNCTION or function.yields or function.globals or function.nonlocals:
+            return False
+        if any(child.kind in (ScopeKind.FUNCTION, ScopeKind.CLASS) for child in function.children):
+            return False
+        for node, _ in function.returns:
+            if node is None or type(node) is ast.Constant:
+                continue
+            func = node.func if type(node) is ast.Call else None
+            if type(func) is not ast.Attribute or func.attr not in tf_api.KERAS_RESULT_METHODS:
+                return False
+        index = function.index
+        if any(store.statement.scope is function for stores in index.attribute_stores.values() for store in stores):
+            return False
+        for name, mutations in index.mutations.items():
+            if name not in function.bindings and any(item.statement.scope is function for item in mutations):
+                return False
+        for call in calls_run_in(function):
+            func = call.node.func
+            if type(func) is ast.Attribute and func.attr in tf_api.TRAIN_OP_METHODS:
+                return False
+            if id(call.node) in allowed:
+                continue
+            if any(type(option) in (Function, Class, Instance, ParamValue) or option is UNKNOWN
+                   for option in options(self.callee(call))) and not self._keras_method_call(call):
+                return False
+        return True
+
+    def _keras_method_call(self, call: CallSite) -> bool:
+        """``model.fit(...)`` and the like on a model the function holds (the resolver may not
+        know the method's value)."""
+        func = call.node.func
+        return type(func) is ast.Attribute and func.attr in tf_api.KERAS_MODEL_METHODS
+
     def decided_provenance(self, expr, at: At) -> Optional[Set[int]]:
         """id() of every call node a loss is computed through (as ``loss_provenance``), when the
         walk back meets only values it follows to their end: constants, API calls and their

@@ -25,8 +25,16 @@ from ..findings import FixSafety
 
 
 def builds_keras_batch_norm(model: ModuleModel) -> bool:
-    return bool(model.keras_sites) or any(reached.site.keras for reached in model.reached) or \
-        any(True for _ in keras_model_calls(model))
+    """Keras batch norm that can reach a train op of the module: not one whose model provably
+    stays inside a function that trains it by itself (a Keras baseline fitted beside TF1 code)."""
+    kept_inside = model.evaluator.kept_inside
+
+    def may_reach(call, chain=()) -> bool:
+        return not kept_inside((chain[0] if chain else call).scope.function(), {id(link.node) for link in chain})
+
+    return any(may_reach(site.call) for site in model.keras_sites) or \
+        any(may_reach(reached.site.call, reached.chain) for reached in model.reached if reached.site.keras) or \
+        any(may_reach(call) for call, _ in keras_model_calls(model))
 
 
 def check(model: ModuleModel) -> Iterable[Report]:
