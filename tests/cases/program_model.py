@@ -860,3 +860,126 @@ cost = tf.reduce_mean(tf.square(network(x, True) - y))
 eval_loss = tf.reduce_mean(tf.square(network(x, True, reuse=True) - y))  # expect: BNU002:49
 with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
     train_op = tf.train.MomentumOptimizer(1e-3, momentum=0.9).minimize(cost)
+
+# --- a Keras baseline fitted in its own function beside TF1 code: its batch norm reaches no train op, the handled minimize is silent
+import tensorflow as tf
+
+
+def keras_baseline(x_train, y_train):
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(16),
+        tf.keras.layers.BatchNormalization(),
+        tf.keras.layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x_train, y_train, epochs=2)
+    return model.evaluate(x_train, y_train)
+
+
+def network(images, is_training):
+    net = tf.layers.batch_normalization(tf.layers.dense(images, 16), training=is_training)
+    return tf.layers.dense(net, 1)
+
+
+def train(images, labels):
+    is_training = tf.placeholder_with_default(False, ())
+    loss = tf.losses.mean_squared_error(labels, network(images, is_training))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(train_op, {is_training: True})
+
+# --- the same baseline's model returned and used on the train op's loss: its Keras batch norm is trained without .updates (BNU006)
+import tensorflow as tf
+
+
+def keras_baseline(x_train, y_train):
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(16),
+        tf.keras.layers.BatchNormalization(),
+        tf.keras.layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x_train, y_train, epochs=2)
+    return model
+
+
+def network(images, is_training):
+    net = tf.layers.batch_normalization(tf.layers.dense(images, 16), training=is_training)
+    return tf.layers.dense(net, 1)
+
+
+def train(images, labels, x_train, y_train):
+    is_training = tf.placeholder_with_default(False, ())
+    baseline = keras_baseline(x_train, y_train)
+    loss = tf.losses.mean_squared_error(labels, network(images, is_training) + baseline(images, training=True))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU006:20
+    with tf.Session() as sess:
+        sess.run(train_op, {is_training: True})
+
+# --- towers (b): inference(images, is_training=True) in a multi-GPU tower_loss and slim net(x, is_training=True) in train, while evaluate passes False: silent
+import tensorflow as tf
+import tensorflow.contrib.slim as slim
+
+
+def inference(images, is_training):
+    net = slim.conv2d(images, 32, 3, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": is_training})
+    net = slim.conv2d(net, 32, 3, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": is_training})
+    return slim.fully_connected(slim.flatten(net), 10, activation_fn=None)
+
+
+def tower_loss(images, labels):
+    logits = inference(images, is_training=True)
+    return tf.losses.sparse_softmax_cross_entropy(labels, logits)
+
+
+def net(x, is_training):
+    with slim.arg_scope([slim.batch_norm], is_training=is_training):
+        h = slim.batch_norm(slim.conv2d(x, 16, 3))
+        return slim.batch_norm(slim.conv2d(h, 16, 3))
+
+
+def train(images, labels, x):
+    opt = tf.train.GradientDescentOptimizer(0.1)
+    grads = []
+    for i in range(2):
+        with tf.device("/gpu:%d" % i):
+            grads.append(opt.compute_gradients(tower_loss(images, labels)))
+    out = net(x, is_training=True)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = opt.apply_gradients(grads[0])
+    return train_op, out
+
+
+def evaluate(images):
+    return tf.nn.softmax(inference(images, is_training=False))
+
+# --- the same program whose evaluate() passes True too: that inference tower is reported (a), the training towers stay silent (b)
+import tensorflow as tf
+import tensorflow.contrib.slim as slim
+
+
+def inference(images, is_training):
+    net = slim.conv2d(images, 32, 3, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": is_training})
+    net = slim.conv2d(net, 32, 3, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": is_training})
+    return slim.fully_connected(slim.flatten(net), 10, activation_fn=None)
+
+
+def tower_loss(images, labels):
+    logits = inference(images, is_training=True)
+    return tf.losses.sparse_softmax_cross_entropy(labels, logits)
+
+
+def train(images, labels):
+    opt = tf.train.GradientDescentOptimizer(0.1)
+    grads = []
+    for i in range(2):
+        with tf.device("/gpu:%d" % i):
+            grads.append(opt.compute_gradients(tower_loss(images, labels)))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return opt.apply_gradients(grads[0])
+
+
+def evaluate(images):
+    return tf.nn.softmax(inference(images, is_training=True))  # expect: BNU002:56
