@@ -757,11 +757,22 @@ class Evaluator:
         root = chain[0].scope.function()
         if not self.never_called(root):
             return False
-        loss, at = op.loss, self.at(op.call)
-        if op.method == tf_api.APPLY_GRADIENTS_METHOD:
-            loss, at = self.loss_behind_gradients(loss, at)
-        provenance = self.decided_provenance(loss, at) if loss is not None else None
+        provenance = self.decided_loss_provenance([op])
         return provenance is not None and not any(id(link.node) in provenance for link in chain)
+
+    def decided_loss_provenance(self, ops, open_parameters: bool = False) -> Optional[Set[int]]:
+        """``decided_provenance`` of the train ops' losses together (through ``compute_gradients``
+        for ``apply_gradients``), or None when any of them is not decided."""
+        found: Set[int] = set()
+        for op in ops:
+            loss, at = op.loss, self.at(op.call)
+            if op.method == tf_api.APPLY_GRADIENTS_METHOD:
+                loss, at = self.loss_behind_gradients(loss, at)
+            provenance = self.decided_provenance(loss, at, open_parameters) if loss is not None else None
+            if provenance is None:
+                return None
+            found |= provenance
+        return found
 
     def graph_epoch(self, call: CallSite) -> Optional[int]:
         """How many of the module's top-level ``reset_default_graph()`` calls run before the
@@ -861,14 +872,16 @@ class Evaluator:
         func = call.node.func
         return type(func) is ast.Attribute and func.attr in tf_api.KERAS_MODEL_METHODS
 
-    def decided_provenance(self, expr, at: At) -> Optional[Set[int]]:
+    def decided_provenance(self, expr, at: At, open_parameters: bool = False) -> Optional[Set[int]]:
         """id() of every call node a loss is computed through (as ``loss_provenance``), when the
         walk back meets only values it follows to their end: constants, API calls and their
         inputs, calls on what API calls return, written arithmetic, names bound by plain
         assignments. None when anything else feeds it (a parameter, an attribute, a collection
         other code fills, a callback, a value the resolver cannot see): the loss may then come
-        from anywhere, and every site counts."""
-        key = (id(expr), id(at.statement))
+        from anywhere, and every site counts. ``open_parameters``: a parameter of a function that
+        nothing in the module calls is an input from another module, which holds none of this
+        module's calls (for "which of this module's calls is the loss computed through")."""
+        key = (id(expr), id(at.statement), open_parameters)
         if key in self._decided:
             return self._decided[key]
         self._decided[key] = None
@@ -923,6 +936,11 @@ class Evaluator:
                         pending.append(option.receiver)
                 elif kind is Sequence and option.complete:
                     pending.extend(entry.arg if type(entry) is Spread else entry for entry in option.items)
+                elif kind is Mapping and option.complete:
+                    pending.extend(entry for _, entry in option.entries)
+                elif kind is ParamValue and open_parameters and option.param.scope.index is self.index and \
+                        not self.callers(option.param.scope):
+                    continue
                 elif option is UNKNOWN and type(node) is ast.Name and frame is None:
                     bindings = resolver.reaching(node.id, where)
                     if not bindings or any(binding.kind != BindingKind.ASSIGN or binding.unpack or binding.value is None

@@ -220,7 +220,11 @@ def _true_given_to_inference_towers(model: ModuleModel, seen: set) -> Iterable[R
     loss while another call of the same builder is on it: an evaluation tower or sampler that
     reuses the training tower's layers normalizes with the statistics of the batch it is given
     (RULES.md "Towers and modes" (a): reported at each inference tower it reaches, at the
-    literal). The training tower's own ``True`` stays the author's choice of mode (b)."""
+    literal). The training tower's own ``True`` stays the author's choice of mode (b). Only
+    where every train op's loss is decided (a parameter of a function nothing here calls is an
+    input from elsewhere): a loss read from an attribute may come from the call that looks off
+    it (a GAN's discriminator on real images, whose loss is ``self.d_loss``)."""
+    provenance = None
     for call in model.index.calls:
         reached = [item for item in model.calls_reaching.get(id(call.node), ()) if item.chain[-1] is not call]
         if not reached:
@@ -240,8 +244,10 @@ def _true_given_to_inference_towers(model: ModuleModel, seen: set) -> Iterable[R
         builder = _target_scope(model, call)
         if builder is None:
             continue
+        if provenance is None:
+            provenance = model.evaluator.decided_loss_provenance(model.train_ops, open_parameters=True) or set()
         towers = [other for other in model.callers(builder) if model.calls_reaching.get(id(other.node))]
-        if not model.separate_tower(call, towers):
+        if id(call.node) in provenance or not any(id(other.node) in provenance for other in towers):
             continue
         for node, site in literals.values():
             seen.add(id(node))

@@ -955,7 +955,7 @@ def train(images, labels, x):
 def evaluate(images):
     return tf.nn.softmax(inference(images, is_training=False))
 
-# --- the same program whose evaluate() passes True too: that inference tower is reported (a), the training towers stay silent (b)
+# --- the same program on one device whose evaluate() passes True too: that inference tower is reported (a), the training tower stays silent (b)
 import tensorflow as tf
 import tensorflow.contrib.slim as slim
 
@@ -972,13 +972,8 @@ def tower_loss(images, labels):
 
 
 def train(images, labels):
-    opt = tf.train.GradientDescentOptimizer(0.1)
-    grads = []
-    for i in range(2):
-        with tf.device("/gpu:%d" % i):
-            grads.append(opt.compute_gradients(tower_loss(images, labels)))
     with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
-        return opt.apply_gradients(grads[0])
+        return tf.train.GradientDescentOptimizer(0.1).minimize(tower_loss(images, labels))
 
 
 def evaluate(images):
