@@ -978,3 +978,41 @@ def train(images, labels):
 
 def evaluate(images):
     return tf.nn.softmax(inference(images, is_training=True))  # expect: BNU002:56
+
+# --- reach for BNU004: an evaluation tower built between the read and the train op does not make the read early: silent
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("net", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(network(x, flag) - y))
+update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+eval_loss = tf.reduce_mean(tf.square(network(x, False, reuse=True) - y))
+with tf.control_dependencies(update_ops):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- a second training-tower call on the loss built after the read: its update ops are missed (BNU004)
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("net", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+flag = tf.placeholder_with_default(False, ())
+base = network(x, flag)
+update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)  # expect: BNU004:14
+loss = tf.reduce_mean(tf.square(base + network(x, flag, reuse=True) - y))
+with tf.control_dependencies(update_ops):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
