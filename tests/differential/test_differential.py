@@ -79,9 +79,9 @@ FIX_RATE = 0.97
 
 # What the forms found that the package does not do yet: (form, variant or None for every variant) -> what
 # TensorFlow shows and the checker or fixer does, and the minimal program in open_repros/. The form tests
-# hold each gap as it is, so a gap that closes fails them until its entry is removed here.
-KNOWN_GAPS = {
-}
+# hold each gap as it is, so a gap that closes fails them until its entry is removed here. (Empty since issue 24's
+# four gaps closed: their programs are in repros/.)
+KNOWN_GAPS: Dict[tuple, tuple] = {}
 
 
 def known_gap(case) -> Optional[tuple]:
