@@ -208,7 +208,7 @@ def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[R
                 seen.add(id(node))
                 if model.chosen_by_training_flag(call.context) or _exempt_false(model, site, flag.literal):
                     continue
-                if _flag_also_feeds_a_network(model, call, node, site):
+                if _flag_also_feeds_a_network(model, call, node, site) or _tower_role(model, call) == "training":
                     continue
                 yield Report(node, "BNU002",
                              f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
@@ -224,7 +224,6 @@ def _true_given_to_inference_towers(model: ModuleModel, seen: set) -> Iterable[R
     where every train op's loss is decided (a parameter of a function nothing here calls is an
     input from elsewhere): a loss read from an attribute may come from the call that looks off
     it (a GAN's discriminator on real images, whose loss is ``self.d_loss``)."""
-    provenance = None
     for call in model.index.calls:
         reached = [item for item in model.calls_reaching.get(id(call.node), ()) if item.chain[-1] is not call]
         if not reached:
@@ -239,15 +238,7 @@ def _true_given_to_inference_towers(model: ModuleModel, seen: set) -> Iterable[R
                 node = getattr(option, "node", None)
                 if type(option) is Const and node is not None and id(node) in inside and id(node) not in seen:
                     literals.setdefault(id(node), (node, site))
-        if not literals or model.chosen_by_training_flag(call.context):
-            continue
-        builder = _target_scope(model, call)
-        if builder is None:
-            continue
-        if provenance is None:
-            provenance = model.evaluator.decided_loss_provenance(model.train_ops, open_parameters=True) or set()
-        towers = [other for other in model.callers(builder) if model.calls_reaching.get(id(other.node))]
-        if id(call.node) in provenance or not any(id(other.node) in provenance for other in towers):
+        if not literals or model.chosen_by_training_flag(call.context) or _tower_role(model, call) != "inference":
             continue
         for node, site in literals.values():
             seen.add(id(node))
@@ -257,6 +248,25 @@ def _true_given_to_inference_towers(model: ModuleModel, seen: set) -> Iterable[R
                          "batch it is given, not the moving ones", None,
                          "the fix does not choose the mode of an evaluation tower: pass False (or the training "
                          "flag) here")
+
+
+def _tower_role(model: ModuleModel, call) -> str:
+    """"training" or "inference" when the call of a batch-norm builder is one of several calls
+    of it, and every train op's loss is decided: on the loss, or off it while another call is on
+    it (RULES.md "Towers and modes"); "" otherwise."""
+    builder = _target_scope(model, call)
+    if builder is None:
+        return ""
+    towers = [other for other in model.callers(builder)
+              if other is not call and model.calls_reaching.get(id(other.node))]
+    if not towers:
+        return ""
+    provenance = model.evaluator.decided_loss_provenance(model.train_ops, open_parameters=True)
+    if not provenance:
+        return ""
+    if id(call.node) in provenance:
+        return "training" if any(id(other.node) not in provenance for other in towers) else ""
+    return "inference" if any(id(other.node) in provenance for other in towers) else ""
 
 
 def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Report]:

@@ -1016,3 +1016,37 @@ update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)  # expect: BNU004:14
 loss = tf.reduce_mean(tf.square(base + network(x, flag, reuse=True) - y))
 with tf.control_dependencies(update_ops):
     train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- towers (b) through a one-layer builder: the training call's literal True beside a sampler given False is the author's choice, silent
+import tensorflow as tf
+
+
+def network(inputs, train, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 32), training=train)
+        return tf.layers.dense(h, 1)
+
+
+inputs = tf.placeholder(tf.float32, [None, 8])
+labels = tf.placeholder(tf.float32, [None, 1])
+loss = tf.reduce_mean(tf.square(network(inputs, True, reuse=tf.AUTO_REUSE) - labels))
+noise = tf.placeholder(tf.float32, [None, 8])
+samples = network(noise, False, reuse=tf.AUTO_REUSE)
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    step_op = tf.train.GradientDescentOptimizer(1e-3).minimize(loss)
+
+# --- (c) the same one-layer builder called only for training: no separate inference tower, the literal is reported
+import tensorflow as tf
+
+
+def network(inputs, train, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 32), training=train)
+        return tf.layers.dense(h, 1)
+
+
+inputs = tf.placeholder(tf.float32, [None, 8])
+labels = tf.placeholder(tf.float32, [None, 1])
+loss = tf.reduce_mean(tf.square(network(inputs, True, reuse=tf.AUTO_REUSE) - labels))  # expect: BNU002:49
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    step_op = tf.train.GradientDescentOptimizer(1e-3).minimize(loss)
