@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Iterable
+from typing import Iterable, Optional
 
 from .. import tf_api
 from ..core.kinds import BindingKind, FlagState, ScopeKind, Via
@@ -208,7 +208,7 @@ def _literals_through_thin_wrappers(model: ModuleModel, seen: set) -> Iterable[R
                 seen.add(id(node))
                 if model.chosen_by_training_flag(call.context) or _exempt_false(model, site, flag.literal):
                     continue
-                if _flag_also_feeds_a_network(model, call, node, site) or _tower_role(model, call) == "training":
+                if _flag_also_feeds_a_network(model, call, node, site) or _tower_on_the_loss(model, call) is True:
                     continue
                 yield Report(node, "BNU002",
                              f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
@@ -238,7 +238,7 @@ def _true_given_to_inference_towers(model: ModuleModel, seen: set) -> Iterable[R
                 node = getattr(option, "node", None)
                 if type(option) is Const and node is not None and id(node) in inside and id(node) not in seen:
                     literals.setdefault(id(node), (node, site))
-        if not literals or model.chosen_by_training_flag(call.context) or _tower_role(model, call) != "inference":
+        if not literals or model.chosen_by_training_flag(call.context) or _tower_on_the_loss(model, call) is not False:
             continue
         for node, site in literals.values():
             seen.add(id(node))
@@ -250,23 +250,24 @@ def _true_given_to_inference_towers(model: ModuleModel, seen: set) -> Iterable[R
                          "flag) here")
 
 
-def _tower_role(model: ModuleModel, call) -> str:
-    """"training" or "inference" when the call of a batch-norm builder is one of several calls
-    of it, and every train op's loss is decided: on the loss, or off it while another call is on
-    it (RULES.md "Towers and modes"); "" otherwise."""
+def _tower_on_the_loss(model: ModuleModel, call) -> Optional[bool]:
+    """For a call of a batch-norm builder that has other calls, every train op's loss decided:
+    True for the training tower (on a loss, while another call stays off them), False for an
+    inference tower (off them, while another call is on one), None when it is neither or
+    cannot be told (RULES.md "Towers and modes")."""
     builder = _target_scope(model, call)
     if builder is None:
-        return ""
+        return None
     towers = [other for other in model.callers(builder)
               if other is not call and model.calls_reaching.get(id(other.node))]
     if not towers:
-        return ""
+        return None
     provenance = model.evaluator.decided_loss_provenance(model.train_ops, open_parameters=True)
     if not provenance:
-        return ""
+        return None
     if id(call.node) in provenance:
-        return "training" if any(id(other.node) not in provenance for other in towers) else ""
-    return "inference" if any(id(other.node) in provenance for other in towers) else ""
+        return True if any(id(other.node) not in provenance for other in towers) else None
+    return False if any(id(other.node) in provenance for other in towers) else None
 
 
 def _false_in_a_module_that_trains_nothing(model: ModuleModel) -> Iterable[Report]:
