@@ -279,6 +279,13 @@ FLAG_CONDITIONAL_FALSE_POSITION = 2
 TAPE_GRADIENT_METHODS: FrozenSet[str] = frozenset({"gradient", "jacobian", "batch_jacobian"})
 # ``with G.as_default():`` makes G the graph that ops (and collection reads) go to.
 GRAPH_SCOPE_METHOD = "as_default"
+# Start a new default graph: the ops built before the call and those built after it never meet
+# (RULES.md "Execution order": a notebook's later cells).
+GRAPH_RESETS: FrozenSet[str] = frozenset({"tensorflow.reset_default_graph"})
+# Functions that read a loss from graph collections other code fills: a loss computed through
+# one may come from anywhere in the graph (RULES.md "Reach" cannot be decided through them).
+LOSS_COLLECTION_READERS: FrozenSet[str] = frozenset({
+    "get_total_loss", "get_losses", "get_regularization_loss", "get_regularization_losses", "get_collection"})
 # What calling an instance runs: Python's ``__call__``, and Keras's ``call`` (a Layer's
 # ``__call__`` runs the subclass's ``call``).
 INSTANCE_CALL_METHODS: Tuple[str, ...] = ("__call__", "call")
@@ -290,6 +297,13 @@ KERAS_MODEL_OUTPUTS_KEYWORD = "outputs"
 # The argument a Keras layer or model call takes its mode from.
 KERAS_TRAINING_ARGUMENT = _KERAS.flag
 KERAS_TRAINING_METHODS: FrozenSet[str] = frozenset({"fit", "fit_generator", "train_on_batch"})
+# What a Keras model's methods that train, evaluate or predict return: numbers, arrays, a History,
+# never the model or a tensor of the graph.
+KERAS_RESULT_METHODS: FrozenSet[str] = KERAS_TRAINING_METHODS | frozenset({
+    "evaluate", "predict", "test_on_batch", "predict_on_batch", "evaluate_generator", "predict_generator"})
+# A Keras model's own methods called on it in a builder's body (building, training, saving it).
+KERAS_MODEL_METHODS: FrozenSet[str] = KERAS_RESULT_METHODS | frozenset({
+    "compile", "summary", "save", "save_weights", "load_weights", "build"})
 
 # ----------------------------------------------------------------------------------------------
 # Graph mode (BNU003-Keras, BNU006), eager code (BNU007)

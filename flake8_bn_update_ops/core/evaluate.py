@@ -26,7 +26,7 @@ from .. import keras_flax_api, tf_api
 from .index import CLASS, DEF, IF, WITH, CallSite, ModuleIndex, Scope, contexts, within_function
 from .kinds import BindingKind, FlagState, Question, ScopeKind, SequenceKind, VariablesShape
 from .resolver import At, Resolver
-from .values import (UNKNOWN, Api, ApiCall, Class, CollectionRead, Function, Instance, InstanceCall,
+from .values import (UNKNOWN, Api, ApiCall, Class, CollectionRead, Const, Function, Instance, InstanceCall,
                      KerasUpdates, Mapping, ParamValue, Sequence, Spread, TrainOp, Value, options, union)
 
 UPDATE_OPS = tf_api.UPDATE_OPS
@@ -38,6 +38,10 @@ ANY_UPDATES = tf_api.ANY_UPDATES
 # breadth-first walks with a seen set (not depth bounds: these walks do not nest).
 _TENSOR_PROVENANCE_BUDGET = 400
 _LOSS_PROVENANCE_BUDGET = 4000
+# Expressions whose value is computed from their parts as written (the resolver does not model
+# arithmetic): a loss's provenance walk goes on into the parts.
+_WRITTEN_ARITHMETIC = (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Subscript, ast.Tuple,
+                       ast.List)
 # The handling key prefix of one batch-norm layer object's ``.updates``.
 LAYER_UPDATES = "layer-updates:"
 # Bindings whose value the bound name holds, or holds a part of (a ``for`` target one element
@@ -86,12 +90,15 @@ class Evaluator:
         # The facts of the modules that import this one, built on demand by a fix that threads
         # a flag across modules (``fixes.flag_threading``): id(index) -> (facts, digest) or None.
         self.importer_facts: Dict[int, object] = {}
+        self._decided: Dict[tuple, Optional[Set[int]]] = {}
+        self._resets: Optional[List[int]] = None
+        self._names_read: Optional[Set[str]] = None
 
     def close(self) -> None:
         for table in (self._callee, self._graphs, self._subclasses_by_module, self._keras, self._keras_scopes,
-                      self._add_calls_cache, self._active, self._carried, self.importer_facts):
+                      self._add_calls_cache, self._active, self._carried, self.importer_facts, self._decided):
             table.clear()
-        self._callers_table = None
+        self._callers_table = self._resets = self._names_read = None
 
     def at(self, call: CallSite) -> At:
         return At(call.scope, call.statement)
@@ -736,6 +743,218 @@ class Evaluator:
             else:
                 continue
             pending.extend(resolver.arg_value(item) for item in inputs if item is not None)
+        return found
+
+    # -- what never meets a train op (RULES.md "Reach", "Execution order") ---------------------
+
+    def never_meet(self, chain: Tuple[CallSite, ...], op) -> bool:
+        """A batch-norm site reached through ``chain`` (from one of the module's roots) and the
+        train op ``op`` are never in one graph that trains: the site is built before a
+        ``reset_default_graph()`` that runs before the op (or after one that runs after it), or
+        it is built only by a builder that is never called while the op's loss provably comes
+        from other calls."""
+        if not chain:
+            return False
+        site_epoch, op_epoch = self.graph_epoch(chain[0]), self.graph_epoch(op.call)
+        if site_epoch is not None and op_epoch is not None and site_epoch != op_epoch:
+            return True
+        root = chain[0].scope.function()
+        if not self.never_called(root):
+            return False
+        provenance = self.decided_loss_provenance([op])
+        return provenance is not None and not any(id(link.node) in provenance for link in chain)
+
+    def decided_loss_provenance(self, ops, open_parameters: bool = False) -> Optional[Set[int]]:
+        """``decided_provenance`` of the train ops' losses together (through ``compute_gradients``
+        for ``apply_gradients``), or None when any of them is not decided."""
+        found: Set[int] = set()
+        for op in ops:
+            loss, at = op.loss, self.at(op.call)
+            if op.method == tf_api.APPLY_GRADIENTS_METHOD:
+                loss, at = self.loss_behind_gradients(loss, at)
+            provenance = self.decided_provenance(loss, at, open_parameters) if loss is not None else None
+            if provenance is None:
+                return None
+            found |= provenance
+        return found
+
+    def graph_epoch(self, call: CallSite) -> Optional[int]:
+        """How many of the module's top-level ``reset_default_graph()`` calls run before the
+        call (a notebook's cells: each reset starts a new graph), or None when that is not one
+        number: a call in a function is in its callers' graph when they all agree."""
+        resets = self._graph_resets()
+        if not resets or call.scope.index is not self.index:
+            return None
+        return self._epoch_of(call)
+
+    @_nested(_none)
+    def _epoch_of(self, call: CallSite) -> Optional[int]:
+        function = call.scope.function()
+        if function.kind == ScopeKind.MODULE:
+            line = call.statement.node.lineno
+            return sum(1 for reset in self._graph_resets() if reset < line)
+        key = ("epoch", id(function))
+        if function.kind != ScopeKind.FUNCTION or key in self._active:
+            return None
+        found: Set[Optional[int]] = set()
+        self._active.add(key)
+        try:
+            for caller in self.callers(function):
+                found.add(self._epoch_of(caller))
+                if len(found) > 1:
+                    return None
+        finally:
+            self._active.discard(key)
+        return found.pop() if found else None
+
+    def _graph_resets(self) -> List[int]:
+        """The lines of the module's top-level ``reset_default_graph()`` statements."""
+        found = self._resets
+        if found is None:
+            found = self._resets = sorted(
+                call.statement.node.lineno for call in calls_run_in(self.index.module_scope)
+                if self.api_name(call) in tf_api.GRAPH_RESETS)
+        return found
+
+    def never_called(self, scope: Scope) -> bool:
+        """A function of the checked module that nothing in it calls, names or decorates: it runs
+        only if another module calls it (RULES.md "Reach": a builder that is never called)."""
+        if scope.kind != ScopeKind.FUNCTION or scope.index is not self.index or self.callers(scope):
+            return False
+        if getattr(scope.node, "decorator_list", None):
+            return False
+        names = self._names_read
+        if names is None:
+            names = self._names_read = set()
+            for node in ast.walk(self.index.tree):
+                kind = type(node)
+                if kind is ast.Name and type(node.ctx) is ast.Load:
+                    names.add(node.id)
+                elif kind is ast.Attribute:
+                    names.add(node.attr)
+                elif kind is ast.Constant and type(node.value) is str:
+                    names.add(node.value)       # ``getattr(self, "build")``, ``__all__``
+        return scope.name not in names
+
+    def kept_inside(self, function: Scope, allowed: Set[int] = frozenset()) -> bool:
+        """What ``function`` builds provably never leaves it, and it builds no train op: it
+        returns nothing or only what Keras's training and evaluation methods return (numbers, a
+        history), stores no attribute, global or outer container, defines no closure, and calls
+        no project code other than the calls in ``allowed`` (ids of call nodes: the builder that
+        made a site). A Keras baseline fitted in its own function beside TF1 code: its batch norm
+        reaches no train op of the module (RULES.md "Reach")."""
+        if function.kind != ScopeKind.FUNCTION or function.yields or function.globals or function.nonlocals:
+            return False
+        if any(child.kind in (ScopeKind.FUNCTION, ScopeKind.CLASS) for child in function.children):
+            return False
+        for node, _ in function.returns:
+            if node is None or type(node) is ast.Constant:
+                continue
+            func = node.func if type(node) is ast.Call else None
+            if type(func) is not ast.Attribute or func.attr not in tf_api.KERAS_RESULT_METHODS:
+                return False
+        index = function.index
+        if any(store.statement.scope is function for stores in index.attribute_stores.values() for store in stores):
+            return False
+        for name, mutations in index.mutations.items():
+            if name not in function.bindings and any(item.statement.scope is function for item in mutations):
+                return False
+        for call in calls_run_in(function):
+            func = call.node.func
+            if type(func) is ast.Attribute and func.attr in tf_api.TRAIN_OP_METHODS:
+                return False
+            if id(call.node) in allowed:
+                continue
+            if any(type(option) in (Function, Class, Instance, ParamValue) or option is UNKNOWN
+                   for option in options(self.callee(call))) and not self._keras_method_call(call):
+                return False
+        return True
+
+    def _keras_method_call(self, call: CallSite) -> bool:
+        """``model.fit(...)`` and the like on a model the function holds (the resolver may not
+        know the method's value)."""
+        func = call.node.func
+        return type(func) is ast.Attribute and func.attr in tf_api.KERAS_MODEL_METHODS
+
+    def decided_provenance(self, expr, at: At, open_parameters: bool = False) -> Optional[Set[int]]:
+        """id() of every call node a loss is computed through (as ``loss_provenance``), when the
+        walk back meets only values it follows to their end: constants, API calls and their
+        inputs, calls on what API calls return, written arithmetic, names bound by plain
+        assignments. None when anything else feeds it (a parameter, an attribute, a collection
+        other code fills, a callback, a value the resolver cannot see): the loss may then come
+        from anywhere, and every site counts. ``open_parameters``: a parameter of a function that
+        nothing in the module calls is an input from another module, which holds none of this
+        module's calls (for "which of this module's calls is the loss computed through")."""
+        key = (id(expr), id(at.statement), open_parameters)
+        if key in self._decided:
+            return self._decided[key]
+        self._decided[key] = None
+        found: Set[int] = set()
+        resolver = self.resolver
+        pending: list = [(expr, at, None)]
+        seen: Set[tuple] = set()
+        budget = _LOSS_PROVENANCE_BUDGET
+        while pending:
+            budget -= 1
+            if budget <= 0:
+                return None
+            item = pending.pop()
+            if isinstance(item, Value):
+                node, where, frame, value = None, None, None, item
+            elif type(item) is tuple:
+                node, where, frame = item
+                value = None
+            else:       # an Arg
+                node, where, frame, value = item.node, item.at, item.frame, None
+            if node is not None:
+                marker = (id(node), id(frame))
+                if marker in seen:
+                    continue
+                seen.add(marker)
+                kind = type(node)
+                if kind is ast.Constant:
+                    continue
+                if kind in _WRITTEN_ARITHMETIC:
+                    pending.extend((child, where, frame) for child in ast.iter_child_nodes(node)
+                                   if isinstance(child, ast.expr))
+                    continue
+                value = resolver.value(node, where, frame)
+            for option in options(value):
+                kind = type(option)
+                if kind in (Const, Api):
+                    continue    # a library name (``tf.float32``, ``activation=tf.nn.relu``) runs no project code
+                if kind in (ApiCall, InstanceCall):
+                    if kind is ApiCall and option.name.rsplit(".", 1)[-1] in tf_api.LOSS_COLLECTION_READERS:
+                        return None
+                    found.add(id(option.node))
+                    link = option.frame
+                    while link is not None:
+                        if link.node is not None:
+                            found.add(id(link.node))
+                        link = link.caller
+                    pending.extend(arg for arg in option.args.positional + option.args.starred if arg is not None)
+                    pending.extend(arg for _, arg in option.args.keywords)
+                    if option.args.spreads:
+                        return None
+                    if kind is InstanceCall:
+                        pending.append(option.receiver)
+                elif kind is Sequence and option.complete:
+                    pending.extend(entry.arg if type(entry) is Spread else entry for entry in option.items)
+                elif kind is Mapping and option.complete:
+                    pending.extend(entry for _, entry in option.entries)
+                elif kind is ParamValue and open_parameters and option.param.scope.index is self.index and \
+                        not self.callers(option.param.scope):
+                    continue
+                elif option is UNKNOWN and type(node) is ast.Name and frame is None:
+                    bindings = resolver.reaching(node.id, where)
+                    if not bindings or any(binding.kind != BindingKind.ASSIGN or binding.unpack or binding.value is None
+                                           for binding in bindings):
+                        return None
+                    pending.extend((binding.value, At(binding.scope, binding.statement), None)
+                                   for binding in bindings)
+                else:
+                    return None
+        self._decided[key] = found
         return found
 
     def loss_behind_gradients(self, expr, at: At):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Iterable
+from typing import Iterable, Optional
 
 from .. import tf_api
 from ..core.facts.module import ModuleFacts
@@ -65,6 +65,7 @@ def check(facts: ModuleFacts) -> Iterable[Report]:
     yield from _wrapper_defaults(facts)
     yield from _false_in_a_module_that_trains_nothing(facts)
     yield from _literals_through_thin_wrappers(facts, seen)
+    yield from _true_given_to_inference_towers(facts, seen)
     yield from _training_in_an_evaluation_tape(facts, seen)
 
 
@@ -207,11 +208,66 @@ def _literals_through_thin_wrappers(facts: ModuleFacts, seen: set) -> Iterable[R
                 seen.add(id(node))
                 if facts.chosen_by_training_flag(call.context) or _exempt_false(facts, site, flag.literal):
                     continue
-                if _flag_also_feeds_a_network(facts, call, node, site):
+                if _flag_also_feeds_a_network(facts, call, node, site) or _tower_on_the_loss(facts, call) is True:
                     continue
                 yield Report(node, "BNU002",
                              f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal} through "
                              f"this wrapper: {_effect(flag.literal)}", *_literal_fix(facts, call, node, flag.literal))
+
+
+def _true_given_to_inference_towers(facts: ModuleFacts, seen: set) -> Iterable[Report]:
+    """A literal ``True`` written at a call of a builder whose output stays off every train op's
+    loss while another call of the same builder is on it: an evaluation tower or sampler that
+    reuses the training tower's layers normalizes with the statistics of the batch it is given
+    (RULES.md "Towers and modes" (a): reported at each inference tower it reaches, at the
+    literal). The training tower's own ``True`` stays the author's choice of mode (b). Only
+    where every train op's loss is decided (a parameter of a function nothing here calls is an
+    input from elsewhere): a loss read from an attribute may come from the call that looks off
+    it (a GAN's discriminator on real images, whose loss is ``self.d_loss``)."""
+    for call in facts.index.calls:
+        reached = [item for item in facts.calls_reaching.get(id(call.node), ()) if item.chain[-1] is not call]
+        if not reached:
+            continue
+        inside = {id(node) for node in ast.walk(call.node)} - {id(call.node)}
+        literals = {}
+        for item in reached:
+            site = item.site
+            if site.flag.literal is not True or site.keras and facts.in_eager_function(call):
+                continue
+            for option in options(site.flag.value):
+                node = getattr(option, "node", None)
+                if type(option) is Const and node is not None and id(node) in inside and id(node) not in seen:
+                    literals.setdefault(id(node), (node, site))
+        if not literals or facts.chosen_by_training_flag(call.context) or _tower_on_the_loss(facts, call) is not False:
+            continue
+        for node, site in literals.values():
+            seen.add(id(node))
+            yield Report(node, "BNU002",
+                         f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to True in this evaluation "
+                         "tower, whose output no train op's loss reads: it normalizes with the statistics of the "
+                         "batch it is given, not the moving ones", None,
+                         "the fix does not choose the mode of an evaluation tower: pass False (or the training "
+                         "flag) here")
+
+
+def _tower_on_the_loss(facts: ModuleFacts, call) -> Optional[bool]:
+    """For a call of a batch-norm builder that has other calls, every train op's loss decided:
+    True for the training tower (on a loss, while another call stays off them), False for an
+    inference tower (off them, while another call is on one), None when it is neither or
+    cannot be told (RULES.md "Towers and modes")."""
+    builder = _target_scope(facts, call)
+    if builder is None:
+        return None
+    towers = [other for other in facts.callers(builder)
+              if other is not call and facts.calls_reaching.get(id(other.node))]
+    if not towers:
+        return None
+    provenance = facts.evaluator.decided_loss_provenance(facts.train_ops, open_parameters=True)
+    if not provenance:
+        return None
+    if id(call.node) in provenance:
+        return True if any(id(other.node) not in provenance for other in towers) else None
+    return False if any(id(other.node) in provenance for other in towers) else None
 
 
 def _false_in_a_module_that_trains_nothing(facts: ModuleFacts) -> Iterable[Report]:

@@ -26,8 +26,16 @@ from ..findings import FixSafety
 
 
 def builds_keras_batch_norm(facts: ModuleFacts) -> bool:
-    return bool(facts.keras_sites) or any(reached.site.keras for reached in facts.reached) or \
-        any(True for _ in keras_model_calls(facts))
+    """Keras batch norm that can reach a train op of the module: not one whose model provably
+    stays inside a function that trains it by itself (a Keras baseline fitted beside TF1 code)."""
+    kept_inside = facts.evaluator.kept_inside
+
+    def may_reach(call, chain=()) -> bool:
+        return not kept_inside((chain[0] if chain else call).scope.function(), {id(link.node) for link in chain})
+
+    return any(may_reach(site.call) for site in facts.keras_sites) or \
+        any(may_reach(reached.site.call, reached.chain) for reached in facts.reached if reached.site.keras) or \
+        any(may_reach(call) for call, _ in keras_model_calls(facts))
 
 
 def check(facts: ModuleFacts) -> Iterable[Report]:

@@ -13,25 +13,64 @@ from .. import tf_api
 from ..core.evaluate import is_control_dependencies
 from ..core.facts.module import ModuleFacts
 from ..core.facts.records import ANY_UPDATES, UPDATE_OPS, TrainOpInfo
-from ..core.index import WITH, within_function
+from ..core.index import WITH, Scope, within_function
+from ..core.kinds import ScopeKind
 from ..core.resolver import At
-from ..core.values import ApiCall, options
+from ..core.values import ApiCall, ParamValue, options
+from ..fixes.flag_threading import importer_facts
 from ..fixes.planning import dead_identity_block, plan_wrap, tf_spelling, update_ops_expression
 from .base import Report
 
 
-def unhandled_train_ops(facts: ModuleFacts) -> Iterator[Tuple[TrainOpInfo, set, Optional[tuple]]]:
-    """(train op, collections it must depend on, loss dependency or None) for every train op
-    that runs none of them: the loss dependency is (the control_dependencies call around the
-    loss, whether the loss is a scalar) when the update ops were attached to the loss."""
+def unhandled_train_ops(facts: ModuleFacts) -> Iterator[Tuple[TrainOpInfo, set, Optional[tuple], str]]:
+    """(train op, collections it must depend on, loss dependency or None, the sites' API names)
+    for every train op that runs none of them: the loss dependency is (the control_dependencies
+    call around the loss, whether the loss is a scalar) when the update ops were attached to the
+    loss."""
     for op in facts.train_ops:
         required = facts.required_collections(op)
-        if not required or facts.all_literal_true(op):
+        if not required:
+            required, names = _left_unhandled_by_callers_elsewhere(facts, op)
+            if required:
+                yield op, required, None, names
+            continue
+        if facts.all_literal_true(op):
             continue
         handling = facts.handling(op)
         if handling.covers(required) and not _only_from_another_graph(facts, op, handling, required):
             continue
-        yield op, required, _loss_dependency(facts, op, required)
+        yield op, required, _loss_dependency(facts, op, required), site_api_names(facts)
+
+
+def _left_unhandled_by_callers_elsewhere(facts: ModuleFacts, op: TrainOpInfo) -> Tuple[set, str]:
+    """(collections, the sites' API names) for a train op whose loss is a parameter of its
+    function, in a module that builds no batch norm it needs: judged with the sites of each
+    other module of the project that calls the function (RULES.md "Train ops in helpers": a
+    library's ``train_op_fn(loss)`` in ``utils/``, the network in ``train.py``), as the same
+    helper is judged in one module. Handled as there: a dependency around the op, around every
+    call of the function, or a run that fetches it with the update ops."""
+    function = _loss_parameter_owner(facts, op)
+    if function is None:
+        return set(), ""
+    for importer, _ in importer_facts(facts, function):
+        if not importer.callers(function) or importer.all_literal_true():
+            continue
+        required = importer.required_collections()
+        if required and not importer.handling(op).covers(required):
+            return required, site_api_names(importer)
+    return set(), ""
+
+
+def _loss_parameter_owner(facts: ModuleFacts, op: TrainOpInfo) -> Optional[Scope]:
+    """The function whose parameter is the train op's loss, or None."""
+    loss = _loss_behind(facts, op)
+    function = op.call.scope.function()
+    if loss is None or function.kind != ScopeKind.FUNCTION:
+        return None
+    alternatives = options(facts.resolver.value(*loss))
+    if alternatives and all(type(option) is ParamValue and option.param.scope is function for option in alternatives):
+        return function
+    return None
 
 
 def _only_from_another_graph(facts: ModuleFacts, op: TrainOpInfo, handling, required) -> bool:
@@ -102,17 +141,17 @@ def wrap_fix(facts: ModuleFacts, op: TrainOpInfo, dependency: Optional[str] = No
 
 
 def bnu001_reports(facts: ModuleFacts) -> Iterator[Report]:
-    for op, required, loss in unhandled_train_ops(facts):
+    for op, required, loss, names in unhandled_train_ops(facts):
         if loss is not None:
             continue
         yield Report(op.call.node, "BNU001",
-                     f"BNU001 `{op.method}` does not run the {site_api_names(facts)} update ops (UPDATE_OPS): the "
+                     f"BNU001 `{op.method}` does not run the {names} update ops (UPDATE_OPS): the "
                      "moving mean and variance never update, so inference normalizes with their initial 0 and 1",
                      wrap_fix(facts, op, None, required))
 
 
 def bnu005_reports(facts: ModuleFacts) -> Iterator[Report]:
-    for op, required, loss in unhandled_train_ops(facts):
+    for op, required, loss, names in unhandled_train_ops(facts):
         if loss is None:
             continue
         dependency_call, scalar, identity = loss
@@ -123,6 +162,6 @@ def bnu005_reports(facts: ModuleFacts) -> Iterator[Report]:
         # update ops: the fix deletes it where that is provable.
         remove = dead_identity_block(facts.source, dependency_call, identity, op.call)
         yield Report(op.call.node, "BNU005",
-                     f"BNU005 the {site_api_names(facts)} update ops are attached to the loss, not to "
+                     f"BNU005 the {names} update ops are attached to the loss, not to "
                      f"`{op.method}`: a scalar loss's gradient never runs them, so the moving statistics stay at "
                      "0 and 1", wrap_fix(facts, op, dependency, remove=remove))

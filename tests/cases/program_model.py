@@ -654,3 +654,399 @@ def build(x, labels, training):
     loss = tf.losses.mean_squared_error(labels, net)
     with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
         return tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- reach: a batch-norm builder that nothing calls, while the train op's loss provably comes from other calls: silent
+import tensorflow as tf
+
+
+def bn_block(inputs, training):
+    return tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training)
+
+
+def network(inputs):
+    return tf.layers.dense(tf.layers.dense(inputs, 8, activation=tf.nn.relu), 1)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 1])
+loss = tf.reduce_mean(tf.square(network(x) - y))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- the same builder called by the network on the loss: the bare op is BNU001
+import tensorflow as tf
+
+
+def bn_block(inputs, training):
+    return tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training)
+
+
+def network(inputs, training):
+    return tf.layers.dense(bn_block(inputs, training), 1)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 1])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(network(x, flag) - y))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:12
+
+# --- a builder nothing calls here, with a loss read from the graph's loss collection (filled by any code): reach is not decided, BNU001
+import tensorflow as tf
+
+
+def bn_block(inputs, training):
+    return tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training)
+
+
+def network(inputs):
+    return tf.layers.dense(tf.layers.dense(inputs, 8, activation=tf.nn.relu), 1)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 1])
+tf.losses.mean_squared_error(y, network(x))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(tf.losses.get_total_loss())  # expect: BNU001:12
+
+# --- execution order: after reset_default_graph() the helper is redefined without batch norm; the second graph's bare op is right
+import tensorflow as tf
+
+
+def block(inputs, training):
+    return tf.nn.relu(tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training))
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+tf.reset_default_graph()
+
+
+def block(inputs, training=None):
+    return tf.layers.dense(inputs, 8, activation=tf.nn.elu)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- the same cells with the second graph built by a function called after the reset: silent
+import tensorflow as tf
+
+
+def block(inputs, training):
+    return tf.nn.relu(tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training))
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+tf.compat.v1.reset_default_graph()
+
+
+def plain_graph():
+    inputs = tf.placeholder(tf.float32, [None, 4])
+    cost = tf.reduce_mean(tf.square(tf.layers.dense(inputs, 8, activation=tf.nn.elu)))
+    return tf.train.AdamOptimizer(1e-3).minimize(cost)
+
+
+second_op = plain_graph()
+
+# --- the helper redefined after the reset still with batch norm: the second graph's bare op is BNU001
+import tensorflow as tf
+
+
+def block(inputs, training):
+    return tf.nn.relu(tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training))
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+tf.reset_default_graph()
+
+
+def block(inputs, training=None):
+    return tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training)
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:12
+
+# --- the first graph's bare op before the reset is BNU001; the second graph, handled, is silent
+import tensorflow as tf
+
+
+def block(inputs, training):
+    return tf.nn.relu(tf.layers.batch_normalization(tf.layers.dense(inputs, 8), training=training))
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU001:12
+
+tf.reset_default_graph()
+x = tf.placeholder(tf.float32, [None, 4])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(block(x, flag)))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- towers and modes (a): a literal True handed to a reused evaluation tower of a two-layer builder (BNU002 at the literal)
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        h = tf.layers.batch_normalization(tf.layers.dense(h, 8), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+mode = tf.placeholder_with_default(False, ())
+cost = tf.reduce_mean(tf.square(network(x, mode) - y))
+eval_pred = network(x, True, reuse=True)  # expect: BNU002:24
+eval_loss = tf.reduce_mean(tf.square(eval_pred - y))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.MomentumOptimizer(1e-3, momentum=0.9).minimize(cost)
+
+# --- (b): the training tower's own literal True beside an evaluation tower given False: the author chose each mode, silent
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        h = tf.layers.batch_normalization(tf.layers.dense(h, 8), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+cost = tf.reduce_mean(tf.square(network(x, True) - y))
+eval_pred = network(x, False, reuse=True)
+eval_loss = tf.reduce_mean(tf.square(eval_pred - y))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.MomentumOptimizer(1e-3, momentum=0.9).minimize(cost)
+
+# --- both towers given a literal True: the training tower's is silent (b), the evaluation tower's is reported (a)
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        h = tf.layers.batch_normalization(tf.layers.dense(h, 8), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+cost = tf.reduce_mean(tf.square(network(x, True) - y))
+eval_loss = tf.reduce_mean(tf.square(network(x, True, reuse=True) - y))  # expect: BNU002:49
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train_op = tf.train.MomentumOptimizer(1e-3, momentum=0.9).minimize(cost)
+
+# --- a Keras baseline fitted in its own function beside TF1 code: its batch norm reaches no train op, the handled minimize is silent
+import tensorflow as tf
+
+
+def keras_baseline(x_train, y_train):
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(16),
+        tf.keras.layers.BatchNormalization(),
+        tf.keras.layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x_train, y_train, epochs=2)
+    return model.evaluate(x_train, y_train)
+
+
+def network(images, is_training):
+    net = tf.layers.batch_normalization(tf.layers.dense(images, 16), training=is_training)
+    return tf.layers.dense(net, 1)
+
+
+def train(images, labels):
+    is_training = tf.placeholder_with_default(False, ())
+    loss = tf.losses.mean_squared_error(labels, network(images, is_training))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(train_op, {is_training: True})
+
+# --- the same baseline's model returned and used on the train op's loss: its Keras batch norm is trained without .updates (BNU006)
+import tensorflow as tf
+
+
+def keras_baseline(x_train, y_train):
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(16),
+        tf.keras.layers.BatchNormalization(),
+        tf.keras.layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x_train, y_train, epochs=2)
+    return model
+
+
+def network(images, is_training):
+    net = tf.layers.batch_normalization(tf.layers.dense(images, 16), training=is_training)
+    return tf.layers.dense(net, 1)
+
+
+def train(images, labels, x_train, y_train):
+    is_training = tf.placeholder_with_default(False, ())
+    baseline = keras_baseline(x_train, y_train)
+    loss = tf.losses.mean_squared_error(labels, network(images, is_training) + baseline(images, training=True))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)  # expect: BNU006:20
+    with tf.Session() as sess:
+        sess.run(train_op, {is_training: True})
+
+# --- towers (b): inference(images, is_training=True) in a multi-GPU tower_loss and slim net(x, is_training=True) in train, while evaluate passes False: silent
+import tensorflow as tf
+import tensorflow.contrib.slim as slim
+
+
+def inference(images, is_training):
+    net = slim.conv2d(images, 32, 3, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": is_training})
+    net = slim.conv2d(net, 32, 3, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": is_training})
+    return slim.fully_connected(slim.flatten(net), 10, activation_fn=None)
+
+
+def tower_loss(images, labels):
+    logits = inference(images, is_training=True)
+    return tf.losses.sparse_softmax_cross_entropy(labels, logits)
+
+
+def net(x, is_training):
+    with slim.arg_scope([slim.batch_norm], is_training=is_training):
+        h = slim.batch_norm(slim.conv2d(x, 16, 3))
+        return slim.batch_norm(slim.conv2d(h, 16, 3))
+
+
+def train(images, labels, x):
+    opt = tf.train.GradientDescentOptimizer(0.1)
+    grads = []
+    for i in range(2):
+        with tf.device("/gpu:%d" % i):
+            grads.append(opt.compute_gradients(tower_loss(images, labels)))
+    out = net(x, is_training=True)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = opt.apply_gradients(grads[0])
+    return train_op, out
+
+
+def evaluate(images):
+    return tf.nn.softmax(inference(images, is_training=False))
+
+# --- the same program on one device whose evaluate() passes True too: that inference tower is reported (a), the training tower stays silent (b)
+import tensorflow as tf
+import tensorflow.contrib.slim as slim
+
+
+def inference(images, is_training):
+    net = slim.conv2d(images, 32, 3, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": is_training})
+    net = slim.conv2d(net, 32, 3, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": is_training})
+    return slim.fully_connected(slim.flatten(net), 10, activation_fn=None)
+
+
+def tower_loss(images, labels):
+    logits = inference(images, is_training=True)
+    return tf.losses.sparse_softmax_cross_entropy(labels, logits)
+
+
+def train(images, labels):
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.GradientDescentOptimizer(0.1).minimize(tower_loss(images, labels))
+
+
+def evaluate(images):
+    return tf.nn.softmax(inference(images, is_training=True))  # expect: BNU002:56
+
+# --- reach for BNU004: an evaluation tower built between the read and the train op does not make the read early: silent
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("net", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+flag = tf.placeholder_with_default(False, ())
+loss = tf.reduce_mean(tf.square(network(x, flag) - y))
+update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+eval_loss = tf.reduce_mean(tf.square(network(x, False, reuse=True) - y))
+with tf.control_dependencies(update_ops):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- a second training-tower call on the loss built after the read: its update ops are missed (BNU004)
+import tensorflow as tf
+
+
+def network(inputs, is_training, reuse=None):
+    with tf.variable_scope("net", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 16), training=is_training)
+        return tf.layers.dense(h, 1)
+
+
+x = tf.placeholder(tf.float32, [None, 8])
+y = tf.placeholder(tf.float32, [None, 1])
+flag = tf.placeholder_with_default(False, ())
+base = network(x, flag)
+update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)  # expect: BNU004:14
+loss = tf.reduce_mean(tf.square(base + network(x, flag, reuse=True) - y))
+with tf.control_dependencies(update_ops):
+    train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+# --- towers (b) through a one-layer builder: the training call's literal True beside a sampler given False is the author's choice, silent
+import tensorflow as tf
+
+
+def network(inputs, train, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 32), training=train)
+        return tf.layers.dense(h, 1)
+
+
+inputs = tf.placeholder(tf.float32, [None, 8])
+labels = tf.placeholder(tf.float32, [None, 1])
+loss = tf.reduce_mean(tf.square(network(inputs, True, reuse=tf.AUTO_REUSE) - labels))
+noise = tf.placeholder(tf.float32, [None, 8])
+samples = network(noise, False, reuse=tf.AUTO_REUSE)
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    step_op = tf.train.GradientDescentOptimizer(1e-3).minimize(loss)
+
+# --- (c) the same one-layer builder called only for training: no separate inference tower, the literal is reported
+import tensorflow as tf
+
+
+def network(inputs, train, reuse=None):
+    with tf.variable_scope("tower", reuse=reuse):
+        h = tf.layers.batch_normalization(tf.layers.dense(inputs, 32), training=train)
+        return tf.layers.dense(h, 1)
+
+
+inputs = tf.placeholder(tf.float32, [None, 8])
+labels = tf.placeholder(tf.float32, [None, 1])
+loss = tf.reduce_mean(tf.square(network(inputs, True, reuse=tf.AUTO_REUSE) - labels))  # expect: BNU002:49
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    step_op = tf.train.GradientDescentOptimizer(1e-3).minimize(loss)

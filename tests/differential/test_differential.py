@@ -79,25 +79,9 @@ FIX_RATE = 0.97
 
 # What the forms found that the package does not do yet: (form, variant or None for every variant) -> what
 # TensorFlow shows and the checker or fixer does, and the minimal program in open_repros/. The form tests
-# hold each gap as it is, so a gap that closes fails them until its entry is removed here.
-KNOWN_GAPS = {
-    ("uncalled_builder", "uncalled"): (
-        "alarm", "BNU001 on a bare train op although its network builds no batch norm: the batch-norm builder "
-        "is never called (TensorFlow: no moving_mean variable exists); "
-        "open_repros/check_bnu001_builder_never_called.py"),
-    ("notebook_redefine", "redefined_without_bn"): (
-        "alarm", "BNU001 on the second graph's bare train op, whose helper was redefined without batch norm "
-        "after reset_default_graph() (TensorFlow: the first graph trains, the second has no batch norm); "
-        "open_repros/check_bnu001_helper_redefined_after_reset.py"),
-    ("loss_helper", "other_module_bare"): (
-        "miss", "no finding: a helper in another module receives the loss and builds a bare train op "
-        "(TensorFlow: frozen); the same helper in the module is BNU001 and fixed; "
-        "open_repros/fix_bnu001_loss_helper_in_another_module/"),
-    ("eval_tower", "true_reuse"): (
-        "miss", "no finding: a literal True passed to a reused evaluation tower (TensorFlow: evaluation normalizes "
-        "with batch statistics); seen once (seed 70), a shorter program of the shape is reported; "
-        "open_repros/check_bnu002_true_to_a_reused_evaluation_tower.py"),
-}
+# hold each gap as it is, so a gap that closes fails them until its entry is removed here. (Empty since issue 24's
+# four gaps closed: their programs are in repros/.)
+KNOWN_GAPS: Dict[tuple, tuple] = {}
 
 
 def known_gap(case) -> Optional[tuple]:

@@ -53,8 +53,10 @@ def _site_guards(evaluator: Evaluator, index: ModuleIndex, reached: Reached) -> 
 
 
 def exclusive(evaluator: Evaluator, index: ModuleIndex, reached: Reached, op: TrainOpInfo) -> bool:
-    """The site and the train op sit in opposite branches of tests with the same text."""
-    return exclusive_guards(evaluator, index, reached, evaluator.guards(op.call.context, None))
+    """The site and the train op never meet: they sit in opposite branches of tests with the
+    same text, or the evaluator shows it (graphs apart, a builder that is never called)."""
+    return exclusive_guards(evaluator, index, reached, evaluator.guards(op.call.context, None)) or \
+        evaluator.never_meet(reached.chain, op)
 
 
 # -- handling ---------------------------------------------------------------------------------

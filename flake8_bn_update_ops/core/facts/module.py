@@ -71,7 +71,13 @@ class ModuleFacts:
         return self.counting
 
     def handling(self, op: TrainOpInfo) -> Handling:
-        return self.handlings[id(op.call.node)]
+        found = self.handlings.get(id(op.call.node))
+        if found is None:
+            # A train op of another module (a helper this module calls with its loss): how this
+            # module handles it, judged here and not kept (the facts stay as built).
+            found = handling.handling_of(self.evaluator, self.index, [op], self.counting,
+                                         self.flag_names())[id(op.call.node)]
+        return found
 
     def exclusive(self, reached: Reached, op: TrainOpInfo) -> bool:
         return handling.exclusive(self.evaluator, self.index, reached, op)

@@ -4,7 +4,8 @@
 # "Execution order": "a later cell's definition replaces the earlier one from that cell on, and
 # reset_default_graph() [...] starts a new graph"). TensorFlow 2.21: the first session's moving_mean moves
 # (0.0 -> 0.47 after 10 steps, max |value|); the second graph has no moving_mean variable.
-# The checker reports BNU001 at 39:12. Found by the differential form model/notebook_redefine/redefined_without_bn.
+# The checker reported BNU001 at 39:12 until reset_default_graph() separated the graphs. Found by the
+# differential form model/notebook_redefine/redefined_without_bn.
 import numpy as np
 import tensorflow.compat.v1 as tf
 

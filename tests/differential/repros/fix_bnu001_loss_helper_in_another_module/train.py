@@ -1,8 +1,10 @@
 # A helper in another module receives the loss and builds a bare train op; batch norm is built here (RULES.md
 # "Train ops in helpers": "judged with the sites that reach the argument at that function's callers, in the
-# whole project"). TensorFlow 2.21: frozen (moving_mean stays 0.0). The checker reports nothing in either
-# module; the same helper pasted into this module is reported (BNU001) and fixed (the differential form
-# model/loss_helper/bare). Found by the differential form model/loss_helper/other_module_bare (seed 59).
+# whole project"). TensorFlow 2.21: frozen (moving_mean stays 0.0); after the fix (the helper's statement
+# wrapped in training/optim.py) it trains (moving_mean 0.31). The checker reported nothing in either module,
+# while the same helper pasted into this module was reported and fixed (the differential form
+# model/loss_helper/bare), until a helper's train op was judged with its callers' modules. Found by the
+# differential form model/loss_helper/other_module_bare (seed 59).
 import numpy as np
 import tensorflow as tf
 

@@ -2,7 +2,8 @@
 # The batch-norm builder is never called: the network that is trained has no batch norm, and the bare train
 # op is right (RULES.md "The program model", Reach: "a site that provably reaches no train op's loss does not
 # count: [...] a builder that is never called"). TensorFlow 2.21: the graph holds no moving_mean variable.
-# The checker reports BNU001 at 23:12. Found by the differential form model/uncalled_builder/uncalled.
+# The checker reported BNU001 at 23:12 until a never-called builder counted only for a loss it may reach.
+# Found by the differential form model/uncalled_builder/uncalled.
 import numpy as np
 import tensorflow.compat.v1 as tf
 

@@ -3,9 +3,9 @@
 # flag placeholder; the evaluation tower reuses the variables and passes a literal True to the builder's flag
 # parameter, so evaluation normalizes with batch statistics (RULES.md "Towers and modes", BNU002 (a): "reported
 # at each inference tower it reaches: at the literal"). TensorFlow 2.21: the moving means train (0.0 -> 0.74)
-# and shifting them by 1000 leaves the evaluation loss unchanged. The checker reports nothing here, although
-# a shorter program of the same shape (one layer, no losses.mean_squared_error) is reported at the literal:
-# not reduced further for lack of time.
+# and shifting them by 1000 leaves the evaluation loss unchanged. The checker reported nothing here (a literal
+# given to a builder of several layers was read as the caller's choice of mode, case (b)) until a literal True
+# at a call whose output no train op's loss reads, beside a call of the same builder on the loss, was reported.
 import numpy as np
 import tensorflow.compat.v1 as tf
 

@@ -1,0 +1,1 @@
+# A package every module of which keeps its moving statistics among the trainable variables.
