@@ -793,7 +793,7 @@ class Evaluator:
         if function.kind == ScopeKind.MODULE:
             line = call.statement.node.lineno
             return sum(1 for reset in self._graph_resets() if reset < line)
-        key = ("epoch", id(function))
+        key = (Question.GRAPH_EPOCH, id(function))
         if function.kind != ScopeKind.FUNCTION or key in self._active:
             return None
         found: Set[Optional[int]] = set()

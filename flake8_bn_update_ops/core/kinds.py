@@ -137,6 +137,7 @@ class Question(Vocabulary):
     GRAPHS = "graphs"           # ``graphs_of``: the graphs a function's calls are built in
     COLLECTION = "collection"   # ``_collection_members``: what a named collection holds
     KERAS_MODEL = "keras"       # ``keras_bn``: whether a value is a Keras model with batch norm
+    GRAPH_EPOCH = "epoch"       # ``_epoch_of``: which reset_default_graph() epoch a call runs in
 
 
 class TorchMode(Vocabulary):
