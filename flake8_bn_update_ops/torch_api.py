@@ -178,3 +178,8 @@ SAVED_OBJECT_KEYWORD = "obj"
 # one the fix replaces by ``state_dict()``, which is also a name -> tensor mapping.
 MAPPING_BUILDERS: FrozenSet[str] = frozenset({"builtins.dict"})
 SEQUENCE_BUILDERS: FrozenSet[str] = frozenset({"builtins.list", "builtins.tuple"})
+# Copies of a module (an EMA model is ``copy.deepcopy(model)``): the copy contains what the
+# original contains.
+MODULE_COPIES: FrozenSet[str] = frozenset({"copy.deepcopy", "copy.copy"})
+# The parameter method whose items are (name, parameter) pairs, and a name -> tensor mapping.
+NAMED_PARAMETERS_METHOD = "named_parameters"

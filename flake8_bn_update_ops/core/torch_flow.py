@@ -101,7 +101,7 @@ class Facts:
                 arch = self.resolver.arg_value(first) if first is not None else UNKNOWN
                 return type(arch) is Const and type(arch.value) is str and \
                     arch.value.startswith(torch_api.TIMM_FAMILIES_WITH_BN)
-            if name in torch_api.WRAPPERS:
+            if name in torch_api.WRAPPERS or name in torch_api.MODULE_COPIES:
                 first = value.args.positional[0] if value.args.positional else None
                 return first is not None and self.contains_bn(self.resolver.arg_value(first), seen)
             if name in torch_api.CONTAINERS:

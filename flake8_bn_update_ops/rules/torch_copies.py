@@ -14,7 +14,7 @@ from typing import Iterator, List, Optional, Set, Tuple
 
 from .. import torch_api
 from ..core.index import CallSite, Scope
-from ..core.kinds import EventKind
+from ..core.kinds import BindingKind, EventKind, ScopeKind
 from ..core.torch_flow import EVAL, Facts
 from ..core.values import Api, options
 
@@ -47,7 +47,7 @@ class ParameterCopy:
 
 def _loop_variable(target, method: str) -> Optional[str]:
     """The name a loop target gives the parameter (``p``, or ``p`` of ``(name, p)``)."""
-    if method == "named_parameters" and type(target) is ast.Tuple and len(target.elts) == 2:
+    if method == torch_api.NAMED_PARAMETERS_METHOD and type(target) is ast.Tuple and len(target.elts) == 2:
         target = target.elts[1]
     return target.id if type(target) is ast.Name else None
 
@@ -106,14 +106,14 @@ def parameter_copies(facts: Facts) -> Iterator[ParameterCopy]:
 
 def _class_methods(scope: Scope) -> List[Scope]:
     cls = scope.enclosing_class()
-    return [child for child in cls.children if child.kind == "function"] if cls is not None else [scope]
+    return [child for child in cls.children if child.kind == ScopeKind.FUNCTION] if cls is not None else [scope]
 
 
 def aliases(facts: Facts, scope: Scope, key: str) -> Set[Tuple[int, str]]:
     """Every (function, receiver text) that names the module ``key`` names in ``scope``: the
     callers' arguments it was passed as, the callees' parameters it is passed to, the other
     methods of a class for ``self.x``, every function for a global."""
-    scopes = [entry for entry in facts.model.index.scopes if entry.kind in ("module", "function")]
+    scopes = [entry for entry in facts.model.index.scopes if entry.kind in (ScopeKind.MODULE, ScopeKind.FUNCTION)]
     found: Set[Tuple[int, str]] = set()
     work = [(scope, key)]
     while work:
@@ -190,7 +190,7 @@ def _bound_value(facts: Facts, call: CallSite, node):
     if type(node) is not ast.Name:
         return node
     earlier = [binding for binding in call.scope.bindings.get(node.id, ())
-               if binding.kind == "assign" and binding.statement is not None and call.statement is not None
+               if binding.kind == BindingKind.ASSIGN and binding.statement is not None and call.statement is not None
                and binding.statement.seq < call.statement.seq]
     if len(earlier) == 1 and earlier[0].value is not None and not earlier[0].unpack:
         return earlier[0].value
@@ -200,7 +200,7 @@ def _bound_value(facts: Facts, call: CallSite, node):
 def _replaceable(facts: Facts, call: CallSite, saved, parameters: ast.Call):
     """``dict(X.named_parameters())``: a name -> tensor mapping that ``X.state_dict()`` holds
     with the buffers added; the one form the fix rewrites."""
-    if parameters.func.attr != "named_parameters" or parameters.args or parameters.keywords:
+    if parameters.func.attr != torch_api.NAMED_PARAMETERS_METHOD or parameters.args or parameters.keywords:
         return None
     for sub in ast.walk(saved):
         if type(sub) is ast.Call and len(sub.args) == 1 and sub.args[0] is parameters and not sub.keywords:
