@@ -183,3 +183,6 @@ SEQUENCE_BUILDERS: FrozenSet[str] = frozenset({"builtins.list", "builtins.tuple"
 MODULE_COPIES: FrozenSet[str] = frozenset({"copy.deepcopy", "copy.copy"})
 # The parameter method whose items are (name, parameter) pairs, and a name -> tensor mapping.
 NAMED_PARAMETERS_METHOD = "named_parameters"
+# Drawing one batch by hand (``j, data = next(enumerate(testloader))``, ``next(iter(val_loader))``):
+# from an evaluation iterable, the forwards after it in the same block evaluate.
+NEXT_BATCH_FUNCTIONS: FrozenSet[str] = frozenset({"builtins.next"})

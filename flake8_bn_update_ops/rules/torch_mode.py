@@ -8,7 +8,7 @@ import ast
 from typing import Iterator, List, Optional, Set, Tuple
 
 from .. import torch_api
-from ..core.index import CallSite, Scope
+from ..core.index import DEF, IF, LAMBDA, CLASS, LOOP, MATCH, TRY, WITH, CallSite, Scope, contexts
 from ..core.kinds import BindingKind, EventKind, ScopeKind
 from ..core.torch_flow import EVAL, UNSURE, Event, Facts, loops_of, span_of, withs_of
 from ..core.values import Api, ApiCall, Const, InstanceCall, options
@@ -82,11 +82,54 @@ def _why_evaluation(facts: Facts, call: CallSite, scope: Scope) -> Tuple[Optiona
         if type(loop) is ast.For and _evaluation_iterable(facts, call, loop.iter) and \
                 not facts.step_within(scope, span_of(loop)):
             return "in an evaluation loop", loop
+    drawn = _evaluation_batch_block(facts, call, scope)
+    if drawn is not None:
+        return "on a batch drawn from an evaluation iterable", drawn
     key = facts.key(call.node.func)
     if key is not None and facts.loads_weights(scope, key, position) and not facts.trains(scope) and \
             not facts.step_within(scope, ((0, 0), (1 << 30, 0))):
         return "after loading its weights, in code that does not train", call.statement.node
     return None, None
+
+
+def _evaluation_batches(facts: Facts, scope: Scope) -> List[CallSite]:
+    """The calls in the function that draw one batch from an evaluation iterable by hand
+    (``next(enumerate(testloader))``, ``next(iter(val_loader))``)."""
+    cache = facts.__dict__.setdefault("_evaluation_batches", {})
+    found = cache.get(id(scope))
+    if found is None:
+        found = cache[id(scope)] = [
+            call for call in facts.model.index.calls
+            if call.scope.function() is scope and call.node.args
+            and any(type(option) is Api and option.name in torch_api.NEXT_BATCH_FUNCTIONS
+                    for option in options(facts.model.callee(call)))
+            and _evaluation_iterable(facts, call, call.node.args[0])]
+    return found
+
+
+def _evaluation_batch_block(facts: Facts, call: CallSite, scope: Scope):
+    """The statement that draws an evaluation batch before the call, in the innermost block
+    around it that draws one (an ``if i % 10 == 0:`` body inside the training loop, or the
+    function), when no training step follows the draw in that block: the pointnet-style
+    periodic test forward, or a test batch after an epoch's training. None otherwise."""
+    batches = _evaluation_batches(facts, scope)
+    if not batches:
+        return None
+    position = (call.node.lineno, call.node.col_offset)
+    blocks = [entry.node for entry in contexts(call.context) if entry.kind in (IF, LOOP, WITH, TRY, MATCH)]
+    if scope.kind == ScopeKind.FUNCTION:
+        blocks.append(scope.node)
+    for block in blocks:
+        span = span_of(block)
+        inside = [batch for batch in batches
+                  if span[0] <= (batch.node.lineno, batch.node.col_offset) < position <= span[1]]
+        if not inside:
+            continue
+        first = inside[0]
+        if facts.step_within(scope, ((first.node.lineno, first.node.col_offset), span[1])):
+            return None         # a step follows in the block: the drawn batch trains
+        return first.statement.node
+    return None
 
 
 def _in_training_step(facts: Facts, call: CallSite, scope: Scope) -> bool:

@@ -264,3 +264,55 @@ class MyTrainer(transformers.Trainer):
     def evaluate_probe(self, batch):
         with torch.no_grad():
             return self.probe(batch)
+
+# --- pointnet: every 10 iterations one test batch drawn by hand goes through the network in training mode: flagged
+import torch
+from torch import nn
+
+classifier = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+optimizer = torch.optim.SGD(classifier.parameters(), lr=0.01)
+dataloader = [torch.randn(16, 4) for _ in range(4)]
+testdataloader = [torch.randn(16, 4) for _ in range(2)]
+for epoch in range(2):
+    for i, data in enumerate(dataloader, 0):
+        optimizer.zero_grad()
+        classifier(data).pow(2).mean().backward()
+        optimizer.step()
+        if i % 10 == 0:
+            j, data = next(enumerate(testdataloader, 0))
+            pred = classifier(data)  # expect: BNU101:20
+
+# --- the same with eval() before the test batch and train() at the top of the loop: silent
+import torch
+from torch import nn
+
+classifier = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+optimizer = torch.optim.SGD(classifier.parameters(), lr=0.01)
+dataloader = [torch.randn(16, 4) for _ in range(4)]
+testdataloader = [torch.randn(16, 4) for _ in range(2)]
+for epoch in range(2):
+    for i, data in enumerate(dataloader, 0):
+        classifier.train()
+        optimizer.zero_grad()
+        classifier(data).pow(2).mean().backward()
+        optimizer.step()
+        if i % 10 == 0:
+            classifier.eval()
+            j, data = next(enumerate(testdataloader, 0))
+            pred = classifier(data)
+
+# --- a batch drawn from the test set that is trained on (transductive adaptation), and a drawn training batch: silent
+import torch
+from torch import nn
+
+net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+test_loader = [torch.randn(16, 4) for _ in range(2)]
+train_loader = [torch.randn(16, 4) for _ in range(2)]
+for step in range(3):
+    x = next(iter(test_loader))
+    optimizer.zero_grad()
+    net(x).pow(2).mean().backward()
+    optimizer.step()
+sample = next(iter(train_loader))
+out = net(sample)

@@ -2,11 +2,12 @@
 
 Small training scripts are generated in every combination of: ``model.eval()`` before validation
 or not; ``model.train()`` at the top of each epoch, once before the loop, or never; validation
-under ``torch.no_grad()`` or not; validation written inline in the epoch loop or in a
-``validate(net)`` function. Each script runs on PyTorch (CPU); the ground truth is what batch
-norm did, read from snapshots the script takes: a script is right when its running statistics
-did not move during validation and every training step ran in training mode. The checker must
-stay silent on every right script and flag every wrong one; after ``--fix --unsafe-fixes`` every
+under ``torch.no_grad()`` or not; validation written inline in the epoch loop, in a
+``validate(net)`` function, or on one batch drawn by hand (``next(iter(val_batches))``). Each
+script runs on PyTorch (CPU); the ground truth is what batch norm did, read from snapshots the
+script takes: a script is right when its running statistics did not move during validation and
+every training step ran in training mode. The checker must stay silent on every right script
+and flag every wrong one; after ``--fix --unsafe-fixes`` every
 flagged script must be right and silent.
 """
 from __future__ import annotations
@@ -50,10 +51,11 @@ val_batches = [torch.randn(16, 4) - 3 for _ in range(2)]
 
 def generate(eval_call: bool, train_call: str, no_grad: bool, validation: str) -> str:
     """One training script; ``train_call`` is "epoch" (top of every epoch), "once" (before the
-    loop) or "never"; ``validation`` is "inline" or "function"."""
+    loop) or "never"; ``validation`` is "inline", "function" or "drawn" (inline, one batch)."""
     evaluation = "net" if validation == "function" else "model"
     body = (f"{evaluation}.eval()\n" if eval_call else "")
-    loop = f"for x in val_batches:\n    {evaluation}(x)\n"
+    loop = (f"x = next(iter(val_batches))\n{evaluation}(x)\n" if validation == "drawn"
+            else f"for x in val_batches:\n    {evaluation}(x)\n")
     body += ("with torch.no_grad():\n" + textwrap.indent(loop, "    ")) if no_grad else loop
     parts = [PRELUDE]
     if validation == "function":
@@ -73,7 +75,8 @@ def generate(eval_call: bool, train_call: str, no_grad: bool, validation: str) -
     return "".join(parts)
 
 
-VARIANTS = list(itertools.product((True, False), ("epoch", "once", "never"), (True, False), ("inline", "function")))
+VARIANTS = list(itertools.product((True, False), ("epoch", "once", "never"), (True, False),
+                                  ("inline", "function", "drawn")))
 
 
 def run(source: str) -> list:
