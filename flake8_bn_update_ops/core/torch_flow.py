@@ -405,8 +405,13 @@ class Facts:
                 return mode
             earlier = [binding for binding in scope.bindings.get(key, ())
                        if statement is not None and binding.seq < statement.seq]
-            if len(earlier) == 1 and earlier[0].kind == "assign" and type(earlier[0].value) is ast.Call:
-                return self.built_mode(earlier[0].value, scope, earlier[0].statement)
+            # Every earlier binding a construction or a call whose module mode we can read
+            # (``net = Net()``, then ``if gpus > 1: net = DataParallel(net)``): when they all
+            # agree, whichever one reaches here gives that mode.
+            if earlier and all(binding.kind == "assign" and type(binding.value) is ast.Call for binding in earlier):
+                modes = {self.built_mode(binding.value, scope, binding.statement) for binding in earlier}
+                if len(modes) == 1:
+                    return modes.pop()
             return UNSURE
         modes = set()
         for option in options(self.resolver.value(func, At(scope, statement))):

@@ -133,13 +133,15 @@ def _evaluation_batch_block(facts: Facts, call: CallSite, scope: Scope):
 
 
 def _in_training_step(facts: Facts, call: CallSite, scope: Scope) -> bool:
-    """A training step follows the call in the same pass: a backward in the same innermost loop,
-    or later in a loop-less step function (a teacher's forward, a loss helper's call)."""
+    """A training step follows the call in the same pass: a backward later in the same innermost
+    loop's body, or later in a loop-less step function (a teacher's forward, a loss helper's
+    call). A no-grad forward after the iteration's last step (GLCIC's periodic test completion
+    after ``opt.step()``) feeds no backward: that is evaluation."""
     loops = loops_of(call)
     innermost = loops[0] if loops else None
     position = (call.node.lineno, call.node.col_offset)
     return any(event.kind == EventKind.STEP and (loops_of(event.call)[:1] or [None])[0] is innermost
-               and (innermost is not None or event.pos > position)
+               and event.pos > position
                for event in facts.events(scope))
 
 
@@ -222,6 +224,10 @@ def reaching_modes(facts: Facts, scope: Scope, key: str, pos, loops, seen: Set[t
     events = facts.events(scope)
     for loop in loops:
         low, high = span_of(loop)
+        # The mode the loop's next pass brings back, unless a switch earlier in the body (the
+        # ``model.eval()`` that opens a periodic validation) sets it again before ``pos``.
+        if any(low <= event.pos < pos and facts.event_mode(event, key, set()) is not None for event in events):
+            break
         for event in reversed(events):
             if pos < event.pos <= high:
                 later = facts.event_mode(event, key, set())

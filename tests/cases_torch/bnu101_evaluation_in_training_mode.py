@@ -316,3 +316,39 @@ for step in range(3):
     optimizer.step()
 sample = next(iter(train_loader))
 out = net(sample)
+
+# --- GLCIC: a periodic test completion under no_grad after the iteration's step, the network wrapped on one branch: flagged
+import torch
+from torch import nn
+
+model_cn = nn.Sequential(nn.Conv2d(4, 8, 3), nn.BatchNorm2d(8), nn.Conv2d(8, 3, 3))
+if torch.cuda.device_count() > 1:
+    model_cn = nn.DataParallel(model_cn)
+model_cn = model_cn.to("cpu")
+opt_cn = torch.optim.Adam(model_cn.parameters())
+test_batch = torch.randn(2, 4, 16, 16)
+for step, x in enumerate([torch.randn(2, 4, 16, 16)] * 100):
+    loss = model_cn(x).pow(2).mean()
+    loss.backward()
+    opt_cn.step()
+    opt_cn.zero_grad()
+    if step % 10 == 0:
+        with torch.no_grad():
+            output = model_cn(test_batch)  # expect: BNU101:22
+
+# --- a teacher's no_grad forward before the backward of the same iteration: silent
+import copy
+
+import torch
+from torch import nn
+
+student = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+teacher = copy.deepcopy(student)
+optimizer = torch.optim.SGD(student.parameters(), lr=0.1)
+for x in [torch.randn(16, 4)] * 10:
+    with torch.no_grad():
+        target = teacher(x)
+    loss = (student(x) - target).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
