@@ -186,3 +186,11 @@ NAMED_PARAMETERS_METHOD = "named_parameters"
 # Drawing one batch by hand (``j, data = next(enumerate(testloader))``, ``next(iter(val_loader))``):
 # from an evaluation iterable, the forwards after it in the same block evaluate.
 NEXT_BATCH_FUNCTIONS: FrozenSet[str] = frozenset({"builtins.next"})
+# In-place methods that change no value (``requires_grad_``, ``detach_``): not an EMA's write.
+NON_WRITING_IN_PLACE: FrozenSet[str] = frozenset({"requires_grad_", "detach_", "share_memory_", "retain_grad"})
+# Tensor methods that hand back the tensor's values (``p.detach().cpu()``): a comprehension over
+# ``parameters()`` whose element is one of these saves the weights (``p.grad``, ``p.numel()`` do not).
+TENSOR_VALUE_METHODS: FrozenSet[str] = frozenset({
+    "detach", "cpu", "cuda", "clone", "to", "float", "half", "double", "bfloat16", "numpy", "tolist",
+    "contiguous",
+})

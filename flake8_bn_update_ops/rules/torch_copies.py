@@ -62,7 +62,8 @@ def _written(body: List[ast.stmt], name: str) -> bool:
     for statement in body:
         for node in ast.walk(statement):
             if type(node) is ast.Call and type(node.func) is ast.Attribute and \
-                    node.func.attr.endswith(torch_api.IN_PLACE_SUFFIX) and not node.func.attr.startswith("_"):
+                    node.func.attr.endswith(torch_api.IN_PLACE_SUFFIX) and not node.func.attr.startswith("_") \
+                    and node.func.attr not in torch_api.NON_WRITING_IN_PLACE:
                 receiver = node.func.value
                 while type(receiver) is ast.Call and type(receiver.func) is ast.Attribute:
                     receiver = receiver.func.value      # ``p.mul_(d).add_(...)``
@@ -175,13 +176,69 @@ def saved_parameter_calls(facts: Facts) -> Iterator[Tuple[CallSite, ast.Call, as
             continue
         # The saved expression, and what its names were assigned (``{"weights": weights}``).
         parts = [saved] + [_bound_value(facts, call, name) for name in ast.walk(saved) if type(name) is ast.Name]
-        inner = list({id(sub): sub for part in parts for sub in ast.walk(part) if type(sub) is ast.Call}.values())
+        inner = [sub for part in parts for sub in ast.walk(part) if type(sub) is ast.Call]
         if any(_method_call(sub, torch_api.BUFFER_METHODS | {torch_api.STATE_DICT_METHOD}) for sub in inner):
             continue
-        for sub in inner:
-            if _method_call(sub, torch_api.PARAMETER_METHODS):
-                yield call, sub, next((found for part in parts
-                                       for found in [_replaceable(facts, call, part, sub)] if found is not None), None)
+        found = {}
+        _saved_parameters(facts, call, saved, found, set())
+        for parameters, replaceable in found.values():
+            yield call, parameters, replaceable
+
+
+def _saved_parameters(facts: Facts, call: CallSite, node, found: dict, seen: Set[int]) -> None:
+    """The ``X.parameters()`` calls whose items the saved object holds as they are: the object
+    itself, a value of a dict or list literal, the argument of ``dict(...)``/``list(...)``, the
+    source of a comprehension whose element is the parameter (``p.detach().cpu()``; not
+    ``p.grad`` or ``p.numel()``), or what a name was assigned; into ``found`` as
+    id -> (call, the ``dict(...)`` the fix may replace or None)."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    kind = type(node)
+    if kind is ast.Name:
+        bound = _bound_value(facts, call, node)
+        if bound is not node:
+            _saved_parameters(facts, call, bound, found, seen)
+    elif kind is ast.Dict:
+        for value in node.values:
+            _saved_parameters(facts, call, value, found, seen)
+    elif kind in (ast.List, ast.Tuple, ast.Set):
+        for element in node.elts:
+            _saved_parameters(facts, call, element, found, seen)
+    elif kind is ast.Call and _method_call(node, torch_api.PARAMETER_METHODS):
+        found.setdefault(id(node), (node, None))
+    elif kind is ast.Call and len(node.args) == 1 and not node.keywords:
+        names = {option.name for option in options(facts.resolver.value(node.func, facts.model.at(call)))
+                 if type(option) is Api}
+        if names & (torch_api.MAPPING_BUILDERS | torch_api.SEQUENCE_BUILDERS):
+            argument = node.args[0]
+            if _method_call(argument, torch_api.PARAMETER_METHODS):
+                replaceable = node if names & torch_api.MAPPING_BUILDERS and \
+                    argument.func.attr == torch_api.NAMED_PARAMETERS_METHOD and not argument.args \
+                    and not argument.keywords else None
+                found.setdefault(id(argument), (argument, replaceable))
+            else:
+                _saved_parameters(facts, call, argument, found, seen)
+    elif kind in (ast.ListComp, ast.DictComp, ast.GeneratorExp, ast.SetComp) and len(node.generators) == 1:
+        source = node.generators[0].iter
+        if not _method_call(source, torch_api.PARAMETER_METHODS):
+            return
+        element = node.value if kind is ast.DictComp else node.elt
+        name = _loop_variable(node.generators[0].target, source.func.attr)
+        if name is not None and _is_value_of(element, name):
+            found.setdefault(id(source), (source, None))
+
+
+def _is_value_of(node, name: str) -> bool:
+    """``p``, ``p.data``, ``p.detach().cpu()``: the parameter's values."""
+    while True:
+        if type(node) is ast.Call and type(node.func) is ast.Attribute and \
+                node.func.attr in torch_api.TENSOR_VALUE_METHODS:
+            node = node.func.value
+        elif type(node) is ast.Attribute and node.attr == torch_api.TENSOR_DATA_ATTRIBUTE:
+            node = node.value
+        else:
+            return type(node) is ast.Name and node.id == name
 
 
 def _bound_value(facts: Facts, call: CallSite, node):
@@ -195,17 +252,3 @@ def _bound_value(facts: Facts, call: CallSite, node):
     if len(earlier) == 1 and earlier[0].value is not None and not earlier[0].unpack:
         return earlier[0].value
     return node
-
-
-def _replaceable(facts: Facts, call: CallSite, saved, parameters: ast.Call):
-    """``dict(X.named_parameters())``: a name -> tensor mapping that ``X.state_dict()`` holds
-    with the buffers added; the one form the fix rewrites."""
-    if parameters.func.attr != torch_api.NAMED_PARAMETERS_METHOD or parameters.args or parameters.keywords:
-        return None
-    for sub in ast.walk(saved):
-        if type(sub) is ast.Call and len(sub.args) == 1 and sub.args[0] is parameters and not sub.keywords:
-            names = {option.name for option in options(facts.resolver.value(sub.func, facts.model.at(call)))
-                     if type(option) is Api}
-            if names & torch_api.MAPPING_BUILDERS:
-                return sub
-    return None

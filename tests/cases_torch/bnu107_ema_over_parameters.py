@@ -91,3 +91,14 @@ ema_b = ModelEmaV2(model, decay=0.999)
 ema_c = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(0.999), use_buffers=True)
 ema_b.module.eval()
 ema_c.eval()
+
+# --- a loop that only turns gradients off on the target's parameters: no copy, silent
+import copy
+
+from torch import nn
+
+online = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8))
+target = copy.deepcopy(online)
+target.eval()
+for target_param, param in zip(target.parameters(), online.parameters()):
+    target_param.requires_grad_(False)

@@ -45,3 +45,11 @@ from torch import nn
 
 mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
 torch.save(dict(mlp.named_parameters()), "mlp.pt")
+
+# --- saved gradients and a parameter count, not the weights: silent
+import torch
+import torchvision
+
+model = torchvision.models.resnet18()
+torch.save([p.grad for p in model.parameters()], "grads.pt")
+torch.save({"n_params": sum(p.numel() for p in model.parameters())}, "meta.pt")
