@@ -179,38 +179,36 @@ def saved_parameter_calls(facts: Facts) -> Iterator[Tuple[CallSite, ast.Call, as
         inner = [sub for part in parts for sub in ast.walk(part) if type(sub) is ast.Call]
         if any(_method_call(sub, torch_api.BUFFER_METHODS | {torch_api.STATE_DICT_METHOD}) for sub in inner):
             continue
-        found = {}
-        _saved_parameters(facts, call, saved, found, set())
-        for parameters, replaceable in found.values():
+        for parameters, replaceable in _saved_parameters(facts, call, saved):
             yield call, parameters, replaceable
 
 
-def _saved_parameters(facts: Facts, call: CallSite, node, found: dict, seen: Set[int]) -> None:
+def _saved_parameters(facts: Facts, call: CallSite, saved) -> List[Tuple[ast.Call, Optional[ast.Call]]]:
     """The ``X.parameters()`` calls whose items the saved object holds as they are: the object
-    itself, a value of a dict or list literal, the argument of ``dict(...)``/``list(...)``, the
-    source of a comprehension whose element is the parameter (``p.detach().cpu()``; not
-    ``p.grad`` or ``p.numel()``), or what a name was assigned; into ``found`` as
-    id -> (call, the ``dict(...)`` the fix may replace or None)."""
-    if id(node) in seen:
-        return
-    seen.add(id(node))
-    kind = type(node)
-    if kind is ast.Name:
-        bound = _bound_value(facts, call, node)
-        if bound is not node:
-            _saved_parameters(facts, call, bound, found, seen)
-    elif kind is ast.Dict:
-        for value in node.values:
-            _saved_parameters(facts, call, value, found, seen)
-    elif kind in (ast.List, ast.Tuple, ast.Set):
-        for element in node.elts:
-            _saved_parameters(facts, call, element, found, seen)
-    elif kind is ast.Call and _method_call(node, torch_api.PARAMETER_METHODS):
-        found.setdefault(id(node), (node, None))
-    elif kind is ast.Call and len(node.args) == 1 and not node.keywords:
-        names = {option.name for option in options(facts.resolver.value(node.func, facts.model.at(call)))
-                 if type(option) is Api}
-        if names & (torch_api.MAPPING_BUILDERS | torch_api.SEQUENCE_BUILDERS):
+    itself, a value of a dict or list literal, the argument of ``dict(...)``/``list(...)``, or
+    the source of a comprehension whose element is the parameter (``p.detach().cpu()``; not
+    ``p.grad`` or ``p.numel()``); a name of the saved expression stands for what it was
+    assigned (one level: a syntax walk, not value following). Each with the ``dict(...)`` the
+    fix may replace, or None."""
+    found = {}
+    work = [(saved, True)]
+    while work:
+        node, follow_names = work.pop()
+        kind = type(node)
+        if kind is ast.Name:
+            bound = _bound_value(facts, call, node) if follow_names else node
+            if bound is not node:
+                work.append((bound, False))
+        elif kind is ast.Dict:
+            work.extend((value, follow_names) for value in node.values)
+        elif kind in (ast.List, ast.Tuple, ast.Set):
+            work.extend((element, follow_names) for element in node.elts)
+        elif kind is ast.Call and _method_call(node, torch_api.PARAMETER_METHODS):
+            found.setdefault(id(node), (node, None))
+        elif kind is ast.Call and len(node.args) == 1 and not node.keywords:
+            names = _builder_names(facts, call, node)
+            if not names & (torch_api.MAPPING_BUILDERS | torch_api.SEQUENCE_BUILDERS):
+                continue
             argument = node.args[0]
             if _method_call(argument, torch_api.PARAMETER_METHODS):
                 replaceable = node if names & torch_api.MAPPING_BUILDERS and \
@@ -218,15 +216,22 @@ def _saved_parameters(facts: Facts, call: CallSite, node, found: dict, seen: Set
                     and not argument.keywords else None
                 found.setdefault(id(argument), (argument, replaceable))
             else:
-                _saved_parameters(facts, call, argument, found, seen)
-    elif kind in (ast.ListComp, ast.DictComp, ast.GeneratorExp, ast.SetComp) and len(node.generators) == 1:
-        source = node.generators[0].iter
-        if not _method_call(source, torch_api.PARAMETER_METHODS):
-            return
-        element = node.value if kind is ast.DictComp else node.elt
-        name = _loop_variable(node.generators[0].target, source.func.attr)
-        if name is not None and _is_value_of(element, name):
-            found.setdefault(id(source), (source, None))
+                work.append((argument, follow_names))
+        elif kind in (ast.ListComp, ast.DictComp, ast.GeneratorExp, ast.SetComp) and len(node.generators) == 1:
+            source = node.generators[0].iter
+            if not _method_call(source, torch_api.PARAMETER_METHODS):
+                continue
+            element = node.value if kind is ast.DictComp else node.elt
+            name = _loop_variable(node.generators[0].target, source.func.attr)
+            if name is not None and _is_value_of(element, name):
+                found.setdefault(id(source), (source, None))
+    return list(found.values())
+
+
+def _builder_names(facts: Facts, call: CallSite, node: ast.Call) -> Set[str]:
+    """What ``node``'s callee is, as API names (``builtins.dict``)."""
+    return {option.name for option in options(facts.resolver.value(node.func, facts.model.at(call)))
+            if type(option) is Api}
 
 
 def _is_value_of(node, name: str) -> bool:

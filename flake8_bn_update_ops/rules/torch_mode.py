@@ -8,7 +8,7 @@ import ast
 from typing import Iterator, List, Optional, Set, Tuple
 
 from .. import torch_api
-from ..core.index import DEF, IF, LAMBDA, CLASS, LOOP, MATCH, TRY, WITH, CallSite, Scope, contexts
+from ..core.index import IF, LOOP, MATCH, TRY, WITH, CallSite, Scope, contexts
 from ..core.kinds import BindingKind, EventKind, ScopeKind
 from ..core.torch_flow import EVAL, UNSURE, Event, Facts, loops_of, span_of, withs_of
 from ..core.values import Api, ApiCall, Const, InstanceCall, options
