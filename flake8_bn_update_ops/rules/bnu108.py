@@ -41,8 +41,10 @@ RULE = Rule(
     title="checkpoint of `parameters()`/`named_parameters()` of a batch-norm module, not its `state_dict()`",
     effect=(
         "`torch.save` of an object built from `X.parameters()` or `X.named_parameters()` (directly, in a "
-        "`dict(...)`/`list(...)`/comprehension, inside a dict or list literal, or through a name assigned once "
-        "before the save), where `X` contains batch norm and the saved object holds none of its "
+        "`dict(...)`/`list(...)`, in a comprehension whose element is the parameter's values (`p`, `p.data`, "
+        "`p.detach().cpu()`; not `p.grad` or `p.numel()`), as a value of a dict or list literal, or through a "
+        "name the saved expression uses, assigned once before the save), where `X` contains batch norm and "
+        "the saved object holds none of its "
         "`state_dict()`/`buffers()`. Measured on PyTorch 2.13: the running mean and variance are buffers, not "
         "parameters; a module restored from the checkpoint keeps fresh statistics (mean 0, variance 1), and "
         "its eval-mode outputs differ from the trained module's. Silent for `torch.save(X.state_dict())`, "
