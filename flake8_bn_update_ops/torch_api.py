@@ -169,3 +169,39 @@ TRIGGER_WORDS: FrozenSet[str] = frozenset({"torch"})
 costs a scan of every file the plugin sees (measured on the standard library: 0.2-0.36 s per
 word for 1,786 files); ``timm`` alone is not one: a script that evaluates a timm model imports
 torch for ``no_grad`` or its data."""
+
+# Statistics dropped by copying or saving parameters only (BNU107, BNU108): ``parameters()`` and
+# ``named_parameters()`` (PARAMETER_METHODS) hold the weights, not the buffers, where batch norm
+# keeps its running mean and variance; ``buffers()``/``named_buffers()``/``state_dict()`` hold them.
+BUFFER_METHODS: FrozenSet[str] = frozenset({"buffers", "named_buffers"})
+STATE_DICT_METHOD = "state_dict"
+# What walks two modules' parameters side by side in an EMA or a weight copy
+# (``for ema_p, p in zip(ema.parameters(), model.parameters())``).
+PAIRING_FUNCTIONS: FrozenSet[str] = frozenset({"builtins.zip"})
+# A tensor method that writes its receiver ends with this (``mul_``, ``add_``, ``copy_``, ``lerp_``);
+# ``.data`` is the tensor behind a parameter (``p.data.mul_(d)``, ``p.data = ...``).
+IN_PLACE_SUFFIX = "_"
+TENSOR_DATA_ATTRIBUTE = "data"
+# Saving a checkpoint; its object is the first argument or ``obj=``.
+SAVE_FUNCTIONS: FrozenSet[str] = frozenset({"torch.save", "torch.serialization.save"})
+SAVED_OBJECT_KEYWORD = "obj"
+# Builders a saved object is made with (``dict(model.named_parameters())``): the first is the
+# one the fix replaces by ``state_dict()``, which is also a name -> tensor mapping.
+MAPPING_BUILDERS: FrozenSet[str] = frozenset({"builtins.dict"})
+SEQUENCE_BUILDERS: FrozenSet[str] = frozenset({"builtins.list", "builtins.tuple"})
+# Copies of a module (an EMA model is ``copy.deepcopy(model)``): the copy contains what the
+# original contains.
+MODULE_COPIES: FrozenSet[str] = frozenset({"copy.deepcopy", "copy.copy"})
+# The parameter method whose items are (name, parameter) pairs, and a name -> tensor mapping.
+NAMED_PARAMETERS_METHOD = "named_parameters"
+# Drawing one batch by hand (``j, data = next(enumerate(testloader))``, ``next(iter(val_loader))``):
+# from an evaluation iterable, the forwards after it in the same block evaluate.
+NEXT_BATCH_FUNCTIONS: FrozenSet[str] = frozenset({"builtins.next"})
+# In-place methods that change no value (``requires_grad_``, ``detach_``): not an EMA's write.
+NON_WRITING_IN_PLACE: FrozenSet[str] = frozenset({"requires_grad_", "detach_", "share_memory_", "retain_grad"})
+# Tensor methods that hand back the tensor's values (``p.detach().cpu()``): a comprehension over
+# ``parameters()`` whose element is one of these saves the weights (``p.grad``, ``p.numel()`` do not).
+TENSOR_VALUE_METHODS: FrozenSet[str] = frozenset({
+    "detach", "cpu", "cuda", "clone", "to", "float", "half", "double", "bfloat16", "numpy", "tolist",
+    "contiguous",
+})

@@ -105,7 +105,7 @@ class TorchFlow:
                 arch = self.resolver.arg_value(first) if first is not None else UNKNOWN
                 return type(arch) is Const and type(arch.value) is str and \
                     arch.value.startswith(torch_api.TIMM_FAMILIES_WITH_BN)
-            if name in torch_api.WRAPPERS:
+            if name in torch_api.WRAPPERS or name in torch_api.MODULE_COPIES:
                 first = value.args.positional[0] if value.args.positional else None
                 return first is not None and self.contains_bn(self.resolver.arg_value(first), seen)
             if name in torch_api.CONTAINERS:
@@ -409,8 +409,14 @@ class TorchFlow:
                 return mode
             earlier = [binding for binding in scope.bindings.get(key, ())
                        if statement is not None and binding.seq < statement.seq]
-            if len(earlier) == 1 and earlier[0].kind == BindingKind.ASSIGN and type(earlier[0].value) is ast.Call:
-                return self.built_mode(earlier[0].value, scope, earlier[0].statement)
+            # Every earlier binding a construction or a call whose module mode we can read
+            # (``net = Net()``, then ``if gpus > 1: net = DataParallel(net)``): when they all
+            # agree, whichever one reaches here gives that mode.
+            if earlier and all(binding.kind == BindingKind.ASSIGN and type(binding.value) is ast.Call
+                               for binding in earlier):
+                modes = {self.built_mode(binding.value, scope, binding.statement) for binding in earlier}
+                if len(modes) == 1:
+                    return modes.pop()
             return UNSURE
         modes = set()
         for option in options(self.resolver.value(func, At(scope, statement))):

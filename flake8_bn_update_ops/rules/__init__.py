@@ -20,7 +20,7 @@ _UNIT_NAME = re.compile(r"bnu\d{3}")
 # command's and the editor's (``config.CodeChoice.default_ignore``). ``--select BNU`` or naming
 # the code turns them on, as in flake8. Each unit's effect says so, with its figures. A plain
 # tuple: the flake8 plugin reads it at start-up without importing the rule units.
-DEFAULT_OFF: Tuple[str, ...] = ("BNU101", "BNU102", "BNU103", "BNU105", "BNU106",
+DEFAULT_OFF: Tuple[str, ...] = ("BNU101", "BNU102", "BNU103", "BNU105", "BNU106", "BNU107", "BNU108",
                                 "BNU201", "BNU202", "BNU203", "BNU301", "BNU302", "BNU303")
 
 

@@ -5,10 +5,10 @@ evaluation and which mode reaches it."""
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .. import torch_api
-from ..core.index import CallSite, Scope
+from ..core.index import IF, LOOP, MATCH, TRY, WITH, CallSite, Scope, contexts
 from ..core.kinds import BindingKind, EventKind, ScopeKind
 from ..core.torch_flow import EVAL, UNSURE, Event, TorchFlow, loops_of, span_of, withs_of
 from ..core.values import Api, ApiCall, Const, InstanceCall, options
@@ -32,6 +32,7 @@ class Evaluation:
 
 def evaluations(flow: TorchFlow) -> Iterator[Evaluation]:
     evaluator = flow.evaluator
+    drawn_batches = _evaluation_batches(flow)
     for call in evaluator.index.calls:
         node = call.node
         scope = call.scope.function()
@@ -44,7 +45,7 @@ def evaluations(flow: TorchFlow) -> Iterator[Evaluation]:
         key = flow.key(node.func)
         if key is None or not flow.contains_bn(evaluator.callee(call)):
             continue
-        why, before = _why_evaluation(flow, call, scope)
+        why, before = _why_evaluation(flow, call, scope, drawn_batches.get(id(scope), ()))
         if why is not None:
             yield Evaluation(call, key, why, before, node)
 
@@ -62,7 +63,8 @@ def _exported(flow: TorchFlow, call: CallSite) -> Optional[Evaluation]:
     return Evaluation(call, key, EXPORTED, call.statement.node, node)
 
 
-def _why_evaluation(flow: TorchFlow, call: CallSite, scope: Scope) -> Tuple[Optional[str], object]:
+def _why_evaluation(flow: TorchFlow, call: CallSite, scope: Scope,
+                    drawn_batches: Sequence[CallSite]) -> Tuple[Optional[str], object]:
     loops = loops_of(call)
     # A no-grad forward in the same training step as a backward (in the same innermost loop, or
     # later in a loop-less step function) computes a teacher's or target's output: that is not
@@ -82,6 +84,9 @@ def _why_evaluation(flow: TorchFlow, call: CallSite, scope: Scope) -> Tuple[Opti
         if type(loop) is ast.For and _evaluation_iterable(flow, call, loop.iter) and \
                 not flow.step_within(scope, span_of(loop)):
             return "in an evaluation loop", loop
+    drawn = _evaluation_batch_block(flow, call, scope, drawn_batches)
+    if drawn is not None:
+        return "on a batch drawn from an evaluation iterable", drawn
     key = flow.key(call.node.func)
     if key is not None and flow.loads_weights(scope, key, position) and not flow.trains(scope) and \
             not flow.step_within(scope, ((0, 0), (1 << 30, 0))):
@@ -89,14 +94,53 @@ def _why_evaluation(flow: TorchFlow, call: CallSite, scope: Scope) -> Tuple[Opti
     return None, None
 
 
+def _evaluation_batches(flow: TorchFlow) -> Dict[int, List[CallSite]]:
+    """id() of each function -> the calls in it that draw one batch from an evaluation iterable
+    by hand (``next(enumerate(testloader))``, ``next(iter(val_loader))``), in source order; read
+    once per module."""
+    found: Dict[int, List[CallSite]] = {}
+    for call in flow.index.calls:
+        if call.node.args and any(type(option) is Api and option.name in torch_api.NEXT_BATCH_FUNCTIONS
+                                  for option in options(flow.evaluator.callee(call))) \
+                and _evaluation_iterable(flow, call, call.node.args[0]):
+            found.setdefault(id(call.scope.function()), []).append(call)
+    return found
+
+
+def _evaluation_batch_block(flow: TorchFlow, call: CallSite, scope: Scope, batches: Sequence[CallSite]):
+    """The statement that draws an evaluation batch before the call, in the innermost block
+    around it that draws one (an ``if i % 10 == 0:`` body inside the training loop, or the
+    function), when no training step follows the draw in that block: the pointnet-style
+    periodic test forward, or a test batch after an epoch's training. None otherwise."""
+    if not batches:
+        return None
+    position = (call.node.lineno, call.node.col_offset)
+    blocks = [entry.node for entry in contexts(call.context) if entry.kind in (IF, LOOP, WITH, TRY, MATCH)]
+    if scope.kind == ScopeKind.FUNCTION:
+        blocks.append(scope.node)
+    for block in blocks:
+        span = span_of(block)
+        inside = [batch for batch in batches
+                  if span[0] <= (batch.node.lineno, batch.node.col_offset) < position <= span[1]]
+        if not inside:
+            continue
+        first = inside[0]
+        if flow.step_within(scope, ((first.node.lineno, first.node.col_offset), span[1])):
+            return None         # a step follows in the block: the drawn batch trains
+        return first.statement.node
+    return None
+
+
 def _in_training_step(flow: TorchFlow, call: CallSite, scope: Scope) -> bool:
-    """A training step follows the call in the same pass: a backward in the same innermost loop,
-    or later in a loop-less step function (a teacher's forward, a loss helper's call)."""
+    """A training step follows the call in the same pass: a backward later in the same innermost
+    loop's body, or later in a loop-less step function (a teacher's forward, a loss helper's
+    call). A no-grad forward after the iteration's last step (GLCIC's periodic test completion
+    after ``opt.step()``) feeds no backward: that is evaluation."""
     loops = loops_of(call)
     innermost = loops[0] if loops else None
     position = (call.node.lineno, call.node.col_offset)
     return any(event.kind == EventKind.STEP and (loops_of(event.call)[:1] or [None])[0] is innermost
-               and (innermost is not None or event.pos > position)
+               and event.pos > position
                for event in flow.events(scope))
 
 
@@ -179,6 +223,10 @@ def reaching_modes(flow: TorchFlow, scope: Scope, key: str, pos, loops, seen: Se
     events = flow.events(scope)
     for loop in loops:
         low, high = span_of(loop)
+        # The mode the loop's next pass brings back, unless a switch earlier in the body (the
+        # ``model.eval()`` that opens a periodic validation) sets it again before ``pos``.
+        if any(low <= event.pos < pos and flow.event_mode(event, key, set()) is not None for event in events):
+            break
         for event in reversed(events):
             if pos < event.pos <= high:
                 later = flow.event_mode(event, key, set())

@@ -264,3 +264,91 @@ class MyTrainer(transformers.Trainer):
     def evaluate_probe(self, batch):
         with torch.no_grad():
             return self.probe(batch)
+
+# --- pointnet: every 10 iterations one test batch drawn by hand goes through the network in training mode: flagged
+import torch
+from torch import nn
+
+classifier = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+optimizer = torch.optim.SGD(classifier.parameters(), lr=0.01)
+dataloader = [torch.randn(16, 4) for _ in range(4)]
+testdataloader = [torch.randn(16, 4) for _ in range(2)]
+for epoch in range(2):
+    for i, data in enumerate(dataloader, 0):
+        optimizer.zero_grad()
+        classifier(data).pow(2).mean().backward()
+        optimizer.step()
+        if i % 10 == 0:
+            j, data = next(enumerate(testdataloader, 0))
+            pred = classifier(data)  # expect: BNU101:20
+
+# --- the same with eval() before the test batch and train() at the top of the loop: silent
+import torch
+from torch import nn
+
+classifier = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+optimizer = torch.optim.SGD(classifier.parameters(), lr=0.01)
+dataloader = [torch.randn(16, 4) for _ in range(4)]
+testdataloader = [torch.randn(16, 4) for _ in range(2)]
+for epoch in range(2):
+    for i, data in enumerate(dataloader, 0):
+        classifier.train()
+        optimizer.zero_grad()
+        classifier(data).pow(2).mean().backward()
+        optimizer.step()
+        if i % 10 == 0:
+            classifier.eval()
+            j, data = next(enumerate(testdataloader, 0))
+            pred = classifier(data)
+
+# --- a batch drawn from the test set that is trained on (transductive adaptation), and a drawn training batch: silent
+import torch
+from torch import nn
+
+net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+test_loader = [torch.randn(16, 4) for _ in range(2)]
+train_loader = [torch.randn(16, 4) for _ in range(2)]
+for step in range(3):
+    x = next(iter(test_loader))
+    optimizer.zero_grad()
+    net(x).pow(2).mean().backward()
+    optimizer.step()
+sample = next(iter(train_loader))
+out = net(sample)
+
+# --- GLCIC: a periodic test completion under no_grad after the iteration's step, the network wrapped on one branch: flagged
+import torch
+from torch import nn
+
+model_cn = nn.Sequential(nn.Conv2d(4, 8, 3), nn.BatchNorm2d(8), nn.Conv2d(8, 3, 3))
+if torch.cuda.device_count() > 1:
+    model_cn = nn.DataParallel(model_cn)
+model_cn = model_cn.to("cpu")
+opt_cn = torch.optim.Adam(model_cn.parameters())
+test_batch = torch.randn(2, 4, 16, 16)
+for step, x in enumerate([torch.randn(2, 4, 16, 16)] * 100):
+    loss = model_cn(x).pow(2).mean()
+    loss.backward()
+    opt_cn.step()
+    opt_cn.zero_grad()
+    if step % 10 == 0:
+        with torch.no_grad():
+            output = model_cn(test_batch)  # expect: BNU101:22
+
+# --- a teacher's no_grad forward before the backward of the same iteration: silent
+import copy
+
+import torch
+from torch import nn
+
+student = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+teacher = copy.deepcopy(student)
+optimizer = torch.optim.SGD(student.parameters(), lr=0.1)
+for x in [torch.randn(16, 4)] * 10:
+    with torch.no_grad():
+        target = teacher(x)
+    loss = (student(x) - target).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()

@@ -225,9 +225,9 @@ def _ema_over_parameters(ema, model, decay=0.5):
             ema_parameter.mul_(decay).add_(parameter, alpha=1 - decay)
 
 
-def test_an_ema_over_parameters_keeps_the_statistics_of_its_copy():
-    """Issue 27 item 2 (no code yet): an EMA over ``parameters()`` evaluates the averaged
-    weights with the running statistics its copy had when it was made."""
+def test_bnu107_an_ema_over_parameters_keeps_the_statistics_of_its_copy():
+    """BNU107: an EMA over ``parameters()`` evaluates the averaged weights with the running
+    statistics its copy had when it was made."""
     import copy
 
     model = _net()
@@ -250,9 +250,9 @@ def test_an_ema_over_parameters_keeps_the_statistics_of_its_copy():
     assert not torch.allclose(ema[1].running_mean, initial)
 
 
-def test_saving_named_parameters_leaves_the_running_statistics_out(tmp_path):
-    """Issue 27 item 2 (no code yet): ``named_parameters()`` holds no buffers, so a model
-    restored from it evaluates with fresh running statistics."""
+def test_bnu108_saving_named_parameters_leaves_the_running_statistics_out(tmp_path):
+    """BNU108: ``named_parameters()`` holds no buffers, so a model restored from it evaluates
+    with fresh running statistics."""
     model = _net()
     _train_step(model)
     torch.save(dict(model.named_parameters()), tmp_path / "weights.pt")
@@ -262,3 +262,47 @@ def test_saving_named_parameters_leaves_the_running_statistics_out(tmp_path):
     restored.load_state_dict(saved, strict=False)
     assert not torch.allclose(restored[1].running_mean, model[1].running_mean)
     assert "1.running_mean" in model.state_dict()
+    # The restored statistics are the fresh ones, and the eval-mode outputs differ.
+    assert torch.equal(restored[1].running_mean, torch.zeros(8))
+    assert torch.equal(restored[1].running_var, torch.ones(8))
+    model.eval()
+    restored.eval()
+    probe = _batch()
+    with torch.no_grad():
+        assert not torch.allclose(restored(probe), model(probe), atol=1e-3)
+
+
+def test_bnu108_the_fixs_state_dict_checkpoint_restores_the_eval_outputs_exactly(tmp_path):
+    """BNU108's fix saves ``state_dict()`` in place of ``dict(named_parameters())``: every key the
+    old checkpoint had is still there (a loader by parameter name keeps working), the buffers come
+    with them, and the restored module evaluates exactly as the trained one."""
+    model = _net()
+    _train_step(model)
+    torch.save(model.state_dict(), tmp_path / "weights.pt")
+    saved = torch.load(tmp_path / "weights.pt")
+    assert set(dict(model.named_parameters())) < set(saved)
+    restored = _net()
+    restored.load_state_dict(saved)
+    model.eval()
+    restored.eval()
+    probe = _batch()
+    with torch.no_grad():
+        assert torch.equal(restored(probe), model(probe))
+
+
+def test_bnu107_state_dict_values_are_no_drop_in_for_parameters_in_an_ema():
+    """Why BNU107 offers no fix: ``state_dict().values()`` in place of ``parameters()`` walks the
+    integer buffer ``num_batches_tracked``, where the EMA's in-place float arithmetic raises."""
+    import copy
+
+    model = _net()
+    ema = copy.deepcopy(model)
+    assert any(not value.dtype.is_floating_point for value in ema.state_dict().values())
+    with pytest.raises(RuntimeError):
+        with torch.no_grad():
+            for target, source in zip(ema.state_dict().values(), model.state_dict().values()):
+                target.mul_(0.99).add_(source, alpha=0.01)
+    with pytest.raises(RuntimeError):
+        with torch.no_grad():
+            for target, source in zip(ema.state_dict().values(), model.state_dict().values()):
+                target.lerp_(source, 0.01)
