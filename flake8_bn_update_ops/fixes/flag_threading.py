@@ -127,31 +127,40 @@ def _thread_across(model, function: Scope, name: str, default: str, edits: list,
 
 def importer_models(model, function: Scope):
     """(model, digest of its bytes) of each project module that imports the site's module and
-    names ``function``: where its calls are. Their models are built with the same resolver, so
-    their calls resolve to the very scopes of this module."""
+    names ``function``: where its calls are. Their models share the checked module's resolver,
+    so their calls resolve to the very scopes of this module.
+
+    An importer's model is not built (no sites, train ops, modes or reach walk): threading reads
+    only its calls, their callees, its flags and its spelling, which the model answers on demand.
+    Building it whole for every checked builder module was most of what following imports cost
+    on benchmark corpus A (issue 23). Its arg_scopes are installed as a build does first, so the
+    resolver the checked module goes on using holds what it held before."""
     project = getattr(model, "project", None)
     if project is None or function.kind != "function":
         return []
-    from ..core.model import build_model
+    from ..core.facts.arg_scopes import ArgScopes
+    from ..core.model import ModuleModel
     from ..core.source import SourceText
     from .other_modules import read_module_text
 
-    # Each importer's facts are built once per check, not once per site the fix plans: a
-    # builder module has many sites, and every finding's fix is planned while checking.
-    built = model.evaluator.importer_facts
+    # Each importer's model is made once per check, not once per site the fix plans: a builder
+    # module has many sites, and every finding's fix is planned while checking.
+    made = model.evaluator.importer_facts
     found = []
     for index in project.importers_of(model.index, function.name.encode()):
-        if id(index) not in built:
-            built[id(index)] = None
+        if id(index) not in made:
+            made[id(index)] = None
             read = read_module_text(index.path)
             if read is not None:
                 text, digest = read
                 try:
-                    built[id(index)] = (build_model(index, model.resolver, model.settings, SourceText(text)), digest)
+                    importer = ModuleModel(index, model.resolver, model.settings, SourceText(text))
+                    ArgScopes(importer.evaluator, importer.known_api)
+                    made[id(index)] = (importer, digest)
                 except RecursionError:
                     pass
-        if built[id(index)] is not None:
-            found.append(built[id(index)])
+        if made[id(index)] is not None:
+            found.append(made[id(index)])
     return found
 
 
