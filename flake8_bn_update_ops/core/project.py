@@ -59,7 +59,7 @@ class Project:
         self._found: Dict[tuple, Optional[str]] = {}  # (roots, dotted) -> path (this check)
         self._roots: Dict[str, Tuple[str, ...]] = {}
         self._replaced: list = []      # indexes superseded during a check, let go after it
-        self._current = None           # (path, index) of the file being checked
+        self._current = None           # (path, index, digest of its text) of the file being checked
         self._relevance: Dict[tuple, bool] = {}   # (path, stat, depth) -> may matter
 
     # -- the checked file --------------------------------------------------------------------------
@@ -78,19 +78,34 @@ class Project:
             entry.index.dispose()
 
     def end_check(self, index: ModuleIndex) -> None:
-        """The checked file's index is let go at once."""
-        self._current = None
+        """The checked file's index is kept for the importers checked after it when the file on
+        disk holds exactly the checked text (they would parse it again: 42 of corpus A's 322
+        modules were), else let go at once."""
+        current, self._current = self._current, None
+        if current is not None and current[1] is index and current[0] not in self._entries:
+            path, _, digest = current
+            stat = self._stat(path)
+            try:
+                with open(path, "rb") as handle:
+                    same = stat is not None and stat[1] <= _MAX_MODULE_BYTES and _digest(handle.read()) == digest
+            except OSError:
+                same = False
+            if same:
+                self._keep(path, _Entry(stat, digest, index))
+                return
         if all(entry.index is not index for entry in self._entries.values()):
             index.dispose()
 
     def index_source(self, path: str, source: str, tree: Optional[ast.Module] = None) -> ModuleIndex:
         """The index of the file being checked, from its text (the editor's unsaved buffer
-        wins over the disk). It is not kept: keeping checked files for the importers that come
-        later saved parses but cost more in garbage collection of the kept trees (measured on
-        corpus A: 3.3 s -> 3.7 s of CPU)."""
+        wins over the disk). ``end_check`` keeps it among the bounded modules when the disk holds
+        the same text. (Keeping every checked file once cost more in garbage collection of the
+        kept trees than it saved in parses; within the bound of 8 kept modules the difference
+        was below the noise of a shared machine, and corpus A parses 31 modules fewer.)"""
         absolute = os.path.abspath(path) if _is_real_path(path) else path
         entry = self._entries.get(absolute) if _is_real_path(path) else None
-        if entry is not None and entry.digest == _digest(source.encode("utf-8", "surrogatepass")):
+        digest = _digest(source.encode("utf-8", "surrogatepass"))
+        if entry is not None and entry.digest == digest:
             index = entry.index     # imported earlier with the same text: the same module
         else:
             if tree is None:
@@ -101,7 +116,7 @@ class Project:
                 self._replaced.append(entry.index)
         if _is_real_path(path):
             self._checked[absolute] = "buffer"
-            self._current = (absolute, index)
+            self._current = (absolute, index, digest)
         return index
 
     def known_tree(self, path: str, source: str) -> Optional[ast.Module]:
