@@ -128,3 +128,19 @@ class EventKind(Vocabulary):
     MODE = "mode"       # ``m.eval()`` / ``m.train(flag)``
     STEP = "step"       # ``loss.backward()`` / ``optimizer.step()``; also the effect a continuation meets
     CALL = "call"       # a call of functions of the project
+
+
+class ProjectFile(Vocabulary):
+    """File names that say something about a project's layout (``core.project``)."""
+
+    PACKAGE_INIT = "__init__.py"    # a regular package, which may re-export its modules
+    # Markers of a project's root, the folder its scripts are run from:
+    GIT = ".git"
+    SETUP_PY = "setup.py"
+    SETUP_CFG = "setup.cfg"
+    PYPROJECT = "pyproject.toml"
+    TOX_INI = "tox.ini"
+
+
+ROOT_MARKERS = (ProjectFile.GIT, ProjectFile.SETUP_PY, ProjectFile.SETUP_CFG, ProjectFile.PYPROJECT,
+                ProjectFile.TOX_INI)

@@ -28,11 +28,14 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import tf_api, torch_api
 from .index import ModuleIndex, build_index
+from .kinds import ROOT_MARKERS, ProjectFile
 
-_ROOT_MARKERS = (".git", "setup.py", "setup.cfg", "pyproject.toml", "tox.ini")
+_ROOT_MARKERS = tuple(marker.value for marker in ROOT_MARKERS)
+_PACKAGE_INIT = ProjectFile.PACKAGE_INIT.value
 # Never the project's own modules, whatever folders exist.
-_EXTERNAL_ROOTS = frozenset(tf_api.TRAIN_OP_ROOTS) | {
-    "numpy", "scipy", "functools", "os", "sys", "math", "collections", "typing", "six", "absl"}
+_EXTERNAL_ROOTS = tf_api.NEVER_PROJECT_ROOTS
+# In ``_checked``: the file being checked is the front end's text, not what a stat saw.
+_BUFFER = object()
 _MAX_MODULE_BYTES = 4 * 1024 * 1024
 # Module indexes kept between checks. The files of one folder import the same few modules,
 # so a small cache serves them. Every kept tree is walked by each full garbage collection of
@@ -115,7 +118,7 @@ class Project:
                 self._entries.pop(absolute)
                 self._replaced.append(entry.index)
         if _is_real_path(path):
-            self._checked[absolute] = "buffer"
+            self._checked[absolute] = _BUFFER
             self._current = (absolute, index, digest)
         return index
 
@@ -301,7 +304,7 @@ class Project:
 
     def submodule(self, index: ModuleIndex, name: str):
         """``pkg.name`` where ``pkg`` is a package's ``__init__.py``."""
-        if os.path.basename(index.path) != "__init__.py":
+        if os.path.basename(index.path) != _PACKAGE_INIT:
             return None
         return self.find_in_folder(os.path.dirname(index.path), name)
 
@@ -313,7 +316,7 @@ class Project:
         located = self._locate(dotted, self._import_roots(index, added))
         if located is None:
             return []
-        folder = os.path.dirname(located) if located.endswith("__init__.py") else located.rstrip(os.sep)
+        folder = os.path.dirname(located) if located.endswith(_PACKAGE_INIT) else located.rstrip(os.sep)
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -338,7 +341,7 @@ class Project:
             return found
         folder = os.path.dirname(path)
         top = folder
-        while os.path.isfile(os.path.join(top, "__init__.py")):
+        while os.path.isfile(os.path.join(top, _PACKAGE_INIT)):
             parent = os.path.dirname(top)
             if parent == top:
                 break
@@ -384,7 +387,7 @@ class Project:
                 found = base + ".py"
                 break
             if os.path.isdir(base):
-                init = os.path.join(base, "__init__.py")
+                init = os.path.join(base, _PACKAGE_INIT)
                 found = init if os.path.isfile(init) else base + os.sep
                 break
         self._found[key] = found
@@ -398,7 +401,7 @@ class Project:
         return self.load(located)
 
     def _folder_module(self, folder: str):
-        init = os.path.join(folder, "__init__.py")
+        init = os.path.join(folder, _PACKAGE_INIT)
         return self.load(init) if os.path.isfile(init) else folder
 
     def _module_name(self, path: str) -> str:
@@ -415,11 +418,11 @@ class Project:
 
 _MATTER_WORDS = tuple(word.encode() for word in sorted(
     tf_api.TRIGGER_WORDS | tf_api.BUILDER_WORDS | torch_api.TRIGGER_WORDS
-    | {"arg_scope", "keras", "GraphKeys", "import *"}))
+    | tf_api.MODULE_RELEVANCE_WORDS | {"import *"}))
 
 
 def _mentions(path: str, data: bytes) -> bool:
-    if os.path.basename(path) == "__init__.py":
+    if os.path.basename(path) == _PACKAGE_INIT:
         return True
     return any(word in data for word in _MATTER_WORDS)
 

@@ -16,6 +16,7 @@ from typing import Callable, List, Optional, Tuple
 
 from .. import tf_api
 from ..core.index import Scope, argument_node
+from ..core.kinds import BindingKind, ScopeKind
 from .planning import flag_expression, tf_spelling
 from .plans import (UNSAFE, AddDictEntry, AddParameter, Combined, InModule, InsertBefore, InsertKeyword,
                     ReplaceExpression)
@@ -31,7 +32,7 @@ def thread_flag(model, scope: Scope, site_edit: Callable[[str], object],
     """A combined plan (the site's edit, given the flag's name, plus the threading), or None
     and the one-line reason there is none."""
     function = scope.function()
-    if function is None or function.kind != "function":
+    if function is None or function.kind != ScopeKind.FUNCTION:
         return None, "the site is not inside a function a flag could be passed to"
     name = project_flag_name(model)
     edits: List[object] = [site_edit(name)]
@@ -88,7 +89,7 @@ def _pass_at_calls(model, callers, name: str, default: str, edits: list, depth: 
             edits.append(_pass(model, call, name, name))
             reached = True
             continue
-        if depth >= MAX_THREAD_DEPTH or caller is None or caller.kind != "function":
+        if depth >= MAX_THREAD_DEPTH or caller is None or caller.kind != ScopeKind.FUNCTION:
             continue                # this call keeps the default: its behaviour is unchanged
         further: list = []
         if caller.param(name) is None and (across or model.callers(caller)) and \
@@ -136,7 +137,7 @@ def importer_models(model, function: Scope):
     on benchmark corpus A (issue 23). Its arg_scopes are installed as a build does first, so the
     resolver the checked module goes on using holds what it held before."""
     project = getattr(model, "project", None)
-    if project is None or function.kind != "function":
+    if project is None or function.kind != ScopeKind.FUNCTION:
         return []
     from ..core.facts.arg_scopes import ArgScopes
     from ..core.model import ModuleModel
@@ -214,7 +215,7 @@ def project_flag_name(model) -> str:
     """The flag name this module's own functions use most (``is_training``, ``phase_train``...),
     else ``training``."""
     names = model.flag_names()
-    used = Counter(param.name for scope in model.index.scopes if scope.kind == "function"
+    used = Counter(param.name for scope in model.index.scopes if scope.kind == ScopeKind.FUNCTION
                    for param in scope.params if param.name in names)
     return used.most_common(1)[0][0] if used else DEFAULT_FLAG_NAME
 
@@ -229,7 +230,7 @@ def constant_to_placeholder(model, name_node) -> Tuple[Optional[Combined], str]:
         return None, "the site is not inside a function a flag could be passed to"
     name = name_node.id
     bindings = model.index.module_scope.bindings.get(name, ())
-    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].unpack or \
+    if len(bindings) != 1 or bindings[0].kind != BindingKind.ASSIGN or bindings[0].unpack or \
             type(bindings[0].value) is not ast.Constant or type(bindings[0].value.value) is not bool:
         return None, "the site is not inside a function a flag could be passed to"
     spelling = tf_spelling(model)
@@ -247,7 +248,7 @@ def constant_to_placeholder(model, name_node) -> Tuple[Optional[Combined], str]:
 
 
 def _shadows(scope: Scope, name: str) -> bool:
-    while scope is not None and scope.kind != "module":
+    while scope is not None and scope.kind != ScopeKind.MODULE:
         if name in scope.bindings and name not in scope.globals:
             return True
         scope = scope.parent
