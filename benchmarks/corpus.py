@@ -1865,10 +1865,27 @@ def _digest(files: Dict[str, str]) -> str:
     return h.hexdigest()
 
 
+# Written at the top of each generated project: the root a real repository marks with ``.git``.
+# Without it the checker's search for a project's root (the nearest folder with a marker, where
+# scripts run from) climbed out of the corpus into this repository, and every generated project
+# read ``benchmarks/*.py`` as its importers and, through their imports, the package itself
+# (issue 23: most of what following imports cost on corpus A was the benchmark's own scripts).
+PROJECT_ROOT_MARKER = "setup.cfg"
+PROJECT_ROOT_MARKER_TEXT = "# the root of one generated project of benchmark corpus A (benchmarks/corpus.py)\n"
+
+
+def project_markers(files: Dict[str, str]) -> Dict[str, str]:
+    """Relative path -> text of the root marker of each project folder of ``files``."""
+    return {"%s/%s" % (rel.split("/", 1)[0], PROJECT_ROOT_MARKER): PROJECT_ROOT_MARKER_TEXT
+            for rel in files if "/" in rel}
+
+
 def write_corpus_a(seed: int = DEFAULT_SEED, n_files: int = DEFAULT_FILES,
                    root: Optional[Path] = None) -> Path:
-    """Write corpus A to ``benchmarks/.corpus/a-<seed>/`` (reused while unchanged)."""
+    """Write corpus A to ``benchmarks/.corpus/a-<seed>/`` (reused while unchanged), each
+    project folder with its root marker."""
     files = generate_corpus_a(seed, n_files)
+    files.update(project_markers(files))
     digest = _digest(files)
     target = Path(root) if root else CACHE / ("a-%d" % seed)
     stamp = target / ".complete"

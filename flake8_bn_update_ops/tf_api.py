@@ -400,3 +400,12 @@ TRIGGER_WORDS: FrozenSet[str] = _trigger_words()
 BUILDER_WORDS: FrozenSet[str] = frozenset(
     {name.rsplit(".", 1)[-1] for name in BATCH_NORM_APIS} | {NORMALIZER_FN_KEYWORD}
     | KERAS_APPLICATIONS_WITH_BATCH_NORM)
+
+# Top-level packages that are never one of the project's own modules, whatever folders the
+# project has (``core.project``): the training libraries, and the numeric and utility libraries
+# a training module imports beside them.
+NEVER_PROJECT_ROOTS: FrozenSet[str] = TRAIN_OP_ROOTS | frozenset(
+    {"numpy", "scipy", "functools", "os", "sys", "math", "collections", "typing", "six", "absl"})
+# Words that make an imported module worth reading (``core.project``), beside the trigger and
+# builder words: slim's arg_scope, Keras, the collections' GraphKeys.
+MODULE_RELEVANCE_WORDS: FrozenSet[str] = frozenset({"arg_scope", "keras", "GraphKeys"})

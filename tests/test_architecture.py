@@ -322,31 +322,19 @@ def _literals_module():
     return module
 
 
-# TEMPORARY: files other sessions are rewriting while this check lands (the ``facts`` split of the
-# model, ``xmod``'s project, ``torch``'s mode flow, the rules the ``facts`` split rewrites). The
-# lead removes each entry once its literals are table rows; the set must only shrink.
-LITERALS_NOT_YET_CHECKED = frozenset({
-    "core/project.py",
-})
-
-
 def test_framework_names_live_in_the_tables():
     literals = _literals_module()
     offenders = []
     for path in literals.checked_modules():
         name = str(path.relative_to(PACKAGE))
-        if name in LITERALS_NOT_YET_CHECKED:
-            continue
         offenders += [f"{name}:{line}: {text!r}" for line, text in literals.framework_literals(path)]
     assert offenders == [], ("framework names (or free vocabulary words) outside tf_api / torch_api / "
                              "keras_flax_api and core/kinds.py:\n" + "\n".join(offenders))
 
 
-# TEMPORARY, as above: the files that still compare a vocabulary attribute with a bare word
-# (``kind``, ``family``, ``state``, ``via``, ``origin``, ``mode``, ``fix_safety``), owned by other
-# sessions this time. Python keywords (``"def"``, ``"import"``) pass the literal check, so this
-# is the guard that keeps those comparisons on enum members.
-COMPARISONS_NOT_YET_CHECKED = LITERALS_NOT_YET_CHECKED | {"fixes/flag_threading.py"}
+# The literal check passes Python keywords (``"def"``, ``"import"``), so this is the guard that
+# keeps the vocabulary attributes (``kind``, ``family``, ``state``, ``via``, ``origin``, ``mode``,
+# ``fix_safety``) compared with enum members.
 
 
 def test_vocabulary_attributes_are_compared_with_enum_members():
@@ -354,15 +342,17 @@ def test_vocabulary_attributes_are_compared_with_enum_members():
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
         name = str(path.relative_to(PACKAGE))
-        if name not in COMPARISONS_NOT_YET_CHECKED:
-            offenders += [f"{name}:{line}: {text}" for line, text in literals.free_string_comparisons(path)]
+        offenders += [f"{name}:{line}: {text}" for line, text in literals.free_string_comparisons(path)]
     assert offenders == [], "compare with a core/kinds.py (or tf_api.Family) member:\n" + "\n".join(offenders)
 
 
-def test_the_temporary_exemptions_name_real_files():
-    # An exemption for a file that was renamed or split would silently stop meaning anything.
-    for name in COMPARISONS_NOT_YET_CHECKED:
-        assert (PACKAGE / name).is_file(), name
+def test_the_literal_check_reads_every_analysis_module():
+    # It once globbed core/*.py only, so the files under core/facts/ were never checked.
+    literals = _literals_module()
+    checked = {path.relative_to(PACKAGE).as_posix() for path in literals.checked_modules()}
+    wanted = {path.relative_to(PACKAGE).as_posix() for folder in ("core", "rules")
+              for path in (PACKAGE / folder).rglob("*.py")}
+    assert checked >= wanted and "core/facts/records.py" in checked, sorted(wanted - checked)
 
 
 def test_the_literal_check_sees_a_framework_name_and_spares_python_words(tmp_path):

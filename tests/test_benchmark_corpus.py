@@ -152,3 +152,22 @@ def test_write_reuses_an_unchanged_corpus_and_rewrites_a_damaged_one(corpus, tmp
     mtime = (root / first).stat().st_mtime_ns
     corpus.write_corpus_a(seed=3, n_files=20, root=root)
     assert (root / first).stat().st_mtime_ns == mtime
+
+
+def test_each_written_project_is_its_own_root_for_import_lookups(corpus, tmp_path):
+    """A generated project's import roots stop at its own folder, as a real repository's stop
+    at its ``.git``: lookups never climb out of the corpus into the repository that holds it
+    (issue 23: they read ``benchmarks/*.py`` as every project's importers)."""
+    import os
+
+    from flake8_bn_update_ops.core.project import Project
+    from flake8_bn_update_ops.settings import Settings
+
+    root = corpus.write_corpus_a(seed=3, n_files=20, root=tmp_path / "a")
+    projects = {p.relative_to(root).parts[0] for p in root.rglob("*.py")}
+    assert projects and all((root / name / corpus.PROJECT_ROOT_MARKER).is_file() for name in projects)
+    project = Project(Settings())
+    for module in root.rglob("*.py"):
+        own = str(root / module.relative_to(root).parts[0])
+        roots = [r for r in project.roots(str(module)) if r != os.getcwd()]
+        assert roots and all(r == own or r.startswith(own + os.sep) for r in roots), (module, roots)

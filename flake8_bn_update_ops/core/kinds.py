@@ -155,3 +155,19 @@ class VariablesShape(Vocabulary):
     LIST = "list"       # also a set or generator comprehension: the fix extends it as a list
     TUPLE = "tuple"     # ``tuple(...)``: the fix extends the list inside the call
     DICT = "dict"       # a dict comprehension (name -> variable)
+
+
+class ProjectFile(Vocabulary):
+    """File names that say something about a project's layout (``core.project``)."""
+
+    PACKAGE_INIT = "__init__.py"    # a regular package, which may re-export its modules
+    # Markers of a project's root, the folder its scripts are run from:
+    GIT = ".git"
+    SETUP_PY = "setup.py"
+    SETUP_CFG = "setup.cfg"
+    PYPROJECT = "pyproject.toml"
+    TOX_INI = "tox.ini"
+
+
+ROOT_MARKERS = (ProjectFile.GIT, ProjectFile.SETUP_PY, ProjectFile.SETUP_CFG, ProjectFile.PYPROJECT,
+                ProjectFile.TOX_INI)

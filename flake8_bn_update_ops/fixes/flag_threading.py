@@ -16,6 +16,7 @@ from typing import Callable, List, Optional, Tuple
 
 from .. import tf_api
 from ..core.index import Scope, argument_node
+from ..core.kinds import BindingKind, ScopeKind
 from .planning import flag_expression, tf_spelling
 from .plans import (UNSAFE, AddDictEntry, AddParameter, Combined, InModule, InsertBefore, InsertKeyword,
                     ReplaceExpression)
@@ -31,7 +32,7 @@ def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
     """A combined plan (the site's edit, given the flag's name, plus the threading), or None
     and the one-line reason there is none."""
     function = scope.function()
-    if function is None or function.kind != "function":
+    if function is None or function.kind != ScopeKind.FUNCTION:
         return None, "the site is not inside a function a flag could be passed to"
     name = project_flag_name(facts)
     edits: List[object] = [site_edit(name)]
@@ -88,7 +89,7 @@ def _pass_at_calls(facts, callers, name: str, default: str, edits: list, depth: 
             edits.append(_pass(facts, call, name, name))
             reached = True
             continue
-        if depth >= MAX_THREAD_DEPTH or caller is None or caller.kind != "function":
+        if depth >= MAX_THREAD_DEPTH or caller is None or caller.kind != ScopeKind.FUNCTION:
             continue                # this call keeps the default: its behaviour is unchanged
         further: list = []
         if caller.param(name) is None and (across or facts.callers(caller)) and \
@@ -130,7 +131,7 @@ def importer_facts(facts, function: Scope):
     names ``function``: where its calls are. Their facts are built with the same resolver, so
     their calls resolve to the very scopes of this module."""
     project = getattr(facts, "project", None)
-    if project is None or function.kind != "function":
+    if project is None or function.kind != ScopeKind.FUNCTION:
         return []
     from ..core.facts.build import build_facts
     from ..core.source import SourceText
@@ -150,8 +151,8 @@ def importer_facts(facts, function: Scope):
                     built[id(index)] = (build_facts(index, facts.resolver, facts.settings, SourceText(text)), digest)
                 except RecursionError:
                     pass
-        if built[id(index)] is not None:
-            found.append(built[id(index)])
+        if made[id(index)] is not None:
+            found.append(made[id(index)])
     return found
 
 
@@ -205,7 +206,7 @@ def project_flag_name(facts) -> str:
     """The flag name this module's own functions use most (``is_training``, ``phase_train``...),
     else ``training``."""
     names = facts.flag_names()
-    used = Counter(param.name for scope in facts.index.scopes if scope.kind == "function"
+    used = Counter(param.name for scope in facts.index.scopes if scope.kind == ScopeKind.FUNCTION
                    for param in scope.params if param.name in names)
     return used.most_common(1)[0][0] if used else DEFAULT_FLAG_NAME
 
@@ -220,7 +221,7 @@ def constant_to_placeholder(facts, name_node) -> Tuple[Optional[Combined], str]:
         return None, "the site is not inside a function a flag could be passed to"
     name = name_node.id
     bindings = facts.index.module_scope.bindings.get(name, ())
-    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].unpack or \
+    if len(bindings) != 1 or bindings[0].kind != BindingKind.ASSIGN or bindings[0].unpack or \
             type(bindings[0].value) is not ast.Constant or type(bindings[0].value.value) is not bool:
         return None, "the site is not inside a function a flag could be passed to"
     spelling = tf_spelling(facts)
@@ -238,7 +239,7 @@ def constant_to_placeholder(facts, name_node) -> Tuple[Optional[Combined], str]:
 
 
 def _shadows(scope: Scope, name: str) -> bool:
-    while scope is not None and scope.kind != "module":
+    while scope is not None and scope.kind != ScopeKind.MODULE:
         if name in scope.bindings and name not in scope.globals:
             return True
         scope = scope.parent
