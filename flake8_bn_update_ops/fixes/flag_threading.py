@@ -151,8 +151,8 @@ def importer_facts(facts, function: Scope):
                     built[id(index)] = (build_facts(index, facts.resolver, facts.settings, SourceText(text)), digest)
                 except RecursionError:
                     pass
-        if made[id(index)] is not None:
-            found.append(made[id(index)])
+        if built[id(index)] is not None:
+            found.append(built[id(index)])
     return found
 
 
