@@ -72,6 +72,11 @@ def fix_text(source: str, tree, plans: Sequence[object], settings=None) -> str:
     its plan says) and UnparsableSource (libcst cannot read or reproduce a region)."""
     if not plans:
         return source
+    # A combined fix is placed edit by edit: a flag threaded from a builder to a run far below
+    # is a few small regions, not the whole module between them (which libcst may not even
+    # read: tabs and spaces mixed elsewhere in it). All or none is written still: any edit that
+    # cannot be made raises before anything is returned.
+    plans = [edit for plan in plans for edit in getattr(plan, "local_edits", lambda: (plan,))()]
     lines = split_lines(source)
     unit = default_indent(source)
     placed: List[Tuple[Tuple[int, int], object]] = []
