@@ -103,16 +103,3 @@ def test_two_keras_models_making_updates_on_the_way_to_one_loss_are_refused_with
     assert record["fix_available"] is False
     assert record["no_fix"] == ("not exactly one Keras 2 model or layer can be named as the one the train op "
                                 "trains (Keras 3 has no `.updates`)")
-
-
-def test_a_builder_called_nowhere_that_sees_a_flag_of_the_program_is_refused_with_the_reason(tmp_path):
-    # A builder nothing calls gets a flag parameter (fixes/bnu003_called_nowhere_gets_a_parameter);
-    # not when it sees a flag-named module constant: a new parameter would ignore the author's flag.
-    pair = Path(__file__).parent / "fixes" / "bnu003_no_flag_the_program_has.py"
-    (tmp_path / "net.py").write_text(pair.read_text())
-    records = json.loads(run(tmp_path, "--format", "json", "net.py").stdout)
-    assert [(record["line"], record["column"], record["code"], record["fix_available"]) for record in records] == \
-        [(10, 12, "BNU003", False), (19, 16, "BNU003", False)]
-    assert {record["no_fix"] for record in records} == {
-        "the site's function is called nowhere in the project, and it sees `is_training`, which is not a parameter "
-        "or a fed placeholder: which flag it takes is its author's choice"}

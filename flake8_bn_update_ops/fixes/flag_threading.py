@@ -122,12 +122,7 @@ def _thread_across(model, function: Scope, name: str, default: str, edits: list,
         if depth == 1:
             # Nothing in the project calls the site's own function: it is an entry point (a
             # builder a library exports, a script's graph function). It gets the flag as a
-            # parameter whose default is what it does today, for its callers to pass; unless
-            # the program has a flag of its own in sight, which a new parameter would ignore.
-            seen = _flag_in_sight(model, function)
-            if seen:
-                return (f"the site's function is called nowhere in the project, and it sees `{seen}`, which is "
-                        "not a parameter or a fed placeholder: which flag it takes is its author's choice")
+            # parameter whose default is what it does today, for its callers to pass.
             edits.append(parameter)
             return ""
         return "the site's function is called nowhere in the project: there is no call to pass a flag at"
@@ -135,27 +130,6 @@ def _thread_across(model, function: Scope, name: str, default: str, edits: list,
         return ("the site's function is called only from other modules, and none of them has a training flag "
                 "or runs the train op to pass one from")
     edits.append(parameter)
-    return ""
-
-
-def _flag_in_sight(model, function: Scope) -> str:
-    """A flag-named name the function can read without a parameter (a module constant, a name
-    of an enclosing function) or a flag-named attribute its class stores on ``self``: '' if none."""
-    names = model.flag_names()
-    scope = function.parent
-    while scope is not None:
-        if scope.kind != "class":
-            for name in sorted(names):
-                if name in scope.bindings:
-                    return name
-        scope = scope.parent
-    cls = function.enclosing_class()
-    if cls is not None:
-        for name in sorted(names):
-            if any(type(store.base) is ast.Name and store.base.id == "self"
-                   and store.statement.scope.enclosing_class() is cls
-                   for store in model.index.attribute_stores.get(name, ())):
-                return f"self.{name}"
     return ""
 
 
