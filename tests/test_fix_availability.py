@@ -10,8 +10,7 @@ import textwrap
 from pathlib import Path
 
 # Three findings: a BNU001 with a safe fix, a BNU003 whose flag is threaded from its caller
-# (unsafe), and a BNU003 in a lambda, which has no parameter a flag could be passed to (no fix,
-# and why).
+# (unsafe), and a BNU003 in a builder that nothing in the module calls (no fix, and why).
 PROGRAM = textwrap.dedent("""\
     import tensorflow as tf
 
@@ -20,10 +19,8 @@ PROGRAM = textwrap.dedent("""\
         return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3))
 
 
-    def pretrain(images):
-        block = lambda x: tf.layers.batch_normalization(x)
-        with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
-            return tf.train.AdamOptimizer().minimize(tf.reduce_mean(block(images)))
+    def exported_block(x):
+        return tf.layers.batch_normalization(x)
 
 
     def head(x, is_training):
@@ -34,7 +31,7 @@ PROGRAM = textwrap.dedent("""\
         loss = tf.reduce_mean(head(conv_bn(images), is_training))
         return tf.train.AdamOptimizer().minimize(loss)
     """)
-THREADED_LINE, EXPORTED_LINE, TRAIN_OP_LINE = 5, 9, 20
+THREADED_LINE, EXPORTED_LINE, TRAIN_OP_LINE = 5, 9, 18
 
 
 def run(cwd, *args):
@@ -62,7 +59,8 @@ def test_the_summary_says_why_a_finding_has_no_fix(tmp_path):
     proc = run(tmp_path, "train.py")
     assert "; 1 without a fix" in proc.stderr
     reason, = [line.strip() for line in proc.stderr.splitlines() if line.startswith("  ")]
-    assert reason == "1 without a fix: the site is not inside a function a flag could be passed to"
+    assert reason == ("1 without a fix: the site's function is called nowhere in the project: there is no call "
+                      "to pass a flag at")
     records = json.loads(run(tmp_path, "--format", "json", "train.py").stdout)
     by_line = {record["line"]: record for record in records}
     assert by_line[EXPORTED_LINE]["no_fix"] == reason.split(": ", 1)[1]

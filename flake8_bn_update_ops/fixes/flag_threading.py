@@ -6,9 +6,7 @@ flag placeholder or the Estimator mode. The fix then adds a flag parameter to ea
 the path from the site up to that caller, passes it at each call on the path, and passes the
 caller's own flag at the top. The new parameter's default is what the site does today, so every
 call that the fix does not touch (an evaluation tower, another module, a callback) keeps its
-behaviour. When nothing in the project calls the site's function at all (an exported builder),
-the parameter alone is the fix: its callers, outside the project, choose the mode. Unsafe: it
-changes signatures.
+behaviour. Unsafe: it changes signatures.
 """
 from __future__ import annotations
 
@@ -119,12 +117,6 @@ def _thread_across(model, function: Scope, name: str, default: str, edits: list,
                                   tuple(part for part in local if type(part) is not InModule), UNSAFE))
             reached = True
     if not called:
-        if depth == 1:
-            # Nothing in the project calls the site's own function: it is an entry point (a
-            # builder a library exports, a script's graph function). It gets the flag as a
-            # parameter whose default is what it does today, for its callers to pass.
-            edits.append(parameter)
-            return ""
         return "the site's function is called nowhere in the project: there is no call to pass a flag at"
     if not reached:
         return ("the site's function is called only from other modules, and none of them has a training flag "
