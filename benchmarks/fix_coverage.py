@@ -13,8 +13,9 @@ as one project). Each project is copied to a scratch folder and, as a new user w
    per file: a count that grows is a new finding).
 
 Per code it prints the findings, how many offered a safe or an unsafe fix, how many are gone
-after the fix (fixed), how many were left although a fix was offered (the fix did not take),
-and how many had no fix, with the reasons the command gave for none. The trees themselves are
+after the fix (fixed), how many were left although a fix was offered (the fix did not take,
+with the note the fix run gave for that file), and how many had no fix (refused), with the
+reasons the command gave for none. The trees themselves are
 never written.
 
 With ``--labels`` (a corpus's labels.tsv: the shared corpora's, whose scorer rebuilds one tree
@@ -117,7 +118,13 @@ def measure(project: Path, scratch: Path) -> dict:
     shutil.copytree(project, copy, symlinks=True)
     before = check(copy)
     original = snapshot(copy)
-    subprocess.run(COMMAND + ["--fix", "--unsafe-fixes", "."], cwd=copy, capture_output=True, text=True)
+    run = subprocess.run(COMMAND + ["--fix", "--unsafe-fixes", "."], cwd=copy, capture_output=True, text=True)
+    # Why an offered fix was not made: the command's one-line note per file ("not fixed: ...").
+    notes = {}
+    for line in run.stderr.splitlines():
+        found = re.match(r".*?: note: (.+?): not fixed: (.+)$", line)
+        if found:
+            notes[re.sub(r"^\./", "", found.group(1))] = found.group(2)
     fixed_once = snapshot(copy)
     subprocess.run(COMMAND + ["--fix", "--unsafe-fixes", "."], cwd=copy, capture_output=True, text=True)
     fixed_twice = snapshot(copy)
@@ -133,7 +140,7 @@ def measure(project: Path, scratch: Path) -> dict:
     counts_after = collections.Counter((f["path"], f["code"]) for f in after)
     new = [f"{project.name}/{path}: {code} x{counts_after[(path, code)] - counts_before[(path, code)]}"
            for path, code in counts_after if counts_after[(path, code)] > counts_before[(path, code)]]
-    return {"before": before, "after": after, "changed": changed, "broken": broken, "new": new,
+    return {"before": before, "after": after, "changed": changed, "broken": broken, "new": new, "notes": notes,
             "unstable": [f"{project.name}/{name}" for name in fixed_once if fixed_twice.get(name) != fixed_once[name]]}
 
 
@@ -146,6 +153,7 @@ def main(argv=None) -> int:
     labelled = bug_rows(args.labels) if args.labels else None
     table: Dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     reasons: Dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    left: Dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     problems: Dict[str, List[str]] = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as scratch:
         for index, project in enumerate(projects(args.trees)):
@@ -168,10 +176,14 @@ def main(argv=None) -> int:
                 gone = max(all_before[key] - remaining[key], 0)
                 table[key[1]]["fixed"] += min(gone, count)
                 table[key[1]]["not taken"] += count - min(gone, count)
+                if count > gone:
+                    note = result["notes"].get(re.sub(r"^\./", "", key[0]), "(the command gave no note)")
+                    left[key[1]][re.sub(r" at lines \d+-\d+", "", note)] += count - min(gone, count)
             for kind in ("broken", "new", "unstable"):
                 problems[kind].extend(result[kind])
     if args.json:
-        print(json.dumps({"codes": table, "no_fix": reasons, "problems": problems}, indent=2, sort_keys=True))
+        print(json.dumps({"codes": table, "no_fix": reasons, "not_taken": left, "problems": problems}, indent=2,
+                         sort_keys=True))
     else:
         print(f"{'code':8}{'findings':>9}{'safe':>6}{'unsafe':>8}{'none':>6}{'fixed':>7}{'not taken':>11}")
         total = collections.Counter()
@@ -188,6 +200,9 @@ def main(argv=None) -> int:
         for code in sorted(reasons):
             for reason, count in reasons[code].most_common():
                 print(f"  no fix {code} x{count}: {reason}")
+        for code in sorted(left):
+            for reason, count in left[code].most_common():
+                print(f"  not taken {code} x{count}: {reason}")
         for kind, what in (("broken", "fixed files that do not compile"), ("new", "new findings after the fix"),
                            ("unstable", "files a second --fix run changed")):
             print(f"{what}: {len(problems[kind])}")

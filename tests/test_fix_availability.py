@@ -89,3 +89,15 @@ def test_a_module_constant_flag_without_a_training_run_is_refused_with_its_reaso
     assert record["fix_available"] is False
     assert record["no_fix"] == ("the flag is the module constant `training`, and this module runs no train op to "
                                 "feed a placeholder in")
+
+
+def test_two_keras_models_making_updates_on_the_way_to_one_loss_are_refused_with_the_reason(tmp_path):
+    # One model on the loss among several in scope is named (fixes/bnu006_model_on_the_loss_among_several);
+    # a generator's loss read through the critic, both called with training=True, names neither.
+    pair = Path(__file__).parent / "fixes" / "bnu006_no_fix_two_models_on_the_loss.py"
+    (tmp_path / "gan.py").write_text(pair.read_text())
+    record, = json.loads(run(tmp_path, "--format", "json", "gan.py").stdout)
+    assert (record["line"], record["column"], record["code"]) == (12, 18, "BNU006")
+    assert record["fix_available"] is False
+    assert record["no_fix"] == ("not exactly one Keras 2 model or layer can be named as the one the train op "
+                                "trains (Keras 3 has no `.updates`)")

@@ -197,6 +197,68 @@ def test_code_libcst_cannot_read_outside_the_fixed_statement_does_not_stop_the_f
     compile(fixed, "x.py", "exec")
 
 
+MODULE_CONSTANT = textwrap.dedent("""\
+    import numpy as np
+    import tensorflow as tf
+
+    training = True
+
+    images = tf.placeholder(tf.float32, [None, 4])
+    hidden = tf.layers.batch_normalization(tf.layers.dense(images, 8), training=training)
+    loss = tf.reduce_mean(tf.square(hidden))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        feed = {images: np.random.rand(4, 4)}
+        for step in range(3):
+            sess.run(train_op, feed_dict=feed)
+            if step == 2:
+    """)
+# 15 spaces and a tab: Python reads 16 columns (consistent with the next line), libcst does not
+# reproduce the module (seen in a real repository, shared/real t39).
+MIXED = "               \tprint(step)\n                print(step)\n"
+
+
+def _fix_command(tmp_path, source: str):
+    path = tmp_path / "x.py"
+    path.write_text(source, encoding="utf-8")
+    command = [sys.executable, "-m", "flake8_bn_update_ops", "--isolated"]
+    run = subprocess.run(command + ["--fix", "--unsafe-fixes", "x.py"], cwd=tmp_path, capture_output=True, text=True)
+    return path, run, command
+
+
+def test_a_combined_fix_is_placed_edit_by_edit_around_code_libcst_cannot_read(tmp_path):
+    # BNU002's fix turns the module constant into a placeholder and feeds it True in the run far
+    # below: two small regions, not the module between them (which libcst cannot reproduce).
+    path, run, command = _fix_command(tmp_path, MODULE_CONSTANT + MIXED)
+    assert run.returncode == 0, run.stdout + run.stderr
+    fixed = path.read_text(encoding="utf-8")
+    assert fixed == (MODULE_CONSTANT + MIXED).replace(
+        "training = True\n", 'training = tf.placeholder_with_default(False, shape=(), name="training")\n').replace(
+        "sess.run(train_op, feed_dict=feed)", "sess.run(train_op, feed_dict={**feed, training: True})")
+    compile(fixed, "x.py", "exec")
+    again = subprocess.run(command + ["--fix", "--unsafe-fixes", "x.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert path.read_text(encoding="utf-8") == fixed and "fixed 0, remaining 0" in again.stderr
+    assert subprocess.run(command + ["x.py"], cwd=tmp_path, capture_output=True, text=True).stdout == ""
+
+
+def test_a_combined_fix_with_an_edit_libcst_cannot_read_is_refused_whole(tmp_path):
+    # The run to feed heads an ``if`` whose body libcst cannot reproduce: nothing is written,
+    # not even the placeholder (a placeholder no run feeds would turn training off), and the
+    # one-line note says why.
+    source = MODULE_CONSTANT.replace("        sess.run(train_op, feed_dict=feed)\n", "").replace(
+        "if step == 2:", "if sess.run(train_op, feed_dict=feed) is None:") + MIXED
+    compile(source, "x.py", "exec")
+    path, run, _ = _fix_command(tmp_path, source)
+    assert path.read_text(encoding="utf-8") == source
+    assert run.stdout.startswith("x.py:7:77: BNU002 ")
+    notes = [line for line in run.stderr.splitlines() if "not fixed" in line]
+    assert notes == ["flake8-bn-update-ops: note: x.py: not fixed: libcst cannot parse this file at lines 16-18: "
+                     "does not reproduce this file byte for byte"], run.stderr
+
+
 def test_a_statement_continued_from_the_line_above_is_fixed_in_its_whole_module():
     source = textwrap.dedent("""\
         import tensorflow as tf

@@ -24,8 +24,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, line_width, leading, line_of, outer_brackets, width
-from .plans import (AddDictEntry, AddParameter, Combined, ExtendVariables, InModule, InsertBefore, InsertKeyword,
-                    RenameAttribute, ReplaceExpression, WrapStatement)
+from .plans import (AddDictEntry, AddParameter, ExtendVariables, InsertBefore, InsertKeyword, RenameAttribute,
+                    ReplaceExpression, WrapStatement)
 from .regions import default_indent, default_newline, import_line, merge, region_of, split_lines
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
@@ -72,6 +72,11 @@ def fix_text(source: str, tree, plans: Sequence[object], settings=None) -> str:
     its plan says) and UnparsableSource (libcst cannot read or reproduce a region)."""
     if not plans:
         return source
+    # A combined fix is placed edit by edit: a flag threaded from a builder to a run far below
+    # is a few small regions, not the whole module between them (which libcst may not even
+    # read: tabs and spaces mixed elsewhere in it). All or none is written still: any edit that
+    # cannot be made raises before anything is returned.
+    plans = [edit for plan in plans for edit in getattr(plan, "local_edits", lambda: (plan,))()]
     lines = split_lines(source)
     unit = default_indent(source)
     placed: List[Tuple[Tuple[int, int], object]] = []
@@ -146,45 +151,12 @@ def _fix_region(lines, start: int, end: int, plans, unit: str, newline: str, set
 
 def _spans(plan) -> List[Optional[Tuple[int, int, int, int]]]:
     """Every position a plan reads or rewrites (its region must hold them all)."""
-    kind = type(plan)
-    statement_line = getattr(plan, "statement_line", 0)
-    spans = [(statement_line, 0, statement_line, 0)] if statement_line else []
-    if kind is WrapStatement:
-        spans += [plan.replace] if plan.replace is not None else [plan.statement, plan.call]
-    elif kind is InsertKeyword:
-        spans.append(plan.call)
-    elif kind in (ExtendVariables, ReplaceExpression, RenameAttribute, AddDictEntry):
-        spans.append(plan.target)
-    elif kind is AddParameter:
-        spans.append(plan.function)
-    elif kind is InsertBefore:
-        spans.append((plan.before[0], plan.before[1], plan.before[0], plan.before[1]))
-    elif kind is Combined:
-        parts = [_spans(part) for part in plan.parts if type(part) is not InModule]
-        if not all(parts):
-            return []
-        spans += [span for part in parts for span in part]
-    else:
-        return []       # unknown: the whole module, where it is refused
-    return spans
+    return plan.spans()
 
 
 def _shifted(plan, lines: int):
     """The plan with its positions moved ``lines`` lines (into the region's own module)."""
-    if type(plan) is Combined:
-        return dataclasses.replace(plan, parts=tuple(part if type(part) is InModule else _shifted(part, lines)
-                                                     for part in plan.parts))
-    changes = {}
-    for field in dataclasses.fields(plan):
-        value = getattr(plan, field.name)
-        if field.name == "statement_line" and value:
-            changes[field.name] = value + lines
-        elif isinstance(value, tuple) and len(value) == 4 and all(type(part) is int for part in value) \
-                and field.name != "add_import":
-            changes[field.name] = (value[0] + lines, value[1], value[2] + lines, value[3])
-        elif field.name == "before" and isinstance(value, tuple) and len(value) == 2:     # InsertBefore
-            changes[field.name] = (value[0] + lines, value[1])
-    return dataclasses.replace(plan, **changes)
+    return plan.shifted(lines)
 
 
 def _max_line_length(settings) -> int:
@@ -366,75 +338,80 @@ class _FixApplier(cst.CSTTransformer):
         self.removals: set = set()     # id() of the blocks a plan deletes
         self.inserts_before: Dict[int, List[str]] = {}      # id(whole statement) -> statements to put before it
         self._statement_lines: Dict[int, int] = {}
+        self.located = located
         for plan in plans:
-            self._add(located, plan)
+            apply = getattr(plan, "apply", None)
+            if apply is None:
+                raise FixNotApplicable(f"unknown fix {type(plan).__name__}")
+            apply(self)
 
-    def _add(self, located: _Located, plan) -> None:
-        kind = type(plan)
-        if kind is Combined:
-            for part in plan.parts:
-                self._add(located, part)
-        elif kind is InModule:
-            return      # another module's edits: fixes.other_modules makes them
-        elif kind is AddDictEntry:
-            node = located.find(plan.target, (cst.Dict,))
-            key, value = cst.parse_expression(plan.key), cst.parse_expression(plan.value)
-            self._replace(node, lambda updated: add_dict_entry(updated, key, value))
-        elif kind is AddParameter:
-            node = located.find(plan.function, (cst.FunctionDef,))
-            default = cst.parse_expression(plan.default)
-            self._replace(node, lambda updated: updated.with_changes(
-                params=add_parameter(updated.params, plan.name, default)))
-        elif kind is ReplaceExpression:
-            node = located.find(plan.target, (cst.BaseExpression,))
-            text = plan.text
-            self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
-        elif kind is InsertKeyword:
-            node = located.find(plan.call, (cst.Call,))
-            value = plan.value
-            layout = self._keyword_continuation(plan)
-            wrap_at, hang = layout if layout is not None else (None, False)
-            self._replace(node, lambda updated: insert_keyword(updated, plan.keyword, cst.parse_expression(value),
-                                                               wrap_at, hang))
-        elif kind is RenameAttribute:
-            node = located.find(plan.target, (cst.Attribute,))
-            self._replace(node, lambda updated: updated.with_changes(attr=cst.Name(plan.attr)))
-        elif kind is ExtendVariables:
-            node = located.find(plan.target, (cst.BaseExpression,))
-            extra = cst.parse_expression(self._variables_layout(plan))
-            if plan.shape == "list":
-                self._replace(node, lambda updated: cst.BinaryOperation(left=updated, operator=cst.Add(), right=extra))
-            else:
-                self._replace(node, lambda updated: cst.Dict([cst.StarredDictElement(updated),
-                                                              cst.StarredDictElement(extra)]))
-        elif kind is InsertBefore:
-            statement = located.find_whole_statement(plan.before)
-            texts = self.inserts_before.setdefault(id(statement), [])
-            if plan.text not in texts:
-                texts.append(plan.text)
-        elif kind is WrapStatement:
-            if plan.replace is not None:
-                node = located.find(plan.replace, (cst.BaseExpression,))
-                line = line_of(self.lines, plan.replace[0])
-                text = break_call(plan.replace_text, plan.replace[1], max(line_width(line) - plan.replace[3], 0),
-                                  self.max_line_length, leading(line), self.unit)
-                self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
-                return
-            statement = located.find(plan.statement, _SMALL_STATEMENTS)
-            if id(statement) in self.wraps:
-                return  # one wrap per statement a pass; the loop picks up the rest
-            self.wraps[id(statement)] = plan
-            self._statement_lines[id(statement)] = plan.statement[0]
-            if plan.remove is not None:
-                self.removals.add(id(located.find_statement(plan.remove, cst.With)))
-            if plan.hoist_name is not None:
-                call = located.find(plan.call, (cst.Call,))
-                self.hoist_calls[id(statement)] = call
-                self._replace(call, self._hoister(call, plan.hoist_name))
-            if plan.add_import and plan.add_import not in self.imports:
-                self.imports.append(plan.add_import)
+    # The editor's verbs: each plan class calls the one that makes its edit (``Plan.apply``).
+
+    def add_dict_entry(self, plan: AddDictEntry) -> None:
+        node = self.located.find(plan.target, (cst.Dict,))
+        key, value = cst.parse_expression(plan.key), cst.parse_expression(plan.value)
+        self._replace(node, lambda updated: add_dict_entry(updated, key, value))
+
+    def add_parameter(self, plan: AddParameter) -> None:
+        node = self.located.find(plan.function, (cst.FunctionDef,))
+        default = cst.parse_expression(plan.default)
+        self._replace(node, lambda updated: updated.with_changes(
+            params=add_parameter(updated.params, plan.name, default)))
+
+    def replace_expression(self, plan: ReplaceExpression) -> None:
+        node = self.located.find(plan.target, (cst.BaseExpression,))
+        text = plan.text
+        self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
+
+    def insert_keyword(self, plan: InsertKeyword) -> None:
+        node = self.located.find(plan.call, (cst.Call,))
+        value = plan.value
+        layout = self._keyword_continuation(plan)
+        wrap_at, hang = layout if layout is not None else (None, False)
+        self._replace(node, lambda updated: insert_keyword(updated, plan.keyword, cst.parse_expression(value),
+                                                           wrap_at, hang))
+
+    def rename_attribute(self, plan: RenameAttribute) -> None:
+        node = self.located.find(plan.target, (cst.Attribute,))
+        self._replace(node, lambda updated: updated.with_changes(attr=cst.Name(plan.attr)))
+
+    def extend_variables(self, plan: ExtendVariables) -> None:
+        node = self.located.find(plan.target, (cst.BaseExpression,))
+        extra = cst.parse_expression(self._variables_layout(plan))
+        if plan.shape == "list":
+            self._replace(node, lambda updated: cst.BinaryOperation(left=updated, operator=cst.Add(), right=extra))
         else:
-            raise FixNotApplicable(f"unknown fix {kind.__name__}")
+            self._replace(node, lambda updated: cst.Dict([cst.StarredDictElement(updated),
+                                                          cst.StarredDictElement(extra)]))
+
+    def insert_before(self, plan: InsertBefore) -> None:
+        statement = self.located.find_whole_statement(plan.before)
+        texts = self.inserts_before.setdefault(id(statement), [])
+        if plan.text not in texts:
+            texts.append(plan.text)
+
+    def wrap_statement(self, plan: WrapStatement) -> None:
+        located = self.located
+        if plan.replace is not None:
+            node = located.find(plan.replace, (cst.BaseExpression,))
+            line = line_of(self.lines, plan.replace[0])
+            text = break_call(plan.replace_text, plan.replace[1], max(line_width(line) - plan.replace[3], 0),
+                              self.max_line_length, leading(line), self.unit)
+            self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
+            return
+        statement = located.find(plan.statement, _SMALL_STATEMENTS)
+        if id(statement) in self.wraps:
+            return  # one wrap per statement a pass; the loop picks up the rest
+        self.wraps[id(statement)] = plan
+        self._statement_lines[id(statement)] = plan.statement[0]
+        if plan.remove is not None:
+            self.removals.add(id(located.find_statement(plan.remove, cst.With)))
+        if plan.hoist_name is not None:
+            call = located.find(plan.call, (cst.Call,))
+            self.hoist_calls[id(statement)] = call
+            self._replace(call, self._hoister(call, plan.hoist_name))
+        if plan.add_import and plan.add_import not in self.imports:
+            self.imports.append(plan.add_import)
 
     def _keyword_continuation(self, plan):
         """Where an inserted keyword goes when adding it to a one-line call would make the line

@@ -69,6 +69,8 @@ def _fix(facts: ModuleFacts, op):
     only the updates of the call on ``x`` and works for every model (measured: 0.284).
     """
     candidates = keras_models_in_scope(facts, op)
+    if len(candidates) > 1:
+        candidates = _on_the_loss(facts, op, candidates)
     if len(candidates) != 1:
         return None
     (name, (keras2, value)), = candidates.items()
@@ -87,6 +89,24 @@ def _fix(facts: ModuleFacts, op):
     wrap = plan_wrap(facts, op.call, dependency, None if ineffective else spelling.add_import, ineffective,
                      updates if ineffective else None)
     return replace(wrap, safety=UNSAFE) if wrap is not None else None
+
+
+def _on_the_loss(facts: ModuleFacts, op, candidates: dict) -> dict:
+    """The candidates called on the way to this train op's loss (the evaluator's loss
+    provenance: a discriminator in scope whose output the generator's loss never reads is not
+    the model this op trains). All of them when the loss cannot be followed."""
+    expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
+    if expr is None:
+        return candidates
+    provenance = facts.evaluator.loss_provenance([(expr, facts.evaluator.at(op.call))])
+    if not provenance:
+        return candidates
+    # A call with ``training=False`` makes no updates: reaching the loss through it (a teacher's
+    # fixed outputs) does not make its model the one this op trains.
+    calls = [(call, called) for call, called in keras_model_calls(facts)
+             if id(call.node) in provenance and not _evaluation_call(call)]
+    return {name: entry for name, entry in candidates.items()
+            if any(_same_model(facts, called, entry[1]) for _, called in calls)}
 
 
 def _wrap_the_caller(facts: ModuleFacts, op, name: str, value, spelling):
@@ -158,14 +178,19 @@ def _training_input(facts: ModuleFacts, value, target) -> Optional[str]:
             continue
         if not call.node.args:
             continue
-        training = [keyword for keyword in call.node.keywords if keyword.arg == tf_api.KERAS_TRAINING_ARGUMENT]
-        if training and type(training[0].value) is ast.Constant and training[0].value.value is False:
-            continue  # an evaluation call
+        if _evaluation_call(call):
+            continue
         text = facts.evaluator.portable(call.node.args[0], call, target)
         if text is None:
             return None
         inputs.add(text)
     return inputs.pop() if len(inputs) == 1 else None
+
+
+def _evaluation_call(call) -> bool:
+    """``model(x, training=False)``."""
+    training = [keyword for keyword in call.node.keywords if keyword.arg == tf_api.KERAS_TRAINING_ARGUMENT]
+    return bool(training) and type(training[0].value) is ast.Constant and training[0].value.value is False
 
 
 def _expanded(facts: ModuleFacts, value) -> list:
