@@ -179,6 +179,9 @@ def test_importers_are_the_modules_that_name_it_as_a_word(tmp_path):
     (each such file would be parsed for nothing)."""
     from flake8_bn_update_ops.core.project import Project
 
+    # The folder is the project's root, as a repository's is: without a marker the root search
+    # climbs into the temporary folder's parents and meets whatever other files lie there.
+    (tmp_path / "setup.cfg").write_text("")
     (tmp_path / "model.py").write_text("import tensorflow.contrib.slim as slim\n\n\n"
                                        "def net(x):\n    return slim.batch_norm(x)\n")
     (tmp_path / "train.py").write_text("import model\nimport tensorflow.contrib.slim as slim\n\n\n"
