@@ -133,7 +133,9 @@ def importer_facts(facts, function: Scope):
     project = getattr(facts, "project", None)
     if project is None or function.kind != ScopeKind.FUNCTION:
         return []
+    from ..core.evaluate import Evaluator
     from ..core.facts.build import build_facts
+    from ..core.facts.sites import SiteReader, wrapper_apis
     from ..core.source import SourceText
     from .other_modules import read_module_text
 
@@ -148,7 +150,15 @@ def importer_facts(facts, function: Scope):
             if read is not None:
                 text, digest = read
                 try:
-                    built[id(index)] = (build_facts(index, facts.resolver, facts.settings, SourceText(text)), digest)
+                    # Only an importer that calls the function can pass it a flag or judge its
+                    # train op: asked of its calls (the arg_scopes installed first, as a build
+                    # does) before its whole facts are built, which cost most of benchmark B's
+                    # checks of tf_keras's optimizers, named by many modules that never call them.
+                    source = SourceText(text)
+                    probe = Evaluator(facts.resolver, index, source)
+                    SiteReader(probe, wrapper_apis(facts.settings))
+                    if probe.callers(function):
+                        built[id(index)] = (build_facts(index, facts.resolver, facts.settings, source), digest)
                 except RecursionError:
                     pass
         if built[id(index)] is not None:
