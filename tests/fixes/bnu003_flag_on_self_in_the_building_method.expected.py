@@ -14,12 +14,13 @@ class Recognizer(object):
         self.inputs, self.logits, self.optimizer = self.build(width)
 
     def build(self, width):
-        def cnn(inputs):
+        def cnn(inputs, training=False):
             conv = tf.layers.conv2d(inputs, 8, 3, padding="same")
-            return tf.layers.batch_normalization(conv)
+            return tf.layers.batch_normalization(conv, training=training)
 
         inputs = tf.placeholder(tf.float32, [None, width, 8, 1], name="input")
-        features = cnn(inputs)
+        self.training = tf.placeholder_with_default(False, shape=(), name="training")
+        features = cnn(inputs, training=self.training)
         logits = tf.layers.dense(tf.layers.flatten(features), 4)
         loss = tf.reduce_mean(tf.square(logits))
         with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
@@ -28,7 +29,7 @@ class Recognizer(object):
 
     def train(self, batches):
         for batch in batches:
-            self.session.run([self.optimizer, self.logits], feed_dict={self.inputs: batch})
+            self.session.run([self.optimizer, self.logits], feed_dict={self.inputs: batch, self.training: True})
 
     def test(self, batch):
         return self.session.run(self.logits, feed_dict={self.inputs: batch})

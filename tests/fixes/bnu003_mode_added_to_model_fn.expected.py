@@ -6,14 +6,17 @@
 import tensorflow as tf
 
 
-def network(x, y):
-    net = tf.contrib.layers.convolution2d(x, 16, 3, normalizer_fn=tf.contrib.layers.batch_norm)
+def network(x, y, training=True):
+    net = tf.contrib.layers.convolution2d(
+            x, 16, 3, normalizer_fn=tf.contrib.layers.batch_norm,
+            normalizer_params={"is_training": training})
     logits = tf.contrib.layers.fully_connected(tf.contrib.layers.flatten(net), 10, activation_fn=None)
     return logits, tf.losses.softmax_cross_entropy(tf.one_hot(y, 10), logits)
 
 
-def model(x, y):
-    logits, loss = network(x, y)
+def model(x, y, mode=None):
+    logits, loss = network(x, y,
+                           training=(mode == tf.contrib.learn.ModeKeys.TRAIN))
     train_op = tf.contrib.layers.optimize_loss(loss, tf.contrib.framework.get_global_step(),
                                                optimizer="Adagrad", learning_rate=0.01)
     return tf.argmax(logits, 1), loss, train_op
