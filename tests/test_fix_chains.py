@@ -110,4 +110,3 @@ def test_no_mode_added_to_a_model_function_also_called_directly(tmp_path):
     found, fixed = refused(tmp_path, CALLED_DIRECTLY)
     assert found == [(5, 12, "BNU003", NO_FLAG_ABOVE)]
     assert "mode=None" not in fixed and "is_training" not in fixed
-
