@@ -1,10 +1,11 @@
-# expect: BNU003 22:14
+# expect: BNU003 23:14
 # expect-fix: (unsafe) a class-shaped graph (issue 25): `Model.__init__` creates the placeholders on `self`,
 #   `build_head` (called from the subclass) builds the batch norm with no flag, `train` runs the train op. The
 #   fix creates `self.training = tf.placeholder_with_default(False, ...)` beside the placeholders, passes it at
 #   the site and feeds it True in `train`'s run. TensorFlow 2.21 (tests/differential/runner.py): before,
 #   the moving mean stays 0.0 after 10 training runs (frozen: the layer's `training` defaults to False);
-#   after the fix, 0.31 and 0.45 in two runs (trains; the dense layer is not seeded), and the prediction run still uses the moving statistics (evaluation: moving).
+#   after the fix, 0.31 and 0.45 in two runs (trains; the dense layer is not seeded), and the prediction
+#   run still uses the moving statistics (evaluation: moving).
 import numpy as np
 import tensorflow.compat.v1 as tf
 
