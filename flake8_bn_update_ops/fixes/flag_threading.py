@@ -300,8 +300,7 @@ def _beside_the_placeholders(facts, method: Scope, call, ancestors) -> Optional[
             continue
         stores = [store for stores in facts.index.attribute_stores.values() for store in stores
                   if store.statement.scope is init and type(store.base) is ast.Name and store.base.id == "self"
-                  and not store.statement.path and type(store.value) is ast.Call and
-                  facts.api_name(facts.index.call_site(store.value)) in tf_api.FLAG_PLACEHOLDERS]
+                  and not store.statement.path and _is_placeholder_call(facts, store.value)]
         if not stores:
             continue
         first = min((store.statement for store in stores), key=lambda statement: statement.seq)
@@ -311,6 +310,11 @@ def _beside_the_placeholders(facts, method: Scope, call, ancestors) -> Optional[
             return None
         return first.node
     return None
+
+
+def _is_placeholder_call(facts, node) -> bool:
+    call = facts.index.call_site(node) if type(node) is ast.Call else None
+    return call is not None and facts.api_name(call) in tf_api.FLAG_PLACEHOLDERS
 
 
 def _class_family(facts, cls: Scope) -> List[Scope]:
