@@ -320,6 +320,13 @@ ESTIMATORS: FrozenSet[str] = frozenset({
     "tensorflow.estimator.Estimator", "tensorflow.estimator.tpu.TPUEstimator",
     "tensorflow.contrib.tpu.TPUEstimator", "tensorflow.compat.v1.estimator.tpu.TPUEstimator",
 })
+# Where the Estimator names its modes, for each Estimator that passes ``mode`` to a model function
+# that names it (tf.estimator and contrib.learn read the function's parameters; contrib.learn's
+# documented signatures include ``(features, targets, mode)``): a flag fix adds the parameter.
+ESTIMATOR_MODE_KEYS: Mapping[str, str] = MappingProxyType({
+    **{name: "estimator.ModeKeys" for name in ESTIMATORS},
+    "tensorflow.contrib.learn.Estimator": "contrib.learn.ModeKeys",
+})
 # The same markers by their last name, read from another module's text without analysing it
 # (RULES.md "Graph mode follows the call chain": a module that another, graph-mode module calls).
 GRAPH_MODE_MARKER_NAMES: FrozenSet[str] = frozenset(
