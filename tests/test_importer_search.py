@@ -118,3 +118,24 @@ def test_a_folder_two_above_counts_only_the_dotted_import(tmp_path):
     (outer / "by_name.py").write_text(graph_script("from repo.nets import (\n    network,\n)"))
     found = findings()
     assert len(found) == 1 and found[0].startswith(str(outer / "repo") + "/" + FINDING), found
+
+
+def test_the_working_folder_above_the_module_is_a_neighbour_only_as_a_projects_root(tmp_path):
+    # Checked from a repository's root (a root marker), the module's folder is ``nets`` and the
+    # script beside it that names the module by its file name is an importer; the same folder
+    # with no marker is a scratch folder, whose loose files count only by the dotted import.
+    repo = tmp_path / "repo"
+    make_tree(tmp_path)
+    (repo / "run.py").write_text(graph_script("import sys\nsys.path.insert(0, 'nets')\nimport network"))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+
+    def findings():
+        result = subprocess.run([sys.executable, "-m", "flake8_bn_update_ops", "nets/network.py"],
+                                cwd=repo, capture_output=True, text=True, env=env)
+        assert "Traceback" not in result.stderr, result.stderr
+        return [line for line in result.stdout.splitlines() if "BNU" in line]
+
+    assert findings() == []
+    (repo / "setup.cfg").write_text("")
+    found = findings()
+    assert len(found) == 1 and found[0].startswith(FINDING), found

@@ -286,11 +286,12 @@ class Project:
         order = [(folder, by_name)]
         done = {os.path.abspath(folder)}
         # The folder above is a neighbour unless the module's folder is a project's root (the
-        # parent is then outside the project) or the parent is the working folder (whose files
-        # count only as the farther folders' do).
-        rooted = any(os.path.exists(os.path.join(folder, marker)) for marker in _ROOT_MARKERS)
+        # parent is then outside the project) or the parent is a working folder with no root
+        # marker (a scratch folder such as /tmp, whose loose files count only as the farther
+        # folders' do; a repository's root, checked from there, stays a neighbour).
         farther = list(self.roots(path))
-        if os.path.abspath(parent) not in done and not rooted and os.path.abspath(parent) != cwd:
+        if os.path.abspath(parent) not in done and not _has_root_marker(folder) and \
+                (os.path.abspath(parent) != cwd or _has_root_marker(parent)):
             order.append((parent, by_name))
             done.add(os.path.abspath(parent))
         else:
@@ -473,6 +474,10 @@ _RELEVANCE_DEPTH = 3   # ops.py <- model.py <- nets/__init__.py <- train.py: dee
 # working folder of thousands of loose scripts, far above the few hundred files of the folders
 # around a module of the projects measured.
 _IMPORTER_READS = 2000
+
+
+def _has_root_marker(folder: str) -> bool:
+    return any(os.path.exists(os.path.join(folder, marker)) for marker in _ROOT_MARKERS)
 
 
 def _imports_by_path(path: str, root: str):
