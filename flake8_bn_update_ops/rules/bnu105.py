@@ -104,7 +104,8 @@ RULE = Rule(
     code="BNU105",
     title="PyTorch batch norm frozen by `requires_grad=False` alone",
     effect=(
-        "The parameters of a module that contains batch norm (the module itself, a layer picked by "
+        "The parameters of a module that contains batch norm (the module itself, an element of a container "
+        "such as `model[0]` of an `nn.Sequential` or `nets[i]` of a list, a layer picked by "
         "`isinstance(m, nn.BatchNorm2d)`, or an attribute named `bn`/`bn1`/`batch_norm` whose construction is "
         "out of sight) are frozen with `requires_grad = False` (in a loop over `parameters()`/`named_parameters()`"
         ", by `requires_grad_(False)`, by `.apply(lambda m: m.requires_grad_(False))`, or through a helper of the "
