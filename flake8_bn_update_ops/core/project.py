@@ -232,32 +232,32 @@ class Project:
         return answer
 
     def importers_of(self, index: ModuleIndex, word: bytes, limit: int = 200):
-        """Modules of the project near ``index`` (its folder, the one above, and its import
-        roots) whose text names it and ``word``: where a network module's callers live."""
+        """Modules of the project near ``index`` whose text names it and ``word``: where a network
+        module's callers live. Searched closest first: the module's folder and the one above (its
+        neighbours, which may name it by its file name alone), then each folder above it up to the
+        project's root, then the working folder. A file of those farther folders counts only if
+        it names the module by the dotted path that imports it from there (``nets.network``,
+        ``from nets import network``): the working folder is an import root of every file, and
+        its loose files (hundreds of unrelated scripts in a temporary folder) must not change a
+        finding, nor crowd out a real importer. At most ``limit`` importers are loaded, and at
+        most ``_IMPORTER_READS`` files read, in that order, so the answer depends only on the
+        folders' contents."""
         if not _is_real_path(index.path) or not self.settings.cross_module:
             return []
-        name = os.path.splitext(os.path.basename(index.path))[0]
-        # The module's name as a whole word (``import ops``, ``nets.ops``, ``"nets.ops"``): a bare
-        # substring test also loaded every file that says ``model_fn`` as an importer of ``model``.
-        names_it = re.compile(rb"(?<!\w)" + re.escape(name.encode()) + rb"(?!\w)").search
-        folders = []
-        for folder in (os.path.dirname(index.path), os.path.dirname(os.path.dirname(index.path))) + \
-                self.roots(index.path):
-            if folder not in folders:
-                folders.append(folder)
         found = []
-        seen = 0
-        for folder in folders:
+        read = 0
+        checked = os.path.abspath(index.path)
+        for folder, names_it in self._importer_folders(index.path):
             try:
                 names = sorted(os.listdir(folder))
             except OSError:
                 continue
             for entry in names:
                 path = os.path.join(folder, entry)
-                if not entry.endswith(".py") or path == index.path:
+                if not entry.endswith(".py") or os.path.abspath(path) == checked:
                     continue
-                seen += 1
-                if seen > limit:
+                read += 1
+                if read > _IMPORTER_READS:
                     return found
                 try:
                     with open(path, "rb") as handle:
@@ -268,7 +268,45 @@ class Project:
                     loaded = self.load(path)
                     if loaded is not None:
                         found.append(loaded)
+                        if len(found) >= limit:
+                            return found
         return found
+
+    def _importer_folders(self, path: str):
+        """(folder, test of a file's bytes) for each folder ``importers_of`` searches, in order.
+        Folders keep the form of ``path`` (relative or absolute), as the modules loaded from them
+        are named by the checked file's roots."""
+        folder = os.path.dirname(path) or os.getcwd()
+        parent = os.path.normpath(os.path.join(folder, os.pardir))
+        cwd = os.getcwd()
+        name = os.path.splitext(os.path.basename(path))[0]
+        # The module's name as a whole word (``import ops``, ``nets.ops``, ``"nets.ops"``): a bare
+        # substring test also loaded every file that says ``model_fn`` as an importer of ``model``.
+        by_name = re.compile(rb"(?<!\w)" + re.escape(name.encode()) + rb"(?!\w)").search
+        order = [(folder, by_name)]
+        done = {os.path.abspath(folder)}
+        # The folder above is a neighbour unless the module's folder is a project's root (the
+        # parent is then outside the project) or the parent is a working folder with no root
+        # marker (a scratch folder such as /tmp, whose loose files count only as the farther
+        # folders' do; a repository's root, checked from there, stays a neighbour).
+        farther = list(self.roots(path))
+        if os.path.abspath(parent) not in done and not _has_root_marker(folder) and \
+                (os.path.abspath(parent) != cwd or _has_root_marker(parent)):
+            order.append((parent, by_name))
+            done.add(os.path.abspath(parent))
+        else:
+            farther.append(parent)
+        # Closest first (the deepest folder), the working folder last whatever its depth.
+        ranked = sorted(farther, key=lambda root: (os.path.abspath(root) == cwd, -len(os.path.abspath(root))))
+        for root in ranked:
+            absolute = os.path.abspath(root)
+            if absolute in done:
+                continue
+            done.add(absolute)
+            test = _imports_by_path(os.path.abspath(path), absolute)
+            if test is not None:
+                order.append((root, test))
+        return order
 
     @staticmethod
     def is_external(dotted: str) -> bool:
@@ -430,6 +468,34 @@ def _mentions(path: str, data: bytes) -> bool:
 _IMPORTS = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^#\n]*)"
                       rb"|import[ \t]+([\w.]+))", re.MULTILINE)
 _RELEVANCE_DEPTH = 3   # ops.py <- model.py <- nets/__init__.py <- train.py: deeper chains are rare
+
+
+# Files read by one search of a module's importers, closest folders first: a bound for a
+# working folder of thousands of loose scripts, far above the few hundred files of the folders
+# around a module of the projects measured.
+_IMPORTER_READS = 2000
+
+
+def _has_root_marker(folder: str) -> bool:
+    return any(os.path.exists(os.path.join(folder, marker)) for marker in _ROOT_MARKERS)
+
+
+def _imports_by_path(path: str, root: str):
+    """A test of a file in ``root`` (a folder above the module at ``path``): whether it names
+    the module by the dotted path that imports it from there, or None when no such path exists
+    (``root`` is not above the module, or a folder between is no identifier)."""
+    relative = os.path.relpath(os.path.splitext(path)[0], root)
+    parts = relative.split(os.sep)
+    if relative.startswith(os.pardir) or not all(part.isidentifier() for part in parts):
+        return None
+    words = [re.escape(part.encode()) for part in parts]
+    # ``nets.network`` anywhere (an import, a dotted use, a string for importlib), leading dots of
+    # a relative import allowed; or ``from nets import (..., network, ...)``.
+    pattern = rb"(?<![\w.])\.*" + rb"\.".join(words) + rb"(?!\w)"
+    if len(words) > 1:
+        pattern += (rb"|\bfrom[ \t]+\.*" + rb"\.".join(words[:-1]) + rb"[ \t]+import[ \t]+"
+                    rb"(?:\([^)]*?|[^\n#]*?)(?<!\w)" + words[-1] + rb"(?!\w)")
+    return re.compile(pattern).search
 
 
 def _digest(data: bytes) -> str:

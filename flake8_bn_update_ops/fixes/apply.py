@@ -15,7 +15,6 @@ byte: comments, quotes, blank lines, tabs, CRLF.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -80,29 +79,16 @@ def fix_text(source: str, tree, plans: Sequence[object], settings=None) -> str:
     lines = split_lines(source)
     unit = default_indent(source)
     placed: List[Tuple[Tuple[int, int], object]] = []
-    deleted: List[Tuple[int, int]] = []
     for plan in plans:
         region = region_of(tree, lines, _spans(plan)) if unit is not None else None
         if region is None:
             return apply_plans(parse_module(source), plans, settings).code
         placed.append((region, plan))
-        remove = getattr(plan, "remove", None)
-        if remove is not None:
-            # A deleted block is its own lines, no more: they must be whole lines of their own.
-            if region_of(tree, lines, [remove]) != (remove[0], remove[2]):
-                return apply_plans(parse_module(source), plans, settings).code
-            deleted.append((remove[0], remove[2]))
-    if deleted:
-        regions = merge(region for region, _ in placed)
-        if any(first <= end and start <= last for first, last in deleted for start, end in regions):
-            return apply_plans(parse_module(source), plans, settings).code
     newline = default_newline(source)
-    edits: List[Tuple[int, int, str]] = [(first - 1, last, "") for first, last in merge(deleted)]
+    edits: List[Tuple[int, int, str]] = []
     imports: List[Tuple[str, str]] = []
     for start, end in merge(region for region, _ in placed):
-        # A block to delete is deleted above, by its lines: not the region's business.
-        inside = [plan if getattr(plan, "remove", None) is None else dataclasses.replace(plan, remove=None)
-                  for (first, last), plan in placed if start <= first and last <= end]
+        inside = [plan for (first, last), plan in placed if start <= first and last <= end]
         text, needed = _fix_region(lines, start, end, inside, unit, newline, settings)
         edits.append((start - 1, end, text))
         imports += [entry for entry in needed if entry not in imports]
@@ -182,14 +168,6 @@ class _Located:
             if isinstance(node, kinds):
                 return node
         raise FixNotApplicable(f"no {'/'.join(k.__name__ for k in kinds)} at line {span[0]}, column {span[1] + 1}")
-
-    def find_statement(self, span, kind) -> cst.CSTNode:
-        """A compound statement by where it starts (libcst's end of one counts its last line
-        break; ``ast``'s does not)."""
-        for node in self.by_start.get(tuple(span[:2]), ()):
-            if isinstance(node, kind):
-                return node
-        raise FixNotApplicable(f"no {kind.__name__} at line {span[0]}, column {span[1] + 1}")
 
     def find_whole_statement(self, start) -> cst.CSTNode:
         """The whole statement (a line of simple statements, or a compound one) that starts at
@@ -335,7 +313,6 @@ class _FixApplier(cst.CSTTransformer):
         self.hoisted: Dict[int, cst.BaseExpression] = {}   # id(original call) -> updated call
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
-        self.removals: set = set()     # id() of the blocks a plan deletes
         self.inserts_before: Dict[int, List[str]] = {}      # id(whole statement) -> statements to put before it
         self._statement_lines: Dict[int, int] = {}
         self.located = located
@@ -404,8 +381,6 @@ class _FixApplier(cst.CSTTransformer):
             return  # one wrap per statement a pass; the loop picks up the rest
         self.wraps[id(statement)] = plan
         self._statement_lines[id(statement)] = plan.statement[0]
-        if plan.remove is not None:
-            self.removals.add(id(located.find_statement(plan.remove, cst.With)))
         if plan.hoist_name is not None:
             call = located.find(plan.call, (cst.Call,))
             self.hoist_calls[id(statement)] = call
@@ -490,16 +465,7 @@ class _FixApplier(cst.CSTTransformer):
 
     def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
         body: List[cst.CSTNode] = []
-        kept_lines: List[cst.EmptyLine] = []     # a deleted block's comments and blank lines
         for original, new in zip(originals, updated):
-            if id(original) in self.removals:
-                # Its own lines go; the comments around them stay, as a deletion of those lines
-                # leaves them: the ones above it and those at the end of its block.
-                kept_lines += list(new.leading_lines) + list(getattr(new.body, "footer", ()))
-                continue
-            if kept_lines:
-                new = new.with_changes(leading_lines=kept_lines + list(new.leading_lines))
-                kept_lines = []
             inserted = self.inserts_before.get(id(original))
             if inserted:
                 # The new statement takes over the comments and blank lines above the old one.

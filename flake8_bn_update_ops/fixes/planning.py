@@ -184,7 +184,7 @@ def mode_parameter(scope: Scope) -> bool:
 
 
 def plan_wrap(facts, call: CallSite, dependency: str, add_import, replace=None,
-              replace_text=None, remove=None) -> Optional[WrapStatement]:
+              replace_text=None) -> Optional[WrapStatement]:
     """A WrapStatement for the train-op call, or None where no fix is offered."""
     statement = call.statement.node if call.statement is not None else None
     if not isinstance(statement, _WRAPPABLE):
@@ -192,88 +192,14 @@ def plan_wrap(facts, call: CallSite, dependency: str, add_import, replace=None,
     source = facts.source
     if getattr(statement, "value", None) is call.node:
         return WrapStatement(source.span(call.node), source.span(statement), dependency, SAFE, None, add_import,
-                             replace, replace_text, remove)
+                             replace, replace_text)
     for entry in contexts(call.context):
         if entry is call.statement.context:
             break
         if entry.kind in _NO_HOIST_THROUGH:
             return None     # hoisting would build the op on paths that never built it
     return WrapStatement(source.span(call.node), source.span(statement), dependency, UNSAFE,
-                         fresh_name(call.scope, "train_op"), add_import, replace, replace_text, remove)
-
-
-def dead_identity_block(source, dependency_call, identity, train_op: CallSite):
-    """The span of BNU005's ``with control_dependencies(D): loss = tf.identity(loss)`` when,
-    once the train op depends on ``D`` itself, the block provably does nothing: it sits in
-    the train op's own scope, before the train op's statement and with a statement after it
-    in the same block (so no block is left empty); its one item is ``dependency_call`` with no
-    ``as`` and an argument that only reads (a name, an attribute, a ``get_collection`` call of
-    those); every statement of its body is ``X = <f>(X)`` for one name X, with ``<f>`` spelled
-    as in ``identity`` (the ``tf.identity`` call the analysis followed the loss to); no comment
-    indented as its body follows it. None otherwise: the block stays. ``identity`` is that
-    call's ``ApiCall`` value; ``source`` the module's ``SourceText``."""
-    if identity.at is None or identity.at.scope is not train_op.scope or train_op.statement is None:
-        return None
-    if len(dependency_call.args) != 1 or dependency_call.keywords or not _only_reads(dependency_call.args[0]):
-        return None
-    siblings, with_node = _with_block_of(train_op.scope.node, dependency_call)
-    if with_node is None or len(with_node.items) != 1 or with_node.items[0].optional_vars is not None:
-        return None
-    function = _dotted(identity.node.func)
-    names = {_rebound_name(statement, function) for statement in with_node.body}
-    if len(names) != 1 or None in names or not any(node is identity.node for node in ast.walk(with_node)):
-        return None
-    position = next(index for index, statement in enumerate(siblings) if statement is with_node)
-    if position + 1 >= len(siblings) or train_op.statement.node.lineno <= with_node.end_lineno:
-        return None
-    # A comment at the end of the block, indented as its body, would be left hanging: keep it all.
-    following = siblings[position + 1]
-    next_line = min([following.lineno] + [node.lineno for node in getattr(following, "decorator_list", ())])
-    for number in range(with_node.end_lineno + 1, next_line):
-        text = source.line(number)
-        if text.lstrip().startswith("#") and len(text) - len(text.lstrip()) > with_node.col_offset:
-            return None
-    return source.span(with_node)
-
-
-def _rebound_name(statement, function: str) -> Optional[str]:
-    if type(statement) is not ast.Assign or len(statement.targets) != 1 or type(statement.targets[0]) is not ast.Name:
-        return None
-    value = statement.value
-    if type(value) is not ast.Call or len(value.args) != 1 or value.keywords or not function \
-            or _dotted(value.func) != function:
-        return None
-    argument = value.args[0]
-    name = statement.targets[0].id
-    return name if type(argument) is ast.Name and argument.id == name else None
-
-
-def _only_reads(node) -> bool:
-    """A name, an attribute chain, a constant, or ``...get_collection(...)`` of those."""
-    if type(node) in (ast.Name, ast.Constant):
-        return True
-    if type(node) is ast.Attribute:
-        return _only_reads(node.value)
-    if type(node) is ast.Call and type(node.func) is ast.Attribute and \
-            node.func.attr in tf_api.COLLECTION_READERS and not node.keywords:
-        return _only_reads(node.func.value) and all(_only_reads(argument) for argument in node.args)
-    return False
-
-
-def _with_block_of(root, context_expr):
-    """(the statement list holding it, the ``with`` statement) whose first item is ``context_expr``."""
-    for node in ast.walk(root):
-        bodies = [getattr(node, name, None) for name in ("body", "orelse", "finalbody")]
-        bodies += [handler.body for handler in getattr(node, "handlers", ()) or ()]
-        bodies += [case.body for case in getattr(node, "cases", ()) or ()]
-        for body in bodies:
-            if not isinstance(body, list):
-                continue
-            for statement in body:
-                if type(statement) is ast.With and statement.items and \
-                        statement.items[0].context_expr is context_expr:
-                    return body, statement
-    return None, None
+                         fresh_name(call.scope, "train_op"), add_import, replace, replace_text)
 
 
 def fresh_name(scope: Scope, base: str) -> str:

@@ -64,10 +64,7 @@ class WrapStatement(Plan):
     the call is nested deeper and is first hoisted into ``hoist_name = <call>`` inside the
     new block, just before the statement. With ``replace`` set, the train op already sits in a
     ``with control_dependencies(...)`` whose argument does nothing (an empty ``UPDATE_OPS`` for
-    Keras): that argument is replaced instead of nesting a new block. ``remove``: a
-    ``with control_dependencies(...)`` block that holds nothing but ``X = tf.identity(X)``
-    rebindings of the loss (BNU005): pointless once the train op depends on the update ops,
-    so it is deleted (its lines; comments above it stay)."""
+    Keras): that argument is replaced instead of nesting a new block."""
 
     call: Span
     statement: Span
@@ -77,9 +74,8 @@ class WrapStatement(Plan):
     add_import: Optional[Tuple[str, str]] = None     # (module, alias): ``import module as alias``
     replace: Optional[Span] = None
     replace_text: Optional[str] = None
-    remove: Optional[Span] = None
 
-    _POSITIONS = ("call", "statement", "replace", "remove")
+    _POSITIONS = ("call", "statement", "replace")
 
     def spans(self) -> List[Position]:
         return self._statement_spans() + ([self.replace] if self.replace is not None else [self.statement, self.call])

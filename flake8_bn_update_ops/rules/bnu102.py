@@ -14,7 +14,7 @@ from ..fixes.plans import UNSAFE, InsertBefore
 from ..findings import FixSafety
 from .base import Report, Rule
 from .torch_freeze import batch_norm_guard
-from .torch_mode import continuation, eval_events, statement_on_own_line
+from .torch_mode import call_named, continuation, eval_events, statement_on_own_line
 
 
 def check(facts: ModuleFacts) -> Iterable[Report]:
@@ -41,9 +41,10 @@ def check(facts: ModuleFacts) -> Iterable[Report]:
             first = loop.body[0]
             fix = InsertBefore((first.lineno, facts.source.column(first.lineno, first.col_offset)),
                                f"{key}.train()", UNSAFE)
-        where = f"line {step.pos[0]}" if step.call.scope.index is facts.index else "a later training step"
+        where = f"the training step {call_named(facts.source, step.call)}" \
+            if step.call.scope.index is facts.index else "a later training step"
         yield Report(call.node, "BNU102",
-                     f"BNU102 `{event.key}.eval()` reaches the training step at {where} with no `.train()` in "
+                     f"BNU102 `{event.key}.eval()` reaches {where} with no `.train()` in "
                      "between: batch norm then trains on its running statistics and stops updating them", fix)
 
 

@@ -6,20 +6,46 @@ moves the running statistics; after ``.eval()`` of the batch norm they stay.
 """
 from __future__ import annotations
 
-from typing import Iterable
+import ast
+from typing import Iterable, Iterator, Tuple
 
+from .. import torch_api
 from ..core.facts.module import ModuleFacts
 from ..core.kinds import EventKind, ScopeKind
-from ..core.torch_flow import EVAL, loops_of
+from ..core.torch_flow import EVAL, TorchFlow, loops_of
 from ..findings import FixSafety
 from .base import Report, Rule
-from .torch_freeze import (batch_norm_eval_freezes, freezes, frozen_contains_bn, momentum_targets,
-                           tracking_switched, trains_anywhere)
+from .torch_freeze import (batch_norm_eval_freezes, canonical, freezes, frozen_contains_bn, momentum_targets,
+                           receiver_key, tracking_switched, trains_anywhere)
 from .torch_mode import continuation, eval_events
 
 
 def _related(key: str, other: str) -> bool:
+    key, other = canonical(key), canonical(other)
     return key == other or key.startswith(other + ".") or other.startswith(key + ".")
+
+
+def _subscript_mode_calls(flow: TorchFlow, index) -> Iterator[Tuple[object, str, bool]]:
+    """(call, canonical key, to evaluation mode) for each ``.eval()``/``.train(flag)`` of a
+    subscripted receiver (``model.layers[0].eval()``, ``nets[i].train(False)``), which the mode
+    flow's events (names and attributes only) leave out; ``.train(x)`` of a flag it cannot read
+    is neither."""
+    for call in index.calls:
+        func = call.node.func
+        if type(func) is not ast.Attribute or flow.key(func.value) is not None:
+            continue
+        arguments = list(call.node.args) + [keyword.value for keyword in call.node.keywords]
+        if func.attr == torch_api.EVAL_METHOD and not arguments:
+            to_eval = True
+        elif func.attr == torch_api.TRAIN_METHOD and len(arguments) <= 1:
+            if arguments and not (type(arguments[0]) is ast.Constant and type(arguments[0].value) is bool):
+                continue
+            to_eval = bool(arguments) and arguments[0].value is False
+        else:
+            continue
+        key = receiver_key(flow, func.value)
+        if key is not None:
+            yield call, canonical(key), to_eval
 
 
 def check(facts: ModuleFacts) -> Iterable[Report]:
@@ -46,6 +72,15 @@ def check(facts: ModuleFacts) -> Iterable[Report]:
                          if scope.kind in (ScopeKind.MODULE, ScopeKind.FUNCTION)
                          for event in found.events(scope) if event.kind == EventKind.MODE and event.mode != EVAL]
     evaluated = [event.key for event in eval_events(found)]
+    for call, key, to_eval in _subscript_mode_calls(found, facts.index):
+        if not to_eval:
+            switched_to_train.append(key)
+            continue
+        evaluated.append(key)
+        reached = continuation(found, call.scope.function(), key, (call.node.lineno, call.node.col_offset),
+                               loops_of(call), set())
+        if reached is not None and reached[0] == EventKind.STEP:
+            frozen_by_mode.append(key)
     trains = trains_anywhere(found)
     for freeze in candidates:
         if any(_related(freeze.key, key) for key in momentum):
@@ -69,7 +104,8 @@ RULE = Rule(
     code="BNU105",
     title="PyTorch batch norm frozen by `requires_grad=False` alone",
     effect=(
-        "The parameters of a module that contains batch norm (the module itself, a layer picked by "
+        "The parameters of a module that contains batch norm (the module itself, an element of a container "
+        "such as `model[0]` of an `nn.Sequential` or `nets[i]` of a list, a layer picked by "
         "`isinstance(m, nn.BatchNorm2d)`, or an attribute named `bn`/`bn1`/`batch_norm` whose construction is "
         "out of sight) are frozen with `requires_grad = False` (in a loop over `parameters()`/`named_parameters()`"
         ", by `requires_grad_(False)`, by `.apply(lambda m: m.requires_grad_(False))`, or through a helper of the "

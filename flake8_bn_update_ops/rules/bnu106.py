@@ -107,10 +107,18 @@ def check(facts: ModuleFacts) -> Iterable[Report]:
             event = reached[1]
             if overrides_train(found, found.value_at(event.call.node.func.value, event.call)):
                 break
-            where = f"line {event.pos[0]}" if event.call.scope.index is facts.index else "a later call"
+            # Named by the function it is in, not by line: a line in the message would be the
+            # module's, which a notebook's findings are not placed by.
+            function = event.call.scope.function()
+            if event.call.scope.index is not facts.index:
+                where = " of a later call"
+            elif function is not None and function.kind == ScopeKind.FUNCTION:
+                where = f" in `{function.name}()`"
+            else:
+                where = " that follows"
             yield Report(node, "BNU106",
                          f"BNU106 this puts `{key}`'s batch norm in eval mode to freeze it, and the "
-                         f"`{reached[4]}.train()` at {where} puts it back in training mode before the next "
+                         f"`{reached[4]}.train()`{where} puts it back in training mode before the next "
                          "training step: its running statistics move again; re-freeze after every `.train()` "
                          "(a `train` override)")
             break

@@ -5,6 +5,7 @@ question goes to the resolver."""
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator, List, Optional, Set, Tuple
 
 from .. import torch_api
@@ -12,7 +13,7 @@ from ..core.index import DEF, IF, LAMBDA, CLASS, LOOP, Scope, contexts
 from ..core.kinds import EventKind, ParamKind, ScopeKind
 from ..core.resolver import At
 from ..core.torch_flow import EVAL, TorchFlow
-from ..core.values import Api, Class, Function, Instance, options
+from ..core.values import Api, ApiCall, Class, Const, Function, Instance, Sequence, Spread, options
 
 
 class Freeze:
@@ -93,6 +94,33 @@ def _named_like_batch_norm(key: str) -> bool:
     return torch_api.BATCH_NORM_ATTRIBUTE.fullmatch(key.rsplit(".", 1)[-1].lower()) is not None
 
 
+def receiver_key(flow: TorchFlow, node) -> Optional[str]:
+    """``flow.key`` of a receiver, subscripts included (``model.layers[0]``, ``nets[i]``: a layer
+    of a container, frozen or switched as often as a named one), each index as written, or
+    ``[...]`` when long. ``canonical`` makes such keys comparable."""
+    if type(node) is not ast.Subscript and flow.key(node) is not None:
+        return flow.key(node)
+    parts = []
+    while type(node) in (ast.Attribute, ast.Subscript):
+        if type(node) is ast.Attribute:
+            parts.append("." + node.attr)
+        else:
+            text = ast.unparse(node.slice)
+            parts.append(f"[{text}]" if len(text) <= 20 and "[" not in text else "[...]")
+        node = node.value
+    return node.id + "".join(reversed(parts)) if type(node) is ast.Name else None
+
+
+def canonical(key: str) -> str:
+    """A key with every index read as any index (``nets[0]`` and ``nets[i]`` may be one module):
+    ``nets.[]``, so that the mode flow's prefix test relates it to ``nets``."""
+    return re.sub(r"\.?\[[^\]]*\]", ".[]", key)     # idempotent: ``nets.[]`` stays
+
+
+def key_root(key: str) -> str:
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
+
+
 def freezes(flow: TorchFlow) -> Iterator[Freeze]:
     """Every requires_grad-only freeze of a module in this file, moved to the call sites of a
     helper that freezes its parameter (``_freeze_module(self.bn1)``)."""
@@ -131,11 +159,11 @@ def freezes(flow: TorchFlow) -> Iterator[Freeze]:
         raw.append((node, receiver, call.statement, scope))
     seen: Set[tuple] = set()
     for node, receiver, statement, scope in raw:
-        key = flow.key(receiver)
+        key = receiver_key(flow, receiver)
         if key is None:
             continue
         function = scope.function()
-        root = key.split(".", 1)[0]
+        root = key_root(key)
         guarded = batch_norm_guard(flow, statement.context, scope, statement, root)
         param = function.param(root) if function.kind == ScopeKind.FUNCTION else None
         callers = flow.evaluator.callers(function) if param is not None and root not in ("self", "cls") else ()
@@ -147,7 +175,7 @@ def freezes(flow: TorchFlow) -> Iterator[Freeze]:
                 continue
             for caller in callers:
                 argument = _argument_for(caller.node, function, root)
-                caller_key = flow.key(argument) if argument is not None else None
+                caller_key = receiver_key(flow, argument) if argument is not None else None
                 if caller_key is None:
                     continue
                 marker = (caller.node.lineno, caller_key)
@@ -185,7 +213,32 @@ def _argument_for(call: ast.Call, function: Scope, name: str):
 def frozen_contains_bn(flow: TorchFlow, freeze: Freeze) -> bool:
     if freeze.guarded or _named_like_batch_norm(freeze.key):
         return True
-    return flow.contains_bn(flow.resolver.value(freeze.receiver, freeze.at))
+    if flow.contains_bn(flow.resolver.value(freeze.receiver, freeze.at)):
+        return True
+    return type(freeze.receiver) is ast.Subscript and _element_contains_bn(flow, freeze.receiver, freeze.at)
+
+
+def _element_contains_bn(flow: TorchFlow, node: ast.Subscript, at: At) -> bool:
+    """An element of a PyTorch container (``model[0]`` of an ``nn.Sequential``, ``nets[i]``)
+    that holds batch norm, which the resolver does not index: the element at a literal
+    position, or any element when the position is not a literal."""
+    resolver = flow.resolver
+    index = resolver.value(node.slice, at)
+    position = index.value if type(index) is Const and type(index.value) is int else None
+    for option in options(resolver.value(node.value, at)):
+        if type(option) is ApiCall and option.name in torch_api.CONTAINERS:
+            items = option.args.positional
+            if None in items:
+                items = ()      # a ``*spread``: positions unknown
+        elif type(option) is Sequence and not any(type(item) is Spread for item in option.items):
+            items = option.items
+        else:
+            continue
+        if position is not None:
+            items = items[position:position + 1] if -len(items) <= position < len(items) else ()
+        if any(flow.contains_bn(resolver.arg_value(item)) for item in items):
+            return True
+    return False
 
 
 def batch_norm_eval_freezes(flow: TorchFlow) -> Iterator[Tuple[object, Scope]]:

@@ -324,3 +324,18 @@ def statement_on_own_line(source, node) -> bool:
 
 def loop_body_start(loop) -> List:
     return loop.body[0]
+
+
+def call_named(source, call: CallSite) -> str:
+    """How a message names a call another finding's text points to: its source text (short,
+    on one line) and the function it is in. Not its line number: a notebook's findings are
+    placed by cell and line, and a line number inside a message would be the module's."""
+    func = call.node.func
+    text = source.segment(func)
+    if len(text) > 40 or "\n" in text:
+        text = f".{func.attr}" if type(func) is ast.Attribute else ""
+    named = f"`{text}()`" if text else "a call"
+    function = call.scope.function()
+    if function is not None and function.kind == ScopeKind.FUNCTION:
+        named += f" in `{function.name}()`"
+    return named

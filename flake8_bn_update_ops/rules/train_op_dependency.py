@@ -18,7 +18,7 @@ from ..core.kinds import ScopeKind
 from ..core.resolver import At
 from ..core.values import ApiCall, ParamValue, options
 from ..fixes.flag_threading import importer_facts
-from ..fixes.planning import dead_identity_block, plan_wrap, tf_spelling, update_ops_expression
+from ..fixes.planning import plan_wrap, tf_spelling, update_ops_expression
 from .base import Report
 
 
@@ -132,12 +132,11 @@ def site_api_names(facts: ModuleFacts) -> str:
     return " / ".join(names[:2]) or "batch-norm"
 
 
-def wrap_fix(facts: ModuleFacts, op: TrainOpInfo, dependency: Optional[str] = None, required=None, remove=None):
+def wrap_fix(facts: ModuleFacts, op: TrainOpInfo, dependency: Optional[str] = None, required=None):
     spelling = tf_spelling(facts)
     if dependency is None:
         dependency = update_ops_expression(facts, op.call, spelling.prefix, required)
-    return plan_wrap(facts, op.call, f"{spelling.prefix}.control_dependencies({dependency})", spelling.add_import,
-                     remove=remove)
+    return plan_wrap(facts, op.call, f"{spelling.prefix}.control_dependencies({dependency})", spelling.add_import)
 
 
 def bnu001_reports(facts: ModuleFacts) -> Iterator[Report]:
@@ -154,14 +153,14 @@ def bnu005_reports(facts: ModuleFacts) -> Iterator[Report]:
     for op, required, loss, names in unhandled_train_ops(facts):
         if loss is None:
             continue
-        dependency_call, scalar, identity = loss
+        dependency_call, scalar, _ = loss
         if scalar is False:
             continue    # a non-scalar loss's gradient reads the identity op: the updates run (measured)
         dependency = facts.source.segment(dependency_call.args[0])
-        # The ``loss = tf.identity(loss)`` block does nothing once the train op depends on the
-        # update ops: the fix deletes it where that is provable.
-        remove = dead_identity_block(facts.source, dependency_call, identity, op.call)
+        # The ``loss = tf.identity(loss)`` block stays: a fix changes the train op's statement and
+        # nothing else (RULES.md's fix guarantees), and once the train op depends on the update
+        # ops the block is harmless (a run executes each op once).
         yield Report(op.call.node, "BNU005",
                      f"BNU005 the {names} update ops are attached to the loss, not to "
                      f"`{op.method}`: a scalar loss's gradient never runs them, so the moving statistics stay at "
-                     "0 and 1", wrap_fix(facts, op, dependency, remove=remove))
+                     "0 and 1", wrap_fix(facts, op, dependency))

@@ -24,6 +24,8 @@ def main():
     loss = tf.reduce_mean(tf.square(pred - y))
     update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
     with tf.control_dependencies(update_ops):
+        loss = tf.identity(loss)
+    with tf.control_dependencies(update_ops):
         train_op = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
 
     with tf.Session() as sess:
