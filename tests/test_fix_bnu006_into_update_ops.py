@@ -83,6 +83,9 @@ REFUSED = {
     # The call is the block's last statement: nothing comes after it to insert before.
     "call_returned": ("        logits = model(images, training=is_training)\n        return logits\n",
                       "        return model(images, training=is_training)\n"),
+    # Two statements on one line: what follows the call is not a line of its own to insert before.
+    "one_line": ("        logits = model(images, training=is_training)\n        return logits\n",
+                 "        logits = model(images, training=is_training); return logits\n"),
     # The train op does not depend on UPDATE_OPS: adding to the collection alone would not reach it.
     "no_update_ops_dependency": ("    with tf.control_dependencies(update_ops):\n        train_op = tf.compat.v1"
                                  ".train.AdamOptimizer(1e-3).minimize(loss)\n",
@@ -135,3 +138,16 @@ def test_a_layer_bound_to_a_name_is_not_given_the_inline_reason(tmp_path):
     assert record["fix_safety"] == "unsafe"
     run(tmp_path, "--fix", "--unsafe-fixes", "cae.py")
     assert "with tf.control_dependencies(bn.updates):\n" in (tmp_path / "cae.py").read_text()
+
+
+def test_the_addition_goes_above_the_decorators_of_a_def_that_follows_the_call(tmp_path):
+    source = variant("        logits = model(images, training=is_training)\n",
+                     "        logits = model(images, training=is_training)\n\n"
+                     "        @staticmethod\n        def unused():\n            return 0\n")
+    (tmp_path / "estimator.py").write_text(source)
+    run(tmp_path, "--fix", "--unsafe-fixes", "estimator.py")
+    fixed = (tmp_path / "estimator.py").read_text()
+    compile(fixed, "estimator.py", "exec")
+    assert fixed.index("logits = model(images") < fixed.index("for update in model.get_updates_for(images):") < \
+        fixed.index("@staticmethod") < fixed.index("def unused")
+    assert findings(tmp_path, "estimator.py") == []

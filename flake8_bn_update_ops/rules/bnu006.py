@@ -151,8 +151,8 @@ def _updates_into_the_collection(facts: ModuleFacts, op):
     if node.func.id in rebound or node.args[0].id in rebound:
         return None     # ``x = model(x)``: the name no longer holds the model's input after it
     following = _statement_after(call.scope.node, statement)
-    if following is None:
-        return None
+    if following is None or following.lineno <= statement.end_lineno:
+        return None     # nothing after it, or ``logits = model(x); return logits`` on one line
     name = fresh_name(call.scope, "update")
     text = (f"for {name} in {node.func.id}.get_updates_for({node.args[0].id}):\n"
             f"    {spelling.prefix}.add_to_collection({spelling.prefix}.GraphKeys.UPDATE_OPS, {name})")
