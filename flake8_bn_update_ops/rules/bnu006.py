@@ -18,8 +18,8 @@ from ..tf_api import ANY_UPDATES, KERAS_UPDATES, UPDATE_OPS
 from ..core.evaluate import argument_for
 from ..core.resolver import At
 from ..core.values import ApiCall, Instance, ParamValue, options
-from ..fixes.planning import plan_wrap, tf_spelling
-from ..fixes.plans import UNSAFE
+from ..fixes.planning import fresh_name, plan_wrap, tf_spelling
+from ..fixes.plans import UNSAFE, InsertBefore
 from .base import Report, Rule
 from .keras_calls import keras_model_calls
 from ..findings import FixSafety
@@ -52,7 +52,7 @@ def check(facts: ModuleFacts) -> Iterable[Report]:
         yield Report(op.call.node, "BNU006",
                      f"BNU006 `{op.method}` trains Keras BatchNormalization in graph mode without its "
                      "`.updates`: Keras never adds them to UPDATE_OPS, so the moving statistics never update",
-                     _fix(facts, op))
+                     _fix(facts, op), _no_fix(facts, op))
 
 
 def keras_models_in_scope(facts: ModuleFacts, op):
@@ -71,6 +71,8 @@ def _fix(facts: ModuleFacts, op):
     candidates = keras_models_in_scope(facts, op)
     if len(candidates) > 1:
         candidates = _on_the_loss(facts, op, candidates)
+    if not candidates:
+        return _updates_into_the_collection(facts, op)
     if len(candidates) != 1:
         return None
     (name, (keras2, value)), = candidates.items()
@@ -91,15 +93,114 @@ def _fix(facts: ModuleFacts, op):
     return replace(wrap, safety=UNSAFE) if wrap is not None else None
 
 
+def _loss_provenance(facts: ModuleFacts, op):
+    """id() of the calls the op's loss is computed through (None when it cannot be followed)."""
+    expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
+    if expr is None:
+        return None
+    return facts.evaluator.loss_provenance([(expr, facts.evaluator.at(op.call))]) or None
+
+
+def _updates_into_the_collection(facts: ModuleFacts, op):
+    """Unsafe: put the model's updates into ``UPDATE_OPS`` right after its training call, where
+    the train op cannot name the model (a local of the helper that builds and calls it, such as
+    a ``build_model`` nested in an Estimator ``model_fn`` that binds ``model = Net()`` and
+    ``logits = model(x, training=True)``, then returns ``logits``) but already sits in a
+    ``control_dependencies`` on ``UPDATE_OPS`` that holds nothing for Keras. RULES.md (BNU006):
+    a project that puts the Keras updates into ``UPDATE_OPS`` itself is silent; that is the fix
+    the project's own dependency needs (seen in real code: google/automl's efficientnetv2 once
+    re-added each layer's ``updates`` there).
+    TensorFlow 2.21 (``tests/differential/repros/fix_bnu006_helper_model_into_update_ops.py``):
+    the moving mean stays 0.0 before, 0.33 to 0.57 after.
+
+    Offered only for one Keras 2 model call on the way to this op's loss (through a
+    call of the op's own function, the reach walk's chain), bound to a name of the calling
+    function, called on a name its statement does not rebind, with a statement after it in its
+    block; and only when every ``UPDATE_OPS`` read the op depends on is made in the op's
+    function after that call (a read made before would miss the additions)."""
+    evaluator = facts.evaluator
+    spelling = tf_spelling(facts)
+    if spelling.add_import is not None or UPDATE_OPS not in facts.handling(op).keys:
+        return None
+    reads: list = []
+    evaluator.dependency_keys(op.call.node, evaluator.at(op.call), None, reads)
+    provenance = _loss_provenance(facts, op)
+    if not reads or provenance is None:
+        return None
+    function = op.call.scope.function()
+    found = {}
+    for call, called in keras_model_calls(facts):
+        if call.scope.function() is function or _evaluation_call(call) or evaluator.keras_bn(called) is not True:
+            continue
+        links = [link for before in _calls_before(facts, call.scope.function()) for link in before
+                 if link.scope.function() is function and id(link.node) in provenance]
+        if links:
+            found[id(call.node)] = (call, links)
+    if len(found) != 1:
+        return None
+    (call, links), = found.values()
+    for read in reads:
+        if read.at is None or read.at.statement is None or read.at.scope.function() is not function or \
+                any(link.statement.seq >= read.at.statement.seq for link in links):
+            return None
+    node = call.node
+    statement = call.statement.node if call.statement is not None else None
+    if type(node.func) is not ast.Name or not node.args or type(node.args[0]) is not ast.Name or statement is None:
+        return None
+    rebound = {target.id for target in ast.walk(statement)
+               if type(target) is ast.Name and type(target.ctx) is ast.Store}
+    if node.func.id in rebound or node.args[0].id in rebound:
+        return None     # ``x = model(x)``: the name no longer holds the model's input after it
+    following = _statement_after(call.scope.node, statement)
+    if following is None or following.lineno <= statement.end_lineno:
+        return None     # nothing after it, or ``logits = model(x); return logits`` on one line
+    name = fresh_name(call.scope, "update")
+    text = (f"for {name} in {node.func.id}.get_updates_for({node.args[0].id}):\n"
+            f"    {spelling.prefix}.add_to_collection({spelling.prefix}.GraphKeys.UPDATE_OPS, {name})")
+    return InsertBefore((following.lineno, following.col_offset), text, UNSAFE)
+
+
+def _calls_before(facts: ModuleFacts, function):
+    """For each chain of the reach walk (outermost call first, ending at a Keras batch-norm
+    site) that enters ``function``: the calls made before it enters."""
+    for reached in facts.reached:
+        if not reached.site.keras:
+            continue
+        path = reached.chain + (reached.site.call,)
+        for position, link in enumerate(path):
+            if link.scope.function() is function:
+                yield path[:position]
+                break
+
+
+def _statement_after(scope_node, statement):
+    """The statement right after ``statement`` in its block (None when it is the block's last)."""
+    for node in ast.walk(scope_node):
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if type(body) is list and statement in body:
+                position = body.index(statement)
+                return body[position + 1] if position + 1 < len(body) else None
+    return None
+
+
+def _no_fix(facts: ModuleFacts, op) -> Optional[str]:
+    """Why no fix, where this op's form says more than the rule's general reason."""
+    if keras_models_in_scope(facts, op):
+        return None
+    calls = [call for call, _ in keras_model_calls(facts)]
+    if calls and all(type(call.node.func) is ast.Call for call in calls):
+        return ("its Keras batch norm layers are created and called in one expression (`BatchNormalization()(x)`): "
+                "no name holds their `.updates` for the train op to depend on")
+    return None
+
+
 def _on_the_loss(facts: ModuleFacts, op, candidates: dict) -> dict:
     """The candidates called on the way to this train op's loss (the evaluator's loss
     provenance: a discriminator in scope whose output the generator's loss never reads is not
     the model this op trains). All of them when the loss cannot be followed."""
-    expr = op.loss if op.loss is not None else (op.call.node.args[0] if op.call.node.args else None)
-    if expr is None:
-        return candidates
-    provenance = facts.evaluator.loss_provenance([(expr, facts.evaluator.at(op.call))])
-    if not provenance:
+    provenance = _loss_provenance(facts, op)
+    if provenance is None:
         return candidates
     # A call with ``training=False`` makes no updates: reaching the loss through it (a teacher's
     # fixed outputs) does not make its model the one this op trains.
@@ -262,8 +363,13 @@ RULE = Rule(
         "Makes the train op depend on the model's own updates: `with tf.control_dependencies("
         "model.get_updates_for(x)):`, where `x` is the input of the model's training call, or `model.updates` "
         "when the model is called where the checker cannot see. Where the train op already sits in an "
-        "ineffective `UPDATE_OPS` block, that block's expression is replaced. Unsafe, and only for "
-        "`tf.keras`/`tf_keras` with exactly one model or layer in scope (Keras 3 has no `.updates`). "
+        "ineffective `UPDATE_OPS` block, that block's expression is replaced. Where the train op cannot name the "
+        "model (a local of the helper that builds and calls it, as in an Estimator `model_fn`'s `build_model`) "
+        "but already depends on `UPDATE_OPS` read after that helper ran, the model's `get_updates_for(x)` are "
+        "added to `UPDATE_OPS` right after its training call instead (measured on TensorFlow 2.21: the moving "
+        "mean stays 0.0 before, moves after). Unsafe, and only for "
+        "`tf.keras`/`tf_keras` with exactly one model or layer that can be named (Keras 3 has no `.updates`); "
+        "layers created and called in one expression (`BatchNormalization()(x)`) have no name to read them from. "
         "`get_updates_for(x)` rather than `.updates`: for a model built on its own input, `.updates` also holds "
         "the build call's updates and the train op then demands a value for that placeholder (measured on "
         "TensorFlow 2.21)."),
@@ -329,6 +435,38 @@ x = tf.compat.v1.placeholder(tf.float32, [None, 4])
 loss = tf.reduce_mean(model(x, training=True))
 with tf.compat.v1.control_dependencies(model.get_updates_for(x)):
     train_op = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        ),
+        (
+            """\
+import tensorflow.compat.v1 as tf
+
+
+def train_graph(images, targets):
+    def build_model(inputs):
+        model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+        outputs = model(inputs, training=True)
+        return outputs
+
+    loss = tf.reduce_mean(tf.square(build_model(images) - targets))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+            """\
+import tensorflow.compat.v1 as tf
+
+
+def train_graph(images, targets):
+    def build_model(inputs):
+        model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+        outputs = model(inputs, training=True)
+        for update in model.get_updates_for(inputs):
+            tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, update)
+        return outputs
+
+    loss = tf.reduce_mean(tf.square(build_model(images) - targets))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        return tf.train.AdamOptimizer(1e-3).minimize(loss)
 """,
         ),
     ),

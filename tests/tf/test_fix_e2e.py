@@ -95,6 +95,10 @@ CASES = [
          "moves"),
     Case("bnu006_keras_functional_inline_wrapper.py", "BNU006",
          "tf.train.MomentumOptimizer(1e-2, 0.9).minimize(loss)", "moves"),
+    # The model is a local of a nested helper the train op cannot name: its updates go into UPDATE_OPS
+    # right after its call, which makes the existing wrapper work (issue 25 item 3, google/automl's form)
+    Case("bnu006_keras_helper_model.py", "BNU006", "tf.compat.v1.train.AdamOptimizer(1e-2).minimize(loss)",
+         "moves"),
     Case("bnu007_gradient_tape.py", "BNU007", "model(x)", "moves", eager=True),
     Case("bnu007_keras3_sequential.py", "BNU007", "model(x)", "moves", eager=True, keras3=True),
     Case("bnu007_keras3_subclassed.py", "BNU007", "model(xb)", "moves", eager=True, keras3=True),
@@ -280,7 +284,10 @@ def test_fix_command_writes_the_handwritten_fix(case, fixed):
             by_hand.splitlines(True), outcome.fixed.splitlines(True), "by hand", "command")) + show(outcome.fix))
 
 
-BNU006_CASES = [pytest.param(case, id=case.id) for case in CASES if case.code == "BNU006"]
+# The helper-model script keeps its wrapper: the fix makes it work by adding the model's updates to UPDATE_OPS.
+HELPER_MODEL = "bnu006_keras_helper_model.py"
+BNU006_CASES = [pytest.param(case, id=case.id) for case in CASES
+                if case.code == "BNU006" and case.script != HELPER_MODEL]
 
 
 @pytest.mark.parametrize("case", BNU006_CASES)
@@ -293,6 +300,17 @@ def test_bnu006_fix_replaces_the_update_ops_wrapper(case, fixed):
     assert len(after) == 1, after
     assert after[0].endswith("control_dependencies(model.get_updates_for(x)):"), after
     assert after[0].split("control_dependencies(")[0] == before[0].split("control_dependencies(")[0], (before, after)
+
+
+def test_bnu006_fix_fills_the_update_ops_wrapper_of_a_helper_model(fixed):
+    """The model the train op cannot name: the wrapper stays as it was, and right after the model's call in
+    the helper its updates go into UPDATE_OPS (read by the wrapper afterwards)."""
+    outcome = fixed[HELPER_MODEL]
+    wrapper = [line for line in outcome.original.splitlines() if "control_dependencies(" in line]
+    assert [line for line in outcome.fixed.splitlines() if "control_dependencies(" in line] == wrapper
+    assert ("        logits = model(images, training=True)\n"
+            "        for update in model.get_updates_for(images):\n"
+            "            tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.UPDATE_OPS, update)\n") in outcome.fixed
 
 
 @pytest.mark.parametrize("case", PARAMS)
