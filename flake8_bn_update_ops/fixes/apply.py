@@ -24,8 +24,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, line_width, leading, line_of, outer_brackets, width
-from .plans import (AddDictEntry, AddParameter, ExtendVariables, InsertBefore, InsertKeyword, RenameAttribute,
-                    ReplaceExpression, WrapStatement)
+from .plans import (AddDictEntry, AddParameter, ExtendVariables, InsertBefore, InsertKeyword, MoveStatement,
+                    RenameAttribute, ReplaceExpression, WrapStatement)
 from .regions import default_indent, default_newline, import_line, merge, region_of, split_lines
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
@@ -336,7 +336,8 @@ class _FixApplier(cst.CSTTransformer):
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
         self.removals: set = set()     # id() of the blocks a plan deletes
-        self.inserts_before: Dict[int, List[str]] = {}      # id(whole statement) -> statements to put before it
+        # id(whole statement) -> statements to put before it: new text, or a moved statement line
+        self.inserts_before: Dict[int, List[object]] = {}
         self._statement_lines: Dict[int, int] = {}
         self.located = located
         for plan in plans:
@@ -389,6 +390,15 @@ class _FixApplier(cst.CSTTransformer):
         texts = self.inserts_before.setdefault(id(statement), [])
         if plan.text not in texts:
             texts.append(plan.text)
+
+    def move_statement(self, plan: MoveStatement) -> None:
+        moved = self.located.find_whole_statement(plan.statement[:2])
+        if not isinstance(moved, cst.SimpleStatementLine) or len(moved.body) != 1:
+            raise FixNotApplicable(f"no statement of its own at line {plan.statement[0]}")
+        target = self.located.find_whole_statement(plan.before)
+        self.removals.add(id(moved))
+        # The line as written (its trailing comment too); the comments above it stay put.
+        self.inserts_before.setdefault(id(target), []).append(moved.with_changes(leading_lines=()))
 
     def wrap_statement(self, plan: WrapStatement) -> None:
         located = self.located
@@ -504,7 +514,7 @@ class _FixApplier(cst.CSTTransformer):
             if inserted:
                 # The new statement takes over the comments and blank lines above the old one.
                 for position, text in enumerate(inserted):
-                    statement = cst.parse_statement(text + "\n")
+                    statement = text if isinstance(text, cst.CSTNode) else cst.parse_statement(text + "\n")
                     if position == 0:
                         statement = statement.with_changes(leading_lines=new.leading_lines)
                     body.append(statement)

@@ -263,3 +263,28 @@ class InModule(Plan):
 
     def apply(self, editor) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class MoveStatement(Plan):
+    """Move the one-line-group statement at ``statement`` (it owns its lines) to just before the
+    statement, simple or compound, that starts at ``before`` (line, column), at that statement's
+    indentation (BNU004: an update-ops read outside ``with G.as_default():`` moves into the
+    block). Comments and blank lines above the moved statement stay where they were; its own
+    trailing comment moves with it."""
+
+    statement: Position
+    before: Tuple[int, int]
+    safety: str = SAFE
+
+    _POSITIONS = ("statement",)
+
+    def spans(self) -> List[Position]:
+        return [self.statement, (self.before[0], self.before[1], self.before[0], self.before[1])]
+
+    def shifted(self, lines: int) -> "MoveStatement":
+        moved = super().shifted(lines)
+        return dataclasses.replace(moved, before=(self.before[0] + lines, self.before[1]))
+
+    def apply(self, editor) -> None:
+        editor.move_statement(self)
