@@ -8,13 +8,12 @@ read ``L`` when they run, so layers built after that consuming call are missed e
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from .. import tf_api
 from ..core.facts.module import ModuleFacts
 from ..core.index import ARG
 from ..core.kinds import ScopeKind
-from ..core.resolver import At
 from ..fixes.plans import SAFE, MoveStatement, RenameAttribute
 from .base import Report, Rule
 from ..findings import FixSafety
@@ -158,9 +157,14 @@ def _move_into_graph(facts: ModuleFacts, read, uses: List[tuple], builds: List[t
     target = _first_block_statement(tree, loads)
     if target is None:
         return None, f"`{name}` is also used after the `with <graph>.as_default():` block or in another branch"
-    graph_block = _graph_block_around(tree, target)
+    if _is_graph_block(target):
+        return None, f"`{name}` is also used after the `with <graph>.as_default():` block"
+    graph_block, between = _graph_block_around(tree, target)
     if graph_block is None:
-        return None, f"the first use of `{name}` is not inside the `with <graph>.as_default():` block (or is in a loop)"
+        return None, f"the first use of `{name}` is not inside a `with <graph>.as_default():` block"
+    if between:
+        return None, (f"the first use of `{name}` is inside a {between} in the block: moved there, the read "
+                      "would run on every pass")
     if statement.lineno > graph_block.lineno:
         return None, "the read comes after the `with <graph>.as_default():` block"
     target_record = facts.index.statement_of_node.get(id(target)) or next(
@@ -172,8 +176,7 @@ def _move_into_graph(facts: ModuleFacts, read, uses: List[tuple], builds: List[t
         if op.call.scope is not scope or not graph_block.lineno < op_statement.node.lineno <= graph_block.end_lineno:
             return None, "a train op that uses the list is built outside the `with <graph>.as_default():` block"
         for node in ast.walk(read.node):
-            if type(node) is ast.Name and [id(binding) for binding in facts.resolver.reaching(node.id, read.at)] != \
-                    [id(binding) for binding in facts.resolver.reaching(node.id, At(scope, op_statement))]:
+            if type(node) is ast.Name and not facts.evaluator.same_binding(node.id, site, op.call):
                 return None, f"`{node.id}` in the read is bound again before the train op"
         frozen_at = consumer.statement.seq if read.live and consumer is not None else target_record.seq
         function = op.call.scope.function()
@@ -244,19 +247,25 @@ def _first_block_statement(tree: Dict[int, tuple], loads: List[ast.Name]):
     return None
 
 
-def _graph_block_around(tree: Dict[int, tuple], statement):
-    """The ``with G.as_default():`` statement around ``statement``, when only ``with``, ``if``
-    and ``try`` blocks lie between them (a loop would read the list again each time round)."""
+def _graph_block_around(tree: Dict[int, tuple], statement) -> Tuple[Optional[ast.stmt], str]:
+    """The ``with G.as_default():`` statement around ``statement``, and which block is the first
+    between them that is not a ``with``, ``if`` or ``try`` ("" when none is: a ``for`` or
+    ``while`` would read the list again each time round)."""
     _, _, parent = tree[id(statement)]
+    between = ""
     while parent is not None:
-        if type(parent) in (ast.With, ast.AsyncWith) and any(
-                type(item.context_expr) is ast.Call and type(item.context_expr.func) is ast.Attribute
-                and item.context_expr.func.attr == tf_api.GRAPH_SCOPE_METHOD for item in parent.items):
-            return parent
-        if type(parent) not in (ast.With, ast.AsyncWith, ast.If, ast.Try):
-            return None
+        if _is_graph_block(parent):
+            return parent, between
+        if not between and type(parent) not in (ast.With, ast.AsyncWith, ast.If, ast.Try):
+            between = f"`{type(parent).__name__.lower()}` block"
         parent = tree[id(parent)][2]
-    return None
+    return None, between
+
+
+def _is_graph_block(statement) -> bool:
+    return type(statement) in (ast.With, ast.AsyncWith) and any(
+        type(item.context_expr) is ast.Call and type(item.context_expr.func) is ast.Attribute
+        and item.context_expr.func.attr == tf_api.GRAPH_SCOPE_METHOD for item in statement.items)
 
 
 RULE = Rule(
@@ -272,12 +281,17 @@ RULE = Rule(
     fix=(
         "`get_collection` becomes `get_collection_ref` at that call (safe), only when every late layer comes "
         "before the consuming call and the list is never mutated (`append`, `extend` or `+=` on a `_ref` list "
-        "would write into the graph's own collection). Otherwise no fix is offered."),
+        "would write into the graph's own collection). A read outside `as_default()` (`update_ops = "
+        "tf.get_collection(...)` on a line of its own) moves into the `with` block, just before the first "
+        "statement that uses the name (safe; measured: moving_mean 0.0 before, trained after), only when the "
+        "name is bound there alone, every use of it is inside the block after that point and in the same "
+        "function, no loop lies between the block and that point, and every batch-norm layer the train op needs "
+        "is built before it (`get_collection_ref` would still read the default graph). Otherwise no fix is "
+        "offered, and the finding says why."),
     fix_safety=FixSafety.SAFE,
     fix_title="read the update ops with `{attr}`",
     no_fix=(
-        "a later consumer of the list, a mutation of it, or a read outside `as_default()`: "
-        "`get_collection_ref` alone would not make it right"),
+        "a later consumer of the list or a mutation of it: `get_collection_ref` alone would not make it right"),
     flagged=(
         """\
 import tensorflow as tf
@@ -339,6 +353,36 @@ def train(images, loss_fn, is_training):
     loss = loss_fn(net)
     with tf.control_dependencies(update_ops):
         return tf.train.AdamOptimizer(1e-3).minimize(loss)
+""",
+        ),
+        (
+            """\
+import tensorflow as tf
+
+
+def train(images, loss_fn, is_training):
+    graph = tf.Graph()
+    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    with graph.as_default():
+        net = tf.layers.batch_normalization(images, training=is_training)
+        loss = loss_fn(net)
+        with tf.control_dependencies(update_ops):
+            train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+    return graph, train_op
+""",
+            """\
+import tensorflow as tf
+
+
+def train(images, loss_fn, is_training):
+    graph = tf.Graph()
+    with graph.as_default():
+        net = tf.layers.batch_normalization(images, training=is_training)
+        loss = loss_fn(net)
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        with tf.control_dependencies(update_ops):
+            train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+    return graph, train_op
 """,
         ),
     ),
