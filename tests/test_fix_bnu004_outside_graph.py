@@ -37,6 +37,7 @@ def fixed(folder, name, source):
     return path.read_text(encoding="utf-8")
 
 
+# The comment right above the read moves with it.
 MODULE_LEVEL = textwrap.dedent("""\
     import tensorflow.compat.v1 as tf
 
@@ -56,12 +57,12 @@ MODULE_LEVEL_FIXED = textwrap.dedent("""\
     import tensorflow.compat.v1 as tf
 
     graph = tf.Graph()
-    # Collected before the graph exists.
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, 4])
         is_training = tf.placeholder_with_default(False, [])
         h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=is_training)
         loss = tf.reduce_mean(tf.square(h - 1.0))
+        # Collected before the graph exists.
         update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
         with tf.control_dependencies(update_ops):
             train_op = tf.train.AdamOptimizer(1e-2).minimize(loss)
@@ -126,6 +127,66 @@ def test_the_read_outside_the_graph_no_longer_gets_the_ref_fix(tmp_path):
     assert "get_collection_ref" not in source
     ref = MODULE_LEVEL.replace("get_collection(", "get_collection_ref(")
     assert fixed(tmp_path, "ref.py", ref) == MODULE_LEVEL_FIXED.replace("get_collection(", "get_collection_ref(")
+
+
+# The textbook classifier's form (seen in a widely read notebook, shared/real t31): the graph is
+# built by a method called inside the block, and the list, read after the block, is fetched in a
+# run of its own. The read moves to the end of the block, with its comment. Measured (TensorFlow
+# 2.21, tests/differential/runner.py on this program with a five-batch ``fit``): moving_mean 0.0
+# as written (the list is the default graph's, empty, so ``if update_ops:`` skips the run); 0.25
+# after this fix alone. BNU001 is reported on ``minimize`` too (nothing runs the updates), and the
+# move alone silences it: the separate run then fetches the graph's update ops.
+TEXTBOOK = textwrap.dedent("""\
+    import tensorflow.compat.v1 as tf
+
+
+    class Classifier:
+        def _build_graph(self):
+            self._x = tf.placeholder(tf.float32, [None, 4])
+            self._training = tf.placeholder_with_default(False, [])
+            h = tf.layers.batch_normalization(tf.layers.dense(self._x, 8), training=self._training)
+            loss = tf.reduce_mean(tf.square(h - 1.0))
+            self._training_op = tf.train.AdamOptimizer(1e-2).minimize(loss)
+            self._init = tf.global_variables_initializer()
+
+        def fit(self, batches):
+            self._graph = tf.Graph()
+            with self._graph.as_default():
+                self._build_graph()
+
+            # extra ops for batch normalization
+            update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+
+            self._session = tf.Session(graph=self._graph)
+            with self._session.as_default() as sess:
+                sess.run(self._init)
+                for batch in batches:
+                    feed = {self._x: batch, self._training: True}
+                    sess.run(self._training_op, feed_dict=feed)
+                    if update_ops:
+                        sess.run(update_ops, feed_dict=feed)
+            return self
+    """)
+
+
+def test_a_read_after_the_block_that_builds_the_graph_moves_to_its_end(tmp_path):
+    (tmp_path / "model.py").write_text(TEXTBOOK, encoding="utf-8")
+    assert findings(tmp_path, "model.py") == [(10, 29, "BNU001", "safe", None), (19, 22, "BNU004", "safe", None)]
+    expected = TEXTBOOK.replace(
+        "            self._build_graph()\n\n"
+        "        # extra ops for batch normalization\n"
+        "        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)\n\n",
+        "            self._build_graph()\n"
+        "            # extra ops for batch normalization\n"
+        "            update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)\n\n")
+    assert expected != TEXTBOOK
+    run(tmp_path, "--fix", "--select", "BNU004", "model.py")
+    after = (tmp_path / "model.py").read_text(encoding="utf-8")
+    assert after == expected
+    compile(after, "model.py", "exec")
+    assert findings(tmp_path, "model.py") == []
+    run(tmp_path, "--fix", "--unsafe-fixes", "model.py")
+    assert (tmp_path / "model.py").read_text(encoding="utf-8") == expected
 
 
 def _refused(name, body):

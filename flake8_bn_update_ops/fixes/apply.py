@@ -359,6 +359,8 @@ class _FixApplier(cst.CSTTransformer):
         self.removals: set = set()     # id() of the blocks a plan deletes
         # id(whole statement) -> statements to put before it: new text, or a moved statement line
         self.inserts_before: Dict[int, List[object]] = {}
+        self.inserts_after: Dict[int, List[cst.SimpleStatementLine]] = {}   # id(whole statement) -> moved lines
+        self.moved_comments: Dict[int, int] = {}    # id(moved statement) -> its comment lines that move with it
         self._statement_lines: Dict[int, int] = {}
         self.located = located
         for plan in plans:
@@ -425,10 +427,18 @@ class _FixApplier(cst.CSTTransformer):
         moved = self.located.find_whole_statement(plan.statement[:2])
         if not isinstance(moved, cst.SimpleStatementLine) or len(moved.body) != 1:
             raise FixNotApplicable(f"no statement of its own at line {plan.statement[0]}")
-        target = self.located.find_whole_statement(plan.before)
+        target = self.located.find_whole_statement(plan.to)
         self.removals.add(id(moved))
-        # The line as written (its trailing comment too); the comments above it stay put.
-        self.inserts_before.setdefault(id(target), []).append(moved.with_changes(leading_lines=()))
+        # The line as written (its trailing comment too), with the comment lines right above it;
+        # what is above a blank line stays (it is kept as a deleted block's comments are).
+        leading_lines = list(moved.leading_lines)
+        start = len(leading_lines)
+        while start > 0 and leading_lines[start - 1].comment is not None:
+            start -= 1
+        self.moved_comments[id(moved)] = len(leading_lines) - start
+        line = moved.with_changes(leading_lines=leading_lines[start:])
+        inserts = self.inserts_after if plan.after else self.inserts_before
+        inserts.setdefault(id(target), []).append(line)
 
     def wrap_statement(self, plan: WrapStatement) -> None:
         located = self.located
@@ -567,14 +577,21 @@ class _FixApplier(cst.CSTTransformer):
     def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
         body: List[cst.CSTNode] = []
         kept_lines: List[cst.EmptyLine] = []     # a deleted block's comments and blank lines
+        moved = False                            # the last statement deleted was moved elsewhere
         for original, new in zip(originals, updated):
             if id(original) in self.removals:
                 # Its own lines go; the comments around them stay, as a deletion of those lines
                 # leaves them: the ones above it and those at the end of its block.
-                kept_lines += list(new.leading_lines) + list(getattr(new.body, "footer", ()))
+                leading_lines = list(new.leading_lines)
+                moved = id(original) in self.moved_comments
+                kept_lines += leading_lines[:len(leading_lines) - self.moved_comments.get(id(original), 0)]
+                kept_lines += list(getattr(new.body, "footer", ()))
                 continue
             if kept_lines:
-                new = new.with_changes(leading_lines=kept_lines + list(new.leading_lines))
+                following = list(new.leading_lines)
+                if moved and following and following[0].comment is None and kept_lines[-1].comment is None:
+                    kept_lines.pop()    # a moved statement between two blank lines leaves one
+                new = new.with_changes(leading_lines=kept_lines + following)
                 kept_lines = []
             inserted = self.inserts_before.get(id(original))
             if inserted:
@@ -582,7 +599,9 @@ class _FixApplier(cst.CSTTransformer):
                 for position, text in enumerate(inserted):
                     statement = text if isinstance(text, cst.CSTNode) else cst.parse_statement(text + "\n")
                     if position == 0:
-                        statement = statement.with_changes(leading_lines=new.leading_lines)
+                        # (a moved statement keeps its own comment lines, below the old one's)
+                        statement = statement.with_changes(
+                            leading_lines=list(new.leading_lines) + list(getattr(statement, "leading_lines", ())))
                     body.append(statement)
                 new = new.with_changes(leading_lines=())
             if isinstance(original, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine) and any(
@@ -590,6 +609,7 @@ class _FixApplier(cst.CSTTransformer):
                 body.extend(self._rewrite_line(original, new))
             else:
                 body.append(new)
+            body.extend(self.inserts_after.get(id(original), ()))
         return body
 
     def _rewrite_line(self, original: cst.SimpleStatementLine, new: cst.SimpleStatementLine) -> List[cst.CSTNode]:

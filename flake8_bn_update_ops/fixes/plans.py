@@ -267,24 +267,26 @@ class InModule(Plan):
 
 @dataclass(frozen=True)
 class MoveStatement(Plan):
-    """Move the one-line-group statement at ``statement`` (it owns its lines) to just before the
-    statement, simple or compound, that starts at ``before`` (line, column), at that statement's
-    indentation (BNU004: an update-ops read outside ``with G.as_default():`` moves into the
-    block). Comments and blank lines above the moved statement stay where they were; its own
-    trailing comment moves with it."""
+    """Move the statement at ``statement`` (a line of its own) to just before the statement,
+    simple or compound, that starts at ``to`` (line, column), at that statement's indentation;
+    with ``after``, to just after it (BNU004: an update-ops read outside ``with
+    G.as_default():`` moves into the block). The comment lines right above the moved statement
+    (no blank line between) and its own trailing comment move with it; blank lines and the
+    comments above those stay where they were."""
 
     statement: Position
-    before: Tuple[int, int]
+    to: Tuple[int, int]
+    after: bool = False
     safety: str = SAFE
 
     _POSITIONS = ("statement",)
 
     def spans(self) -> List[Position]:
-        return [self.statement, (self.before[0], self.before[1], self.before[0], self.before[1])]
+        return [self.statement, (self.to[0], self.to[1], self.to[0], self.to[1])]
 
     def shifted(self, lines: int) -> "MoveStatement":
         moved = super().shifted(lines)
-        return dataclasses.replace(moved, before=(self.before[0] + lines, self.before[1]))
+        return dataclasses.replace(moved, to=(self.to[0] + lines, self.to[1]))
 
     def apply(self, editor) -> None:
         editor.move_statement(self)

@@ -120,7 +120,13 @@ def _outside_graph(facts: ModuleFacts, builds: List[tuple]) -> Iterable[Report]:
             if id(read.node) in reported or not facts.evaluator.read_in_other_graph(op, read):
                 continue
             reported.add(id(read.node))
-            plan, reason = _move_into_graph(facts, read, uses[id(read.node)], builds)
+            # The train ops the move concerns: those built in the other graph, and any built in
+            # the read's own function (a run call that fetches the list makes every train op the
+            # module builds count on it; those elsewhere are no reason to keep it where it is).
+            concerned = [(other, consumer) for other, consumer in uses[id(read.node)]
+                         if other.call.scope.function() is read.at.scope.function()
+                         or facts.evaluator.read_in_other_graph(other, read)]
+            plan, reason = _move_into_graph(facts, read, concerned, builds)
             yield Report(read.node, "BNU004",
                          f"BNU004 `{_reader(read)}(UPDATE_OPS)` is read outside the `with <graph>.as_default():` "
                          "block that builds the batch-norm layers: it reads the default graph's collection, "
@@ -154,6 +160,14 @@ def _move_into_graph(facts: ModuleFacts, read, uses: List[tuple], builds: List[t
         return None, f"`{name}` is used in a nested function, which may run before the block"
     if not loads:
         return None, f"`{name}` is never used"
+    if min((node.lineno, node.col_offset) for node in loads) > (statement.end_lineno, statement.end_col_offset):
+        # The textbook form: the graph is built in a ``with`` block above and the list read
+        # after it, to be fetched later: the read moves to the end of that block.
+        block = _graph_block_before(facts, tree, statement, uses)
+        if block is not None:
+            last = block.body[-1]
+            return MoveStatement(facts.source.span(statement),
+                                 (last.lineno, facts.source.column(last.lineno, last.col_offset)), True, SAFE), None
     target = _first_block_statement(tree, loads)
     if target is None:
         return None, f"`{name}` is also used after the `with <graph>.as_default():` block or in another branch"
@@ -182,8 +196,8 @@ def _move_into_graph(facts: ModuleFacts, read, uses: List[tuple], builds: List[t
         function = op.call.scope.function()
         if any(build_function is function and frozen_at <= seq < op_statement.seq for build_function, seq in builds):
             return None, "batch-norm layers are built after the first use of the list, too late for it"
-    before = (target.lineno, facts.source.column(target.lineno, target.col_offset))
-    return MoveStatement(facts.source.span(statement), before, SAFE), None
+    to = (target.lineno, facts.source.column(target.lineno, target.col_offset))
+    return MoveStatement(facts.source.span(statement), to, False, SAFE), None
 
 
 _BODIES = ("body", "orelse", "finalbody")
@@ -247,6 +261,43 @@ def _first_block_statement(tree: Dict[int, tuple], loads: List[ast.Name]):
     return None
 
 
+def _graph_block_before(facts: ModuleFacts, tree: Dict[int, tuple], statement, uses: List[tuple]):
+    """The ``with G.as_default():`` block just before the read in its statement list, when every
+    train op that uses the read is built in G (lexically or through the calls made there), it
+    is the scope's only block for G, and nothing between the block and the read binds a name
+    the read uses."""
+    graphs = None
+    for op, _ in uses:
+        found = facts.evaluator.graphs_of(op.call)
+        graphs = found if graphs is None else graphs & found
+    if not graphs:
+        return None
+    siblings, index, _ = tree[id(statement)]
+    blocks = [node for node, _, _ in ((body[position], None, None) for body, position, _ in tree.values())
+              if _is_graph_block(node) and _graph_of(node) in graphs]
+    if len(blocks) != 1:
+        return None
+    block = blocks[0]
+    if not any(node is block for node in siblings[:index]):
+        return None
+    names = {node.id for node in ast.walk(statement.value) if type(node) is ast.Name}
+    for between in siblings[siblings.index(block) + 1:index]:
+        if any(type(node) is ast.Name and node.id in names and type(node.ctx) is not ast.Load
+               for node in ast.walk(between)):
+            return None
+    return block
+
+
+def _graph_of(block) -> Optional[str]:
+    """The spelling of G in ``with G.as_default():`` (as ``Evaluator.graphs_of`` names graphs)."""
+    for item in block.items:
+        expr = item.context_expr
+        if type(expr) is ast.Call and type(expr.func) is ast.Attribute and \
+                expr.func.attr == tf_api.GRAPH_SCOPE_METHOD:
+            return ast.dump(expr.func.value)
+    return None
+
+
 def _graph_block_around(tree: Dict[int, tuple], statement) -> Tuple[Optional[ast.stmt], str]:
     """The ``with G.as_default():`` statement around ``statement``, and which block is the first
     between them that is not a ``with``, ``if`` or ``try`` ("" when none is: a ``for`` or
@@ -286,8 +337,10 @@ RULE = Rule(
         "statement that uses the name (safe; measured: moving_mean 0.0 before, trained after), only when the "
         "name is bound there alone, every use of it is inside the block after that point and in the same "
         "function, no loop lies between the block and that point, and every batch-norm layer the train op needs "
-        "is built before it (`get_collection_ref` would still read the default graph). Otherwise no fix is "
-        "offered, and the finding says why."),
+        "is built before it; a read after the block (every use after the read, the graph built inside the "
+        "block, directly or by the calls made there) moves to the end of the block. The comment lines right "
+        "above the read move with it. `get_collection_ref` would still read the default graph. Otherwise no fix "
+        "is offered, and the finding says why."),
     fix_safety=FixSafety.SAFE,
     fix_title="read the update ops with `{attr}`",
     no_fix=(
