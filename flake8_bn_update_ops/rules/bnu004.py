@@ -155,6 +155,12 @@ def _move_into_graph(facts: ModuleFacts, read, uses: List[tuple], builds: List[t
     if any(other is not statement and other.end_lineno >= statement.lineno and other.lineno <= statement.end_lineno
            for other in siblings[max(index - 1, 0):index + 2]):
         return None, "the read shares its line with another statement"
+    graphs = None       # the graphs (by spelling) every train op that uses the read is built in
+    for op, _ in uses:
+        found = facts.evaluator.graphs_of(op.call)
+        graphs = found if graphs is None else graphs & found
+    if not graphs:
+        return None, "the train ops that use the list are not all built in one graph"
     loads, nested = _loads(scope.node, name)
     if nested:
         return None, f"`{name}` is used in a nested function, which may run before the block"
@@ -163,7 +169,7 @@ def _move_into_graph(facts: ModuleFacts, read, uses: List[tuple], builds: List[t
     if min((node.lineno, node.col_offset) for node in loads) > (statement.end_lineno, statement.end_col_offset):
         # The textbook form: the graph is built in a ``with`` block above and the list read
         # after it, to be fetched later: the read moves to the end of that block.
-        block = _graph_block_before(facts, tree, statement, uses)
+        block = _graph_block_before(facts, tree, statement, uses, graphs)
         if block is not None:
             last = block.body[-1]
             return MoveStatement(facts.source.span(statement),
@@ -171,9 +177,9 @@ def _move_into_graph(facts: ModuleFacts, read, uses: List[tuple], builds: List[t
     target = _first_block_statement(tree, loads)
     if target is None:
         return None, f"`{name}` is also used after the `with <graph>.as_default():` block or in another branch"
-    if _is_graph_block(target):
+    if _graph_of(target) in graphs:
         return None, f"`{name}` is also used after the `with <graph>.as_default():` block"
-    graph_block, between = _graph_block_around(tree, target)
+    graph_block, between = _graph_block_around(tree, target, graphs)
     if graph_block is None:
         return None, f"the first use of `{name}` is not inside a `with <graph>.as_default():` block"
     if between:
@@ -261,25 +267,26 @@ def _first_block_statement(tree: Dict[int, tuple], loads: List[ast.Name]):
     return None
 
 
-def _graph_block_before(facts: ModuleFacts, tree: Dict[int, tuple], statement, uses: List[tuple]):
-    """The ``with G.as_default():`` block just before the read in its statement list, when every
-    train op that uses the read is built in G (lexically or through the calls made there), it
-    is the scope's only block for G, and nothing between the block and the read binds a name
-    the read uses."""
-    graphs = None
-    for op, _ in uses:
-        found = facts.evaluator.graphs_of(op.call)
-        graphs = found if graphs is None else graphs & found
-    if not graphs:
-        return None
+def _graph_block_before(facts: ModuleFacts, tree: Dict[int, tuple], statement, uses: List[tuple], graphs):
+    """The ``with G.as_default():`` block before the read in its statement list, when it is the
+    scope's only block for the train ops' graph G, every train op that uses the read is built
+    inside it (lexically, or in a function called only from there), and nothing between the
+    block and the read binds a name the read uses."""
     siblings, index, _ = tree[id(statement)]
-    blocks = [node for node, _, _ in ((body[position], None, None) for body, position, _ in tree.values())
-              if _is_graph_block(node) and _graph_of(node) in graphs]
-    if len(blocks) != 1:
+    blocks = [body[position] for body, position, _ in tree.values() if _graph_of(body[position]) in graphs]
+    if len(blocks) != 1 or not any(node is blocks[0] for node in siblings[:index]):
         return None
     block = blocks[0]
-    if not any(node is block for node in siblings[:index]):
-        return None
+    scope = facts.index.call_site(statement.value).scope
+
+    def inside(call) -> bool:
+        return call.scope is scope and block.lineno < call.node.lineno <= block.end_lineno
+
+    for op, _ in uses:
+        if not inside(op.call):
+            callers = facts.evaluator.callers(op.call.scope.function())
+            if not callers or not all(inside(caller) for caller in callers):
+                return None
     names = {node.id for node in ast.walk(statement.value) if type(node) is ast.Name}
     for between in siblings[siblings.index(block) + 1:index]:
         if any(type(node) is ast.Name and node.id in names and type(node.ctx) is not ast.Load
@@ -288,9 +295,12 @@ def _graph_block_before(facts: ModuleFacts, tree: Dict[int, tuple], statement, u
     return block
 
 
-def _graph_of(block) -> Optional[str]:
-    """The spelling of G in ``with G.as_default():`` (as ``Evaluator.graphs_of`` names graphs)."""
-    for item in block.items:
+def _graph_of(statement) -> Optional[str]:
+    """The spelling of G in ``with G.as_default():`` (as ``Evaluator.graphs_of`` names graphs);
+    None for any other statement."""
+    if type(statement) not in (ast.With, ast.AsyncWith):
+        return None
+    for item in statement.items:
         expr = item.context_expr
         if type(expr) is ast.Call and type(expr.func) is ast.Attribute and \
                 expr.func.attr == tf_api.GRAPH_SCOPE_METHOD:
@@ -298,25 +308,19 @@ def _graph_of(block) -> Optional[str]:
     return None
 
 
-def _graph_block_around(tree: Dict[int, tuple], statement) -> Tuple[Optional[ast.stmt], str]:
-    """The ``with G.as_default():`` statement around ``statement``, and which block is the first
-    between them that is not a ``with``, ``if`` or ``try`` ("" when none is: a ``for`` or
-    ``while`` would read the list again each time round)."""
+def _graph_block_around(tree: Dict[int, tuple], statement, graphs) -> Tuple[Optional[ast.stmt], str]:
+    """The ``with G.as_default():`` statement around ``statement`` for one of ``graphs``, and
+    which block is the first between them that is not a ``with``, ``if`` or ``try`` ("" when
+    none is: a ``for`` or ``while`` would read the list again each time round)."""
     _, _, parent = tree[id(statement)]
     between = ""
     while parent is not None:
-        if _is_graph_block(parent):
+        if _graph_of(parent) in graphs:
             return parent, between
         if not between and type(parent) not in (ast.With, ast.AsyncWith, ast.If, ast.Try):
             between = f"`{type(parent).__name__.lower()}` block"
         parent = tree[id(parent)][2]
     return None, between
-
-
-def _is_graph_block(statement) -> bool:
-    return type(statement) in (ast.With, ast.AsyncWith) and any(
-        type(item.context_expr) is ast.Call and type(item.context_expr.func) is ast.Attribute
-        and item.context_expr.func.attr == tf_api.GRAPH_SCOPE_METHOD for item in statement.items)
 
 
 RULE = Rule(
