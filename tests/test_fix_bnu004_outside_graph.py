@@ -189,6 +189,21 @@ def test_a_read_after_the_block_that_builds_the_graph_moves_to_its_end(tmp_path)
     assert (tmp_path / "model.py").read_text(encoding="utf-8") == expected
 
 
+def test_a_read_after_one_of_two_blocks_of_the_graph_is_refused_with_its_reason(tmp_path):
+    # Which block the list belongs at is no longer plain: the look-alike of the textbook form
+    # with a second block for the same graph keeps the finding, without a fix.
+    source = TEXTBOOK.replace(
+        "            self._build_graph()\n",
+        "            self._build_graph()\n"
+        "        with self._graph.as_default():\n"
+        "            self._saver = tf.train.Saver()\n")
+    (tmp_path / "model.py").write_text(source, encoding="utf-8")
+    reason = "the first use of `update_ops` is not inside a `with <graph>.as_default():` block"
+    assert findings(tmp_path, "model.py") == [(10, 29, "BNU001", "safe", None), (21, 22, "BNU004", None, reason)]
+    run(tmp_path, "--fix", "--select", "BNU004", "model.py")
+    assert (tmp_path / "model.py").read_text(encoding="utf-8") == source
+
+
 def _refused(name, body):
     """A flagged twin of IN_FUNCTION, as ``body`` (the function's statements) writes it."""
     source = "import tensorflow as tf\n\n\ndef build(images, labels, is_training, fresh):\n" + \
