@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from types import MappingProxyType
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .. import keras_flax_api, tf_api
@@ -47,6 +48,10 @@ LAYER_UPDATES = "layer-updates:"
 # Bindings whose value the bound name holds, or holds a part of (a ``for`` target one element
 # of its iterable, a ``with`` target what its context expression gives, ``x += y`` its old value too).
 _FLOWING_BINDINGS = (BindingKind.ASSIGN, BindingKind.FOR, BindingKind.WITH, BindingKind.AUGASSIGN)
+# What a comprehension over trainable variables is, as a Saver's variable list (BNU008's fix extends
+# a list only: ``{...} + [...]`` raises TypeError).
+_SEQUENCE_SHAPES = MappingProxyType({ast.ListComp: VariablesShape.LIST, ast.SetComp: VariablesShape.SET,
+                                     ast.GeneratorExp: VariablesShape.GENERATOR})
 
 
 def _nested(empty):
@@ -1046,7 +1051,9 @@ class Evaluator:
             func = expr.func
             if type(func) is ast.Name and func.id in ("list", "tuple") and len(expr.args) == 1:
                 inner = self.trainable_only(expr.args[0], at)
-                return VariablesShape.TUPLE if inner and func.id == "tuple" else inner
+                if not inner or inner == VariablesShape.DICT:
+                    return inner
+                return VariablesShape.TUPLE if func.id == "tuple" else VariablesShape.LIST
             return None
         if kind is ast.Name:
             bindings = self.resolver.reaching(expr.id, at)
@@ -1055,8 +1062,8 @@ class Evaluator:
                 binding = bindings[0]
                 return self.trainable_only(binding.value, At(binding.scope, binding.statement))
             return None
-        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
-            return VariablesShape.LIST if self.trainable_only(expr.generators[0].iter, at) else None
+        if kind in _SEQUENCE_SHAPES:
+            return _SEQUENCE_SHAPES[kind] if self.trainable_only(expr.generators[0].iter, at) else None
         if kind is ast.DictComp:
             return VariablesShape.DICT if self.trainable_only(expr.generators[0].iter, at) else None
         return None

@@ -152,9 +152,11 @@ class VariablesShape(Vocabulary):
     """What container a Saver's variable list is when it holds trainable variables only
     (``Evaluator.trainable_only``): the shape BNU008's fix extends (``+ [...]`` or ``{**...}``)."""
 
-    LIST = "list"       # also a set or generator comprehension: the fix extends it as a list
-    TUPLE = "tuple"     # ``tuple(...)``: the fix extends the list inside the call
+    LIST = "list"       # a list, or ``list(...)`` of any of these
+    TUPLE = "tuple"     # ``tuple(...)``: the fix extends what is inside the call when that is a list
     DICT = "dict"       # a dict comprehension (name -> variable)
+    SET = "set"         # a set comprehension: ``+ [...]`` would raise TypeError
+    GENERATOR = "generator"     # a generator expression: the Saver itself raises TypeError (measured)
 
 
 class ProjectFile(Vocabulary):

@@ -23,8 +23,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..findings import UnparsableSource
 from .layout import break_call, line_width, leading, line_of, outer_brackets, width
-from .plans import (AddDictEntry, AddParameter, ExtendVariables, InsertBefore, InsertKeyword, RenameAttribute,
-                    ReplaceExpression, WrapStatement)
+from .plans import (AddDictEntry, AddParameter, ExtendVariables, InsertBefore, InsertKeyword, MoveStatement,
+                    RenameAttribute, ReplaceExpression, WrapStatement)
 from .regions import default_indent, default_newline, import_line, merge, region_of, split_lines
 
 _SMALL_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.AugAssign)
@@ -270,12 +270,27 @@ def add_parameter(params: cst.Parameters, name: str, default: cst.BaseExpression
     return params.with_changes(**changes)
 
 
-def add_dict_entry(node: cst.Dict, key: cst.BaseExpression, value: cst.BaseExpression) -> cst.Dict:
-    """``{a: 1}`` -> ``{a: 1, key: value}`` in the dict's own layout (as ``insert_keyword``)."""
+def add_dict_entry(node: cst.Dict, key: cst.BaseExpression, value: cst.BaseExpression,
+                   layout: Optional[Tuple[Optional[str], Optional[str]]] = None) -> cst.Dict:
+    """``{a: 1}`` -> ``{a: 1, key: value}`` in the dict's own layout (as ``insert_keyword``).
+    ``layout`` (for a one-line dict the entry would make too long) is (hang, own line): the
+    entries move to a new line after ``{`` indented by ``hang``, and the new entry goes on a
+    line of its own indented by ``own line`` (both whole indentations: the line of ``{`` may
+    itself be a continuation line, deeper than its statement)."""
     entry = cst.DictElement(key=key, value=value)
     elements = list(node.elements)
     if not elements:
         return node.with_changes(elements=[entry])
+    if layout is not None:
+        hang, own_line = layout
+        node = add_dict_entry(node, key, value)
+        if hang is not None:
+            node = node.with_changes(lbrace=node.lbrace.with_changes(whitespace_after=_line_break(hang)))
+        if own_line is not None:
+            elements = list(node.elements)
+            elements[-2] = elements[-2].with_changes(comma=cst.Comma(whitespace_after=_line_break(own_line)))
+            node = node.with_changes(elements=elements)
+        return node
     last = elements[-1]
     separator = next((item.comma for item in elements[:-1] if isinstance(item.comma, cst.Comma)), None)
     if separator is None:                       # one entry: the line break after ``{``, if any
@@ -289,6 +304,12 @@ def add_dict_entry(node: cst.Dict, key: cst.BaseExpression, value: cst.BaseExpre
         elements[-1] = last.with_changes(comma=separator)
         elements.append(entry)
     return node.with_changes(elements=elements)
+
+
+def _line_break(indentation: str) -> cst.ParenthesizedWhitespace:
+    """A line break inside brackets, then ``indentation`` as written (not added to the block's)."""
+    return cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), empty_lines=[], indent=False,
+                                       last_line=cst.SimpleWhitespace(indentation))
 
 
 def _inner_comma(call: cst.Call, args: List[cst.Arg], index: int) -> cst.Comma:
@@ -313,7 +334,11 @@ class _FixApplier(cst.CSTTransformer):
         self.hoisted: Dict[int, cst.BaseExpression] = {}   # id(original call) -> updated call
         self.hoist_calls: Dict[int, cst.Call] = {}
         self.imports: List[Tuple[str, str]] = []
-        self.inserts_before: Dict[int, List[str]] = {}      # id(whole statement) -> statements to put before it
+        self.removals: set = set()     # id() of the blocks a plan deletes
+        # id(whole statement) -> statements to put before it: new text, or a moved statement line
+        self.inserts_before: Dict[int, List[object]] = {}
+        self.inserts_after: Dict[int, List[cst.SimpleStatementLine]] = {}   # id(whole statement) -> moved lines
+        self.moved_comments: Dict[int, int] = {}    # id(moved statement) -> its comment lines that move with it
         self._statement_lines: Dict[int, int] = {}
         self.located = located
         for plan in plans:
@@ -327,7 +352,8 @@ class _FixApplier(cst.CSTTransformer):
     def add_dict_entry(self, plan: AddDictEntry) -> None:
         node = self.located.find(plan.target, (cst.Dict,))
         key, value = cst.parse_expression(plan.key), cst.parse_expression(plan.value)
-        self._replace(node, lambda updated: add_dict_entry(updated, key, value))
+        layout = self._entry_layout(plan)
+        self._replace(node, lambda updated: add_dict_entry(updated, key, value, layout))
 
     def add_parameter(self, plan: AddParameter) -> None:
         node = self.located.find(plan.function, (cst.FunctionDef,))
@@ -338,7 +364,15 @@ class _FixApplier(cst.CSTTransformer):
     def replace_expression(self, plan: ReplaceExpression) -> None:
         node = self.located.find(plan.target, (cst.BaseExpression,))
         text = plan.text
-        self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
+        hang = self._replacement_hang(plan)
+        if hang is None:
+            self._replace(node, lambda updated: _keep_parentheses(updated, cst.parse_expression(text)))
+            return
+        # ``{**params, "is_training": flag}`` too long for its line: what is inside the brackets
+        # goes on the next line, hanging (as ``break_call`` lays out a dependency).
+        head, inner, close = outer_brackets(text)
+        broken = cst.parse_expression(f"{head}\n{hang}{inner}{close}")
+        self._replace(node, lambda updated: _keep_parentheses(updated, _absolute_breaks(broken, hang)))
 
     def insert_keyword(self, plan: InsertKeyword) -> None:
         node = self.located.find(plan.call, (cst.Call,))
@@ -366,6 +400,23 @@ class _FixApplier(cst.CSTTransformer):
         texts = self.inserts_before.setdefault(id(statement), [])
         if plan.text not in texts:
             texts.append(plan.text)
+
+    def move_statement(self, plan: MoveStatement) -> None:
+        moved = self.located.find_whole_statement(plan.statement[:2])
+        if not isinstance(moved, cst.SimpleStatementLine) or len(moved.body) != 1:
+            raise FixNotApplicable(f"no statement of its own at line {plan.statement[0]}")
+        target = self.located.find_whole_statement(plan.to)
+        self.removals.add(id(moved))
+        # The line as written (its trailing comment too), with the comment lines right above it;
+        # what is above a blank line stays (it is kept as a deleted block's comments are).
+        leading_lines = list(moved.leading_lines)
+        start = len(leading_lines)
+        while start > 0 and leading_lines[start - 1].comment is not None:
+            start -= 1
+        self.moved_comments[id(moved)] = len(leading_lines) - start
+        line = moved.with_changes(leading_lines=leading_lines[start:])
+        inserts = self.inserts_after if plan.after else self.inserts_before
+        inserts.setdefault(id(target), []).append(line)
 
     def wrap_statement(self, plan: WrapStatement) -> None:
         located = self.located
@@ -413,6 +464,42 @@ class _FixApplier(cst.CSTTransformer):
         # The arguments and what follows the call's ``)`` move to the hanging line.
         moved = width(indent) + width(hanging) + len(split[1].strip()) + 1 + line_width(line) - end_column
         return (hanging, None if moved + addition <= self.max_line_length else hanging), True
+
+    def _entry_layout(self, plan: AddDictEntry):
+        """Where a new dict entry goes when adding it to a one-line dict would make the line too
+        long: (hang, own line) for ``add_dict_entry``. Under the first entry (PEP 8's visual
+        indent) when that fits; else every entry hangs on the next line, indented two units
+        more than the line of ``{``, the new one after them or, if still too long, on a line of
+        its own at the same indent. None: on the same line."""
+        line_number, column, end_line, end_column = plan.target
+        line = line_of(self.lines, line_number)
+        entry = f"{plan.key}: {plan.value}"
+        if line_number != end_line or line_width(line) + len(", ") + len(entry) <= self.max_line_length:
+            return None
+        indent = leading(line)
+        remainder = line_width(line) - end_column + 1       # the ``}`` and what follows it
+        first = line[column + 1:column + 2]
+        if "\t" not in indent and "\t" not in self.unit and first.strip() and \
+                column + 1 + len(entry) + remainder <= self.max_line_length:
+            return None, " " * (column + 1)
+        hang = indent + self.unit * 2
+        inner = line[column + 1:end_column - 1].strip()
+        moved = width(hang) + len(inner) + len(", ") + len(entry) + remainder
+        return hang, (None if moved <= self.max_line_length else hang)
+
+    def _replacement_hang(self, plan: ReplaceExpression) -> Optional[str]:
+        """The indentation of the hanging line a one-line replacement ending in a bracket is
+        broken to when it would make its line too long (two units more than the line); None
+        when it fits or has no bracket to break in."""
+        line_number, column, end_line, end_column = plan.target
+        line = line_of(self.lines, line_number)
+        if line_number != end_line or "\n" in plan.text or \
+                line_width(line) - (end_column - column) + len(plan.text) <= self.max_line_length:
+            return None
+        split = outer_brackets(plan.text)
+        if split is None or not split[1].strip():
+            return None
+        return leading(line) + self.unit * 2
 
     def _variables_layout(self, plan) -> str:
         """The moving statistics' list, broken inside its brackets when the line would be too
@@ -465,14 +552,32 @@ class _FixApplier(cst.CSTTransformer):
 
     def _rewrite_body(self, originals, updated) -> List[cst.CSTNode]:
         body: List[cst.CSTNode] = []
+        kept_lines: List[cst.EmptyLine] = []     # a deleted block's comments and blank lines
+        moved = False                            # the last statement deleted was moved elsewhere
         for original, new in zip(originals, updated):
+            if id(original) in self.removals:
+                # Its own lines go; the comments around them stay, as a deletion of those lines
+                # leaves them: the ones above it and those at the end of its block.
+                leading_lines = list(new.leading_lines)
+                moved = id(original) in self.moved_comments
+                kept_lines += leading_lines[:len(leading_lines) - self.moved_comments.get(id(original), 0)]
+                kept_lines += list(getattr(new.body, "footer", ()))
+                continue
+            if kept_lines:
+                following = list(new.leading_lines)
+                if moved and following and following[0].comment is None and kept_lines[-1].comment is None:
+                    kept_lines.pop()    # a moved statement between two blank lines leaves one
+                new = new.with_changes(leading_lines=kept_lines + following)
+                kept_lines = []
             inserted = self.inserts_before.get(id(original))
             if inserted:
                 # The new statement takes over the comments and blank lines above the old one.
                 for position, text in enumerate(inserted):
-                    statement = cst.parse_statement(text + "\n")
+                    statement = text if isinstance(text, cst.CSTNode) else cst.parse_statement(text + "\n")
                     if position == 0:
-                        statement = statement.with_changes(leading_lines=new.leading_lines)
+                        # (a moved statement keeps its own comment lines, below the old one's)
+                        statement = statement.with_changes(
+                            leading_lines=list(new.leading_lines) + list(getattr(statement, "leading_lines", ())))
                     body.append(statement)
                 new = new.with_changes(leading_lines=())
             if isinstance(original, cst.SimpleStatementLine) and isinstance(new, cst.SimpleStatementLine) and any(
@@ -480,6 +585,7 @@ class _FixApplier(cst.CSTTransformer):
                 body.extend(self._rewrite_line(original, new))
             else:
                 body.append(new)
+            body.extend(self.inserts_after.get(id(original), ()))
         return body
 
     def _rewrite_line(self, original: cst.SimpleStatementLine, new: cst.SimpleStatementLine) -> List[cst.CSTNode]:
@@ -532,6 +638,20 @@ class _FixApplier(cst.CSTTransformer):
             body.insert(position, statement)
             position += 1
         return module.with_changes(body=body)
+
+
+def _absolute_breaks(node: cst.BaseExpression, indentation: str) -> cst.BaseExpression:
+    """``node`` (parsed from text broken after its opening bracket) with that break's
+    indentation written as ``indentation``, not added to the block's."""
+    if isinstance(node, cst.Dict):
+        return node.with_changes(lbrace=node.lbrace.with_changes(whitespace_after=_line_break(indentation)))
+    if isinstance(node, cst.Call):
+        return node.with_changes(whitespace_before_args=_line_break(indentation))
+    if isinstance(node, (cst.List, cst.Set)):
+        bracket = "lbracket" if isinstance(node, cst.List) else "lbrace"
+        return node.with_changes(**{bracket: getattr(node, bracket).with_changes(
+            whitespace_after=_line_break(indentation))})
+    return node
 
 
 def _keep_parentheses(original: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:

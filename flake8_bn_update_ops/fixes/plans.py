@@ -259,3 +259,30 @@ class InModule(Plan):
 
     def apply(self, editor) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class MoveStatement(Plan):
+    """Move the statement at ``statement`` (a line of its own) to just before the statement,
+    simple or compound, that starts at ``to`` (line, column), at that statement's indentation;
+    with ``after``, to just after it (BNU004: an update-ops read outside ``with
+    G.as_default():`` moves into the block). The comment lines right above the moved statement
+    (no blank line between) and its own trailing comment move with it; blank lines and the
+    comments above those stay where they were."""
+
+    statement: Position
+    to: Tuple[int, int]
+    after: bool = False
+    safety: str = SAFE
+
+    _POSITIONS = ("statement",)
+
+    def spans(self) -> List[Position]:
+        return [self.statement, (self.to[0], self.to[1], self.to[0], self.to[1])]
+
+    def shifted(self, lines: int) -> "MoveStatement":
+        moved = super().shifted(lines)
+        return dataclasses.replace(moved, to=(self.to[0] + lines, self.to[1]))
+
+    def apply(self, editor) -> None:
+        editor.move_statement(self)

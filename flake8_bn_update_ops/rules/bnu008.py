@@ -8,7 +8,7 @@ model_variables()).
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Tuple
 
 from .. import tf_api
 from ..core.facts.module import ModuleFacts
@@ -40,10 +40,11 @@ def check(facts: ModuleFacts) -> Iterable[Report]:
         shape = facts.evaluator.trainable_only(var_list, At(call.scope, call.statement))
         if shape is None:
             continue
+        plan, reason = _fix(facts, var_list, shape, At(call.scope, call.statement))
         yield Report(var_list, "BNU008",
                      "BNU008 Saver is given only trainable variables: the batch-norm moving mean and "
                      "variance are not trainable, so they are never saved and a restored model "
-                     "normalizes with 0 and 1", _fix(facts, var_list, shape, call.statement.node.lineno))
+                     "normalizes with 0 and 1", plan, reason)
 
 
 def _builds_batch_norm(facts: ModuleFacts) -> bool:
@@ -83,20 +84,29 @@ _MOVING_DICT = ('{{v.op.name: v for v in {tf}.global_variables() if "moving_mean
                 'or "moving_variance" in v.name}}')
 
 
-def _fix(facts: ModuleFacts, node, shape: str, statement_line: int) -> Optional[ExtendVariables]:
-    """Unsafe: checkpoints written before the fix lack these variables."""
+def _fix(facts: ModuleFacts, node, shape: str, at: At) -> Tuple[Optional[ExtendVariables], Optional[str]]:
+    """The plan, or None and why there is none. Unsafe: checkpoints written before the fix lack
+    these variables. The statistics join the list at the Saver's own argument, not where a name
+    is bound: that name may also be the optimizer's ``var_list``, which must not get them."""
     spelling = tf_spelling(facts)
     if spelling.add_import is not None:
-        return None
+        return None, "the module binds no TensorFlow alias to write `global_variables()` with"
     if shape == VariablesShape.TUPLE:
         # ``tuple(...) + [...]`` raises TypeError: extend the list inside the call instead; a
         # name bound to a tuple is left to its author.
         if type(node) is not ast.Call:
-            return None
-        node, shape = node.args[0], VariablesShape.LIST
+            return None, "a tuple bound to a name: `+ [...]` would raise TypeError where the Saver gets it"
+        node = node.args[0]
+        shape = facts.evaluator.trainable_only(node, at)
+    if shape == VariablesShape.SET:
+        return None, "a set of variables: `+ [...]` would raise TypeError"
+    if shape == VariablesShape.GENERATOR:
+        return None, "a generator of variables, which the Saver itself refuses (TypeError)"
+    if shape not in (VariablesShape.LIST, VariablesShape.DICT):
+        return None, "the variable list is built in a form the fix does not edit"
     template = _MOVING if shape == VariablesShape.LIST else _MOVING_DICT
     return ExtendVariables(facts.source.span(node), shape, template.format(tf=spelling.prefix), UNSAFE,
-                           statement_line)
+                           at.statement.node.lineno), None
 
 
 RULE = Rule(

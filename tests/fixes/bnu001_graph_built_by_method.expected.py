@@ -14,7 +14,7 @@ class Classifier:
         self._graph = tf.Graph()
         with self._graph.as_default():
             self._build(x)
-        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+            update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
         with tf.Session(graph=self._graph) as sess:
             for batch in batches:
                 sess.run([self._train_op, update_ops], feed_dict={self._training: True})

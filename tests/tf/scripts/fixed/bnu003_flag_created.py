@@ -34,7 +34,8 @@ def main():
         sess.run(tf.global_variables_initializer())
         for step in range(20):
             xb = rng.normal(3.0, 1.0, size=(32, 8)).astype(np.float32)
-            _, out = sess.run([train_op, features], {x: xb, y: xb[:, :1], training: True})
+            _, out = sess.run([train_op, features], {x: xb, y: xb[:, :1],
+                                                     training: True})
             if step == 0:
                 # beta is still 0 in the first step: a batch-normalized output has batch mean 0 here.
                 first_out = out

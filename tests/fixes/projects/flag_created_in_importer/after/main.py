@@ -15,5 +15,6 @@ with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     for step in range(10):
         batch = np.random.rand(8, 4)
-        sess.run(train_op, feed_dict={inputs: batch, targets: batch[:, :1], training: True})
+        sess.run(train_op, feed_dict={inputs: batch, targets: batch[:, :1],
+                                      training: True})
     print(sess.run(loss, feed_dict={inputs: batch, targets: batch[:, :1]}))
