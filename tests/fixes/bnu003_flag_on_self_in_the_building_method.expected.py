@@ -29,7 +29,8 @@ class Recognizer(object):
 
     def train(self, batches):
         for batch in batches:
-            self.session.run([self.optimizer, self.logits], feed_dict={self.inputs: batch, self.training: True})
+            self.session.run([self.optimizer, self.logits], feed_dict={
+                    self.inputs: batch, self.training: True})
 
     def test(self, batch):
         return self.session.run(self.logits, feed_dict={self.inputs: batch})
