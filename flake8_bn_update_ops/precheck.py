@@ -36,8 +36,10 @@ def tree_might_have_findings(tree, extra_words: Iterable[str] = ()) -> bool:
     return tree_uses_words(tree, TRIGGER_WORDS | frozenset(extra_words) if extra_words else TRIGGER_WORDS)
 
 
-def tree_uses_words(tree, words) -> bool:
+def tree_uses_words(tree, words, in_names: bool = False) -> bool:
     """Whether code (names, attributes, keywords, imports, short string keys) uses a word.
+    ``in_names``: also any string with no white space that holds a word (a name given to
+    ``getattr`` or an import by its text, ``"tf.layers.batch_normalization"``), not prose.
     An explicit stack over each node type's own fields: ``ast.walk`` is three times slower."""
     import ast
 
@@ -70,7 +72,7 @@ def tree_uses_words(tree, words) -> bool:
                 return True
         elif kind is Constant:
             value = node.value
-            if type(value) is str and len(value) < 16 and value in words:
+            if type(value) is str and (len(value) < 16 and value in words or in_names and _names_a_word(value, words)):
                 return True
             continue
         elif node is None or kind is str:       # ``{**d}`` keys, ``global a, b`` names
@@ -82,3 +84,7 @@ def tree_uses_words(tree, words) -> bool:
             elif value is not None and not isinstance(value, (str, int, float, bytes, bool)):
                 push(value)
     return False
+
+
+def _names_a_word(text: str, words) -> bool:
+    return any(word in text for word in words) and not any(character.isspace() for character in text)
