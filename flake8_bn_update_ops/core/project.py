@@ -231,9 +231,10 @@ class Project:
         self._relevance[key] = answer
         return answer
 
-    def importers_of(self, index: ModuleIndex, word: bytes, limit: int = 200):
+    def importers_of(self, index: ModuleIndex, word: bytes, limit: int = 200, wanted=None):
         """Modules of the project near ``index`` (its folder, the one above, and its import
-        roots) whose text names it and ``word``: where a network module's callers live."""
+        roots) whose text names it and ``word``: where a network module's callers live.
+        ``wanted(path, text)``: a further test of an importer's bytes before it is parsed."""
         if not _is_real_path(index.path) or not self.settings.cross_module:
             return []
         name = os.path.splitext(os.path.basename(index.path))[0]
@@ -264,11 +265,38 @@ class Project:
                         data = handle.read(_MAX_MODULE_BYTES)
                 except OSError:
                     continue
-                if word in data and names_it(data):
+                if word in data and names_it(data) and (wanted is None or wanted(path, data)):
                     loaded = self.load(path)
                     if loaded is not None:
                         found.append(loaded)
         return found
+
+    def text_may_import_project(self, path: str, data: bytes) -> bool:
+        """Whether a module's text may import another module of the project, read without
+        parsing and erring towards yes: a relative or dynamic import, a package's ``__init__``
+        (its submodules are its attributes), any first name after ``import`` or ``from`` that the
+        module's import roots hold, an import line continued with a backslash, or a module that
+        may add folders to ``sys.path`` before an import of a name the roots do not hold."""
+        if os.path.basename(path) == _PACKAGE_INIT or any(word in data for word in _IMPORTS_BY_NAME):
+            return True
+        roots = self.roots(path)
+        unlocated = False
+        for match in _IMPORT_HEADS.finditer(data):
+            dots, head, names = match.group(1, 2, 3)
+            if dots or (names is not None and names.rstrip().endswith(b"\\")):
+                return True
+            if names is None:
+                candidates = [head]
+            else:       # ``import a.b as c, d``: every name's first part
+                candidates = [part.split()[0] for part in names.split(b",") if part.split()]
+            for candidate in candidates:
+                first = candidate.split(b".", 1)[0].decode("ascii", "replace")
+                if not first.isidentifier() or first in _EXTERNAL_ROOTS:
+                    continue
+                if self._locate(first, roots) is not None:
+                    return True
+                unlocated = True
+        return unlocated and _SYS_PATH_CHANGE.search(data) is not None
 
     @staticmethod
     def is_external(dotted: str) -> bool:
@@ -429,6 +457,13 @@ def _mentions(path: str, data: bytes) -> bool:
 
 _IMPORTS = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^#\n]*)"
                       rb"|import[ \t]+([\w.]+))", re.MULTILINE)
+# Every import statement's first name (``from`` clause) or its list of names (``import``), with
+# the dots of a relative import; words after ``import`` in prose only add candidates.
+_IMPORT_HEADS = re.compile(rb"\bfrom[ \t]+(\.*)([\w.]*)[ \t]+import\b|\bimport[ \t]+([^\n;#()]*)")
+# ``importlib.import_module`` and ``__import__``: a module named by a string.
+_IMPORTS_BY_NAME = tuple(name.rsplit(".", 1)[-1].encode() for name in tf_api.DYNAMIC_IMPORTS)
+# A module that may change ``sys.path`` (``sys.path.insert``, ``from sys import path``, ``import sys as s``).
+_SYS_PATH_CHANGE = re.compile(rb"sys\.path|\bfrom[ \t]+sys[ \t]+import\b|\bimport[ \t]+sys[ \t]+as\b")
 _RELEVANCE_DEPTH = 3   # ops.py <- model.py <- nets/__init__.py <- train.py: deeper chains are rare
 
 
