@@ -129,3 +129,17 @@ def test_what_reads_as_libraries_only(tmp_path):
     assert not imports_project(tmp_path, "b.py", "from tf_keras.src.optimizers import optimizer  # the ops\n")
     assert not imports_project(tmp_path, "c.py", "import helpers\n")     # not in the project, sys.path untouched
     assert not imports_project(tmp_path, "d.py", '"""Read ops.py before you import anything."""\nimport json\n')
+
+
+def test_an_installed_package_follows_its_own_modules_not_its_neighbours(tmp_path):
+    # A package checked where it is installed: the folder of installed distributions is an import
+    # root of its files, yet the other distributions there are libraries, not its project.
+    site = tmp_path / "lib" / "site-packages"
+    project(tmp_path, {"lib/site-packages/mypkg/__init__.py": "", "lib/site-packages/mypkg/ops.py": BUILDER,
+                       "lib/site-packages/otherlib.py": BUILDER,
+                       "lib/site-packages/mypkg/train.py": train("from mypkg.ops import conv_bn",
+                                                                 call="conv_bn(images, is_training)"),
+                       "lib/site-packages/mypkg/train_other.py": train("from otherlib import conv_bn",
+                                                                       call="conv_bn(images, is_training)")})
+    assert findings(site / "mypkg" / "train.py") == [(9, 15, "BNU001")]
+    assert findings(site / "mypkg" / "train_other.py") == []

@@ -28,9 +28,10 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import tf_api, torch_api
 from .index import ModuleIndex, build_index
-from .kinds import ROOT_MARKERS, ProjectFile
+from .kinds import INSTALLED_PACKAGE_FOLDERS, ROOT_MARKERS, ProjectFile
 
 _ROOT_MARKERS = tuple(marker.value for marker in ROOT_MARKERS)
+_INSTALLED = frozenset(folder.value for folder in INSTALLED_PACKAGE_FOLDERS)
 _PACKAGE_INIT = ProjectFile.PACKAGE_INIT.value
 # Never the project's own modules, whatever folders exist.
 _EXTERNAL_ROOTS = tf_api.NEVER_PROJECT_ROOTS
@@ -293,7 +294,7 @@ class Project:
                 first = candidate.split(b".", 1)[0].decode("ascii", "replace")
                 if not first.isidentifier() or first in _EXTERNAL_ROOTS:
                     continue
-                if self._locate(first, roots) is not None:
+                if self._own(self._locate(first, roots), path) is not None:
                     return True
                 unlocated = True
         return unlocated and _SYS_PATH_CHANGE.search(data) is not None
@@ -311,7 +312,7 @@ class Project:
         head = dotted.split(".", 1)[0]
         if head in _EXTERNAL_ROOTS or not self.settings.cross_module or not _is_real_path(index.path):
             return False
-        return self._locate(head, self._import_roots(index, added)) is not None
+        return self._own(self._locate(head, self._import_roots(index, added)), index.path) is not None
 
     def find_module(self, dotted: str, level: int, index: ModuleIndex, added=None):
         """A ModuleIndex, a namespace-package folder (str), or None."""
@@ -327,7 +328,7 @@ class Project:
         else:
             if dotted.split(".", 1)[0] in _EXTERNAL_ROOTS:
                 return None
-            located = self._locate(dotted, self._import_roots(index, added))
+            located = self._own(self._locate(dotted, self._import_roots(index, added)), index.path)
         return self._open(located)
 
     def submodule(self, index: ModuleIndex, name: str):
@@ -420,6 +421,24 @@ class Project:
                 break
         self._found[key] = found
         return found
+
+    @staticmethod
+    def _own(located: Optional[str], path: str) -> Optional[str]:
+        """``located``, unless it is another distribution installed beside the importing file's
+        (both in a ``site-packages`` folder, under different top-level packages): a library the
+        file imports, never one of its project's modules. A package checked where it is
+        installed (benchmark B, tf_keras) has that folder among its import roots, which made
+        every library installed there a module of its project."""
+        if located is None:
+            return None
+        parts = located.split(os.sep)
+        for position in range(len(parts) - 2, -1, -1):
+            if parts[position] in _INSTALLED:
+                own = path.split(os.sep)
+                if own[:position + 2] != parts[:position + 2]:
+                    return None
+                break
+        return located
 
     def _open(self, located: Optional[str]):
         if located is None:
