@@ -36,10 +36,10 @@ def tree_might_have_findings(tree, extra_words: Iterable[str] = ()) -> bool:
     return tree_uses_words(tree, TRIGGER_WORDS | frozenset(extra_words) if extra_words else TRIGGER_WORDS)
 
 
-def tree_uses_words(tree, words, in_names: bool = False) -> bool:
+def tree_uses_words(tree, words, in_names: bool = False, skip=frozenset()) -> bool:
     """Whether code (names, attributes, keywords, imports, short string keys) uses a word.
-    ``in_names``: also any string with no white space that holds a word (a name given to
-    ``getattr`` or an import by its text, ``"tf.layers.batch_normalization"``), not prose.
+    ``in_names``: also a string of any length that is a word (a name ``getattr`` is given).
+    ``skip``: id() of subtrees not to look into.
     An explicit stack over each node type's own fields: ``ast.walk`` is three times slower."""
     import ast
 
@@ -51,6 +51,8 @@ def tree_uses_words(tree, words, in_names: bool = False) -> bool:
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         node = pop()
+        if skip and id(node) in skip:
+            continue
         kind = type(node)
         if kind is Name:
             if node.id in words:
@@ -72,7 +74,7 @@ def tree_uses_words(tree, words, in_names: bool = False) -> bool:
                 return True
         elif kind is Constant:
             value = node.value
-            if type(value) is str and (len(value) < 16 and value in words or in_names and _names_a_word(value, words)):
+            if type(value) is str and (len(value) < 16 or in_names) and value in words:
                 return True
             continue
         elif node is None or kind is str:       # ``{**d}`` keys, ``global a, b`` names
@@ -84,7 +86,3 @@ def tree_uses_words(tree, words, in_names: bool = False) -> bool:
             elif value is not None and not isinstance(value, (str, int, float, bytes, bool)):
                 push(value)
     return False
-
-
-def _names_a_word(text: str, words) -> bool:
-    return any(word in text for word in words) and not any(character.isspace() for character in text)

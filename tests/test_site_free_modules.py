@@ -100,6 +100,37 @@ def test_a_library_function_of_the_same_shape_builds_nothing(tmp_path):
     assert findings(tmp_path / "train.py") == []
 
 
+def test_an_api_a_caller_hands_to_its_callee_is_still_a_site(tmp_path):
+    # The callee spelling the API is a parameter's attribute: what it builds depends on the frame.
+    project(tmp_path, {"train.py": """\
+        import tensorflow as tf
+
+
+        def block(x, layers, is_training):
+            return layers.batch_normalization(x, training=is_training)
+
+
+        def train(images, is_training):
+            logits = block(images, tf.layers, is_training)
+            loss = tf.reduce_mean(logits)
+            return tf.train.AdamOptimizer(1e-3).minimize(loss)
+        """})
+    assert findings(tmp_path / "train.py") == [(11, 11, "BNU001")]
+
+
+def test_a_library_function_named_like_batch_norm_builds_nothing(tmp_path):
+    project(tmp_path, {"train.py": """\
+        import tensorflow as tf
+
+
+        def train(images, mean, variance):
+            logits = tf.nn.batch_normalization(images, mean, variance, None, None, 1e-3)
+            loss = tf.reduce_mean(logits)
+            return tf.train.AdamOptimizer(1e-3).minimize(loss)
+        """})
+    assert findings(tmp_path / "train.py") == []
+
+
 def imports_project(root: Path, name: str, text: str) -> bool:
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ def build_facts(index: ModuleIndex, resolver: Resolver, settings, source) -> Mod
                                       for call in evaluator.update_ops_additions(index))
     # A module whose calls can reach no batch-norm API needs neither its lexical sites read nor
     # the reach walk: both would find nothing (most of a large library's modules).
-    builds_sites = may_build_sites(resolver, index, source.text, settings)
+    builds_sites = may_build_sites(reader, index, source.text, settings)
     update_ops_sites, keras_sites = sites.lexical_sites(reader, index) if builds_sites else ([], [])
     ops, trains_by_ops = train_ops.scan_train_ops(evaluator, index)
     module_modes = modes.scan_modes(evaluator, index, ops)
