@@ -1,7 +1,8 @@
 """Benchmark: what the plugin costs flake8, and how fast the standalone command is.
 
     python benchmarks/run.py [--repeat N] [--corpus A,B,C] [--jobs N] [--seed N]
-    python benchmarks/run.py --profile [--cross-module no] [--top 30]
+    python benchmarks/run.py --profile [--corpus B] [--cross-module no] [--top 30]
+    python benchmarks/run.py --cpu [--corpus B] [--under src] [--repeat N] [--top 10]
     python benchmarks/run.py --fix-path [--repeat N]
 
 For each corpus (see ``benchmarks/corpus.py``) every configuration is run ``--repeat``
@@ -16,6 +17,12 @@ single process of the run.
 
 Every command runs in an empty scratch folder with ``--isolated``, so no configuration
 file of this repository or of the corpora changes what is checked.
+
+``--cpu`` measures the plugin's own CPU time in this process, free of flake8 and of the other
+sessions' load on wall-clock time: ``time.process_time()`` around ``analyze_source`` of each file
+of a corpus, given the tree Python's parser made beforehand (flake8 hands its tree to the
+plugin), one project model per round (as one flake8 process keeps); the best round of
+``--repeat`` and the files that cost most.
 
 ``--fix-path`` measures what fixing costs instead (issue 26; inputs from ``benchmarks/fixpath.py``):
 an editor's code action on a 2,000-line module, ``--fix`` on a 15,000-line module with 50
@@ -201,7 +208,8 @@ def spread(runs: List[Run]) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (3)")
-    parser.add_argument("--corpus", default="A,B,C,D", help="which corpora, e.g. A,B (A,B,C,D)")
+    parser.add_argument("--corpus", default=None,
+                        help="which corpora, e.g. A,B (A,B,C,D; --profile: A; --cpu: B)")
     parser.add_argument("--jobs", default="auto",
                         help="processes for the 'all processes' runs (auto = all cores)")
     parser.add_argument("--seed", type=int, default=corpora.DEFAULT_SEED,
@@ -209,19 +217,30 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--files", type=int, default=corpora.DEFAULT_FILES,
                         help="files in corpus A (%d)" % corpora.DEFAULT_FILES)
     parser.add_argument("--profile", action="store_true",
-                        help="instead: profile analyze_source over corpus A in this process")
+                        help="instead: profile analyze_source over one corpus (A) in this process")
+    parser.add_argument("--cpu", action="store_true",
+                        help="instead: in-process CPU of analyze_source per file, best of --repeat")
+    parser.add_argument("--under", default="",
+                        help="with --cpu/--profile: only the corpus's files under this subfolder")
     parser.add_argument("--cross-module", default="yes", choices=("yes", "no"),
                         help="with --profile: the cross-module analysis on or off")
-    parser.add_argument("--top", type=int, default=30, help="with --profile: rows to print")
+    parser.add_argument("--top", type=int, default=None,
+                        help="with --profile: rows to print (30); with --cpu: costliest files (10)")
     parser.add_argument("--fix-path", action="store_true",
                         help="instead: what fixing costs (a code action, --fix on a big module, on a big folder)")
     args = parser.parse_args(argv)
     if args.fix_path:
         return fix_path(max(1, args.repeat))
-    if args.profile:
-        return profile(corpora.write_corpus_a(args.seed, args.files), args.cross_module == "yes",
-                       args.top)
-    wanted = [c.strip().upper() for c in args.corpus.split(",") if c.strip()]
+    if args.profile or args.cpu:
+        key = (args.corpus or ("B" if args.cpu else "A")).strip().upper()
+        if key not in ("A", "B", "C"):
+            parser.error("--profile and --cpu take one corpus: A, B or C")
+        root, excludes = one_corpus(key, args.seed, args.files)
+        files = corpora.python_files(root / args.under if args.under else root, excludes)
+        if args.profile:
+            return profile(root, files, args.cross_module == "yes", args.top or 30)
+        return cpu(root, files, max(1, args.repeat), args.cross_module == "yes", args.top or 10)
+    wanted = [c.strip().upper() for c in (args.corpus or "A,B,C,D").split(",") if c.strip()]
     if not wanted or set(wanted) - {"A", "B", "C", "D"} or args.repeat < 1:
         parser.error("--corpus takes A, B, C and/or D; --repeat at least 1")
 
@@ -252,6 +271,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         corpus_dirs["D"] = ("D: one file of %d lines of batch-norm calls" % corpora.BIG_LINES,
                             corpora.write_corpus_d(), [])
 
+    write_bytecode()
     results: Dict[str, Dict[str, List[Run]]] = {}
     memory_scaling: Optional[Tuple[float, float, int, int]] = None
     parse_peak: Optional[float] = None
@@ -269,8 +289,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if key == "D":   # one file: one process does all of it
                 cfgs = [c for c in cfgs if c.key in ("f8_off", "f8_on", "cmd_1")]
             runs: Dict[str, List[Run]] = {c.key: [] for c in cfgs}
-            # Untimed: writes our package's bytecode if missing and warms the OS caches of
-            # the interpreter, flake8 and libcst.
+            # Untimed: warms the OS caches of the interpreter, flake8 and libcst.
             run_once(COMMAND + ["--isolated", "--jobs", "1"], [str(files[0])], scratch)
             for _ in range(args.repeat):
                 for c in cfgs:
@@ -315,10 +334,83 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def profile(root: Path, cross_module: bool, top: int) -> int:
-    """cProfile of the engine alone (no flake8, no process pool) over corpus A: every file read
-    and analysed as the command does with one process (one project model for the run), with the
-    real file name so project imports resolve."""
+def write_bytecode() -> None:
+    """Compile the package's bytecode, as ``pip install`` does, even where the environment sets
+    ``PYTHONDONTWRITEBYTECODE`` (this development machine does): without it every flake8 worker
+    compiles the plugin's 25,000 lines again (0.09 s of CPU each, measured), while flake8 and
+    its own plugins run from the bytecode their installation wrote."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("flake8_bn_update_ops")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([PY, "-m", "compileall", "-q", list(spec.submodule_search_locations)[0]], env=env,
+                   stdout=subprocess.DEVNULL, check=False)
+
+
+def one_corpus(key: str, seed: int, files: int) -> Tuple[Path, List[str]]:
+    """The folder of corpus A, B or C and the folder names it excludes."""
+    if key == "A":
+        return corpora.write_corpus_a(seed, files), []
+    if key == "B":
+        return corpora.corpus_b()[0], []
+    return corpora.corpus_c()
+
+
+def cpu(root: Path, files: List[Path], repeat: int, cross_module: bool, top: int) -> int:
+    """In-process CPU time of ``analyze_source`` per file (flake8's tree given, parsed outside
+    the timing), one project model per round; prints the best round and the costliest files."""
+    import ast
+    import gc
+
+    from flake8_bn_update_ops.core.project import Project
+    from flake8_bn_update_ops.engine import analyze_source
+    from flake8_bn_update_ops.findings import UnparsableSource
+    from flake8_bn_update_ops.settings import Settings
+
+    settings = Settings(cross_module=cross_module)
+    # libcst is not imported: flake8's plugin imports it only to fix, and its objects would
+    # lengthen every full garbage collection of the timed checks.
+    sources = [(str(path), path.read_text(encoding="utf-8", errors="replace")) for path in files]
+
+    rounds = []
+    for _ in range(repeat):
+        gc.collect()
+        project = Project(settings)
+        per_file: Dict[str, float] = {}
+        findings = 0
+        for name, text in sources:
+            # Parsed here and let go after the check, as flake8 does: trees of every file held
+            # at once would make each full garbage collection walk them all (0.37 s on B).
+            try:
+                tree = ast.parse(text, name)
+            except (SyntaxError, ValueError):
+                continue
+            start = time.process_time()
+            try:
+                findings += len(analyze_source(text, name, settings, tree=tree, project=project))
+            except UnparsableSource:
+                pass
+            per_file[name] = time.process_time() - start
+            tree = None
+        rounds.append((sum(per_file.values()), findings, per_file))
+    totals = ", ".join("%.3f" % total for total, _, _ in rounds)
+    best, findings, per_file = min(rounds, key=lambda item: item[0])
+    print("in-process CPU of analyze_source over %s: %d files (cross-module %s), %d findings"
+          % (root, len(sources), "on" if cross_module else "off", findings))
+    print("  rounds: %s s; best %.3f s; machine load average %.1f"
+          % (totals, best, os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0))
+    print("  costliest files of the best round:")
+    for name, seconds in sorted(per_file.items(), key=lambda item: -item[1])[:top]:
+        print("  %8.3f s  %s" % (seconds, os.path.relpath(name, root)))
+    return 0
+
+
+def profile(root: Path, files: List[Path], cross_module: bool, top: int) -> int:
+    """cProfile of the engine alone (no flake8, no process pool) over one corpus: every file
+    read and analysed as the command does with one process (one project model for the run),
+    with the real file name so project imports resolve."""
     import cProfile
     import io
     import pstats
@@ -329,7 +421,7 @@ def profile(root: Path, cross_module: bool, top: int) -> int:
     from flake8_bn_update_ops.settings import Settings
 
     settings = Settings(cross_module=cross_module)
-    sources = [(str(p), p.read_text(encoding="utf-8")) for p in corpora.python_files(root, [])]
+    sources = [(str(p), p.read_text(encoding="utf-8", errors="replace")) for p in files]
     import libcst  # noqa: F401  (imported outside the profile: a one-off start-up cost)
 
     counts = {"files": len(sources), "findings": 0, "unparsable": 0}

@@ -36,8 +36,10 @@ def tree_might_have_findings(tree, extra_words: Iterable[str] = ()) -> bool:
     return tree_uses_words(tree, TRIGGER_WORDS | frozenset(extra_words) if extra_words else TRIGGER_WORDS)
 
 
-def tree_uses_words(tree, words) -> bool:
+def tree_uses_words(tree, words, in_names: bool = False, skip=frozenset()) -> bool:
     """Whether code (names, attributes, keywords, imports, short string keys) uses a word.
+    ``in_names``: also a string of any length that is a word (a name ``getattr`` is given).
+    ``skip``: id() of subtrees not to look into.
     An explicit stack over each node type's own fields: ``ast.walk`` is three times slower."""
     import ast
 
@@ -49,6 +51,8 @@ def tree_uses_words(tree, words) -> bool:
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         node = pop()
+        if skip and id(node) in skip:
+            continue
         kind = type(node)
         if kind is Name:
             if node.id in words:
@@ -70,7 +74,7 @@ def tree_uses_words(tree, words) -> bool:
                 return True
         elif kind is Constant:
             value = node.value
-            if type(value) is str and len(value) < 16 and value in words:
+            if type(value) is str and (len(value) < 16 or in_names) and value in words:
                 return True
             continue
         elif node is None or kind is str:       # ``{**d}`` keys, ``global a, b`` names

@@ -169,7 +169,11 @@ class ProjectFile(Vocabulary):
     SETUP_CFG = "setup.cfg"
     PYPROJECT = "pyproject.toml"
     TOX_INI = "tox.ini"
+    # Folders of installed distributions: each top-level package there is a library of its own.
+    SITE_PACKAGES = "site-packages"
+    DIST_PACKAGES = "dist-packages"
 
 
 ROOT_MARKERS = (ProjectFile.GIT, ProjectFile.SETUP_PY, ProjectFile.SETUP_CFG, ProjectFile.PYPROJECT,
                 ProjectFile.TOX_INI)
+INSTALLED_PACKAGE_FOLDERS = (ProjectFile.SITE_PACKAGES, ProjectFile.DIST_PACKAGES)

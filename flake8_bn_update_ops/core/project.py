@@ -28,9 +28,10 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import tf_api, torch_api
 from .index import ModuleIndex, build_index
-from .kinds import ROOT_MARKERS, ProjectFile
+from .kinds import INSTALLED_PACKAGE_FOLDERS, ROOT_MARKERS, ProjectFile
 
 _ROOT_MARKERS = tuple(marker.value for marker in ROOT_MARKERS)
+_INSTALLED = frozenset(folder.value for folder in INSTALLED_PACKAGE_FOLDERS)
 _PACKAGE_INIT = ProjectFile.PACKAGE_INIT.value
 # Never the project's own modules, whatever folders exist.
 _EXTERNAL_ROOTS = tf_api.NEVER_PROJECT_ROOTS
@@ -231,7 +232,7 @@ class Project:
         self._relevance[key] = answer
         return answer
 
-    def importers_of(self, index: ModuleIndex, word: bytes, limit: int = 200):
+    def importers_of(self, index: ModuleIndex, word: bytes, limit: int = 200, wanted=None):
         """Modules of the project near ``index`` whose text names it and ``word``: where a network
         module's callers live. Searched closest first: the module's folder and the one above (its
         neighbours, which may name it by its file name alone), then each folder above it up to the
@@ -241,7 +242,8 @@ class Project:
         its loose files (hundreds of unrelated scripts in a temporary folder) must not change a
         finding, nor crowd out a real importer. At most ``limit`` importers are loaded, and at
         most ``_IMPORTER_READS`` files read, in that order, so the answer depends only on the
-        folders' contents."""
+        folders' contents.
+        ``wanted(path, text)``: a further test of an importer's bytes before it is parsed."""
         if not _is_real_path(index.path) or not self.settings.cross_module:
             return []
         found = []
@@ -264,7 +266,7 @@ class Project:
                         data = handle.read(_MAX_MODULE_BYTES)
                 except OSError:
                     continue
-                if word in data and names_it(data):
+                if word in data and names_it(data) and (wanted is None or wanted(path, data)):
                     loaded = self.load(path)
                     if loaded is not None:
                         found.append(loaded)
@@ -308,6 +310,33 @@ class Project:
                 order.append((root, test))
         return order
 
+    def text_may_import_project(self, path: str, data: bytes) -> bool:
+        """Whether a module's text may import another module of the project, read without
+        parsing and erring towards yes: a relative or dynamic import, a package's ``__init__``
+        (its submodules are its attributes), any first name after ``import`` or ``from`` that the
+        module's import roots hold, an import line continued with a backslash, or a module that
+        may add folders to ``sys.path`` before an import of a name the roots do not hold."""
+        if os.path.basename(path) == _PACKAGE_INIT or any(word in data for word in _IMPORTS_BY_NAME):
+            return True
+        roots = self.roots(path)
+        unlocated = False
+        for match in _IMPORT_HEADS.finditer(data):
+            dots, head, names = match.group(1, 2, 3)
+            if dots or (names is not None and names.rstrip().endswith(b"\\")):
+                return True
+            if names is None:
+                candidates = [head]
+            else:       # ``import a.b as c, d``: every name's first part
+                candidates = [part.split()[0] for part in names.split(b",") if part.split()]
+            for candidate in candidates:
+                first = candidate.split(b".", 1)[0].decode("ascii", "replace")
+                if not first.isidentifier() or first in _EXTERNAL_ROOTS:
+                    continue
+                if self._own(self._locate(first, roots), path) is not None:
+                    return True
+                unlocated = True
+        return unlocated and _SYS_PATH_CHANGE.search(data) is not None
+
     @staticmethod
     def is_external(dotted: str) -> bool:
         """A library that is never one of the project's modules, whatever folders exist."""
@@ -321,7 +350,7 @@ class Project:
         head = dotted.split(".", 1)[0]
         if head in _EXTERNAL_ROOTS or not self.settings.cross_module or not _is_real_path(index.path):
             return False
-        return self._locate(head, self._import_roots(index, added)) is not None
+        return self._own(self._locate(head, self._import_roots(index, added)), index.path) is not None
 
     def find_module(self, dotted: str, level: int, index: ModuleIndex, added=None):
         """A ModuleIndex, a namespace-package folder (str), or None."""
@@ -337,7 +366,7 @@ class Project:
         else:
             if dotted.split(".", 1)[0] in _EXTERNAL_ROOTS:
                 return None
-            located = self._locate(dotted, self._import_roots(index, added))
+            located = self._own(self._locate(dotted, self._import_roots(index, added)), index.path)
         return self._open(located)
 
     def submodule(self, index: ModuleIndex, name: str):
@@ -431,6 +460,24 @@ class Project:
         self._found[key] = found
         return found
 
+    @staticmethod
+    def _own(located: Optional[str], path: str) -> Optional[str]:
+        """``located``, unless it is another distribution installed beside the importing file's
+        (both in a ``site-packages`` folder, under different top-level packages): a library the
+        file imports, never one of its project's modules. A package checked where it is
+        installed (benchmark B, tf_keras) has that folder among its import roots, which made
+        every library installed there a module of its project."""
+        if located is None:
+            return None
+        parts = located.split(os.sep)
+        for position in range(len(parts) - 2, -1, -1):
+            if parts[position] in _INSTALLED:
+                own = path.split(os.sep)
+                if own[:position + 2] != parts[:position + 2]:
+                    return None
+                break
+        return located
+
     def _open(self, located: Optional[str]):
         if located is None:
             return None
@@ -467,6 +514,13 @@ def _mentions(path: str, data: bytes) -> bool:
 
 _IMPORTS = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^#\n]*)"
                       rb"|import[ \t]+([\w.]+))", re.MULTILINE)
+# Every import statement's first name (``from`` clause) or its list of names (``import``), with
+# the dots of a relative import; words after ``import`` in prose only add candidates.
+_IMPORT_HEADS = re.compile(rb"\bfrom[ \t]+(\.*)([\w.]*)[ \t]+import\b|\bimport[ \t]+([^\n;#()]*)")
+# ``importlib.import_module`` and ``__import__``: a module named by a string.
+_IMPORTS_BY_NAME = tuple(name.rsplit(".", 1)[-1].encode() for name in tf_api.DYNAMIC_IMPORTS)
+# A module that may change ``sys.path`` (``sys.path.insert``, ``from sys import path``, ``import sys as s``).
+_SYS_PATH_CHANGE = re.compile(rb"sys\.path|\bfrom[ \t]+sys[ \t]+import\b|\bimport[ \t]+sys[ \t]+as\b")
 _RELEVANCE_DEPTH = 3   # ops.py <- model.py <- nets/__init__.py <- train.py: deeper chains are rare
 
 

@@ -184,7 +184,10 @@ def importer_facts(facts, function: Scope):
     # builder module has many sites, and every finding's fix is planned while checking.
     built = facts.evaluator.importer_facts
     found = []
-    for index in project.importers_of(facts.index, function.name.encode()):
+    # A module whose text imports no module of the project cannot call the function (its values
+    # come from itself and from libraries): not even parsed (tf_keras's modules name its
+    # optimizers through the library's own absolute imports).
+    for index in project.importers_of(facts.index, function.name.encode(), wanted=project.text_may_import_project):
         if id(index) not in built:
             built[id(index)] = None
             read = read_module_text(index.path)

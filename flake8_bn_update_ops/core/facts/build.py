@@ -11,7 +11,7 @@ from ..resolver import Resolver
 from ..torch_flow import TorchFlow
 from . import flags, handling, jax_steps, modes, sites, towers, train_ops
 from .module import ModuleFacts
-from .reach import ReachWalk
+from .reach import ReachWalk, may_build_sites
 
 
 def build_facts(index: ModuleIndex, resolver: Resolver, settings, source) -> ModuleFacts:
@@ -24,10 +24,15 @@ def build_facts(index: ModuleIndex, resolver: Resolver, settings, source) -> Mod
     update_ops_subclasses = evaluator.update_ops_subclasses_in(index)
     keras_updates_in_update_ops = any(evaluator.adds_keras_updates(call)
                                       for call in evaluator.update_ops_additions(index))
-    update_ops_sites, keras_sites = sites.lexical_sites(reader, index)
+    # A module whose calls can reach no batch-norm API needs neither its lexical sites read nor
+    # the reach walk: both would find nothing (most of a large library's modules).
+    builds_sites = may_build_sites(reader, index, source.text, settings)
+    update_ops_sites, keras_sites = sites.lexical_sites(reader, index) if builds_sites else ([], [])
     ops, trains_by_ops = train_ops.scan_train_ops(evaluator, index)
     module_modes = modes.scan_modes(evaluator, index, ops)
-    walk = ReachWalk(reader, index, update_ops_sites + keras_sites).walk_roots()
+    walk = ReachWalk(reader, index, update_ops_sites + keras_sites)
+    if builds_sites:
+        walk.walk_roots()
     reached = tuple(walk.reached)
     counting = tuple(item for item in reached if item.site.writes_update_ops)
     return ModuleFacts(

@@ -8,12 +8,15 @@ The walk is bounded by a budget of calls (huge generated files), never by a dept
 """
 from __future__ import annotations
 
+import ast
+import os
 from typing import Dict, List, Set
 
 from ... import tf_api
+from ...precheck import tree_uses_words
 from ..evaluate import calls_run_in
 from ..index import IF, IFEXP, CallSite, ModuleIndex, Scope, branch_test, within_function
-from ..kinds import ScopeKind
+from ..kinds import BindingKind, ProjectFile, ScopeKind
 from ..resolver import At
 from ..values import NO_ARGS, Class, Function, Instance, Partial, Value, options
 from .records import BatchNormSite, Reached
@@ -22,6 +25,73 @@ from .sites import SiteReader
 _MAX_WALK = 20000          # calls visited by one module's reach walk (huge generated files)
 # A class's methods are entered with a new instance bound (``Class(...)``), not a given one.
 _NEW_INSTANCE = object()
+
+
+# The last part of each batch-norm API's name: a site's callee is one of these APIs (or a class
+# deriving from one), so some module it resolves through spells the last part.
+_SITE_WORDS = frozenset(name.rsplit(".", 1)[-1] for name in tf_api.BATCH_NORM_APIS)
+# Calls that import a module named by a string (``importlib.import_module``, ``__import__``).
+_IMPORTS_BY_NAME = tuple(name.rsplit(".", 1)[-1] for name in tf_api.DYNAMIC_IMPORTS)
+_PACKAGE_INIT = ProjectFile.PACKAGE_INIT.value
+
+
+def may_build_sites(reader: SiteReader, index: ModuleIndex, text: str, settings) -> bool:
+    """False when no call the reach walk can follow from ``index`` builds a batch-norm site, so
+    the walk (and the module's lexical sites) would find none: the module spells no batch-norm
+    API (nor a ``--bn-wrappers`` function) as code, except as the callee of calls that build no
+    site in any frame, and everything it can resolve comes from it alone or from libraries,
+    never from another module of the project (no import the project holds, no relative or
+    dynamic import, not a package's ``__init__``, whose submodules are its attributes). Every
+    value the walk meets is then made in this module, and a batch-norm API, or a class deriving
+    from one, is reached only through its name. A name joined from pieces of strings at run
+    time (``getattr(layers, "Batch" + "Norm...")``) is not seen, as a reader would not see it
+    either. Most modules of a large library (benchmark B, tf_keras) pass the cheap text tests
+    and are judged with no walk at all."""
+    resolver = reader.resolver
+    if os.path.basename(index.path) == _PACKAGE_INIT or any(word in text for word in _IMPORTS_BY_NAME):
+        return True
+    project = resolver.project
+    for scope in index.scopes:
+        for bindings in scope.bindings.values():
+            for binding in bindings:
+                if binding.kind != BindingKind.IMPORT:
+                    continue
+                if binding.level:
+                    return True
+                added = resolver.added_import_roots(index, binding.statement.seq)
+                if project.is_project_name(binding.imported or "", index, added):
+                    return True
+    words = _SITE_WORDS | {name.rsplit(".", 1)[-1] for name in settings.wrappers}
+    return any(word in text for word in words) and \
+        tree_uses_words(index.tree, words, in_names=True, skip=_calls_building_nothing(reader, index, words))
+
+
+def _calls_building_nothing(reader: SiteReader, index: ModuleIndex, words) -> Set[int]:
+    """id() of the callee expressions spelling a word whose calls build no site in any frame:
+    the callee's first name is bound at module level only (an import, ``layers =
+    VersionAwareLayers()``), so every frame reads the same callee, and read without a frame it
+    builds none (``tf.nn.batch_normalization``, a module's own ``batch_normalization``)."""
+    found: Set[int] = set()
+    for call in index.calls:
+        func = call.node.func
+        root = func
+        while type(root) is ast.Attribute:
+            root = root.value
+        last = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if last not in words or type(root) is not ast.Name or not _bound_at_module_level_only(call, root.id):
+            continue
+        if not reader.sites_of_call(call):
+            found.add(id(func))
+    return found
+
+
+def _bound_at_module_level_only(call: CallSite, name: str) -> bool:
+    scope = call.scope
+    while scope.parent is not None:
+        if name in scope.bindings or name in scope.globals or name in scope.nonlocals:
+            return False
+        scope = scope.parent
+    return True
 
 
 class ReachWalk:
