@@ -11,6 +11,8 @@ behaviour. Unsafe: it changes signatures.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import os
 from collections import Counter
 from typing import Callable, List, Optional, Tuple
 
@@ -18,7 +20,7 @@ from .. import tf_api
 from ..core.index import Scope, argument_node
 from ..core.kinds import BindingKind, ScopeKind
 from .planning import flag_expression, tf_spelling
-from .plans import (UNSAFE, AddDictEntry, AddParameter, Combined, InModule, InsertBefore, InsertKeyword,
+from .plans import (UNSAFE, AddDictEntry, AddParameter, Combined, InModule, InsertBefore, InsertKeyword, Note,
                     ReplaceExpression)
 
 # How many functions a flag is threaded through (the site's function included): builders two
@@ -111,18 +113,87 @@ def _thread_across(facts, function: Scope, name: str, default: str, edits: list,
         callers = importer.callers(function)
         called = called or bool(callers)
         local: list = []
-        if callers and _pass_at_calls(importer, callers, name, default, local, depth, done, across=False):
-            # A further hop (the importer's builder called from a third module) is its own part.
+        if callers and _pass_at_calls(importer, callers, name, default, local, depth, done):
+            # A further hop (the importer's builder called from a third module) is its own part;
+            # what the fix asks of its reader belongs to the whole fix.
             edits.extend(part for part in local if type(part) is InModule)
+            edits.extend(part if part.module else dataclasses.replace(part, module=_shown_path(importer.index.path))
+                         for part in local if type(part) is Note)
             edits.append(InModule(importer.index.path, digest,
-                                  tuple(part for part in local if type(part) is not InModule), UNSAFE))
+                                  tuple(part for part in local if type(part) not in (InModule, Note)), UNSAFE))
             reached = True
     if not called:
-        return "the site's function is called nowhere in the project: there is no call to pass a flag at"
+        return _entry_point(facts, function, name, default, edits)
     if not reached:
         return ("the site's function is called only from other modules, and none of them has a training flag "
                 "or runs the train op to pass one from")
     edits.append(parameter)
+    return ""
+
+
+def _shown_path(path: str) -> str:
+    """A module's path as the command shows paths: relative to the working folder."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:      # another drive
+        return path
+
+
+def _entry_point(facts, function: Scope, name: str, default: str, edits: list) -> str:
+    """The top of the path is a function nothing in the project calls (a builder a library
+    exports, one a notebook or a string-named dispatch calls): it gets the flag as a parameter
+    whose default is what it does today, and a note asks its callers, outside the project's
+    reach, to pass it. Refused, '' otherwise, when the function already has a parameter that
+    reads as a flag (a second flag would ignore it) or sees a flag of the program that is no
+    parameter (which flag it takes is its author's choice)."""
+    seen = _flag_like_parameter(facts, function)
+    if seen:
+        return (f"the function `{function.name}` at the top of the path is called nowhere in the project and has "
+                f"`{seen}`, which reads as a training flag but is not one the fix knows (bn-training-names "
+                "names it): no second flag is added")
+    seen = _flag_in_sight(facts, function)
+    if seen:
+        return (f"the function `{function.name}` at the top of the path is called nowhere in the project and "
+                f"sees `{seen}`, which is not a parameter or a fed placeholder: which flag it takes is its "
+                "author's choice")
+    edits.append(AddParameter(facts.source.span(function.node), name, default, UNSAFE))
+    edits.append(Note(f"`{function.name}` gets a parameter `{name}={default}` (what it does today) that nothing in "
+                      f"the project passes: pass `{name}=True` where the training graph is built and "
+                      f"`{name}=False` where it evaluates"))
+    return ""
+
+
+def _flag_like_parameter(facts, function: Scope) -> str:
+    """A parameter the checker would read as a training flag (``in_training_mode``, ``mode``)
+    whose default, if any, could be a flag's (a bool or None, not ``train_steps=100``): '' if none."""
+    for param in function.params:
+        default = param.default
+        if facts.is_flag_expression(ast.Name(id=param.name, ctx=ast.Load())) and \
+                (default is None or (type(default) is ast.Constant and type(default.value) in (bool, type(None)))):
+            return param.name
+    return ""
+
+
+def _flag_in_sight(facts, function: Scope) -> str:
+    """A flag-named name the function reads from an enclosing scope without it being a
+    parameter or a placeholder (a module constant ``is_training = True``, an enclosing
+    function's name), or a flag-named attribute its class stores on ``self`` (two of them:
+    ``flag_expression`` takes one alone): '' if none."""
+    names = facts.flag_names()
+    scope = function.parent
+    while scope is not None:
+        if scope.kind != ScopeKind.CLASS:
+            for flag in names:
+                if flag in scope.bindings:
+                    return flag
+        scope = scope.parent
+    cls = function.enclosing_class()
+    if cls is not None:
+        for flag in names:
+            if any(type(store.base) is ast.Name and store.base.id == "self"
+                   and store.statement.scope.enclosing_class() is cls
+                   for store in facts.index.attribute_stores.get(flag, ())):
+                return f"self.{flag}"
     return ""
 
 
