@@ -40,8 +40,18 @@ def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
     edits: List[object] = [site_edit(name)]
     reason = _thread(facts, function, name, default, edits, depth=1, done={})
     if reason:
-        return None, reason
+        # No path reaches a flag of the program: the functions at the tops of the paths that
+        # nothing calls take it as a parameter instead (only then: where a flag is reached, the
+        # other callers keep the default rather than grow a parameter).
+        edits, refused = [site_edit(name)], []
+        if _thread(facts, function, name, default, edits, depth=1, done={_ENTRY_POINTS: refused}):
+            return None, refused[0] if refused else reason
     return Combined(tuple(edits), UNSAFE), ""
+
+
+# The key of ``done`` that lets functions nothing calls be the tops of the paths (its value: the
+# reasons any of them was refused).
+_ENTRY_POINTS = "entry points"
 
 
 def _thread(facts, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
@@ -123,7 +133,12 @@ def _thread_across(facts, function: Scope, name: str, default: str, edits: list,
                                   tuple(part for part in local if type(part) not in (InModule, Note)), UNSAFE))
             reached = True
     if not called:
-        return _entry_point(facts, function, name, default, edits)
+        if _ENTRY_POINTS not in done:
+            return "the site's function is called nowhere in the project: there is no call to pass a flag at"
+        refused = _entry_point(facts, function, name, default, edits)
+        if refused:
+            done[_ENTRY_POINTS].append(refused)
+        return refused
     if not reached:
         return ("the site's function is called only from other modules, and none of them has a training flag "
                 "or runs the train op to pass one from")
