@@ -135,7 +135,7 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
             raise FixFailed(f"a fix produced code that does not compile ({one_line(error)}); "
                             "file left unchanged") from None
         applied += len(plans)
-        notes += [note for plan in plans for note in plan.notes() if note not in notes]
+        notes += [note for note in dict.fromkeys(note for plan in plans for note in plan.notes()) if note not in notes]
         current = candidate
         analysed = round_number + 1 < rounds
         if analysed:    # the next round's plans; after the last round, only if asked (``remaining``)

@@ -30,9 +30,10 @@ DEFAULT_FLAG_NAME = "training"
 
 
 def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
-                default: str) -> Tuple[Optional[Combined], str]:
+                default: str, site=None) -> Tuple[Optional[Combined], str]:
     """A combined plan (the site's edit, given the flag's name, plus the threading), or None
-    and the one-line reason there is none."""
+    and the one-line reason there is none. ``site``: the call the edit is at (where a flag
+    created in the site's own function must exist by)."""
     function = scope.function()
     if function is None or function.kind != ScopeKind.FUNCTION:
         return None, "the site is not inside a function a flag could be passed to"
@@ -44,7 +45,8 @@ def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
         # nothing calls take it as a parameter instead (only then: where a flag is reached, the
         # other callers keep the default rather than grow a parameter).
         edits, refused = [site_edit(name)], []
-        if _thread(facts, function, name, default, edits, depth=1, done={_ENTRY_POINTS: refused}):
+        done = {_ENTRY_POINTS: refused, _SITE: site if site is not None and site.scope.function() is function else None}
+        if _thread(facts, function, name, default, edits, depth=1, done=done):
             return None, refused[0] if refused else reason
     return Combined(tuple(edits), UNSAFE), ""
 
@@ -52,6 +54,8 @@ def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
 # The key of ``done`` that lets functions nothing calls be the tops of the paths (its value: the
 # reasons any of them was refused).
 _ENTRY_POINTS = "entry points"
+# The key of ``done`` holding the site's call when it is in the site's function (else None).
+_SITE = "site"
 
 
 def _thread(facts, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
@@ -135,6 +139,9 @@ def _thread_across(facts, function: Scope, name: str, default: str, edits: list,
     if not called:
         if _ENTRY_POINTS not in done:
             return "the site's function is called nowhere in the project: there is no call to pass a flag at"
+        site = done[_SITE] if depth == 1 else None
+        if site is not None and _create_where_it_runs(facts, function, site, name, edits, done):
+            return ""       # the site's function builds and runs the training graph: the flag is made there
         refused = _entry_point(facts, function, name, default, edits)
         if refused:
             done[_ENTRY_POINTS].append(refused)
@@ -172,7 +179,9 @@ def _entry_point(facts, function: Scope, name: str, default: str, edits: list) -
                 f"sees `{seen}`, which is not a parameter or a fed placeholder: which flag it takes is its "
                 "author's choice")
     edits.append(AddParameter(facts.source.span(function.node), name, default, UNSAFE))
-    edits.append(Note(f"`{function.name}` gets a parameter `{name}={default}` (what it does today) that nothing in "
+    cls = function.enclosing_class()
+    shown = f"{cls.name}.{function.name}" if cls is not None else function.name
+    edits.append(Note(f"`{shown}` gets a parameter `{name}={default}` (what it does today) that nothing in "
                       f"the project passes: pass `{name}=True` where the training graph is built and "
                       f"`{name}=False` where it evaluates"))
     return ""
@@ -189,6 +198,10 @@ def _flag_like_parameter(facts, function: Scope) -> str:
     return ""
 
 
+# Bindings of a flag-named name that hold no flag: ``def train(...)``, ``import train``.
+_NOT_A_FLAG = frozenset({BindingKind.DEF, BindingKind.CLASS, BindingKind.IMPORT})
+
+
 def _flag_in_sight(facts, function: Scope) -> str:
     """A flag-named name the function reads from an enclosing scope without it being a
     parameter or a placeholder (a module constant ``is_training = True``, an enclosing
@@ -199,7 +212,7 @@ def _flag_in_sight(facts, function: Scope) -> str:
     while scope is not None:
         if scope.kind != ScopeKind.CLASS:
             for flag in names:
-                if flag in scope.bindings:
+                if any(binding.kind not in _NOT_A_FLAG for binding in scope.bindings.get(flag, ())):
                     return flag
         scope = scope.parent
     cls = function.enclosing_class()
