@@ -41,12 +41,15 @@ def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
     edits: List[object] = [site_edit(name)]
     reason = _thread(facts, function, name, default, edits, depth=1, done={})
     if reason:
-        # No path reaches a flag of the program: the functions at the tops of the paths that
-        # nothing calls take it as a parameter instead (only then: where a flag is reached, the
-        # other callers keep the default rather than grow a parameter).
+        # No path reaches a flag of the program. The site's own function may build and run the
+        # training graph (a script's train()): the flag is created there. Else the functions at
+        # the tops of the paths that nothing calls take it as a parameter (only when no flag is
+        # reached: where one is, the other callers keep the default rather than grow a parameter).
         edits, refused = [site_edit(name)], []
-        done = {_ENTRY_POINTS: refused, _SITE: site if site is not None and site.scope.function() is function else None}
-        if _thread(facts, function, name, default, edits, depth=1, done=done):
+        if site is not None and site.scope.function() is function and \
+                _create_where_it_runs(facts, function, site, name, edits, {}):
+            return Combined(tuple(edits), UNSAFE), ""
+        if _thread(facts, function, name, default, edits, depth=1, done={_ENTRY_POINTS: refused}):
             return None, refused[0] if refused else reason
     return Combined(tuple(edits), UNSAFE), ""
 
@@ -54,8 +57,6 @@ def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
 # The key of ``done`` that lets functions nothing calls be the tops of the paths (its value: the
 # reasons any of them was refused).
 _ENTRY_POINTS = "entry points"
-# The key of ``done`` holding the site's call when it is in the site's function (else None).
-_SITE = "site"
 
 
 def _thread(facts, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
@@ -139,9 +140,6 @@ def _thread_across(facts, function: Scope, name: str, default: str, edits: list,
     if not called:
         if _ENTRY_POINTS not in done:
             return "the site's function is called nowhere in the project: there is no call to pass a flag at"
-        site = done[_SITE] if depth == 1 else None
-        if site is not None and _create_where_it_runs(facts, function, site, name, edits, done):
-            return ""       # the site's function builds and runs the training graph: the flag is made there
         refused = _entry_point(facts, function, name, default, edits)
         if refused:
             done[_ENTRY_POINTS].append(refused)
