@@ -80,12 +80,25 @@ def test_a_module_that_cannot_be_written_leaves_every_module_as_it_was(name, tmp
     assert "read-only" in done.stderr + done.stdout
 
 
+# Why each refused project has no fix: its export.py is a script (no function to take a flag, no
+# flag, no train op), one module above the builder's module or two.
+REFUSAL = {
+    "refused_no_flag_in_importer": "no caller within 3 calls has a training flag",
+    "refused_three_modules": ("the site's function is called only from other modules, and none of them has a "
+                              "training flag or runs the train op to pass one from"),
+}
+
+
+def test_every_refused_project_names_its_reason():
+    assert sorted(REFUSAL) == REFUSED
+
+
 @pytest.mark.parametrize("name", REFUSED)
 def test_no_fix_when_no_importer_has_a_flag_to_pass(name, tmp_path):
     work = _copy(name, tmp_path)
     listed = _command(work, "--format", "json")
     assert '"fix_safety": null' in listed.stdout
-    reason = "no caller within 3 calls has a training flag"     # export.py is a script: no flag, no train op
+    reason = REFUSAL[name]
     assert reason in listed.stdout
     done = _command(work, "--fix", "--unsafe-fixes")
     assert _files(work) == _files(PROJECTS / name / "before")
