@@ -166,23 +166,28 @@ def _entry_point(facts, function: Scope, name: str, default: str, edits: list) -
     reach, to pass it. Refused, '' otherwise, when the function already has a parameter that
     reads as a flag (a second flag would ignore it) or sees a flag of the program that is no
     parameter (which flag it takes is its author's choice)."""
+    shown = _qualified_name(function)
     seen = _flag_like_parameter(facts, function)
     if seen:
-        return (f"the function `{function.name}` at the top of the path is called nowhere in the project and has "
+        return (f"the function `{shown}` at the top of the path is called nowhere in the project and has "
                 f"`{seen}`, which reads as a training flag but is not one the fix knows (bn-training-names "
                 "names it): no second flag is added")
     seen = _flag_in_sight(facts, function)
     if seen:
-        return (f"the function `{function.name}` at the top of the path is called nowhere in the project and "
+        return (f"the function `{shown}` at the top of the path is called nowhere in the project and "
                 f"sees `{seen}`, which is not a parameter or a fed placeholder: which flag it takes is its "
                 "author's choice")
     edits.append(AddParameter(facts.source.span(function.node), name, default, UNSAFE))
-    cls = function.enclosing_class()
-    shown = f"{cls.name}.{function.name}" if cls is not None else function.name
     edits.append(Note(f"`{shown}` gets a parameter `{name}={default}` (what it does today) that nothing in "
                       f"the project passes: pass `{name}=True` where the training graph is built and "
                       f"`{name}=False` where it evaluates"))
     return ""
+
+
+def _qualified_name(function: Scope) -> str:
+    """``Class.method`` for a method, the function's name otherwise."""
+    cls = function.enclosing_class()
+    return f"{cls.name}.{function.name}" if cls is not None else function.name
 
 
 def _flag_like_parameter(facts, function: Scope) -> str:
