@@ -6,7 +6,10 @@ flag placeholder or the Estimator mode. The fix then adds a flag parameter to ea
 the path from the site up to that caller, passes it at each call on the path, and passes the
 caller's own flag at the top. The new parameter's default is what the site does today, so every
 call that the fix does not touch (an evaluation tower, another module, a callback) keeps its
-behaviour. Unsafe: it changes signatures.
+behaviour. When no path reaches a flag, the site's own function creates one if it also runs the
+train op; else each function at the top of a path that nothing in the project calls (an exported
+builder) takes the flag as such a parameter, and a ``Note`` asks its callers to pass it, unless it
+already has a parameter that reads as a flag (never a second flag). Unsafe: it changes signatures.
 """
 from __future__ import annotations
 
