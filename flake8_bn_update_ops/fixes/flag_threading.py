@@ -175,6 +175,10 @@ def _entry_point(facts, function: Scope, name: str, default: str, edits: list) -
         return (f"the function `{shown}` at the top of the path is called nowhere in the project and has "
                 f"`{seen}`, which reads as a training flag but is not one the fix knows (bn-training-names "
                 "names it): no second flag is added")
+    if _referenced(facts, function):
+        return (f"the function `{shown}` at the top of the path is called nowhere in the project but is named "
+                "without being called (a registry, a callback): whoever calls it may pass a flag the fix cannot "
+                "see")
     seen = _flag_in_sight(facts, function)
     if seen:
         return (f"the function `{shown}` at the top of the path is called nowhere in the project and "
@@ -185,6 +189,25 @@ def _entry_point(facts, function: Scope, name: str, default: str, edits: list) -
                       f"the project passes: pass `{name}=True` where the training graph is built and "
                       f"`{name}=False` where it evaluates"))
     return ""
+
+
+def _referenced(facts, function: Scope) -> bool:
+    """The function is named, not called, in its module or a module that imports it
+    (``NETWORKS = {"deep": zoo.build_deep}``, ``model_fn=build``): something calls it with
+    arguments the analysis cannot see, such as a flag for a parameter named ``fit_mode``."""
+    trees = [facts.index.tree]
+    project = getattr(facts, "project", None)
+    if project is not None:
+        for index in project.importers_of(facts.index, function.name.encode()):
+            trees.append(index.tree)
+    return any(_names_without_calling(tree, function.name) for tree in trees)
+
+
+def _names_without_calling(tree, name: str) -> bool:
+    called = {id(node.func) for node in ast.walk(tree) if type(node) is ast.Call}
+    return any(id(node) not in called and type(node.ctx) is ast.Load and
+               ((type(node) is ast.Name and node.id == name) or (type(node) is ast.Attribute and node.attr == name))
+               for node in ast.walk(tree) if type(node) in (ast.Name, ast.Attribute))
 
 
 def _qualified_name(function: Scope) -> str:
