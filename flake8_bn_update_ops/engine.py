@@ -22,9 +22,10 @@ class FixResult:
     """What ``fix_source`` did. ``remaining`` is computed when first read: an editor's quick
     fix needs only the fixed text, and the fix loop's last analysis is then never made."""
 
-    def __init__(self, source: str, fixed: int, remaining, unsafe: bool, others=None):
+    def __init__(self, source: str, fixed: int, remaining, unsafe: bool, others=None, notes=()):
         self.source = source        # the fixed source (== input when nothing changed)
         self.others = others or {}  # path -> (text before, text after) of other modules a fix edits
+        self.notes = list(notes)    # what the fixes made ask of their reader (``plans.Note``)
         self.fixed = fixed          # fixes applied (a chain such as BNU002 -> BNU001 counts both)
         self._remaining = remaining     # the findings, or a function that computes them
         self._unsafe = unsafe
@@ -101,6 +102,7 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
     rounds = 1 if only is not None else MAX_FIX_ROUNDS
     analysed = True     # ``findings`` describe ``current``
     others: dict = {}
+    notes: List[str] = []
     for round_number in range(rounds):
         plans = [finding.fix for finding in findings if _applicable(finding, allowed, only)]
         crossing = [plan for plan in plans if other_parts(plan)]
@@ -133,6 +135,7 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
             raise FixFailed(f"a fix produced code that does not compile ({one_line(error)}); "
                             "file left unchanged") from None
         applied += len(plans)
+        notes += [note for note in dict.fromkeys(note for plan in plans for note in plan.notes()) if note not in notes]
         current = candidate
         analysed = round_number + 1 < rounds
         if analysed:    # the next round's plans; after the last round, only if asked (``remaining``)
@@ -143,14 +146,14 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
     except NotRestorable as error:
         raise FixFailed(f"{error}; file left unchanged") from None
     if analysed and fixed_source == current:
-        return FixResult(fixed_source, applied, findings, unsafe, others)
+        return FixResult(fixed_source, applied, findings, unsafe, others, notes)
     known_tree = tree if fixed_source == current else None
 
     def remaining() -> List[Finding]:
         return analyze_source(fixed_source, filename, settings, honour_noqa=True, select=select, ignore=ignore,
                               tree=known_tree, project=project)
 
-    return FixResult(fixed_source, applied, remaining, unsafe, others)
+    return FixResult(fixed_source, applied, remaining, unsafe, others, notes)
 
 
 def only_these(findings: Iterable[Finding]) -> FrozenSet[Tuple[int, int, str]]:

@@ -80,14 +80,42 @@ def test_a_module_that_cannot_be_written_leaves_every_module_as_it_was(name, tmp
     assert "read-only" in done.stderr + done.stdout
 
 
+# Why each refused project has no fix: its export.py is a script (no function to take a flag, no
+# flag, no train op), one module above the builder's module or two.
+REFUSAL = {
+    "refused_no_flag_in_importer": "no caller within 3 calls has a training flag",
+    "refused_three_modules": ("the site's function is called only from other modules, and none of them has a "
+                              "training flag or runs the train op to pass one from"),
+}
+
+
+def test_every_refused_project_names_its_reason():
+    assert sorted(REFUSAL) == REFUSED
+
+
 @pytest.mark.parametrize("name", REFUSED)
 def test_no_fix_when_no_importer_has_a_flag_to_pass(name, tmp_path):
     work = _copy(name, tmp_path)
     listed = _command(work, "--format", "json")
     assert '"fix_safety": null' in listed.stdout
-    reason = "no caller within 3 calls has a training flag"     # export.py neither has one nor trains
+    reason = REFUSAL[name]
     assert reason in listed.stdout
     done = _command(work, "--fix", "--unsafe-fixes")
     assert _files(work) == _files(PROJECTS / name / "before")
     assert reason in done.stderr + done.stdout
     assert os.listdir(work) == os.listdir(PROJECTS / name / "before")
+
+
+def test_a_flag_parameter_nothing_passes_comes_with_a_note_for_its_callers(tmp_path):
+    """The top of the path is a function nothing in the project calls: its new parameter keeps
+    today's behaviour, and the command says who must pass it; a flag created where the train op
+    runs (three_modules) needs no such note."""
+    work = _copy("entry_point_in_importer", tmp_path)
+    note = ("note: ./layers.py: in export.py: `serving_graph` gets a parameter `training=False` (what it does "
+            "today) that nothing in the project passes: pass `training=True` where the training graph is built "
+            "and `training=False` where it evaluates")
+    assert note in _command(work, "--diff", "--unsafe-fixes").stderr
+    assert note in _command(work, "--fix", "--unsafe-fixes").stderr
+    assert "gets a parameter" not in _command(work, "--fix", "--unsafe-fixes").stderr    # nothing left to fix
+    created = _command(_copy("three_modules", tmp_path), "--fix", "--unsafe-fixes")
+    assert "remaining 0" in created.stderr and "gets a parameter" not in created.stderr

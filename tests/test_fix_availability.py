@@ -10,7 +10,8 @@ import textwrap
 from pathlib import Path
 
 # Three findings: a BNU001 with a safe fix, a BNU003 whose flag is threaded from its caller
-# (unsafe), and a BNU003 in a builder that nothing in the module calls (no fix, and why).
+# (unsafe), and a BNU003 in a builder that nothing in the module calls and whose parameter reads
+# as a flag the fix does not know (no fix: no second flag is added; and why).
 PROGRAM = textwrap.dedent("""\
     import tensorflow as tf
 
@@ -19,7 +20,7 @@ PROGRAM = textwrap.dedent("""\
         return tf.layers.batch_normalization(tf.layers.conv2d(x, 8, 3))
 
 
-    def exported_block(x):
+    def exported_block(x, in_training_mode):
         return tf.layers.batch_normalization(x)
 
 
@@ -59,8 +60,9 @@ def test_the_summary_says_why_a_finding_has_no_fix(tmp_path):
     proc = run(tmp_path, "train.py")
     assert "; 1 without a fix" in proc.stderr
     reason, = [line.strip() for line in proc.stderr.splitlines() if line.startswith("  ")]
-    assert reason == ("1 without a fix: the site's function is called nowhere in the project: there is no call "
-                      "to pass a flag at")
+    assert reason == ("1 without a fix: the function `exported_block` at the top of the path is called nowhere in "
+                      "the project and has `in_training_mode`, which reads as a training flag but is not one the fix "
+                      "knows (bn-training-names names it): no second flag is added")
     records = json.loads(run(tmp_path, "--format", "json", "train.py").stdout)
     by_line = {record["line"]: record for record in records}
     assert by_line[EXPORTED_LINE]["no_fix"] == reason.split(": ", 1)[1]

@@ -315,6 +315,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
             result.diff += "".join(unified_diff(other, before, after)
                                    for other, (before, after) in sorted(fixed.others.items()))
     result.fixed = fixed.fixed
+    result.notes += [f"{path}: {note}" for note in fixed.notes]
     remaining = fixed.remaining
     if options.disable_noqa:
         # Fixes leave "# noqa" lines alone (the user asked for them to be left); the report

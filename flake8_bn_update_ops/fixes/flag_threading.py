@@ -6,16 +6,21 @@ flag placeholder or the Estimator mode. The fix then adds a flag parameter to ea
 the path from the site up to that caller, passes it at each call on the path, and passes the
 caller's own flag at the top. The new parameter's default is what the site does today, so every
 call that the fix does not touch (an evaluation tower, another module, a callback) keeps its
-behaviour. Unsafe: it changes signatures.
+behaviour. When no path reaches a flag, the site's own function creates one if it also runs the
+train op; else each function at the top of a path that nothing in the project calls (an exported
+builder) takes the flag as such a parameter, and a ``Note`` asks its callers to pass it, unless it
+already has a parameter that reads as a flag (never a second flag). Unsafe: it changes signatures.
 
-Where no function on the path has a flag or runs the train op, two program shapes still give
-one: a class-shaped graph (a class builds the graph in methods and runs the train op in another:
-the flag is created on ``self``) and an Estimator's model function without ``mode`` (the
+Before those, two program shapes give a flag where no function on the path has one or runs the
+train op: a class-shaped graph (a class builds the graph in methods and runs the train op in
+another: the flag is created on ``self``) and an Estimator's model function without ``mode`` (the
 Estimator passes it once the function names it).
 """
 from __future__ import annotations
 
 import ast
+import dataclasses
+import os
 from collections import Counter
 from typing import Callable, List, Optional, Tuple
 
@@ -24,7 +29,7 @@ from ..core.index import Scope, argument_node
 from ..core.kinds import BindingKind, ScopeKind
 from ..core.values import Function, options
 from .planning import flag_expression, tf_spelling
-from .plans import (UNSAFE, AddDictEntry, AddParameter, Combined, InModule, InsertBefore, InsertKeyword,
+from .plans import (UNSAFE, AddDictEntry, AddParameter, Combined, InModule, InsertBefore, InsertKeyword, Note,
                     ReplaceExpression)
 
 # How many functions a flag is threaded through (the site's function included): builders two
@@ -37,9 +42,10 @@ DEFAULT_FLAG_NAME = "training"
 
 
 def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
-                default: str) -> Tuple[Optional[Combined], str]:
+                default: str, site=None) -> Tuple[Optional[Combined], str]:
     """A combined plan (the site's edit, given the flag's name, plus the threading), or None
-    and the one-line reason there is none."""
+    and the one-line reason there is none. ``site``: the call the edit is at (where a flag
+    created in the site's own function must exist by)."""
     function = scope.function()
     if function is None or function.kind != ScopeKind.FUNCTION:
         return None, "the site is not inside a function a flag could be passed to"
@@ -48,7 +54,18 @@ def thread_flag(facts, scope: Scope, site_edit: Callable[[str], object],
     reason = _thread(facts, function, name, default, edits, depth=1, done={})
     if reason:
         on_self = _thread_on_self(facts, function, name, site_edit, default)
-        return (on_self, "") if on_self is not None else (None, reason)
+        if on_self is not None:
+            return on_self, ""
+        # No path reaches a flag of the program. The site's own function may build and run the
+        # training graph (a script's train()): the flag is created there. Else the functions at
+        # the tops of the paths that nothing calls take it as a parameter (only when no flag is
+        # reached: where one is, the other callers keep the default rather than grow a parameter).
+        edits, refused = [site_edit(name)], []
+        if site is not None and site.scope.function() is function and \
+                _create_where_it_runs(facts, function, site, name, edits, {}):
+            return Combined(tuple(edits), UNSAFE), ""
+        if _thread(facts, function, name, default, edits, depth=1, done={_ENTRY_POINTS: refused}):
+            return None, refused[0] if refused else reason
     return Combined(tuple(edits), UNSAFE), ""
 
 
@@ -72,6 +89,11 @@ def _thread_on_self(facts, function: Scope, name: str, site_edit, default: str) 
     if _thread(facts, function, name, default, edits, depth=1, done=done):
         return None
     return Combined(tuple(edits), UNSAFE)
+
+
+# The key of ``done`` that lets functions nothing calls be the tops of the paths (its value: the
+# reasons any of them was refused).
+_ENTRY_POINTS = "entry points"
 
 
 def _thread(facts, function: Scope, name: str, default: str, edits: list, depth: int, done: dict) -> str:
@@ -152,18 +174,126 @@ def _thread_across(facts, function: Scope, name: str, default: str, edits: list,
         callers = importer.callers(function)
         called = called or bool(callers)
         local: list = []
-        if callers and _pass_at_calls(importer, callers, name, default, local, depth, done, across=False):
-            # A further hop (the importer's builder called from a third module) is its own part.
+        if callers and _pass_at_calls(importer, callers, name, default, local, depth, done):
+            # A further hop (the importer's builder called from a third module) is its own part;
+            # what the fix asks of its reader belongs to the whole fix.
             edits.extend(part for part in local if type(part) is InModule)
+            edits.extend(part if part.module else dataclasses.replace(part, module=_shown_path(importer.index.path))
+                         for part in local if type(part) is Note)
             edits.append(InModule(importer.index.path, digest,
-                                  tuple(part for part in local if type(part) is not InModule), UNSAFE))
+                                  tuple(part for part in local if type(part) not in (InModule, Note)), UNSAFE))
             reached = True
     if not called:
-        return "the site's function is called nowhere in the project: there is no call to pass a flag at"
+        if _ENTRY_POINTS not in done:
+            return "the site's function is called nowhere in the project: there is no call to pass a flag at"
+        refused = _entry_point(facts, function, name, default, edits)
+        if refused:
+            done[_ENTRY_POINTS].append(refused)
+        return refused
     if not reached:
         return ("the site's function is called only from other modules, and none of them has a training flag "
                 "or runs the train op to pass one from")
     edits.append(parameter)
+    return ""
+
+
+def _shown_path(path: str) -> str:
+    """A module's path as the command shows paths: relative to the working folder."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:      # another drive
+        return path
+
+
+def _entry_point(facts, function: Scope, name: str, default: str, edits: list) -> str:
+    """The top of the path is a function nothing in the project calls (a builder a library
+    exports, one a notebook or a string-named dispatch calls): it gets the flag as a parameter
+    whose default is what it does today, and a note asks its callers, outside the project's
+    reach, to pass it. Refused, '' otherwise, when the function already has a parameter that
+    reads as a flag (a second flag would ignore it) or sees a flag of the program that is no
+    parameter (which flag it takes is its author's choice)."""
+    shown = _qualified_name(function)
+    seen = _flag_like_parameter(facts, function)
+    if seen:
+        return (f"the function `{shown}` at the top of the path is called nowhere in the project and has "
+                f"`{seen}`, which reads as a training flag but is not one the fix knows (bn-training-names "
+                "names it): no second flag is added")
+    if _referenced(facts, function):
+        return (f"the function `{shown}` at the top of the path is called nowhere in the project but is named "
+                "without being called (a registry, a callback): whoever calls it may pass a flag the fix cannot "
+                "see")
+    seen = _flag_in_sight(facts, function)
+    if seen:
+        return (f"the function `{shown}` at the top of the path is called nowhere in the project and "
+                f"sees `{seen}`, which is not a parameter or a fed placeholder: which flag it takes is its "
+                "author's choice")
+    edits.append(AddParameter(facts.source.span(function.node), name, default, UNSAFE))
+    edits.append(Note(f"`{shown}` gets a parameter `{name}={default}` (what it does today) that nothing in "
+                      f"the project passes: pass `{name}=True` where the training graph is built and "
+                      f"`{name}=False` where it evaluates"))
+    return ""
+
+
+def _referenced(facts, function: Scope) -> bool:
+    """The function is named, not called, in its module or a module that imports it
+    (``NETWORKS = {"deep": zoo.build_deep}``, ``model_fn=build``): something calls it with
+    arguments the analysis cannot see, such as a flag for a parameter named ``fit_mode``."""
+    trees = [facts.index.tree]
+    project = getattr(facts, "project", None)
+    if project is not None:
+        for index in project.importers_of(facts.index, function.name.encode()):
+            trees.append(index.tree)
+    return any(_names_without_calling(tree, function.name) for tree in trees)
+
+
+def _names_without_calling(tree, name: str) -> bool:
+    called = {id(node.func) for node in ast.walk(tree) if type(node) is ast.Call}
+    return any(id(node) not in called and type(node.ctx) is ast.Load and
+               ((type(node) is ast.Name and node.id == name) or (type(node) is ast.Attribute and node.attr == name))
+               for node in ast.walk(tree) if type(node) in (ast.Name, ast.Attribute))
+
+
+def _qualified_name(function: Scope) -> str:
+    """``Class.method`` for a method, the function's name otherwise."""
+    cls = function.enclosing_class()
+    return f"{cls.name}.{function.name}" if cls is not None else function.name
+
+
+def _flag_like_parameter(facts, function: Scope) -> str:
+    """A parameter the checker would read as a training flag (``in_training_mode``, ``mode``)
+    whose default, if any, could be a flag's (a bool or None, not ``train_steps=100``): '' if none."""
+    for param in function.params:
+        default = param.default
+        if facts.is_flag_expression(ast.Name(id=param.name, ctx=ast.Load())) and \
+                (default is None or (type(default) is ast.Constant and type(default.value) in (bool, type(None)))):
+            return param.name
+    return ""
+
+
+# Bindings of a flag-named name that hold no flag: ``def train(...)``, ``import train``.
+_NOT_A_FLAG = frozenset({BindingKind.DEF, BindingKind.CLASS, BindingKind.IMPORT})
+
+
+def _flag_in_sight(facts, function: Scope) -> str:
+    """A flag-named name the function reads from an enclosing scope without it being a
+    parameter or a placeholder (a module constant ``is_training = True``, an enclosing
+    function's name), or a flag-named attribute its class stores on ``self`` (two of them:
+    ``flag_expression`` takes one alone): '' if none."""
+    names = facts.flag_names()
+    scope = function.parent
+    while scope is not None:
+        if scope.kind != ScopeKind.CLASS:
+            for flag in names:
+                if any(binding.kind not in _NOT_A_FLAG for binding in scope.bindings.get(flag, ())):
+                    return flag
+        scope = scope.parent
+    cls = function.enclosing_class()
+    if cls is not None:
+        for flag in names:
+            if any(type(store.base) is ast.Name and store.base.id == "self"
+                   and store.statement.scope.enclosing_class() is cls
+                   for store in facts.index.attribute_stores.get(flag, ())):
+                return f"self.{flag}"
     return ""
 
 

@@ -37,6 +37,10 @@ class Plan:
         """The edits of the checked module this plan is made of (itself; a combined fix's parts)."""
         return (self,)
 
+    def notes(self) -> Tuple[str, ...]:
+        """What the fix asks of its reader once it is made (``Note`` parts): the command prints them."""
+        return ()
+
     def shifted(self, lines: int) -> "Plan":
         """The plan with its positions moved ``lines`` lines (into a region's own module): its
         4-tuple positions and its ``statement_line``."""
@@ -191,6 +195,9 @@ class Combined(Plan):
     def local_edits(self) -> Tuple[Plan, ...]:
         return tuple(edit for part in self.parts for edit in part.local_edits())
 
+    def notes(self) -> Tuple[str, ...]:
+        return tuple(note for part in self.parts for note in part.notes())
+
     def shifted(self, lines: int) -> "Combined":
         return dataclasses.replace(self, parts=tuple(part.shifted(lines) for part in self.parts))
 
@@ -286,3 +293,29 @@ class MoveStatement(Plan):
 
     def apply(self, editor) -> None:
         editor.move_statement(self)
+
+
+@dataclass(frozen=True)
+class Note(Plan):
+    """No edit: what the reader must do that the fix cannot, part of a ``Combined`` fix (a flag
+    parameter that nothing in the project passes: pass it where the training graph is built).
+    The command prints it when the fix is made or shown."""
+
+    text: str
+    safety: str = UNSAFE
+    module: str = ""    # the module it is about, when another than the finding's
+
+    def spans(self) -> List[Position]:
+        return []
+
+    def local_edits(self) -> Tuple[Plan, ...]:
+        return ()
+
+    def notes(self) -> Tuple[str, ...]:
+        return (f"in {self.module}: {self.text}" if self.module else self.text,)
+
+    def shifted(self, lines: int) -> "Note":
+        return self
+
+    def apply(self, editor) -> None:
+        return None

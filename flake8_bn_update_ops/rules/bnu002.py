@@ -57,8 +57,11 @@ def check(facts: ModuleFacts) -> Iterable[Report]:
             elif flag.scope.function().kind == ScopeKind.MODULE:
                 fix, no_fix = constant_to_placeholder(facts, flag.node)
             else:
+                # The literal may be written before the site's statement (``flag = True``): no
+                # flag is created at the site for it.
                 fix, no_fix = thread_flag(facts, flag.scope, lambda name: ReplaceExpression(span, name, UNSAFE),
-                                          str(flag.literal))
+                                          str(flag.literal), site=site.call if _inside(flag.node, site.call.node)
+                                          else None)
         yield Report(flag.node, "BNU002",
                      f"BNU002 {site.api.display} `{site.api.flag}` is hard-coded to {flag.literal}: "
                      f"{_effect(flag.literal)}", fix, no_fix)
@@ -69,6 +72,12 @@ def check(facts: ModuleFacts) -> Iterable[Report]:
     yield from _training_in_an_evaluation_tape(facts, seen)
 
 
+def _inside(node, call) -> bool:
+    """``node`` is written within ``call`` (a literal among its arguments)."""
+    return (call.lineno, call.col_offset) <= (node.lineno, node.col_offset) and \
+        (node.end_lineno, node.end_col_offset) <= (call.end_lineno, call.end_col_offset)
+
+
 def _literal_fix(facts: ModuleFacts, call, literal, value: bool):
     """(plan, why none) for a literal written at a call of a wrapper: the flag in reach
     replaces it, or one threaded to the call's function (default: the literal, so the other
@@ -77,7 +86,7 @@ def _literal_fix(facts: ModuleFacts, call, literal, value: bool):
     replacement = flag_expression(facts, call.scope)
     if replacement is not None:
         return ReplaceExpression(span, replacement[0], UNSAFE), None
-    return thread_flag(facts, call.scope, lambda name: ReplaceExpression(span, name, UNSAFE), str(value))
+    return thread_flag(facts, call.scope, lambda name: ReplaceExpression(span, name, UNSAFE), str(value), site=call)
 
 
 def _keyword_fix(facts: ModuleFacts, call, keyword: str, default: bool):
@@ -87,7 +96,8 @@ def _keyword_fix(facts: ModuleFacts, call, keyword: str, default: bool):
     flag = flag_expression(facts, call.scope)
     if flag is not None:
         return InsertKeyword(span, keyword, flag[0], UNSAFE, line), None
-    return thread_flag(facts, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line), str(default))
+    return thread_flag(facts, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line), str(default),
+                       site=call)
 
 
 def _training_in_an_evaluation_tape(facts: ModuleFacts, seen: set) -> Iterable[Report]:

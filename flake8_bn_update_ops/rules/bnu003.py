@@ -88,7 +88,7 @@ def _fix(facts: ModuleFacts, call, keyword: str, default: Optional[str],
             return None, "the wrapper's own default decides the mode, and no flag is in reach"
         span, line = facts.source.span(call.node), call.statement.node.lineno
         return thread_flag(facts, call.scope, lambda name: InsertKeyword(span, keyword, name, UNSAFE, line),
-                           default)
+                           default, site=call)
     value, safety = flag
     return InsertKeyword(facts.source.span(call.node), keyword, value, UNSAFE if force_unsafe else safety,
                          call.statement.node.lineno), None
@@ -117,7 +117,7 @@ def _normalizer_fix(facts: ModuleFacts, site) -> Tuple[Optional[object], Optiona
         default = _DEFAULT_KEPT.get(site.api.family)
         if default is None:
             return None, "the wrapper's own default decides the mode, and no flag is in reach"
-        return thread_flag(facts, call.scope, edit, default)
+        return thread_flag(facts, call.scope, edit, default, site=call)
     return edit(*flag), None
 
 

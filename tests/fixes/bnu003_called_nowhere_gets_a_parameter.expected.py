@@ -1,0 +1,31 @@
+# fix: --unsafe-fixes
+"""Builders a library exports: nothing in the project calls them, so each gets the flag as a
+parameter defaulting to what it does today, and its callers choose the mode (the command's note
+says so). The block below a tower that nothing calls gets it through the tower. A parameter whose
+name has "train" in it but whose default is no flag's (a count) is not a flag."""
+import tensorflow as tf
+
+
+def conv_bn(inputs, filters, scope, training=False):
+    outputs = tf.layers.conv2d(inputs, filters, 3, name=scope)
+    return tf.layers.batch_normalization(outputs, training=training)
+
+
+def dense_bn(inputs, *layers, training=True, **options):
+    for units in layers:
+        inputs = tf.layers.dense(inputs, units, **options)
+    return tf.contrib.layers.batch_norm(inputs, decay=0.9, epsilon=1e-5, activation_fn=tf.nn.relu,
+                                        updates_collections=None, scope="dense_bn", is_training=training)
+
+
+def _residual(inputs, training=False):
+    return inputs + tf.layers.batch_normalization(tf.layers.conv2d(inputs, 8, 3, padding="same"),
+                                                  training=training)
+
+
+def tower(images, training=False):
+    return _residual(_residual(images, training=training), training=training)
+
+
+def stem(images, train_steps=100, training=False):
+    return tf.layers.batch_normalization(images, training=training)

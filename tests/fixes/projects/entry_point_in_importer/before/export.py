@@ -1,0 +1,8 @@
+import tensorflow as tf
+
+import layers
+
+
+def serving_graph():
+    inputs = tf.placeholder(tf.float32, [None, 4], name="inputs")
+    return layers.network(inputs)
