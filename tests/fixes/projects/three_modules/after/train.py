@@ -16,4 +16,5 @@ def train(steps):
         sess.run(tf.global_variables_initializer())
         for _ in range(steps):
             batch = np.random.rand(4, 8, 8, 1)
-            sess.run(train_op, feed_dict={images: batch, labels: np.zeros(4), training: True})
+            sess.run(train_op, feed_dict={images: batch, labels: np.zeros(4),
+                                          training: True})
