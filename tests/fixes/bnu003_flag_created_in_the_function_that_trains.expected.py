@@ -17,7 +17,8 @@ def train(steps):
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         for _ in range(steps):
-            sess.run(train_op, feed_dict={x: np.random.rand(8, 4), training: True})
+            sess.run(train_op, feed_dict={x: np.random.rand(8, 4),
+                                          training: True})
 
 
 def train_logged(steps):
