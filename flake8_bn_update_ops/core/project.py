@@ -249,6 +249,10 @@ class Project:
         found = []
         read = 0
         checked = os.path.abspath(index.path)
+        # Every test below needs the module's name in the text: a plain search for it first skips
+        # most files at a fraction of the patterns' cost (a lookbehind disables the regex engine's
+        # own literal search).
+        name = os.path.splitext(os.path.basename(index.path))[0].encode()
         for folder, names_it in self._importer_folders(index.path):
             try:
                 names = sorted(os.listdir(folder))
@@ -266,7 +270,7 @@ class Project:
                         data = handle.read(_MAX_MODULE_BYTES)
                 except OSError:
                     continue
-                if word in data and names_it(data) and (wanted is None or wanted(path, data)):
+                if word in data and name in data and names_it(data) and (wanted is None or wanted(path, data)):
                     loaded = self.load(path)
                     if loaded is not None:
                         found.append(loaded)
