@@ -55,12 +55,13 @@ def analyze_source(source: str, filename: str = "<stdin>", settings: Settings = 
     ``tree``: Python's ``ast`` of the same source when the caller has it (flake8 does).
     ``project``: the ``core.project.Project`` whose caches this check may use (a front end's
     session); a fresh one when None."""
-    if not might_have_findings(source, _extra_words(settings)):
+    codes = selected_codes(select, ignore)
+    if not might_have_findings(source, _extra_words(settings), codes):
         return []
     if tree is None and project is not None:
         tree = project.known_tree(filename, source)
     tree = _parse(source, filename) if tree is None else tree
-    if not tree_might_have_findings(tree, _extra_words(settings)):
+    if not tree_might_have_findings(tree, _extra_words(settings), codes):
         return []
     findings = _findings(source, filename, settings, tree, project, select, ignore)
     return _noqa(findings, source) if honour_noqa else findings
@@ -80,7 +81,7 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
     has it: not computed again. ``other_modules``: fixes that also edit other modules of the
     project are made (their new texts in ``FixResult.others``; the caller writes them all or
     none); without it those fixes are left, as a single buffer cannot hold them."""
-    if not might_have_findings(source, _extra_words(settings)):
+    if not might_have_findings(source, _extra_words(settings), selected_codes(select, ignore)):
         return FixResult(source, 0, [], unsafe)
     allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
     if findings is None:
@@ -197,6 +198,18 @@ def _parse(source: str, filename: str):
         raise UnparsableSource(f"{error.msg} (line {error.lineno})" if error.lineno else error.msg) from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise UnparsableSource(one_line(error)) from None
+
+
+def selected_codes(select=None, ignore=None) -> Optional[Tuple[str, ...]]:
+    """The codes of the rules ``selected_rules`` runs (None: every rule), for the pre-check's
+    words; from the registry's list of codes, without importing the rule units."""
+    if not select and not ignore:
+        return None
+    from .rules import CODES
+
+    select, ignore = tuple(select or ()), tuple(ignore or ())
+    return tuple(code for code in CODES
+                 if (not select or code.startswith(select)) and not (ignore and code.startswith(ignore)))
 
 
 def selected_rules(select=None, ignore=None):

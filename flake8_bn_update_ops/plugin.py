@@ -7,7 +7,7 @@ so ``run()`` turns any engine failure into one BNU900 finding.
 """
 from __future__ import annotations
 
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from . import __version__
 from .settings import DEFAULT_SETTINGS, Settings
@@ -32,6 +32,9 @@ class BatchNormUpdateOpsChecker:
     # server): the settings and the project model (its caches) live exactly that long.
     settings: Settings = DEFAULT_SETTINGS
     project = None
+    # The BNU codes flake8 reports under this run's select/ignore options: only their rules run,
+    # and only their words make a file worth analysing. None: every rule runs.
+    codes: Optional[Tuple[str, ...]] = None
 
     def __init__(self, tree, lines: List[str], filename: str) -> None:
         # ``tree`` is flake8's ast: detection runs on it, with no second parse.
@@ -72,6 +75,7 @@ class BatchNormUpdateOpsChecker:
         try:
             check_flake8_file(options)
             cls.settings = build_settings(values, origins)
+            cls.codes = _reported_codes(options)
             cls.project = None    # a new run: a new project model, made on first use
         except ConfigError as exc:
             # flake8 prints an ExecutionError as one clean message, no traceback.
@@ -82,20 +86,38 @@ class BatchNormUpdateOpsChecker:
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         from .findings import one_line    # here, not at import: flake8 loads the plugin for every run
 
+        cls = type(self)
+        if cls.codes == ():
+            return      # ``--select E,W`` or ``--extend-ignore BNU``: nothing of ours is reported
         source = "".join(self.lines)
         try:
             from .engine import analyze_source
 
-            cls = type(self)
             if cls.project is None or cls.project.settings is not cls.settings:
                 from .core.project import Project
 
                 cls.project = Project(cls.settings)
             findings = analyze_source(source, self.filename, self.settings, honour_noqa=False, tree=self.tree,
-                                      project=cls.project)
+                                      project=cls.project, select=cls.codes)
         except Exception as exc:  # noqa: BLE001 - any engine failure must stay one finding
             reason = one_line(exc)
             yield 1, 0, f"BNU900 could not analyse this file: {reason}", type(self)
             return
         for finding in findings:
             yield finding.line, finding.column, one_line(finding.message), type(self)
+
+
+def _reported_codes(options) -> Optional[Tuple[str, ...]]:
+    """The codes flake8's own decision engine reports under ``options`` (select, extend-select,
+    ignore, extend-ignore, the default ignore list with DEFAULT_OFF): per-file ignores and
+    ``# noqa`` can only drop more. None when this flake8 cannot tell (every rule then runs, and
+    flake8 drops what it does not report, as before)."""
+    from .rules import CODES
+
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        decide = DecisionEngine(options).decision_for
+        return tuple(code for code in CODES if decide(code) is Decision.Selected)
+    except Exception:  # noqa: BLE001 - a flake8 without this engine: check everything
+        return None

@@ -2,15 +2,29 @@
 
 Its words come from the API tables (the ``TRIGGER_WORDS`` of ``tf_api``, ``keras_flax_api`` and ``torch_api``),
 never hand-copied, so a new table row cannot be forgotten here. A trainer whose batch norm lives in another module still
-mentions ``minimize`` or ``apply_gradients``, so it is still analysed.
+mentions ``minimize`` or ``apply_gradients``, so it is still analysed. A run that reports only some codes (flake8's
+default leaves the BNU1xx-3xx codes under the bar off) tests only the words of those codes' tables.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from types import MappingProxyType
+from typing import FrozenSet, Iterable, Optional, Tuple
 
 from . import keras_flax_api, tf_api, torch_api
 
 TRIGGER_WORDS = tf_api.TRIGGER_WORDS | keras_flax_api.TRIGGER_WORDS | torch_api.TRIGGER_WORDS
+
+# Which family of codes each table's words serve, by code prefix: a run that selects only some
+# codes needs only their words. flake8's default run selects no BNU2xx/BNU3xx code, so
+# ``trainable`` (BNU201's frozen base) does not make a library module that freezes a layer
+# worth analysing (it alone let 46 of the 99 modules of tf_keras that passed through, measured).
+TENSORFLOW_CODE_PREFIX = "BNU0"
+WORDS_BY_CODE_PREFIX: Tuple[Tuple[str, FrozenSet[str]], ...] = (
+    (TENSORFLOW_CODE_PREFIX, tf_api.TRIGGER_WORDS),
+    ("BNU1", torch_api.TRIGGER_WORDS),
+    ("BNU2", keras_flax_api.TRIGGER_WORDS),
+    ("BNU3", keras_flax_api.TRIGGER_WORDS),
+)
 
 
 def _minimal(words) -> tuple:
@@ -23,17 +37,56 @@ def _minimal(words) -> tuple:
 _WORDS = _minimal(TRIGGER_WORDS)
 
 
-def might_have_findings(source: str, extra_words: Iterable[str] = ()) -> bool:
-    words = _minimal(set(TRIGGER_WORDS) | set(extra_words)) if extra_words else _WORDS
+class Words:
+    """The pre-check's words for one choice of codes: a set for the tree test, and the same words
+    minus those containing another for the text test."""
+
+    def __init__(self, words: FrozenSet[str]) -> None:
+        self.words = words
+        self.minimal = _minimal(words)
+
+
+def _words_of_families() -> "MappingProxyType[FrozenSet[str], Words]":
+    prefixes = [prefix for prefix, _ in WORDS_BY_CODE_PREFIX]
+    table = dict(WORDS_BY_CODE_PREFIX)
+    chosen = {}
+    for mask in range(1 << len(prefixes)):
+        family = frozenset(prefix for bit, prefix in enumerate(prefixes) if mask >> bit & 1)
+        chosen[family] = Words(frozenset().union(*(table[prefix] for prefix in family)))
+    return MappingProxyType(chosen)
+
+
+# Every choice of families, worked out once: the plugin asks for each of a run's files.
+_WORDS_OF_FAMILIES = _words_of_families()
+
+
+def words_for(codes: Optional[Tuple[str, ...]] = None, extra_words: Tuple[str, ...] = ()) -> Words:
+    """The words without which none of ``codes`` (full codes; every code when None) can fire;
+    ``extra_words`` (the last part of each project batch-norm wrapper's name) count for the
+    TensorFlow codes, whose sites a wrapper builds."""
+    if codes is None:
+        family = frozenset(prefix for prefix, _ in WORDS_BY_CODE_PREFIX)
+    else:
+        family = frozenset(prefix for prefix, _ in WORDS_BY_CODE_PREFIX
+                           if any(code.startswith(prefix) for code in codes))
+    words = _WORDS_OF_FAMILIES[family]
+    if extra_words and TENSORFLOW_CODE_PREFIX in family:
+        words = Words(words.words | frozenset(extra_words))
+    return words
+
+
+def might_have_findings(source: str, extra_words: Iterable[str] = (), codes: Optional[Tuple[str, ...]] = None) -> bool:
+    """Whether the text names a word of ``codes`` (every code when None) at all."""
+    words = words_for(codes, tuple(extra_words)).minimal if codes is not None or extra_words else _WORDS
     return any(word in source for word in words)
 
 
-def tree_might_have_findings(tree, extra_words: Iterable[str] = ()) -> bool:
+def tree_might_have_findings(tree, extra_words: Iterable[str] = (), codes: Optional[Tuple[str, ...]] = None) -> bool:
     """The same words, but only where Python code uses them as names, attributes, keywords,
     imports or the ``"update_ops"`` key: not in comments or docstrings. Run on the ``ast``
     the caller already has (flake8 hands one to every plugin) after the text test passed, it
     spares the libcst parse of files that only talk about batch norm."""
-    return tree_uses_words(tree, TRIGGER_WORDS | frozenset(extra_words) if extra_words else TRIGGER_WORDS)
+    return tree_uses_words(tree, words_for(codes, tuple(extra_words)).words)
 
 
 def tree_uses_words(tree, words, in_names: bool = False, skip=frozenset()) -> bool:

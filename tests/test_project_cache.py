@@ -50,3 +50,26 @@ def test_an_edited_buffer_is_not_kept_as_the_module_on_disk(tmp_path):
     loaded = project.load(str(tmp_path / "model.py"))
     assert loaded is not None and loaded is not checked
     assert "training=True" in MODEL and project.known_tree(str(tmp_path / "model.py"), buffer) is None
+
+
+def test_an_imported_module_stays_kept_within_the_byte_bound_and_goes_beyond_it(tmp_path):
+    """Kept trees are walked by every full garbage collection of the host process (flake8 checks
+    hundreds of files between two analyses of a library's modules): a module larger than the
+    byte bound is let go when the check that read it ends; a small one stays for the next."""
+    from flake8_bn_update_ops.core import project as project_module
+
+    model = ("import tensorflow as tf\n\n\n"
+             "def net(x, is_training):\n    return tf.layers.batch_normalization(x, training=is_training)\n")
+    train = ("import tensorflow as tf\nimport model\n\n\n"
+             "def train(images, is_training):\n"
+             "    loss = tf.reduce_mean(model.net(images, is_training))\n"
+             "    return tf.train.AdamOptimizer(1e-3).minimize(loss)\n")
+    helpers = "".join(f"\n\ndef helper_{n}(x):\n    return x + {n}\n" for n in range(5000))
+    (tmp_path / "train.py").write_text(train)
+    for text, kept in ((model, True), (model + helpers, False)):
+        assert (len(text.encode()) > project_module._KEPT_BYTES) is not kept
+        (tmp_path / "model.py").write_text(text)
+        project = Project(Settings())
+        findings = analyze_source(train, str(tmp_path / "train.py"), project.settings, project=project)
+        assert [(f.line, f.column, f.code) for f in findings] == [(7, 11, "BNU001")]
+        assert (project.known_tree(str(tmp_path / "model.py"), text) is not None) is kept

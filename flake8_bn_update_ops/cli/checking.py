@@ -210,11 +210,14 @@ def _return_freed_memory() -> None:
     trim(0)
 
 
-def is_relevant(text: str, settings: Settings) -> bool:
-    """Whether the engine will parse this file (the same cheap text test it uses)."""
+def is_relevant(text: str, options: "RunOptions") -> bool:
+    """Whether the engine will parse this file (the same cheap text test it uses, for the codes
+    that run)."""
+    from ..engine import selected_codes
     from ..precheck import might_have_findings
 
-    return might_have_findings(text, tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers))
+    wrappers = tuple(name.rsplit(".", 1)[-1] for name in options.settings.wrappers)
+    return might_have_findings(text, wrappers, selected_codes(options.select, options.ignore))
 
 
 def check_text(path: str, text: str, options: RunOptions, result: FileResult, project=None) -> None:
@@ -242,7 +245,7 @@ def check_text(path: str, text: str, options: RunOptions, result: FileResult, pr
     # The command has no E999: a file that matters but that Python cannot parse is a
     # BNU900 (libcst accepts some such files, e.g. 500 nested parentheses). Python's tree
     # also lets the engine skip files that mention batch norm only in comments and strings.
-    if not is_relevant(text, options.settings):
+    if not is_relevant(text, options):
         # Not parsed at all: it names no batch-norm API, so it cannot hold a finding. The summary
         # counts such files, so that a clean exit is not mistaken for "parsed and checked".
         result.prechecked_out = True

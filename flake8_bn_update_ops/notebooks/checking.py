@@ -42,7 +42,7 @@ def _syntax_error(path: str, notebook: Notebook, options, result) -> bool:
     """A notebook Python cannot parse: one BNU900 at the cell and line Python names."""
     from ..cli.checking import PARSE_ERROR, is_relevant, is_wanted
 
-    if not is_relevant(notebook.module, options.settings):
+    if not is_relevant(notebook.module, options):
         return False
     try:
         compile(notebook.module, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
