@@ -1,8 +1,8 @@
 """Benchmark: what the plugin costs flake8, and how fast the standalone command is.
 
     python benchmarks/run.py [--repeat N] [--corpus A,B,C] [--jobs N] [--seed N]
-    python benchmarks/run.py --profile [--corpus B] [--cross-module no] [--top 30]
-    python benchmarks/run.py --cpu [--corpus B] [--under src] [--repeat N] [--top 10]
+    python benchmarks/run.py --profile [--corpus B] [--cross-module no] [--codes all] [--top 30]
+    python benchmarks/run.py --cpu [--corpus B] [--under src] [--codes all] [--repeat N] [--top 10]
     python benchmarks/run.py --fix-path [--repeat N]
 
 For each corpus (see ``benchmarks/corpus.py``) every configuration is run ``--repeat``
@@ -226,6 +226,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="with --profile: the cross-module analysis on or off")
     parser.add_argument("--top", type=int, default=None,
                         help="with --profile: rows to print (30); with --cpu: costliest files (10)")
+    parser.add_argument("--codes", default="default", choices=("default", "all"),
+                        help="with --cpu/--profile: the codes checked, as flake8's default run selects "
+                             "them (default: DEFAULT_OFF left out) or all (--select BNU)")
     parser.add_argument("--fix-path", action="store_true",
                         help="instead: what fixing costs (a code action, --fix on a big module, on a big folder)")
     args = parser.parse_args(argv)
@@ -237,9 +240,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             parser.error("--profile and --cpu take one corpus: A, B or C")
         root, excludes = one_corpus(key, args.seed, args.files)
         files = corpora.python_files(root / args.under if args.under else root, excludes)
+        codes = default_codes() if args.codes == "default" else None
         if args.profile:
-            return profile(root, files, args.cross_module == "yes", args.top or 30)
-        return cpu(root, files, max(1, args.repeat), args.cross_module == "yes", args.top or 10)
+            return profile(root, files, args.cross_module == "yes", args.top or 30, codes)
+        return cpu(root, files, max(1, args.repeat), args.cross_module == "yes", args.top or 10, codes)
     wanted = [c.strip().upper() for c in (args.corpus or "A,B,C,D").split(",") if c.strip()]
     if not wanted or set(wanted) - {"A", "B", "C", "D"} or args.repeat < 1:
         parser.error("--corpus takes A, B, C and/or D; --repeat at least 1")
@@ -358,9 +362,18 @@ def one_corpus(key: str, seed: int, files: int) -> Tuple[Path, List[str]]:
     return corpora.corpus_c()
 
 
-def cpu(root: Path, files: List[Path], repeat: int, cross_module: bool, top: int) -> int:
+def default_codes() -> Tuple[str, ...]:
+    """The codes flake8's default run reports, so the plugin checks: all but DEFAULT_OFF."""
+    from flake8_bn_update_ops.rules import CODES, DEFAULT_OFF
+
+    return tuple(code for code in CODES if code not in DEFAULT_OFF)
+
+
+def cpu(root: Path, files: List[Path], repeat: int, cross_module: bool, top: int,
+        codes: Optional[Tuple[str, ...]]) -> int:
     """In-process CPU time of ``analyze_source`` per file (flake8's tree given, parsed outside
-    the timing), one project model per round; prints the best round and the costliest files."""
+    the timing), one project model per round; prints the best round and the costliest files.
+    ``codes``: those the run checks (None: every code)."""
     import ast
     import gc
 
@@ -389,7 +402,7 @@ def cpu(root: Path, files: List[Path], repeat: int, cross_module: bool, top: int
                 continue
             start = time.process_time()
             try:
-                findings += len(analyze_source(text, name, settings, tree=tree, project=project))
+                findings += len(analyze_source(text, name, settings, tree=tree, project=project, select=codes))
             except UnparsableSource:
                 pass
             per_file[name] = time.process_time() - start
@@ -397,8 +410,8 @@ def cpu(root: Path, files: List[Path], repeat: int, cross_module: bool, top: int
         rounds.append((sum(per_file.values()), findings, per_file))
     totals = ", ".join("%.3f" % total for total, _, _ in rounds)
     best, findings, per_file = min(rounds, key=lambda item: item[0])
-    print("in-process CPU of analyze_source over %s: %d files (cross-module %s), %d findings"
-          % (root, len(sources), "on" if cross_module else "off", findings))
+    print("in-process CPU of analyze_source over %s: %d files (cross-module %s, %s codes), %d findings"
+          % (root, len(sources), "on" if cross_module else "off", "default" if codes else "all", findings))
     print("  rounds: %s s; best %.3f s; machine load average %.1f"
           % (totals, best, os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0))
     print("  costliest files of the best round:")
@@ -407,7 +420,8 @@ def cpu(root: Path, files: List[Path], repeat: int, cross_module: bool, top: int
     return 0
 
 
-def profile(root: Path, files: List[Path], cross_module: bool, top: int) -> int:
+def profile(root: Path, files: List[Path], cross_module: bool, top: int,
+            codes: Optional[Tuple[str, ...]]) -> int:
     """cProfile of the engine alone (no flake8, no process pool) over one corpus: every file
     read and analysed as the command does with one process (one project model for the run),
     with the real file name so project imports resolve."""
@@ -430,7 +444,7 @@ def profile(root: Path, files: List[Path], cross_module: bool, top: int) -> int:
         project = Project(settings)
         for name, text in sources:
             try:
-                counts["findings"] += len(analyze_source(text, name, settings, project=project))
+                counts["findings"] += len(analyze_source(text, name, settings, project=project, select=codes))
             except UnparsableSource:
                 counts["unparsable"] += 1
 
@@ -440,9 +454,9 @@ def profile(root: Path, files: List[Path], cross_module: bool, top: int) -> int:
     work()
     prof.disable()
     elapsed = time.perf_counter() - start
-    print("profile of analyze_source over %s (cross-module %s): %d files, %d findings, "
+    print("profile of analyze_source over %s (cross-module %s, %s codes): %d files, %d findings, "
           "%d unparsable, %.2f s under the profiler"
-          % (root, "on" if cross_module else "off", counts["files"], counts["findings"],
+          % (root, "on" if cross_module else "off", "default" if codes else "all", counts["files"], counts["findings"],
              counts["unparsable"], elapsed))
     for key in ("cumulative", "tottime"):
         out = io.StringIO()
