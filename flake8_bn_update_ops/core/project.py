@@ -42,11 +42,14 @@ _MAX_MODULE_BYTES = 4 * 1024 * 1024
 # so a small cache serves them. Every kept tree is walked by each full garbage collection of
 # the host process, and a check allocates enough to trigger a few: on benchmark corpus A the
 # analysis took 4.8 s of CPU with 48 modules kept, 3.4 s with 16 and 3.1 s with 8, for the
-# same findings. The bound is in bytes too: on benchmark corpus B (tf_keras, modules of up to
-# 300 KB) eight kept modules made flake8's own full collections cost 0.7 s instead of 0.27 s
-# without the plugin, and keeping none cost 0.4 s, with no more CPU in the analysis itself.
+# same findings. The bound is in bytes too, and checked when a check ends: flake8 checks hundreds
+# of files between two analyses, and each of their full collections walked the kept trees. flake8
+# -j1 over benchmark B (tf_keras, modules of up to 300 KB): full collections took 0.27 s without
+# the plugin, 0.7-0.8 s with 8 kept modules of any size, 0.46-0.49 s within 128 KB and 0.37 s
+# within 32 KB, as with none; over corpus A (modules of 11 KB) 1.2 s within 128 KB and 0.92 s
+# within 32 KB, with the same analysis CPU in every case.
 _KEPT_MODULES = 8
-_KEPT_BYTES = 128 * 1024
+_KEPT_BYTES = 32 * 1024
 
 
 class _Entry:
