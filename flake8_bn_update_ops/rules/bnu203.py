@@ -34,7 +34,8 @@ RULE = Rule(
         "look-alikes; the scorer's per-code recall, 11 of 19, counts flaxmodels' 8 Flax rows (BNU303's form). "
         "On its own framework it meets the bar (precision >= 90% and recall >= 80%), but all its rows are one "
         "defect of one repository, too little to put it on."),
-    fix=("Replaces a literal `m` written in the call by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
+    fix=("Replaces a literal `m` written in the call (or in the call of the project's wrapper that passes it on) "
+         "by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
          "statistics the model will be evaluated with, and a small momentum can be deliberate (a short "
          "fine-tuning run)."),
     fix_safety=FixSafety.UNSAFE,
@@ -58,6 +59,18 @@ def block(x, training):
     x = tf.layers.conv2d(x, 32, 3)
     return tf.layers.batch_normalization(x, momentum=MOMENTUM, training=training)  # expect: BNU203:54
 """,
+        """\
+import keras
+
+
+def conv_bn(x, filters, momentum=0.99):
+    x = keras.layers.Conv2D(filters, 3)(x)
+    return keras.layers.BatchNormalization(momentum=momentum)(x)
+
+
+inputs = keras.Input((32, 32, 3))
+outputs = conv_bn(conv_bn(inputs, 16, momentum=0.1), 32)  # expect: BNU203:48
+""",
     ),
     silent=(
         """\
@@ -72,6 +85,24 @@ model = keras.Sequential([
 import torch.nn as nn
 
 model = nn.Sequential(nn.Linear(8, 64), nn.BatchNorm1d(64, momentum=0.1))
+""",
+        """\
+import keras
+import torch.nn as nn
+
+
+def conv_bn(x, filters, momentum=0.99):
+    x = keras.layers.Conv2D(filters, 3)(x)
+    return keras.layers.BatchNormalization(momentum=momentum)(x)
+
+
+def torch_bn(channels, momentum=0.1):
+    return nn.BatchNorm2d(channels, momentum=momentum)
+
+
+inputs = keras.Input((32, 32, 3))
+outputs = conv_bn(conv_bn(inputs, 16, momentum=0.9), 32)
+norm = torch_bn(16, momentum=0.1)
 """,
     ),
     check=check,

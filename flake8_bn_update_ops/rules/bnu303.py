@@ -31,8 +31,9 @@ RULE = Rule(
         "rows (`momentum=0.1` passed through the project's own batch-norm wrapper, a value it does not follow) "
         "and was charged with none of 15 correct look-alikes. Under the bar (precision >= 90% and recall >= "
         "80%)."),
-    fix=("Replaces a literal `m` written in the call by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the "
-         "statistics evaluation will use, and a small momentum can be deliberate."),
+    fix=("Replaces a literal `m` written in the call (or in the call of the project's wrapper that passes it on) "
+         "by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the statistics evaluation will use, and a small "
+         "momentum can be deliberate."),
     fix_safety=FixSafety.UNSAFE,
     fix_title="write `{text}` instead of `{target}`",
     flagged=(
@@ -46,6 +47,20 @@ class Net(nn.Module):
         x = nn.Dense(64)(x)
         return nn.BatchNorm(use_running_average=not train, momentum=0.1)(x)  # expect: BNU303:69
 """,
+        """\
+import flax.linen as nn
+
+
+def batch_norm(x, train, momentum=0.99):
+    return nn.BatchNorm(use_running_average=not train, momentum=momentum)(x)
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool):
+        x = nn.Dense(64)(x)
+        return batch_norm(x, train, momentum=0.1)  # expect: BNU303:46
+""",
     ),
     silent=(
         """\
@@ -57,6 +72,21 @@ class Net(nn.Module):
     def __call__(self, x, train: bool):
         x = nn.Dense(64)(x)
         return nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+""",
+        """\
+import flax.linen as nn
+
+
+def batch_norm(x, train, momentum=0.1):
+    # the wrapper takes PyTorch's meaning and converts it
+    return nn.BatchNorm(use_running_average=not train, momentum=1 - momentum)(x)
+
+
+class Net(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool):
+        x = nn.Dense(64)(x)
+        return batch_norm(x, train, momentum=0.1)
 """,
     ),
     check=check,
@@ -81,6 +111,30 @@ class Net(nn.Module):
     def __call__(self, x, train: bool):
         x = nn.Dense(64)(x)
         return nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+""",
+        ),
+        (
+            """\
+import flax.linen as nn
+
+
+def batch_norm(x, train, momentum=0.99):
+    return nn.BatchNorm(use_running_average=not train, momentum=momentum)(x)
+
+
+def head(x, train):
+    return batch_norm(x, train, momentum=0.1)
+""",
+            """\
+import flax.linen as nn
+
+
+def batch_norm(x, train, momentum=0.99):
+    return nn.BatchNorm(use_running_average=not train, momentum=momentum)(x)
+
+
+def head(x, train):
+    return batch_norm(x, train, momentum=0.9)
 """,
         ),
     ),
