@@ -28,9 +28,10 @@ RULE = Rule(
         "statistics of the last few batches. Silent for `m > 0.5` and for values it cannot see. "
         "Off by default (enable with `--select BNU` or `extend-select = BNU303`). Figures on "
         "benchmarks/torchreal (83 repositories, December 2026): caught none of flaxmodels' 8 Flax-momentum BUG "
-        "rows (`momentum=0.1` passed through the project's own batch-norm wrapper, a value it does not follow) "
-        "and was charged with none of 15 correct look-alikes. Under the bar (precision >= 90% and recall >= "
-        "80%)."),
+        "rows and was charged with none of 15 correct look-alikes. A momentum passed through the project's own "
+        "wrapper is followed to the call that writes it, but flaxmodels' wrapper builds its own copy of Flax's "
+        "`BatchNorm` class (in its `ops.py`), which is not recognised as Flax's. Under the bar (precision >= 90% "
+        "and recall >= 80%)."),
     fix=("Replaces a literal `m` written in the call (or in the call of the project's wrapper that passes it on) "
          "by `1 - m`, exactly (`0.1` -> `0.9`). Unsafe: it changes the statistics evaluation will use, and a small "
          "momentum can be deliberate."),
