@@ -61,8 +61,8 @@ COMMAND = [PY, "-m", "flake8_bn_update_ops"]
 
 HONESTY = """\
 "plugin disabled": flake8 cannot switch off an installed extension plugin (--extend-ignore=BNU
-and --select E,F,W,C90 still import, construct and run it, then drop its results), so that
-baseline runs the same flake8, interpreter and site-packages through
+and --select E,F,W,C90 still import it and call it for every file, which then checks nothing), so
+that baseline runs the same flake8, interpreter and site-packages through
 benchmarks/flake8_without_plugin.py, which removes this distribution from flake8's own
 entry-point discovery: the plugin is never imported or run. Every other flake8 run is
 plain `python -m flake8`."""
