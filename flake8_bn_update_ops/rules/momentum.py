@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from decimal import Decimal, InvalidOperation
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Tuple
 
 from .. import keras_flax_api, tf_api
 from ..core.evaluate import argument_for
@@ -42,18 +42,11 @@ def _direct_reports(facts: ModuleFacts, code: str) -> Iterator[Report]:
         if parameter is None or parameter.code != code:
             continue
         node = _argument(call.node, parameter)
-        if node is None:
+        suspect = _suspect(facts, call, node)
+        if suspect is None:
             continue
-        value = _number(facts.resolver.value(node, facts.at(call)))
-        if value is None or not 0 <= value <= keras_flax_api.MOMENTUM_SUSPECT_AT:
-            continue
+        written, fix = suspect
         display = tf_api.display_name(name)
-        written = facts.source.segment(node) if type(node) is ast.Constant else repr(value)
-        fix = None
-        if type(node) is ast.Constant:
-            complement = _complement(written)
-            if complement is not None:
-                fix = ReplaceExpression(facts.source.span(node), complement, UNSAFE)
         yield Report(node, code,
                      f"{code} `{parameter.keyword}={written}` in `{display}` is the weight of the old moving "
                      f"statistic here (default {parameter.default}), not of the new batch as in PyTorch: the "
@@ -73,22 +66,30 @@ def _wrapper_reports(facts: ModuleFacts, code: str) -> Iterator[Report]:
                 forwarded[key] = list(_forwarded_momentum(facts, option.scope, code))
             for param, site, parameter, name in forwarded[key]:
                 node = argument_for(call.node, param)
-                if node is None:
+                suspect = _suspect(facts, call, node)
+                if suspect is None:
                     continue
-                value = _number(facts.resolver.value(node, facts.at(call)))
-                if value is None or not 0 <= value <= keras_flax_api.MOMENTUM_SUSPECT_AT:
-                    continue
-                written = facts.source.segment(node) if type(node) is ast.Constant else repr(value)
-                fix = None
-                if type(node) is ast.Constant:
-                    complement = _complement(written)
-                    if complement is not None:
-                        fix = ReplaceExpression(facts.source.span(node), complement, UNSAFE)
+                written, fix = suspect
                 yield Report(node, code,
                              f"{code} `{param.name}={written}` reaches `{parameter.keyword}` of "
                              f"`{tf_api.display_name(name)}` through `{option.scope.name}`, where it is the weight "
                              f"of the old moving statistic (default {parameter.default}), not of the new batch as "
                              "in PyTorch: the moving statistics follow only the last few batches", fix)
+
+
+def _suspect(facts: ModuleFacts, call: CallSite, node) -> Optional[Tuple[str, Optional[ReplaceExpression]]]:
+    """(the value as written, the fix) when the momentum expression ``node`` written in ``call``
+    holds one number at most MOMENTUM_SUSPECT_AT; None otherwise. The fix writes ``1 - m`` over a
+    literal only."""
+    if node is None:
+        return None
+    value = _number(facts.resolver.value(node, facts.at(call)))
+    if value is None or not 0 <= value <= keras_flax_api.MOMENTUM_SUSPECT_AT:
+        return None
+    written = facts.source.segment(node) if type(node) is ast.Constant else repr(value)
+    complement = _complement(written) if type(node) is ast.Constant else None
+    fix = ReplaceExpression(facts.source.span(node), complement, UNSAFE) if complement is not None else None
+    return written, fix
 
 
 def _forwarded_momentum(facts: ModuleFacts, function: Scope, code: str):
