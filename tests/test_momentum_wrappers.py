@@ -64,12 +64,18 @@ def _flake8(folder, *args):
                   for m in _FOUND.finditer(proc.stdout)), proc.stdout
 
 
-def test_a_momentum_passed_through_a_wrapper_in_another_module_is_reported_where_it_is_written(tmp_path):
+def _package(tmp_path):
+    """The two modules as the package ``models``: its folder."""
     package = tmp_path / "models"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "ops.py").write_text(OPS)
     (package / "resnet.py").write_text(RESNET)
+    return package
+
+
+def test_a_momentum_passed_through_a_wrapper_in_another_module_is_reported_where_it_is_written(tmp_path):
+    _package(tmp_path)
     found, output = _flake8(tmp_path, "--select", "BNU303,BNU1")
     assert found == [("models/resnet.py", 10, 68, "BNU303"), ("models/resnet.py", 11, 45, "BNU303")]
     assert "reaches `momentum` of `flax.linen.BatchNorm` through `batch_norm`" in output
@@ -78,11 +84,7 @@ def test_a_momentum_passed_through_a_wrapper_in_another_module_is_reported_where
 
 
 def test_the_fix_writes_the_flax_meaning_at_the_wrappers_call(tmp_path):
-    package = tmp_path / "models"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "ops.py").write_text(OPS)
-    (package / "resnet.py").write_text(RESNET)
+    package = _package(tmp_path)
     command = [sys.executable, "-m", "flake8_bn_update_ops", "--isolated", "--select", "BNU303", "--fix",
                "--unsafe-fixes", "models"]
     subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
