@@ -12,7 +12,7 @@ import ast
 from typing import Collection, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from .findings import SAFE, UNSAFE, Finding, UnparsableSource, one_line
-from .precheck import might_have_findings, tree_might_have_findings
+from .precheck import might_have_findings, tree_might_have_findings, wrapper_words
 from .settings import DEFAULT_SETTINGS, Settings
 
 MAX_FIX_ROUNDS = 5
@@ -56,12 +56,12 @@ def analyze_source(source: str, filename: str = "<stdin>", settings: Settings = 
     ``project``: the ``core.project.Project`` whose caches this check may use (a front end's
     session); a fresh one when None."""
     codes = selected_codes(select, ignore)
-    if not might_have_findings(source, _extra_words(settings), codes):
+    if not might_have_findings(source, wrapper_words(settings), codes):
         return []
     if tree is None and project is not None:
         tree = project.known_tree(filename, source)
     tree = _parse(source, filename) if tree is None else tree
-    if not tree_might_have_findings(tree, _extra_words(settings), codes):
+    if not tree_might_have_findings(tree, wrapper_words(settings), codes):
         return []
     findings = _findings(source, filename, settings, tree, project, select, ignore)
     return _noqa(findings, source) if honour_noqa else findings
@@ -81,7 +81,7 @@ def fix_source(source: str, filename: str = "<stdin>", settings: Settings = DEFA
     has it: not computed again. ``other_modules``: fixes that also edit other modules of the
     project are made (their new texts in ``FixResult.others``; the caller writes them all or
     none); without it those fixes are left, as a single buffer cannot hold them."""
-    if not might_have_findings(source, _extra_words(settings), selected_codes(select, ignore)):
+    if not might_have_findings(source, wrapper_words(settings), selected_codes(select, ignore)):
         return FixResult(source, 0, [], unsafe)
     allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
     if findings is None:
@@ -179,14 +179,10 @@ def _unsafe_fixable(findings, unsafe: bool) -> int:
     return 0 if unsafe else sum(1 for finding in findings if finding.fix_safety == UNSAFE)
 
 
-def _extra_words(settings: Settings) -> Tuple[str, ...]:
-    return tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers)
-
-
 def parse_tree(source: str, filename: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS):
     """Python's tree of ``source`` (for ``tree=``), or UnparsableSource in one line; None when
     the pre-check shows the source can hold no finding (the analysis then parses nothing)."""
-    if not might_have_findings(source, _extra_words(settings)):
+    if not might_have_findings(source, wrapper_words(settings)):
         return None
     return _parse(source, filename)
 

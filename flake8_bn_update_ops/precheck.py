@@ -34,9 +34,6 @@ def _minimal(words) -> tuple:
     return tuple(sorted(word for word in words if not any(other != word and other in word for other in words)))
 
 
-_WORDS = _minimal(TRIGGER_WORDS)
-
-
 class Words:
     """The pre-check's words for one choice of codes: a set for the tree test, and the same words
     minus those containing another for the text test."""
@@ -58,6 +55,12 @@ def _words_of_families() -> "MappingProxyType[FrozenSet[str], Words]":
 
 # Every choice of families, worked out once: the plugin asks for each of a run's files.
 _WORDS_OF_FAMILIES = _words_of_families()
+_EVERY_FAMILY = frozenset(prefix for prefix, _ in WORDS_BY_CODE_PREFIX)
+
+
+def wrapper_words(settings) -> Tuple[str, ...]:
+    """The last part of each ``--bn-wrappers`` name: a pre-check word of the TensorFlow codes."""
+    return tuple(name.rsplit(".", 1)[-1] for name in settings.wrappers)
 
 
 def words_for(codes: Optional[Tuple[str, ...]] = None, extra_words: Tuple[str, ...] = ()) -> Words:
@@ -65,7 +68,7 @@ def words_for(codes: Optional[Tuple[str, ...]] = None, extra_words: Tuple[str, .
     ``extra_words`` (the last part of each project batch-norm wrapper's name) count for the
     TensorFlow codes, whose sites a wrapper builds."""
     if codes is None:
-        family = frozenset(prefix for prefix, _ in WORDS_BY_CODE_PREFIX)
+        family = _EVERY_FAMILY
     else:
         family = frozenset(prefix for prefix, _ in WORDS_BY_CODE_PREFIX
                            if any(code.startswith(prefix) for code in codes))
@@ -77,7 +80,7 @@ def words_for(codes: Optional[Tuple[str, ...]] = None, extra_words: Tuple[str, .
 
 def might_have_findings(source: str, extra_words: Iterable[str] = (), codes: Optional[Tuple[str, ...]] = None) -> bool:
     """Whether the text names a word of ``codes`` (every code when None) at all."""
-    words = words_for(codes, tuple(extra_words)).minimal if codes is not None or extra_words else _WORDS
+    words = words_for(codes, tuple(extra_words)).minimal
     return any(word in source for word in words)
 
 

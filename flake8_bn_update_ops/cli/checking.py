@@ -214,10 +214,9 @@ def is_relevant(text: str, options: "RunOptions") -> bool:
     """Whether the engine will parse this file (the same cheap text test it uses, for the codes
     that run)."""
     from ..engine import selected_codes
-    from ..precheck import might_have_findings
+    from ..precheck import might_have_findings, wrapper_words
 
-    wrappers = tuple(name.rsplit(".", 1)[-1] for name in options.settings.wrappers)
-    return might_have_findings(text, wrappers, selected_codes(options.select, options.ignore))
+    return might_have_findings(text, wrapper_words(options.settings), selected_codes(options.select, options.ignore))
 
 
 def check_text(path: str, text: str, options: RunOptions, result: FileResult, project=None) -> None:
